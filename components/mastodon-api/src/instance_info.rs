@@ -1,0 +1,83 @@
+//! What the instance says about itself, read through the `db` capability: the
+//! settings the host keeps in `instance_settings` and live counts.
+
+use aerie_guest::db::{self, Value};
+
+/// The instance's public identity, limits and counts.
+pub struct InstanceInfo {
+    pub domain: String,
+    pub web_domain: String,
+    /// `https` unless the instance runs as a local trial over plain http.
+    pub scheme: String,
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    pub software_version: String,
+    pub registrations_open: bool,
+    pub approval_required: bool,
+    pub max_characters: i64,
+    pub user_count: i64,
+    pub status_count: i64,
+    pub domain_count: i64,
+    pub active_month: i64,
+}
+
+impl InstanceInfo {
+    /// `scheme://web_domain`, the base of every URL the instance hands out.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.web_domain)
+    }
+}
+
+fn count(sql: &str, params: &[Value]) -> Result<i64, db::Error> {
+    let rows = db::query(sql, params)?;
+    Ok(rows.first().and_then(|row| row.i64("n")).unwrap_or(0))
+}
+
+fn now_millis() -> i64 {
+    let now = wasip2::clocks::wall_clock::now();
+    now.seconds as i64 * 1000 + (now.nanoseconds / 1_000_000) as i64
+}
+
+/// Loads the instance information.
+pub fn load() -> Result<InstanceInfo, db::Error> {
+    let rows = db::query("SELECT key, value FROM instance_settings", &[])?;
+    let setting = |key: &str| -> String {
+        rows.iter()
+            .find(|row| row.text("key") == Some(key))
+            .and_then(|row| row.text("value").map(str::to_string))
+            .unwrap_or_default()
+    };
+    let thirty_days_ago = now_millis() - 30 * 24 * 3600 * 1000;
+    Ok(InstanceInfo {
+        domain: setting("domain"),
+        web_domain: setting("web_domain"),
+        scheme: setting("scheme"),
+        title: setting("title"),
+        description: setting("description"),
+        contact_email: setting("contact_email"),
+        software_version: setting("software_version"),
+        registrations_open: setting("registrations_open") == "1",
+        approval_required: setting("approval_required") == "1",
+        max_characters: setting("max_characters").parse().unwrap_or(500),
+        user_count: count("SELECT COUNT(*) AS n FROM accounts WHERE domain IS NULL", &[])?,
+        status_count: count("SELECT COUNT(*) AS n FROM statuses WHERE local = 1", &[])?,
+        domain_count: count("SELECT COUNT(*) AS n FROM instances", &[])?,
+        active_month: count(
+            "SELECT COUNT(*) AS n FROM users WHERE last_active_at >= $1",
+            &[Value::Int64(thirty_days_ago)],
+        )?,
+    })
+}
+
+/// The `version` string Mastodon clients parse: they gate features on the
+/// Mastodon version, so aerie states the API level it implements first.
+pub fn mastodon_version(info: &InstanceInfo) -> String {
+    format!("4.3.0 (compatible; Aerie {})", info.software_version)
+}
+
+/// `ws://` on plain http, `wss://` behind TLS, as the request arrived.
+pub fn streaming_url(info: &InstanceInfo, request_scheme: &str) -> String {
+    let ws = if request_scheme == "https" { "wss" } else { "ws" };
+    format!("{ws}://{}", info.web_domain)
+}

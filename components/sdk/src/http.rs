@@ -1,0 +1,136 @@
+//! A small request/response layer over WASI 0.2 `wasi:http`.
+//!
+//! Handlers receive a [`Request`] with the body already read (the host caps body
+//! size before the component runs) and return a [`Response`]; [`serve`] does the
+//! stream plumbing. Errors follow Mastodon's shape: `{"error": "..."}`.
+
+use std::io::{Read as _, Write as _};
+
+use wasip2::http::types::{
+    Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
+
+/// Header the host sets to the request's public scheme (`http` or `https`), after
+/// applying its trusted-proxy rules. Incoming copies are stripped by the host.
+pub const SCHEME_HEADER: &str = "x-aerie-scheme";
+
+/// An incoming request, read whole.
+pub struct Request {
+    pub method: String,
+    /// The path without the query string.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first value of header `name` (case-insensitive) as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+
+    /// The public scheme of this request as the host determined it.
+    pub fn scheme(&self) -> &str {
+        match self.header(SCHEME_HEADER) {
+            Some("https") => "https",
+            _ => "http",
+        }
+    }
+}
+
+/// A response to send.
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON response.
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+
+    /// A JSON response with a specific content type (for example NodeInfo's profile).
+    pub fn json_as(status: u16, content_type: &str, value: &serde_json::Value) -> Self {
+        let mut response = Response::json(status, value);
+        response.headers[0].1 = content_type.to_string();
+        response
+    }
+
+    /// A Mastodon-style error: `{"error": message}`.
+    pub fn error(status: u16, message: &str) -> Self {
+        Response::json(status, &serde_json::json!({ "error": message }))
+    }
+
+    /// 404 with a Mastodon-style body.
+    pub fn not_found() -> Self {
+        Response::error(404, "Record not found")
+    }
+}
+
+fn method_name(method: &Method) -> String {
+    match method {
+        Method::Get => "GET".into(),
+        Method::Head => "HEAD".into(),
+        Method::Post => "POST".into(),
+        Method::Put => "PUT".into(),
+        Method::Delete => "DELETE".into(),
+        Method::Connect => "CONNECT".into(),
+        Method::Options => "OPTIONS".into(),
+        Method::Trace => "TRACE".into(),
+        Method::Patch => "PATCH".into(),
+        Method::Other(other) => other.to_ascii_uppercase(),
+    }
+}
+
+fn read_request(request: IncomingRequest) -> Result<Request, String> {
+    let method = method_name(&request.method());
+    let path_with_query = request.path_with_query().unwrap_or_else(|| "/".into());
+    let (path, query) = match path_with_query.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (path_with_query, String::new()),
+    };
+    let headers = request.headers().entries();
+    let mut body = Vec::new();
+    if let Ok(incoming) = request.consume() {
+        if let Ok(mut stream) = incoming.stream() {
+            stream.read_to_end(&mut body).map_err(|e| format!("reading the body: {e}"))?;
+        }
+        IncomingBody::finish(incoming);
+    }
+    Ok(Request { method, path, query, headers, body })
+}
+
+fn write_response(out: ResponseOutparam, response: Response) {
+    let fields: Vec<(String, Vec<u8>)> =
+        response.headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect();
+    let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
+    let outgoing = OutgoingResponse::new(headers);
+    let _ = outgoing.set_status_code(response.status);
+    let Ok(body) = outgoing.body() else { return };
+    ResponseOutparam::set(out, Ok(outgoing));
+    if let Ok(mut stream) = body.write() {
+        let _ = stream.write_all(&response.body);
+        let _ = stream.flush();
+    }
+    let _ = OutgoingBody::finish(body, None);
+}
+
+/// Reads `request`, runs `handler` and writes its answer to `out`.
+pub fn serve(request: IncomingRequest, out: ResponseOutparam, handler: impl FnOnce(Request) -> Response) {
+    let response = match read_request(request) {
+        Ok(request) => handler(request),
+        Err(reason) => Response::error(400, &reason),
+    };
+    write_response(out, response);
+}

@@ -1,0 +1,75 @@
+//! Builds the components workspace for `wasm32-wasip2` and hands the `.wasm` files to
+//! the host: the default components are embedded in the binary (`include_bytes!`),
+//! test programs are exposed to the integration tests by path.
+//!
+//! The nested build has a target directory of its own (`target/wasm`) so it never
+//! waits on the lock of the outer build, and it is shared by every profile: a test
+//! build and a release build reuse one component build.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Components embedded in the binary as built-in defaults.
+const EMBEDDED: &[&str] = &["mastodon_api"];
+/// Test programs: built alongside, never embedded.
+const TEST_PROGRAMS: &[&str] = &["misbehave"];
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest_dir.parent().unwrap().to_path_buf();
+    let components = root.join("components");
+    let target_dir = root.join("target").join("wasm");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+
+    for watched in ["sdk", "mastodon-api", "test-programs", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", components.join(watched).display());
+    }
+    println!("cargo:rerun-if-changed={}", root.join("wit").display());
+
+    build_components(&components, &target_dir);
+
+    let built = target_dir.join("wasm32-wasip2").join("release");
+    for name in EMBEDDED.iter().chain(TEST_PROGRAMS) {
+        let from = built.join(format!("{name}.wasm"));
+        let to = out_dir.join(format!("{name}.wasm"));
+        std::fs::copy(&from, &to)
+            .unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
+    }
+    println!("cargo:rustc-env=AERIE_COMPONENTS_DIR={}", out_dir.display());
+}
+
+fn build_components(components: &Path, target_dir: &Path) {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(components)
+        .args(["build", "--release", "--target", "wasm32-wasip2", "--workspace"])
+        .arg("--target-dir")
+        .arg(target_dir);
+    // The outer build's flags and wrappers are for the host target, not for wasm.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        command.env_remove(var);
+    }
+    for (key, _) in env::vars() {
+        if key.starts_with("CARGO_PROFILE_") || key.starts_with("CARGO_CFG_") {
+            command.env_remove(key);
+        }
+    }
+    let output = command.output().expect("running cargo to build the components");
+    if !output.status.success() {
+        panic!(
+            "building the components for wasm32-wasip2 failed.\n\
+             If the target is missing, run: rustup target add wasm32-wasip2\n\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! `aerie:host/db`: portable SQL over the instance database, scoped by the
+//! component's grant.
+
+use wasmtime::component::{HasData, Linker, Resource};
+
+use super::aerie::host::db::{self as wit, Host, HostTransaction};
+use crate::db::{Database, DbError, RowSet, Transaction, Value, is_read_only};
+use crate::runtime::state::StoreState;
+
+/// What a component may do with the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbGrant {
+    ReadOnly,
+    ReadWrite,
+}
+
+impl DbGrant {
+    /// Parses a manifest grant; `none` is `None`.
+    pub fn parse(text: &str) -> Option<DbGrant> {
+        match text {
+            "read-only" => Some(DbGrant::ReadOnly),
+            "read-write" => Some(DbGrant::ReadWrite),
+            _ => None,
+        }
+    }
+}
+
+/// The per-store view of the database: the handle and the grant.
+pub struct DbCtx {
+    pub database: Database,
+    pub grant: DbGrant,
+}
+
+/// A transaction held in the store's resource table; `None` once committed.
+pub struct TransactionSlot(Option<Transaction>);
+
+struct DbCapability;
+
+impl HasData for DbCapability {
+    type Data<'a> = &'a mut StoreState;
+}
+
+/// Links `aerie:host/db` into `linker`.
+pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+    wit::add_to_linker::<StoreState, DbCapability>(linker, |state| state)
+}
+
+fn to_db(value: wit::Value) -> Value {
+    match value {
+        wit::Value::Null => Value::Null,
+        wit::Value::Boolean(b) => Value::Bool(b),
+        wit::Value::Int64(v) => Value::Int(v),
+        wit::Value::Float64(v) => Value::Float(v),
+        wit::Value::Text(s) => Value::Text(s),
+        wit::Value::Bytes(b) => Value::Bytes(b),
+    }
+}
+
+fn to_wit(value: Value) -> wit::Value {
+    match value {
+        Value::Null => wit::Value::Null,
+        Value::Bool(b) => wit::Value::Boolean(b),
+        Value::Int(v) => wit::Value::Int64(v),
+        Value::Float(v) => wit::Value::Float64(v),
+        Value::Text(s) => wit::Value::Text(s),
+        Value::Bytes(b) => wit::Value::Bytes(b),
+    }
+}
+
+fn rows_to_wit(rows: RowSet) -> wit::RowSet {
+    wit::RowSet {
+        columns: rows.columns,
+        rows: rows.rows.into_iter().map(|row| row.into_iter().map(to_wit).collect()).collect(),
+    }
+}
+
+fn error_to_wit(error: DbError) -> wit::Error {
+    match error {
+        DbError::AccessDenied(m) => wit::Error::AccessDenied(m),
+        DbError::InvalidQuery(m) => wit::Error::InvalidQuery(m),
+        DbError::ConstraintViolation(m) => wit::Error::ConstraintViolation(m),
+        DbError::TransactionExpired(m) => wit::Error::TransactionExpired(m),
+        DbError::Unavailable(m) => wit::Error::Unavailable(m),
+    }
+}
+
+impl StoreState {
+    fn db(&self) -> Result<&DbCtx, wit::Error> {
+        self.db.as_ref().ok_or_else(|| wit::Error::AccessDenied("this component has no db grant".into()))
+    }
+
+    /// Refuses writes under a read-only grant.
+    fn check_statement(&self, sql: &str) -> Result<Database, wit::Error> {
+        let ctx = self.db()?;
+        if ctx.grant == DbGrant::ReadOnly && !is_read_only(sql) {
+            return Err(wit::Error::AccessDenied(
+                "this component's db grant is read-only; grant read-write in its manifest entry to write".into(),
+            ));
+        }
+        Ok(ctx.database.clone())
+    }
+}
+
+impl Host for StoreState {
+    async fn query(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
+        let database = match self.check_statement(&sql) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        let params = params.into_iter().map(to_db).collect();
+        Ok(database.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
+    }
+
+    async fn execute(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {
+        let database = match self.check_statement(&sql) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        let params = params.into_iter().map(to_db).collect();
+        Ok(database.execute(&sql, params).await.map_err(error_to_wit))
+    }
+
+    async fn begin(&mut self) -> wasmtime::Result<Result<Resource<TransactionSlot>, wit::Error>> {
+        let database = match self.db() {
+            Ok(ctx) if ctx.grant == DbGrant::ReadWrite => ctx.database.clone(),
+            Ok(_) => return Ok(Err(wit::Error::AccessDenied("transactions need a read-write db grant".into()))),
+            Err(e) => return Ok(Err(e)),
+        };
+        match database.begin().await {
+            Ok(tx) => Ok(Ok(self.table.push(TransactionSlot(Some(tx)))?)),
+            Err(e) => Ok(Err(error_to_wit(e))),
+        }
+    }
+}
+
+fn committed() -> wit::Error {
+    wit::Error::InvalidQuery("the transaction was already committed".into())
+}
+
+impl HostTransaction for StoreState {
+    async fn query(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
+        let params = params.into_iter().map(to_db).collect();
+        let Some(tx) = &self.table.get(&tx)?.0 else { return Ok(Err(committed())) };
+        Ok(tx.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
+    }
+
+    async fn execute(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {
+        let params = params.into_iter().map(to_db).collect();
+        let Some(tx) = &self.table.get(&tx)?.0 else { return Ok(Err(committed())) };
+        Ok(tx.execute(&sql, params).await.map_err(error_to_wit))
+    }
+
+    async fn commit(&mut self, tx: Resource<TransactionSlot>) -> wasmtime::Result<Result<(), wit::Error>> {
+        let slot = self.table.delete(tx)?;
+        match slot.0 {
+            Some(tx) => Ok(tx.commit().await.map_err(error_to_wit)),
+            None => Ok(Err(committed())),
+        }
+    }
+
+    async fn drop(&mut self, tx: Resource<TransactionSlot>) -> wasmtime::Result<()> {
+        // Dropping the Transaction closes its channel; its actor rolls back.
+        self.table.delete(tx)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! The database: SQLite (embedded default) or PostgreSQL, behind one API that speaks
+//! the same typed values as the `aerie:host/db` WIT interface.
+//!
+//! - SQLite: WAL, `synchronous=FULL`. Reads go to a pool of readers; every write goes
+//!   through one writer task that groups queued statements into one commit (one
+//!   fsync for many acknowledged writes) and runs transactions with `BEGIN IMMEDIATE`.
+//! - PostgreSQL: a connection pool; a transaction owns one connection.
+//! - Either way a transaction is a small actor with a deadline: left open past
+//!   `database.transaction_timeout_ms` it is rolled back and later calls fail with
+//!   [`DbError::TransactionExpired`].
+//! - Placeholders are `$1..$n` everywhere; [`placeholders`] rewrites them for SQLite.
+
+pub mod migrate;
+pub mod placeholders;
+mod postgres;
+mod sqlite;
+mod transaction;
+mod value;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use transaction::Transaction;
+pub use value::{DbError, RowSet, Value};
+
+use crate::config::DatabaseConfig;
+
+/// Which engine backs a [`Database`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the instance database; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PostgresBackend),
+}
+
+/// Whether a statement only reads. Anything else takes the write path.
+pub fn is_read_only(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    matches!(first.as_str(), "SELECT" | "VALUES" | "EXPLAIN")
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`) and, when
+    /// `run_migrations`, brings the schema up to date first.
+    pub async fn open(url: &str, config: &DatabaseConfig, run_migrations: bool) -> anyhow::Result<Database> {
+        let tx_timeout = Duration::from_millis(config.transaction_timeout_ms);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(sqlite::SqliteBackend::open(url, config, tx_timeout, run_migrations).await?)
+        } else {
+            Backend::Postgres(postgres::PostgresBackend::open(url, config, tx_timeout, run_migrations).await?)
+        };
+        Ok(Database { backend: Arc::new(backend) })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match &*self.backend {
+            Backend::Sqlite(_) => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs one statement and returns its rows. A write commits before this returns.
+    pub async fn query(&self, sql: &str, params: Vec<Value>) -> Result<RowSet, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.run(sql, params, true).await.map(|o| o.rows),
+            Backend::Postgres(b) => b.run(sql, params, true).await.map(|o| o.rows),
+        }
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    pub async fn execute(&self, sql: &str, params: Vec<Value>) -> Result<u64, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.run(sql, params, false).await.map(|o| o.rows_affected),
+            Backend::Postgres(b) => b.run(sql, params, false).await.map(|o| o.rows_affected),
+        }
+    }
+
+    /// Opens a write transaction.
+    pub async fn begin(&self) -> Result<Transaction, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.begin().await,
+            Backend::Postgres(b) => b.begin().await,
+        }
+    }
+
+    /// Closes connections, letting the writer finish what is queued.
+    pub async fn close(&self) {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.close().await,
+            Backend::Postgres(b) => b.close().await,
+        }
+    }
+}
+
+/// What one statement produced.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub rows: RowSet,
+    pub rows_affected: u64,
+}

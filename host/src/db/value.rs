@@ -1,0 +1,116 @@
+//! Typed values, result rows and errors, mirroring `aerie:host/db` in `wit/host/db.wit`.
+
+use std::fmt;
+
+/// One SQL value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            Value::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(s)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+/// Rows with column names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowSet {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl RowSet {
+    /// The value of `column` in row `row`.
+    pub fn get(&self, row: usize, column: &str) -> Option<&Value> {
+        let index = self.columns.iter().position(|c| c == column)?;
+        self.rows.get(row)?.get(index)
+    }
+}
+
+/// Why a statement did not run; these reach guests as WIT errors, never traps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbError {
+    AccessDenied(String),
+    InvalidQuery(String),
+    ConstraintViolation(String),
+    TransactionExpired(String),
+    Unavailable(String),
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::AccessDenied(m) => write!(f, "access denied: {m}"),
+            DbError::InvalidQuery(m) => write!(f, "invalid query: {m}"),
+            DbError::ConstraintViolation(m) => write!(f, "constraint violation: {m}"),
+            DbError::TransactionExpired(m) => write!(f, "transaction expired: {m}"),
+            DbError::Unavailable(m) => write!(f, "database unavailable: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        match &error {
+            sqlx::Error::Database(db) => {
+                let message = db.message().to_string();
+                match db.kind() {
+                    ErrorKind::UniqueViolation
+                    | ErrorKind::ForeignKeyViolation
+                    | ErrorKind::NotNullViolation
+                    | ErrorKind::CheckViolation => DbError::ConstraintViolation(message),
+                    _ if is_busy(db.code().as_deref(), &message) => DbError::Unavailable(message),
+                    _ => DbError::InvalidQuery(message),
+                }
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => {
+                DbError::Unavailable(error.to_string())
+            }
+            _ => DbError::InvalidQuery(error.to_string()),
+        }
+    }
+}
+
+/// SQLite's SQLITE_BUSY / SQLITE_LOCKED, PostgreSQL's lock and cancel codes.
+fn is_busy(code: Option<&str>, message: &str) -> bool {
+    matches!(code, Some("5" | "6" | "517" | "55P03" | "57014" | "40001" | "40P01")) || message.contains("database is locked")
+}

@@ -1,0 +1,21 @@
+//! The aerie host: a thin server that owns sockets, the component runtime, durable
+//! state and secrets, and gives WebAssembly components capabilities through WIT.
+//!
+//! Where a request goes: [`server`] (axum) → [`server::routes`] picks the component
+//! from the manifest ([`manifest`]) → [`runtime`] runs it with the capabilities in
+//! [`capabilities`] → [`db`] for storage.
+
+pub mod capabilities;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod datadir;
+pub mod db;
+pub mod identity;
+pub mod keys;
+pub mod manifest;
+pub mod metrics;
+pub mod operator_error;
+pub mod runtime;
+pub mod server;
+pub mod startup;

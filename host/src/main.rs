@@ -1,0 +1,5 @@
+//! `aerie`: see `aerie --help` and the README.
+
+fn main() {
+    std::process::exit(aerie::cli::run());
+}

@@ -1,0 +1,58 @@
+//! The component manifest: the built-in components and the `[[components]]` entries
+//! of the config, merged. An entry with a built-in's id replaces it.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::config::{ComponentEntry, Config, Grants, Limits};
+
+/// Built-in components, embedded in the binary by `host/build.rs`.
+pub const BUILTIN_NAMES: &[&str] = &["mastodon-api"];
+
+const MASTODON_API: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/mastodon_api.wasm"));
+
+/// The bytes of built-in component `name`.
+pub fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "mastodon-api" => Some(MASTODON_API),
+        _ => None,
+    }
+}
+
+/// The default manifest entries.
+pub fn builtin_entries() -> Vec<ComponentEntry> {
+    vec![ComponentEntry {
+        id: "mastodon-api".into(),
+        source: "builtin:mastodon-api".into(),
+        routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into()],
+        grants: Grants { db: "read-write".into(), log: true },
+        limits: Limits::default(),
+    }]
+}
+
+/// Built-ins, then the config's entries (replacing built-ins with the same id).
+pub fn effective(config: &Config) -> Vec<ComponentEntry> {
+    let mut entries = builtin_entries();
+    for entry in &config.components {
+        match entries.iter_mut().find(|e| e.id == entry.id) {
+            Some(existing) => *existing = entry.clone(),
+            None => entries.push(entry.clone()),
+        }
+    }
+    entries
+}
+
+/// Reads the component bytes an entry points at.
+pub fn read_source(entry: &ComponentEntry) -> anyhow::Result<Cow<'static, [u8]>> {
+    if let Some(name) = entry.source.strip_prefix("builtin:") {
+        return builtin_bytes(name)
+            .map(Cow::Borrowed)
+            .with_context(|| format!("component {:?}: there is no built-in component {name:?}", entry.id));
+    }
+    let path = Path::new(&entry.source);
+    std::fs::read(path)
+        .map(Cow::Owned)
+        .with_context(|| format!("component {:?}: cannot read {}; fix the source path in its [[components]] entry", entry.id, path.display()))
+}

@@ -1,0 +1,41 @@
+//! Per-store state: what one component instance can reach while it runs.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::StoreLimits;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::capabilities::db::DbCtx;
+use crate::capabilities::outbound_http::DenyOutbound;
+
+/// The `T` of every `Store<T>` the host creates.
+pub struct StoreState {
+    pub component_id: Arc<str>,
+    pub table: ResourceTable,
+    pub wasi: WasiCtx,
+    pub http: WasiHttpCtx,
+    pub http_hooks: DenyOutbound,
+    pub limits: StoreLimits,
+    /// `None` when the component has no db grant (then db is not even linked).
+    pub db: Option<DbCtx>,
+    /// When this call started and how long it may run.
+    pub started: Instant,
+    pub budget: Duration,
+    /// Set when the epoch callback stopped the guest for running past its budget.
+    pub timed_out: bool,
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for StoreState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+    }
+}

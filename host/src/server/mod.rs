@@ -1,0 +1,126 @@
+//! The HTTP front: axum routes for what the host serves itself (`/health`,
+//! `/metrics`) and a dispatcher that hands every other path to the component the
+//! manifest routes it to. Unrouted paths get a JSON 404.
+
+pub mod client_info;
+pub mod error;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderValue, StatusCode};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::db::Database;
+use crate::runtime::Runtime;
+use client_info::ProxyTrust;
+use error::json_error;
+use routes::RouteTable;
+
+/// Headers only the host may set on requests to components; incoming copies are dropped.
+pub const HOST_HEADER_PREFIX: &str = "x-aerie-";
+
+/// What request handlers share.
+pub struct AppState {
+    pub runtime: Arc<Runtime>,
+    pub routes: RouteTable,
+    pub trust: ProxyTrust,
+    pub database: Database,
+    /// Used as the Host when a request carries none (HTTP/1.0).
+    pub web_domain: String,
+}
+
+/// Limits applied to every request.
+pub struct HttpLimits {
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+}
+
+/// Builds the router.
+pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .fallback(dispatch)
+        .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(limits.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until ctrl-c or SIGTERM, then finishes in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    match state.database.query("SELECT 1 AS ok", vec![]).await {
+        Ok(_) => "OK".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.runtime.metrics.render()).into_response()
+}
+
+async fn count_statuses(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    state.runtime.metrics.record_status(response.status().as_u16());
+    response
+}
+
+/// Hands the request to the component its path is routed to.
+async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, mut request: Request<Body>) -> Response {
+    let Some(id) = state.routes.find(request.uri().path()) else {
+        return json_error(404, "Not found");
+    };
+    let Some(component) = state.runtime.component(id) else {
+        tracing::error!(component = id, "a route points at a component that is not loaded");
+        return json_error(503, "This part of the instance is not available right now");
+    };
+    let client = state.trust.client(peer, request.headers());
+    let headers = request.headers_mut();
+    let reserved: Vec<_> = headers.keys().filter(|k| k.as_str().starts_with(HOST_HEADER_PREFIX)).cloned().collect();
+    for name in reserved {
+        headers.remove(name);
+    }
+    headers.insert("x-aerie-scheme", HeaderValue::from_static(if client.https { "https" } else { "http" }));
+    if let Ok(ip) = HeaderValue::from_str(&client.ip.to_string()) {
+        headers.insert("x-aerie-client-ip", ip);
+    }
+    if !headers.contains_key(http::header::HOST) {
+        if let Ok(host) = HeaderValue::from_str(&state.web_domain) {
+            headers.insert(http::header::HOST, host);
+        }
+    }
+    state.runtime.handle_http(&component, request, client.https).await
+}

@@ -1,0 +1,209 @@
+//! From command line to a configured instance: where the data and config live, first
+//! start, loading and checking the config, opening the database.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::{self, Config};
+use crate::db::Database;
+use crate::manifest;
+use crate::metrics::Metrics;
+use crate::operator_error::OperatorError;
+use crate::runtime::Runtime;
+use crate::server::{self, AppState, HttpLimits, client_info::ProxyTrust, routes::RouteTable};
+use crate::{datadir, identity, keys};
+
+pub const DEFAULT_DATA_DIR: &str = "aerie-data";
+pub const CONFIG_FILE_NAME: &str = "aerie.toml";
+
+/// Global options: usable before or after any subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// The configuration file (default: aerie.toml in the data directory).
+    #[arg(long, global = true, env = "AERIE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The data directory: database, keys, caches (default: ./aerie-data).
+    #[arg(long, global = true, env = "AERIE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Where this instance's files are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub config_file: PathBuf,
+    /// Whether `--config` named the file (then it must exist).
+    pub config_explicit: bool,
+}
+
+impl Paths {
+    pub fn resolve(global: &GlobalArgs) -> Paths {
+        let data_dir = global.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        match &global.config {
+            Some(file) => Paths { data_dir, config_file: file.clone(), config_explicit: true },
+            None => Paths { config_file: data_dir.join(CONFIG_FILE_NAME), data_dir, config_explicit: false },
+        }
+    }
+}
+
+/// An instance whose config is loaded and whose database is open.
+pub struct Instance {
+    pub paths: Paths,
+    pub config: Config,
+    pub database: Database,
+}
+
+/// Loads the config, reporting every problem at once.
+pub fn load_config(paths: &mut Paths, global: &GlobalArgs) -> Result<Config, OperatorError> {
+    if !paths.config_file.is_file() {
+        let fix = if paths.config_explicit {
+            "check the --config path (aerie writes a config of its own on first start when --config is not given)".to_string()
+        } else {
+            format!("run `aerie serve` once to create the instance in {}, or pass --data-dir", paths.data_dir.display())
+        };
+        return Err(OperatorError::new(format!("no configuration file at {}", paths.config_file.display()), fix));
+    }
+    let config = config::load_file(&paths.config_file, std::env::vars())
+        .map_err(|problems| OperatorError::new(problems.to_string().trim_end().to_string(), ""))?;
+    // `storage.data_dir` applies when the config lives outside the data directory.
+    if paths.config_explicit && global.data_dir.is_none() {
+        if let Some(dir) = &config.storage.data_dir {
+            paths.data_dir = dir.clone();
+        }
+    }
+    Ok(config)
+}
+
+/// The database URL: configured, or the embedded SQLite file in the data directory.
+pub fn database_url(config: &Config, data_dir: &Path) -> String {
+    config
+        .database
+        .url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("aerie.db").display()))
+}
+
+/// Opens the database, turning connection failures into an actionable error.
+pub async fn open_database(config: &Config, data_dir: &Path, migrate: bool) -> anyhow::Result<Database> {
+    let url = database_url(config, data_dir);
+    Database::open(&url, &config.database, migrate).await.map_err(|e| {
+        OperatorError::new(
+            format!("cannot open the database {}: {e:#}", redact(&url)),
+            "check database.url (and that PostgreSQL is running and the database exists), or remove it to use the embedded SQLite",
+        )
+        .into()
+    })
+}
+
+/// Hides a password in a database URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Opens an existing instance (for admin commands, `migrate`, `config check`).
+pub async fn open_instance(global: &GlobalArgs, migrate: bool) -> anyhow::Result<Instance> {
+    let mut paths = Paths::resolve(global);
+    let config = load_config(&mut paths, global)?;
+    let database = open_database(&config, &paths.data_dir, migrate).await?;
+    Ok(Instance { paths, config, database })
+}
+
+/// Writes the first config file, from the embedded example, with `domain` set.
+fn write_first_config(path: &Path, domain: Option<&str>) -> anyhow::Result<()> {
+    let mut text = config::EXAMPLE.to_string();
+    if let Some(domain) = domain {
+        text = text.replacen("# domain = \"social.example.org\"", &format!("domain = \"{domain}\""), 1);
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(())
+}
+
+/// Options of `aerie serve`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Listen on this address instead of server.listen (e.g. 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The instance's domain, on first start (it is set once).
+    #[arg(long, value_name = "NAME")]
+    pub domain: Option<String>,
+}
+
+/// `aerie serve`: first start if needed, then serve until stopped.
+pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    let mut paths = Paths::resolve(global);
+    let first_start = !paths.config_explicit && !paths.config_file.exists();
+    if first_start {
+        datadir::prepare(&paths.data_dir)?;
+        write_first_config(&paths.config_file, args.domain.as_deref())?;
+        println!("aerie: first start: created {} and {}", paths.data_dir.display(), paths.config_file.display());
+    }
+    let config = load_config(&mut paths, global)?;
+    if let Some(domain) = &args.domain {
+        if config.instance.domain.as_deref() != Some(domain.as_str()) {
+            return Err(OperatorError::new(
+                format!("--domain {domain} does not match the configuration ({})", config.instance.domain.as_deref().unwrap_or("no domain: local trial")),
+                format!("--domain only sets the domain on first start; set [instance] domain = \"{domain}\" in {}", paths.config_file.display()),
+            )
+            .into());
+        }
+    }
+    datadir::prepare(&paths.data_dir)?;
+    let database = open_database(&config, &paths.data_dir, true).await?;
+    identity::check(&database, &config, &paths.config_file, true).await?;
+    identity::sync_settings(&database, &config).await?;
+    keys::ensure_instance_key(&paths.data_dir)?;
+
+    let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
+    let metrics = Arc::new(Metrics::new());
+    let mut runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics)?;
+    let entries = manifest::effective(&config);
+    runtime.load_all(&entries).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
+    let routes = RouteTable::new(entries.iter().map(|e| (e.id.as_str(), e.routes.as_slice())));
+
+    let trusted = config.server.trusted_proxies.iter().filter_map(|c| config::parse_cidr(c)).collect();
+    let state = Arc::new(AppState {
+        runtime: Arc::new(runtime),
+        routes,
+        trust: ProxyTrust::new(trusted, config.scheme() == "https"),
+        database: database.clone(),
+        web_domain: config.web_domain().to_string(),
+    });
+    let limits = HttpLimits {
+        request_timeout: std::time::Duration::from_secs(config.server.request_timeout_secs),
+        body_limit: config.server.body_limit_bytes as usize,
+    };
+    let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| {
+        OperatorError::new(
+            format!("cannot listen on {listen}: {e}"),
+            "choose a free address with --listen or server.listen (ports below 1024 need privileges; use a reverse proxy)",
+        )
+    })?;
+    let local = listener.local_addr()?;
+    if config.is_trial() {
+        eprintln!(
+            "\n  !! LOCAL TRIAL: no domain is set, so this instance runs as `localhost` and CANNOT FEDERATE.\n  \
+             !! Set [instance] domain in {} (or start fresh with --domain) to join the fediverse.\n",
+            paths.config_file.display()
+        );
+    }
+    // Tests and scripts read this line to find the port.
+    println!("aerie: listening on http://{local} (domain {}, data {})", config.domain(), paths.data_dir.display());
+    server::serve(listener, server::router(state, &limits)).await?;
+    database.close().await;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real `aerie` binary on loopback, real SQLite files, a fresh
+//! PostgreSQL database per test on 127.0.0.1:5432, real components.
+//!
+//! One test binary: every module shares one compiled host, one build of the
+//! components and one `.cwasm` cache.
+
+mod support;
+
+mod config_errors;
+mod database;
+mod first_start;
+mod identity;
+mod limits;
