@@ -116,7 +116,11 @@ async fn config_check(global: &GlobalArgs) -> anyhow::Result<()> {
     let config: Config = startup::load_config(&mut paths, global)?;
     crate::datadir::prepare(&paths.data_dir)?;
     let database = startup::open_database(&config, &paths.data_dir, false).await?;
-    identity::check(&database, &config, &paths.config_file, false).await?;
+    // A database `aerie serve` has not set up yet has no identity to compare.
+    let initialized = database.query("SELECT key FROM instance_settings WHERE key = $1", vec!["domain".into()]).await.is_ok();
+    if initialized {
+        identity::check(&database, &config, &paths.config_file, false).await?;
+    }
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let mut runtime = crate::runtime::Runtime::new(&config.runtime, &cache_dir, database.clone(), Default::default())?;
     runtime

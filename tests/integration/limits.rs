@@ -1,1 +1,118 @@
+//! A component that loops forever, allocates without bound or traps is stopped; the
+//! request gets a JSON 500 and every other route keeps answering.
 
+use std::time::{Duration, Instant};
+
+use crate::support::{Launch, Server, client, test_program, write_config};
+
+fn start_with_misbehave(dir: &std::path::Path) -> Server {
+    let config = write_config(
+        dir,
+        &format!(
+            r#"
+[runtime]
+time_budget_ms = 2000
+
+[[components]]
+id = "misbehave"
+source = "{}"
+routes = ["/misbehave/*"]
+grants = {{ db = "none", log = true }}
+limits = {{ time_ms = 1000, memory_mb = 16 }}
+"#,
+            test_program("misbehave").display()
+        ),
+    );
+    Launch::new(dir)
+        .arg("--config")
+        .arg(config.display().to_string())
+        .arg("--data-dir")
+        .arg(dir.join("data").display().to_string())
+        .serve()
+        .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
+}
+
+#[tokio::test]
+async fn runaway_guests_are_stopped_while_other_routes_keep_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_misbehave(dir.path());
+
+    // Two runaway guests: as many as this machine has cores, so a guest that pinned a
+    // worker thread would starve every other request.
+    let mut runaways = Vec::new();
+    for _ in 0..2 {
+        let url = server.url("/misbehave/loop");
+        runaways.push(tokio::spawn(async move {
+            let response = client().get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    let (status, v1) = server.get_json("/api/v1/instance").await;
+    let waited = asked.elapsed();
+    assert_eq!(status, 200, "{v1}");
+    assert!(!runaways.iter().all(|r| r.is_finished()), "the runaways were still running while the instance answered");
+    // Liveness, not a benchmark: the runaways' budget is 1 s; an answer that waited
+    // for them would take at least that long.
+    assert!(waited < Duration::from_millis(900), "a native-speed route waited {waited:?} behind runaway guests");
+
+    for runaway in runaways {
+        let (status, body) = runaway.await.unwrap();
+        assert_eq!(status, 500, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(json["error"].as_str().unwrap().contains("time budget"), "{json}");
+    }
+
+    let (status, fine) = server.get_json("/misbehave/fine").await;
+    assert_eq!((status, fine["status"].as_str()), (200, Some("fine")), "the component serves again after a runaway call");
+
+    let (_, metrics) = server.get_text("/metrics").await;
+    assert!(metrics.contains("aerie_component_calls_total{component=\"misbehave\",outcome=\"timeout\"} 2"), "{metrics}");
+}
+
+#[tokio::test]
+async fn unbounded_allocation_hits_the_memory_cap_and_traps_are_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_misbehave(dir.path());
+
+    let (status, body) = server.get_json("/misbehave/alloc").await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("memory limit"), "{body}");
+
+    let (status, body) = server.get_json("/misbehave/trap").await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("trapped"), "{body}");
+
+    let (status, _) = server.get_json("/api/v2/instance").await;
+    assert_eq!(status, 200);
+    let (status, _) = server.get_json("/misbehave/fine").await;
+    assert_eq!(status, 200);
+    let (_, metrics) = server.get_text("/metrics").await;
+    assert!(metrics.contains("outcome=\"memory\"") && metrics.contains("outcome=\"trap\""), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_component_without_a_grant_is_refused_at_load_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    // mastodon-api imports aerie:host/db; loading it without the grant must fail.
+    let config = write_config(
+        dir.path(),
+        r#"
+[[components]]
+id = "mastodon-api"
+source = "builtin:mastodon-api"
+routes = ["/api/*"]
+grants = { db = "none" }
+"#,
+    );
+    let output = Launch::new(dir.path())
+        .arg("--config")
+        .arg(config.display().to_string())
+        .arg("--data-dir")
+        .arg(dir.path().join("data").display().to_string())
+        .run(&["config", "check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("aerie:host/db") && stderr.contains("grants = { db = \"read-only\" }"), "{stderr}");
+}
