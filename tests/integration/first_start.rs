@@ -35,6 +35,17 @@ async fn assert_instance_endpoints(server: &Server, domain: &str) {
 
     let (status, body) = server.get_text("/health").await;
     assert_eq!((status, body.as_str()), (200, "OK"));
+    let (status, _) = server.get_text("/health/ready").await;
+    assert_eq!(status, 200, "the database answers");
+
+    // Responses are compressed for clients that ask.
+    let response = reqwest::Client::new()
+        .get(server.url("/api/v1/instance"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
 
     let (status, missing) = server.get_json("/no/such/path").await;
     assert_eq!(status, 404);
@@ -73,7 +84,7 @@ async fn the_binary_alone_starts_with_no_config_and_serves_from_sqlite() {
     assert_eq!(key_mode, 0o600, "the instance key is private");
     let cache_mode = std::fs::metadata(data.join("cache/components")).unwrap().permissions().mode() & 0o777;
     assert_eq!(cache_mode, 0o700, "the compiled-component cache is private");
-    assert!(server.stderr.lock().unwrap().contains("CANNOT FEDERATE"), "a trial says loudly that it cannot federate");
+    assert!(server.stderr_shows("CANNOT FEDERATE"), "a trial says loudly that it cannot federate");
 
     assert_instance_endpoints(&server, "localhost").await;
 
@@ -96,7 +107,7 @@ async fn the_binary_alone_starts_with_no_config_and_serves_from_sqlite() {
     again.binary = bin_dir.join("aerie");
     again.shared_cache = false;
     let server = again.serve().unwrap_or_else(|(code, err)| panic!("restart: exit {code:?}: {err}"));
-    assert!(server.stderr.lock().unwrap().contains("cache=Hit"), "warm start loads .cwasm: {}", server.stderr.lock().unwrap());
+    assert!(server.stderr_shows("cache=Hit"), "warm start loads .cwasm: {}", server.stderr.lock().unwrap());
     let (_, v1) = server.get_json("/api/v1/instance").await;
     assert_eq!(v1["stats"]["user_count"], 1);
 }
@@ -117,8 +128,8 @@ async fn serves_the_instance_endpoints_from_postgresql() {
         .arg(data.display().to_string())
         .serve()
         .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
-    assert!(!server.stderr.lock().unwrap().contains("CANNOT FEDERATE"));
     assert_instance_endpoints(&server, "pg.example").await;
+    assert!(!server.stderr.lock().unwrap().contains("CANNOT FEDERATE"), "an instance with a domain is no trial");
 
     let db = aerie::db::Database::open(&pg.url, &Default::default(), false).await.unwrap();
     db.execute(

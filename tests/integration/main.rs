@@ -11,3 +11,5 @@ mod database;
 mod first_start;
 mod identity;
 mod limits;
+mod migrate;
+mod proxy;

@@ -225,6 +225,19 @@ impl Server {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
+    /// Whether stderr shows `needle` within a few seconds (stderr is read by a thread
+    /// of its own, so a line printed before "listening" may arrive after it).
+    pub fn stderr_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.stderr.lock().unwrap().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Stops the server (SIGTERM) and waits for it.
     pub fn stop(mut self) {
         // SAFETY: sending a signal to our own child process.

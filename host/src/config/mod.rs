@@ -209,3 +209,6 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,5 @@
 //! The HTTP front: axum routes for what the host serves itself (`/health`,
-//! `/metrics`) and a dispatcher that hands every other path to the component the
+//! `/health/ready`, `/metrics`) and a dispatcher that hands every other path to the component the
 //! manifest routes it to. Unrouted paths get a JSON 404.
 
 pub mod client_info;
@@ -50,7 +50,8 @@ pub struct HttpLimits {
 /// Builds the router.
 pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
     Router::new()
-        .route("/health", get(health))
+        .route("/health", get(|| async { "OK" }))
+        .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
@@ -78,7 +79,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-async fn health(State(state): State<Arc<AppState>>) -> Response {
+/// Readiness: the database answers. `/health` itself only says the process serves.
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
     match state.database.query("SELECT 1 AS ok", vec![]).await {
         Ok(_) => "OK".into_response(),
         Err(e) => {

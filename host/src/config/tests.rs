@@ -1,0 +1,75 @@
+use super::*;
+
+/// The example with every `# key = value` line uncommented (the components block,
+/// which is an illustration, left out).
+fn example_uncommented() -> String {
+    EXAMPLE
+        .lines()
+        .take_while(|line| !line.starts_with("# The component manifest"))
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_')) => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_example_as_shipped_is_the_defaults() {
+    let config = from_sources(Some((EXAMPLE, "example")), std::iter::empty()).unwrap();
+    assert_eq!(config, Config::default());
+}
+
+#[test]
+fn every_documented_key_exists_and_documented_defaults_are_the_real_ones() {
+    let text = example_uncommented();
+    let config = from_sources(Some((&text, "example")), std::iter::empty()).unwrap_or_else(|p| panic!("{p}"));
+    // Keys documented with example values rather than defaults:
+    let mut expected = Config::default();
+    expected.instance.domain = Some("social.example.org".into());
+    expected.instance.web_domain = Some("social.example.org".into());
+    expected.server.scheme = Some("https".into());
+    expected.database.url = Some("postgres://aerie@127.0.0.1:5432/aerie".into());
+    expected.storage.data_dir = Some("/var/lib/aerie".into());
+    expected.runtime.cache_dir = Some("/var/lib/aerie/cache/components".into());
+    assert_eq!(config, expected);
+}
+
+#[test]
+fn environment_overrides_win_and_accept_plain_and_listed_values() {
+    let env = [
+        ("AERIE_SERVER_LISTEN".to_string(), "0.0.0.0:9000".to_string()),
+        ("AERIE_INSTANCE_TITLE".to_string(), "2024".to_string()),
+        ("AERIE_SERVER_TRUSTED_PROXIES".to_string(), "10.0.0.0/8, 192.168.0.0/16".to_string()),
+        ("AERIE_DATABASE_MAX_CONNECTIONS".to_string(), "3".to_string()),
+        ("AERIE_DATA_DIR".to_string(), "/ignored/here".to_string()),
+    ];
+    let config = from_sources(Some(("[server]\nlisten = \"127.0.0.1:1\"\n", "file")), env).unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!(config.server.listen, "0.0.0.0:9000");
+    assert_eq!(config.instance.title, "2024", "a number-looking value for a string key stays a string");
+    assert_eq!(config.server.trusted_proxies, vec!["10.0.0.0/8", "192.168.0.0/16"]);
+    assert_eq!(config.database.max_connections, 3);
+}
+
+#[test]
+fn every_problem_is_collected_with_its_source() {
+    let text = "[server]\nlisten = 5\nbogus = 1\n[instance]\nmax_characters = \"many\"\n[nonsense]\n";
+    let problems = from_sources(Some((text, "aerie.toml")), [("AERIE_RUNTIME_MEMORY_MB".to_string(), "lots".to_string())]).unwrap_err();
+    let keys: Vec<&str> = problems.0.iter().map(|p| p.key.as_str()).collect();
+    for key in ["server.listen", "server.bogus", "instance.max_characters", "nonsense", "runtime.memory_mb"] {
+        assert!(keys.contains(&key), "{key} not in {keys:?}");
+    }
+    let env_problem = problems.0.iter().find(|p| p.key == "runtime.memory_mb").unwrap();
+    assert_eq!(env_problem.source, "environment variable AERIE_RUNTIME_MEMORY_MB");
+    assert!(problems.0.iter().all(|p| !p.fix.is_empty()));
+}
+
+#[test]
+fn trial_and_domain_defaults() {
+    let trial = Config::default();
+    assert!(trial.is_trial());
+    assert_eq!((trial.domain(), trial.web_domain(), trial.scheme()), ("localhost", "localhost", "http"));
+    let mut real = Config::default();
+    real.instance.domain = Some("example.org".into());
+    assert_eq!((real.web_domain(), real.scheme()), ("example.org", "https"));
+}
