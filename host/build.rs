@@ -13,7 +13,7 @@ use std::process::Command;
 /// Components embedded in the binary as built-in defaults.
 const EMBEDDED: &[&str] = &["mastodon_api"];
 /// Test programs: built alongside, never embedded.
-const TEST_PROGRAMS: &[&str] = &["misbehave"];
+const TEST_PROGRAMS: &[&str] = &["misbehave", "probe", "job_recorder", "hello_v1", "hello_v2", "spin_hello"];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::db::{Engine, Value};
 use crate::operator_error::{EXIT_OPERATOR, OperatorError};
 use crate::startup::{self, GlobalArgs, ServeArgs};
-use crate::{identity, manifest};
+use crate::identity;
 
 #[derive(Debug, Parser)]
 #[command(name = "aerie", version, about = "A fediverse server for home and edge", propagate_version = true)]
@@ -28,6 +28,11 @@ pub enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// The component manifest: what runs, and reloading it (works while the server runs).
+    Components {
+        #[command(subcommand)]
+        command: ComponentsCommand,
+    },
     /// Administer the instance (works while the server runs).
     Admin {
         #[command(subcommand)]
@@ -39,6 +44,17 @@ pub enum Command {
 pub enum ConfigCommand {
     /// Check the configuration, data directory, database and components; report every problem.
     Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComponentsCommand {
+    /// Id, source hash, hook, grants, limits, and per node: calls, traps, p99.
+    List,
+    /// Reload one component (or all) from its source on every running node.
+    Reload {
+        /// The component id; all components when omitted.
+        id: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +117,8 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command: AdminCommand::Instance { command: InstanceCommand::Show } } => instance_show(&cli.global).await,
+        Command::Components { command: ComponentsCommand::List } => crate::components_cli::list(&cli.global).await,
+        Command::Components { command: ComponentsCommand::Reload { id } } => crate::components_cli::reload(&cli.global, id.as_deref()).await,
     }
 }
 
@@ -121,18 +139,14 @@ async fn config_check(global: &GlobalArgs) -> anyhow::Result<()> {
     if initialized {
         identity::check(&database, &config, &paths.config_file, false).await?;
     }
-    let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
-    let mut runtime = crate::runtime::Runtime::new(&config.runtime, &cache_dir, database.clone(), Default::default())?;
-    runtime
-        .load_all(&manifest::effective(&config))
-        .map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
+    let (runtime, _) = startup::build_runtime(&config, &paths, &database, Default::default())?;
     println!(
         "aerie: {} is fine: domain {}{}, {} database, {} component(s) load",
         paths.config_file.display(),
         config.domain(),
         if config.is_trial() { " (local trial, cannot federate)" } else { "" },
         engine_name(database.engine()),
-        runtime.components().count()
+        runtime.components().len()
     );
     database.close().await;
     Ok(())

@@ -5,13 +5,17 @@
 //! from the manifest ([`manifest`]) → [`runtime`] runs it with the capabilities in
 //! [`capabilities`] → [`db`] for storage.
 
+pub mod blobs;
 pub mod capabilities;
 pub mod cli;
+pub mod components_cli;
 pub mod clock;
 pub mod config;
 pub mod datadir;
 pub mod db;
 pub mod identity;
+pub mod ids;
+pub mod jobs;
 pub mod keys;
 pub mod manifest;
 pub mod metrics;

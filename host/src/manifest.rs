@@ -27,8 +27,9 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
         id: "mastodon-api".into(),
         source: "builtin:mastodon-api".into(),
         routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into()],
-        grants: Grants { db: "read-write".into(), log: true },
+        grants: Grants { db: "read-write".into(), tables: None, log: true, kv: true, queue: true },
         limits: Limits::default(),
+        ..Default::default()
     }]
 }
 

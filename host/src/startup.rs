@@ -11,7 +11,10 @@ use crate::db::Database;
 use crate::manifest;
 use crate::metrics::Metrics;
 use crate::operator_error::OperatorError;
-use crate::runtime::Runtime;
+use crate::ids::IdGenerator;
+use crate::jobs::{Jobs, worker};
+use crate::runtime::state::Shared;
+use crate::runtime::{Runtime, reload};
 use crate::server::{self, AppState, HttpLimits, client_info::ProxyTrust, routes::RouteTable};
 use crate::{datadir, identity, keys};
 
@@ -131,6 +134,25 @@ fn write_first_config(path: &Path, domain: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// This node's name in job leases and component status: host name and process id.
+pub fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// The component runtime with every manifest entry loaded, and the job queue.
+pub fn build_runtime(config: &Config, paths: &Paths, database: &Database, metrics: Arc<Metrics>) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
+    let ids = Arc::new(IdGenerator::random());
+    let jobs = Jobs::new(database.clone(), node_name(), ids.clone());
+    let shared = Arc::new(Shared { ids, jobs: jobs.clone() });
+    let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
+    let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
+    runtime
+        .load_all(&manifest::effective(config))
+        .map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
+    Ok((Arc::new(runtime), jobs))
+}
+
 /// Options of `aerie serve`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
@@ -167,16 +189,23 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     identity::sync_settings(&database, &config).await?;
     keys::ensure_instance_key(&paths.data_dir)?;
 
-    let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
-    let metrics = Arc::new(Metrics::new());
-    let mut runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics)?;
+    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()))?;
     let entries = manifest::effective(&config);
-    runtime.load_all(&entries).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
-    let routes = RouteTable::new(entries.iter().map(|e| (e.id.as_str(), e.routes.as_slice())));
+    let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
+    reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));
+    worker::spawn(
+        jobs,
+        runtime.clone(),
+        worker::WorkerOptions {
+            concurrency: config.jobs.concurrency,
+            lease: std::time::Duration::from_secs(config.jobs.lease_secs),
+            poll: std::time::Duration::from_millis(config.jobs.poll_ms),
+        },
+    );
 
     let trusted = config.server.trusted_proxies.iter().filter_map(|c| config::parse_cidr(c)).collect();
     let state = Arc::new(AppState {
-        runtime: Arc::new(runtime),
+        runtime,
         routes,
         trust: ProxyTrust::new(trusted, config.scheme() == "https"),
         database: database.clone(),

@@ -5,13 +5,20 @@
 //! - [`log`]: the host's structured log.
 //! - [`http`]: a small request/response layer over WASI 0.2 `wasi:http`, so handler
 //!   components deal in paths, JSON and Mastodon-style errors rather than streams.
+//! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
+//!   jobs, its manifest settings, time and ids.
 //!
-//! Components export `wasi:http/incoming-handler` themselves with
-//! `wasip2::http::proxy::export!`, and call [`http::serve`] from `handle`.
+//! HTTP components export `wasi:http/incoming-handler` themselves with
+//! `wasip2::http::proxy::export!` and call [`http::serve`] from `handle`; job
+//! components implement [`job_bindings::exports::aerie::app::job_handler::Guest`]
+//! and export it with `aerie_guest::job_bindings::export_job!`.
 
 pub mod db;
 pub mod http;
+pub mod kv;
 pub mod log;
+pub mod queue;
+pub mod settings;
 
 /// Bindings generated from the one `wit/` folder at the repository root.
 #[doc(hidden)]
@@ -20,5 +27,24 @@ pub mod bindings {
         path: ["../../wit/host", "../../wit/app"],
         world: "aerie:app/capabilities",
         generate_all,
+    });
+}
+
+/// Bindings of the `aerie:app/job` world, reusing the capability bindings above.
+pub mod job_bindings {
+    wit_bindgen::generate!({
+        path: ["../../wit/host", "../../wit/app"],
+        world: "aerie:app/job",
+        with: {
+            "aerie:host/db@0.1.0": crate::bindings::aerie::host::db,
+            "aerie:host/log@0.1.0": crate::bindings::aerie::host::log,
+            "aerie:host/kv@0.1.0": crate::bindings::aerie::host::kv,
+            "aerie:host/config@0.1.0": crate::bindings::aerie::host::config,
+            "aerie:host/clock@0.1.0": crate::bindings::aerie::host::clock,
+            "aerie:host/queue@0.1.0": crate::bindings::aerie::host::queue,
+        },
+        pub_export_macro: true,
+        export_macro_name: "export_job",
+        default_bindings_module: "aerie_guest::job_bindings",
     });
 }

@@ -1,10 +1,13 @@
 //! `aerie:host/db`: portable SQL over the instance database, scoped by the
-//! component's grant.
+//! component's grant (see [`super::sql_policy`] for what is allowed).
 
-use wasmtime::component::{HasData, Linker, Resource};
+use std::sync::Arc;
+
+use wasmtime::component::{Linker, Resource};
 
 use super::aerie::host::db::{self as wit, Host, HostTransaction};
-use crate::db::{Database, DbError, RowSet, Transaction, Value, is_read_only};
+use super::sql_policy::SqlPolicy;
+use crate::db::{Database, DbError, RowSet, Transaction, Value};
 use crate::runtime::state::StoreState;
 
 /// What a component may do with the database.
@@ -25,24 +28,19 @@ impl DbGrant {
     }
 }
 
-/// The per-store view of the database: the handle and the grant.
+/// The per-store view of the database: the handle and the component's SQL policy.
 pub struct DbCtx {
     pub database: Database,
-    pub grant: DbGrant,
+    pub policy: Arc<SqlPolicy>,
 }
 
 /// A transaction held in the store's resource table; `None` once committed.
 pub struct TransactionSlot(Option<Transaction>);
 
-struct DbCapability;
-
-impl HasData for DbCapability {
-    type Data<'a> = &'a mut StoreState;
-}
 
 /// Links `aerie:host/db` into `linker`.
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wit::add_to_linker::<StoreState, DbCapability>(linker, |state| state)
+    wit::add_to_linker::<StoreState, super::StoreData>(linker, |state| state)
 }
 
 fn to_db(value: wit::Value) -> Value {
@@ -89,14 +87,10 @@ impl StoreState {
         self.db.as_ref().ok_or_else(|| wit::Error::AccessDenied("this component has no db grant".into()))
     }
 
-    /// Refuses writes under a read-only grant.
+    /// Applies the component's SQL policy to `sql`.
     fn check_statement(&self, sql: &str) -> Result<Database, wit::Error> {
         let ctx = self.db()?;
-        if ctx.grant == DbGrant::ReadOnly && !is_read_only(sql) {
-            return Err(wit::Error::AccessDenied(
-                "this component's db grant is read-only; grant read-write in its manifest entry to write".into(),
-            ));
-        }
+        ctx.policy.check(sql).map_err(wit::Error::AccessDenied)?;
         Ok(ctx.database.clone())
     }
 }
@@ -122,7 +116,7 @@ impl Host for StoreState {
 
     async fn begin(&mut self) -> wasmtime::Result<Result<Resource<TransactionSlot>, wit::Error>> {
         let database = match self.db() {
-            Ok(ctx) if ctx.grant == DbGrant::ReadWrite => ctx.database.clone(),
+            Ok(ctx) if ctx.policy.grant() == DbGrant::ReadWrite => ctx.database.clone(),
             Ok(_) => return Ok(Err(wit::Error::AccessDenied("transactions need a read-write db grant".into()))),
             Err(e) => return Ok(Err(e)),
         };
@@ -139,12 +133,18 @@ fn committed() -> wit::Error {
 
 impl HostTransaction for StoreState {
     async fn query(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
+        if let Err(e) = self.check_statement(&sql) {
+            return Ok(Err(e));
+        }
         let params = params.into_iter().map(to_db).collect();
         let Some(tx) = &self.table.get(&tx)?.0 else { return Ok(Err(committed())) };
         Ok(tx.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
     }
 
     async fn execute(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {
+        if let Err(e) = self.check_statement(&sql) {
+            return Ok(Err(e));
+        }
         let params = params.into_iter().map(to_db).collect();
         let Some(tx) = &self.table.get(&tx)?.0 else { return Ok(Err(committed())) };
         Ok(tx.execute(&sql, params).await.map_err(error_to_wit))

@@ -1,18 +1,13 @@
 //! `aerie:host/log`: guest log lines in the host's log, tagged with the component id.
 
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
 use super::aerie::host::log::{self as wit, Host, Level};
 use crate::runtime::state::StoreState;
 
-struct LogCapability;
-
-impl HasData for LogCapability {
-    type Data<'a> = &'a mut StoreState;
-}
 
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wit::add_to_linker::<StoreState, LogCapability>(linker, |state| state)
+    wit::add_to_linker::<StoreState, super::StoreData>(linker, |state| state)
 }
 
 /// Longest guest log line kept; the rest is cut so a guest cannot flood the log.

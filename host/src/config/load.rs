@@ -6,11 +6,11 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
-use super::{ComponentEntry, Config, DatabaseConfig, InstanceConfig, Problems, RuntimeConfig, ServerConfig, StorageConfig, validate};
+use super::{BlobsConfig, ComponentEntry, Config, DatabaseConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig, ServerConfig, StorageConfig, validate};
 
 /// Environment variables that are global options, not config keys.
 const GLOBAL_ENV: &[&str] = &["AERIE_DATA_DIR", "AERIE_CONFIG", "AERIE_LOG"];
-const SECTIONS: &[&str] = &["instance", "server", "database", "storage", "runtime"];
+const SECTIONS: &[&str] = &["instance", "server", "database", "storage", "runtime", "jobs", "blobs"];
 const EXAMPLE_HINT: &str = "deploy/aerie.example.toml (also in the README's configuration reference)";
 
 /// Loads `path` with overrides from `env` (pass `std::env::vars()`).
@@ -78,6 +78,8 @@ pub fn from_sources(file: Option<(&str, &str)>, env: impl IntoIterator<Item = (S
             "database" => check_section::<DatabaseConfig>(name, value, &source_of, &env_raw, &mut problems),
             "storage" => check_section::<StorageConfig>(name, value, &source_of, &env_raw, &mut problems),
             "runtime" => check_section::<RuntimeConfig>(name, value, &source_of, &env_raw, &mut problems),
+            "jobs" => check_section::<JobsConfig>(name, value, &source_of, &env_raw, &mut problems),
+            "blobs" => check_section::<BlobsConfig>(name, value, &source_of, &env_raw, &mut problems),
             "components" => match value {
                 Value::Array(entries) => {
                     for (i, entry) in entries.iter_mut().enumerate() {

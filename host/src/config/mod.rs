@@ -30,6 +30,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub storage: StorageConfig,
     pub runtime: RuntimeConfig,
+    pub jobs: JobsConfig,
+    pub blobs: BlobsConfig,
     /// The component manifest: extra components, or replacements for built-in ones.
     pub components: Vec<ComponentEntry>,
 }
@@ -148,17 +150,106 @@ impl Default for RuntimeConfig {
     }
 }
 
+/// Background job workers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Jobs run at once on this node.
+    pub concurrency: u32,
+    /// How long a claimed job is held before another node may take it over.
+    pub lease_secs: u64,
+    /// How often idle workers look for due jobs.
+    pub poll_ms: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig { concurrency: 4, lease_secs: 300, poll_ms: 500 }
+    }
+}
+
+/// The blob store (media files): a local folder or an S3-compatible bucket.
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobsConfig {
+    /// `local` (a folder) or `s3` (an S3-compatible bucket).
+    pub backend: String,
+    /// The local folder; default `blobs` in the data directory.
+    pub dir: Option<PathBuf>,
+    /// The S3 endpoint URL (MinIO, Garage, R2, moto...); unset: AWS S3 itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub bucket: Option<String>,
+    /// Path-style addressing (`endpoint/bucket/key`), which most self-hosted servers need.
+    pub path_style: bool,
+    /// Unset: the standard AWS chain (AWS_ACCESS_KEY_ID..., ~/.aws, instance roles).
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+}
+
+impl Default for BlobsConfig {
+    fn default() -> Self {
+        BlobsConfig {
+            backend: "local".into(),
+            dir: None,
+            endpoint: None,
+            region: "us-east-1".into(),
+            bucket: None,
+            path_style: true,
+            access_key_id: None,
+            secret_access_key: None,
+        }
+    }
+}
+
+// By hand, so the secret key never reaches a log line through `{:?}`.
+impl std::fmt::Debug for BlobsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobsConfig")
+            .field("backend", &self.backend)
+            .field("dir", &self.dir)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("path_style", &self.path_style)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
 /// One component in the manifest.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ComponentEntry {
     pub id: String,
     /// `builtin:NAME` or a path to a `.wasm` file.
     pub source: String,
+    /// `http` (serves routes) or `job` (runs the job kinds in `jobs`).
+    pub hook: String,
     /// URL paths served: exact (`/api/v1/instance`) or prefixes ending in `/*`.
     pub routes: Vec<String>,
+    /// Job kinds handled, for `hook = "job"`.
+    pub jobs: Vec<String>,
+    /// Settings the component reads through `config` (and Spin's `variables`).
+    pub config: std::collections::BTreeMap<String, String>,
     pub grants: Grants,
     pub limits: Limits,
+}
+
+impl Default for ComponentEntry {
+    fn default() -> Self {
+        ComponentEntry {
+            id: String::new(),
+            source: String::new(),
+            hook: "http".into(),
+            routes: Vec::new(),
+            jobs: Vec::new(),
+            config: Default::default(),
+            grants: Grants::default(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// What a component may use. Anything not granted is not linked.
@@ -167,12 +258,18 @@ pub struct ComponentEntry {
 pub struct Grants {
     /// `none`, `read-only` or `read-write`.
     pub db: String,
+    /// Tables the component may name; unset: every table but the host's own.
+    pub tables: Option<Vec<String>>,
     pub log: bool,
+    /// Its own key-value namespace (also Spin's key-value store "default").
+    pub kv: bool,
+    /// Enqueueing jobs.
+    pub queue: bool,
 }
 
 impl Default for Grants {
     fn default() -> Self {
-        Grants { db: "none".into(), log: true }
+        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false }
     }
 }
 

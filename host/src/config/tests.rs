@@ -32,6 +32,11 @@ fn every_documented_key_exists_and_documented_defaults_are_the_real_ones() {
     expected.database.url = Some("postgres://aerie@127.0.0.1:5432/aerie".into());
     expected.storage.data_dir = Some("/var/lib/aerie".into());
     expected.runtime.cache_dir = Some("/var/lib/aerie/cache/components".into());
+    expected.blobs.dir = Some("/var/lib/aerie/blobs".into());
+    expected.blobs.endpoint = Some("http://127.0.0.1:9000".into());
+    expected.blobs.bucket = Some("aerie-media".into());
+    expected.blobs.access_key_id = Some("AKIAEXAMPLE".into());
+    expected.blobs.secret_access_key = Some("example-secret".into());
     assert_eq!(config, expected);
 }
 
@@ -72,4 +77,25 @@ fn trial_and_domain_defaults() {
     let mut real = Config::default();
     real.instance.domain = Some("example.org".into());
     assert_eq!((real.web_domain(), real.scheme()), ("example.org", "https"));
+}
+
+#[test]
+fn blob_settings_are_checked_with_a_fix_each() {
+    let text = "[blobs]\nbackend = \"s3\"\nendpoint = \"ftp://files.example.org\"\naccess_key_id = \"k\"\n";
+    let problems = from_sources(Some((text, "aerie.toml")), std::iter::empty()).unwrap_err();
+    let keys: Vec<&str> = problems.0.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["blobs.bucket", "blobs.endpoint", "blobs.secret_access_key"], "{problems}");
+    assert!(problems.0.iter().all(|p| !p.fix.is_empty()));
+
+    let problems = from_sources(Some(("[blobs]\nbackend = \"nfs\"\n", "aerie.toml")), std::iter::empty()).unwrap_err();
+    assert_eq!(problems.0[0].key, "blobs.backend");
+
+    let env = [
+        ("AERIE_BLOBS_BACKEND".to_string(), "s3".to_string()),
+        ("AERIE_BLOBS_BUCKET".to_string(), "media".to_string()),
+        ("AERIE_BLOBS_ENDPOINT".to_string(), "http://127.0.0.1:9000".to_string()),
+    ];
+    let config = from_sources(None, env).unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!((config.blobs.backend.as_str(), config.blobs.bucket.as_deref(), config.blobs.path_style), ("s3", Some("media"), true));
+    assert!(!format!("{:?}", BlobsConfig { secret_access_key: Some("hunter2".into()), ..Default::default() }).contains("hunter2"));
 }

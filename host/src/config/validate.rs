@@ -72,6 +72,47 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         problem("database.transaction_timeout_ms", "must be at least 1".into(), "set transaction_timeout_ms = 5000".into());
     }
 
+    for (key, value, fix) in [
+        ("jobs.concurrency", config.jobs.concurrency as u64, "concurrency = 4"),
+        ("jobs.lease_secs", config.jobs.lease_secs, "lease_secs = 300"),
+        ("jobs.poll_ms", config.jobs.poll_ms, "poll_ms = 500"),
+    ] {
+        if value == 0 {
+            problem(key, "must be at least 1".into(), format!("set {fix}"));
+        }
+    }
+
+    let blobs = &config.blobs;
+    match blobs.backend.as_str() {
+        "local" => {}
+        "s3" => {
+            if blobs.bucket.as_deref().is_none_or(str::is_empty) {
+                problem("blobs.bucket", "the s3 backend needs a bucket".into(), "set blobs.bucket = \"aerie-media\" (a bucket that exists)".into());
+            }
+            if blobs.endpoint.is_none() && blobs.region.is_empty() {
+                problem(
+                    "blobs.region",
+                    "the s3 backend needs an endpoint or a region".into(),
+                    "set blobs.endpoint = \"http://127.0.0.1:9000\" for a self-hosted server, or blobs.region = \"us-east-1\" for AWS".into(),
+                );
+            }
+        }
+        other => problem("blobs.backend", format!("{other:?} is not a blob backend"), "use backend = \"local\" (a folder) or \"s3\" (an S3-compatible bucket)".into()),
+    }
+    if let Some(endpoint) = &blobs.endpoint {
+        if let Err(why) = check_endpoint(endpoint) {
+            problem("blobs.endpoint", format!("{endpoint:?} {why}"), "write the server's base URL, e.g. endpoint = \"http://127.0.0.1:9000\" or \"https://s3.example.org\"".into());
+        }
+    }
+    if blobs.access_key_id.is_some() != blobs.secret_access_key.is_some() {
+        let (set, missing) = if blobs.access_key_id.is_some() { ("access_key_id", "secret_access_key") } else { ("secret_access_key", "access_key_id") };
+        problem(
+            &format!("blobs.{missing}"),
+            format!("blobs.{set} is set but blobs.{missing} is not"),
+            "set both, or neither to use the AWS environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)".into(),
+        );
+    }
+
     let rt = &config.runtime;
     for (key, value, fix) in [
         ("runtime.epoch_tick_ms", rt.epoch_tick_ms, "epoch_tick_ms = 10"),
@@ -114,6 +155,16 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
                 problem(&at("routes"), format!("{route:?} is not a path or a prefix ending in /*"), "write routes as \"/exact/path\" or \"/prefix/*\"".into());
             }
         }
+        match entry.hook.as_str() {
+            "http" if !entry.jobs.is_empty() => problem(&at("jobs"), "an http component does not run jobs".into(), "set hook = \"job\", or remove jobs".into()),
+            "job" if entry.jobs.is_empty() => problem(&at("jobs"), "a job component lists no job kinds".into(), "add jobs = [\"kind\", ...]".into()),
+            "job" if !entry.routes.is_empty() => problem(&at("routes"), "a job component serves no routes".into(), "remove routes, or set hook = \"http\"".into()),
+            "http" | "job" => {}
+            other => problem(&at("hook"), format!("{other:?} is not a hook this host runs"), "use hook = \"http\" or \"job\"".into()),
+        }
+        if entry.grants.tables.is_some() && entry.grants.db == "none" {
+            problem(&at("grants.tables"), "a table allowlist without a db grant".into(), "set grants.db = \"read-only\" or \"read-write\", or remove tables".into());
+        }
         if !["none", "read-only", "read-write"].contains(&entry.grants.db.as_str()) {
             problem(&at("grants.db"), format!("{:?} is not a db grant", entry.grants.db), "use \"none\", \"read-only\" or \"read-write\"".into());
         }
@@ -152,6 +203,21 @@ fn check_host_name(name: &str) -> Result<(), &'static str> {
     }
     if name.chars().any(|c| c.is_ascii_uppercase()) {
         return Err("has upper-case letters; write the domain in lower case");
+    }
+    Ok(())
+}
+
+/// An S3 endpoint: an absolute http(s) URL with a host and no query.
+fn check_endpoint(text: &str) -> Result<(), &'static str> {
+    let uri: http::Uri = text.parse().map_err(|_| "is not a URL")?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err("is not an http:// or https:// URL");
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err("has no host");
+    }
+    if uri.query().is_some() {
+        return Err("has a query string");
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use http_body_util::BodyExt;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
-use super::{LoadedComponent, Runtime};
+use super::{Handler, LoadedComponent, Runtime};
 use crate::server::error::json_error;
 
 /// Extra wall-clock time allowed past the guest's budget for host calls it awaits
@@ -21,11 +21,14 @@ impl Runtime {
     pub async fn handle_http(&self, component: &LoadedComponent, request: http::Request<Body>, https: bool) -> http::Response<Body> {
         let started = Instant::now();
         let (response, outcome) = self.call_http(component, request, https).await;
-        self.metrics.record_call(&component.id, outcome, started.elapsed().as_secs_f64());
+        self.record(component, outcome, started.elapsed());
         response
     }
 
     async fn call_http(&self, component: &LoadedComponent, request: http::Request<Body>, https: bool) -> (http::Response<Body>, &'static str) {
+        let Handler::Http(pre) = &component.handler else {
+            return (json_error(500, "This route points at a component that does not serve HTTP"), "error");
+        };
         let mut store = self.new_store(component);
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
@@ -42,7 +45,7 @@ impl Runtime {
                 return (json_error(400, "Malformed request"), "error");
             }
         };
-        let pre = component.pre.clone();
+        let pre = pre.clone();
         let task = tokio::spawn(async move {
             let proxy = pre.instantiate_async(&mut store).await?;
             let result = proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await;
@@ -77,9 +80,9 @@ impl Runtime {
 
 /// A failed call, with whether the epoch callback stopped it.
 #[derive(Debug)]
-struct Failure {
-    error: wasmtime::Error,
-    timed_out: bool,
+pub(super) struct Failure {
+    pub error: wasmtime::Error,
+    pub timed_out: bool,
 }
 
 impl std::fmt::Display for Failure {
@@ -91,7 +94,7 @@ impl std::fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// Turns a failure into a metric outcome and a reason safe to show.
-fn classify(error: &wasmtime::Error) -> (&'static str, String) {
+pub(super) fn classify(error: &wasmtime::Error) -> (&'static str, String) {
     let Some(failure) = error.downcast_ref::<Failure>() else {
         return ("error", "could not be instantiated".into());
     };

@@ -1,17 +1,21 @@
 //! The component runtime: compiles (or loads from cache) each manifest entry, links
-//! exactly the capabilities it was granted, and runs calls under a time budget and a
-//! memory limit.
+//! exactly the capabilities it was granted, runs calls under a time budget and a
+//! memory limit, and swaps in changed components without a restart.
 
 pub mod cache;
 pub mod engine;
 pub mod http;
+pub mod job;
+pub mod reload;
 pub mod state;
+pub mod stats;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
+use arc_swap::ArcSwap;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
@@ -19,25 +23,45 @@ use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use crate::capabilities::db::{DbCtx, DbGrant};
+use crate::capabilities::job_world::JobPre;
+use crate::capabilities::kv::KvStore;
 use crate::capabilities::outbound_http::DenyOutbound;
+use crate::capabilities::sql_policy::SqlPolicy;
+use crate::capabilities::{self, spin};
 use crate::config::{ComponentEntry, RuntimeConfig};
 use crate::db::Database;
 use crate::manifest;
 use crate::metrics::Metrics;
 use cache::{CacheOutcome, CompileCache};
-use state::StoreState;
+use state::{Shared, StoreState};
+use stats::CallStats;
+
+/// How a component is called.
+pub enum Handler {
+    Http(ProxyPre<StoreState>),
+    Job(JobPre<StoreState>),
+}
 
 /// A component ready to serve: compiled, linked and pre-instantiated.
 pub struct LoadedComponent {
+    pub entry: ComponentEntry,
     pub id: Arc<str>,
-    pub source: String,
     pub hash: String,
-    pub routes: Vec<String>,
-    pub db_grant: Option<DbGrant>,
-    pub log_grant: bool,
     pub time_budget: Duration,
     pub memory_bytes: usize,
-    pre: ProxyPre<StoreState>,
+    pub stats: CallStats,
+    handler: Handler,
+    sql_policy: Option<Arc<SqlPolicy>>,
+    settings: Arc<BTreeMap<String, String>>,
+}
+
+impl LoadedComponent {
+    pub fn hook(&self) -> &str {
+        match self.handler {
+            Handler::Http(_) => "http",
+            Handler::Job(_) => "job",
+        }
+    }
 }
 
 pub struct Runtime {
@@ -45,90 +69,135 @@ pub struct Runtime {
     cache: CompileCache,
     database: Database,
     defaults: RuntimeConfig,
+    shared: Arc<Shared>,
     pub metrics: Arc<Metrics>,
-    components: HashMap<String, Arc<LoadedComponent>>,
+    /// Swapped whole on reload; a call holds its own `Arc` and finishes on the
+    /// version it started with.
+    components: ArcSwap<HashMap<String, Arc<LoadedComponent>>>,
 }
 
 impl Runtime {
     /// Builds the engine, starts the epoch ticker and opens the compile cache.
-    pub fn new(config: &RuntimeConfig, cache_dir: &std::path::Path, database: Database, metrics: Arc<Metrics>) -> anyhow::Result<Runtime> {
+    pub fn new(
+        config: &RuntimeConfig,
+        cache_dir: &std::path::Path,
+        database: Database,
+        metrics: Arc<Metrics>,
+        shared: Arc<Shared>,
+    ) -> anyhow::Result<Runtime> {
         let engine = engine::build(config)?;
         engine::start_epoch_ticker(&engine, Duration::from_millis(config.epoch_tick_ms));
         let cache = CompileCache::open(cache_dir, &engine)?;
-        Ok(Runtime { engine, cache, database, defaults: config.clone(), metrics, components: HashMap::new() })
+        Ok(Runtime {
+            engine,
+            cache,
+            database,
+            defaults: config.clone(),
+            shared,
+            metrics,
+            components: ArcSwap::from_pointee(HashMap::new()),
+        })
     }
 
     /// Loads every entry; the first failure names the component, its source and the fix.
-    pub fn load_all(&mut self, entries: &[ComponentEntry]) -> anyhow::Result<()> {
+    pub fn load_all(&self, entries: &[ComponentEntry]) -> anyhow::Result<()> {
+        let mut loaded = HashMap::new();
         for entry in entries {
             let started = Instant::now();
-            let (component, outcome) = self.load(entry)?;
+            let wasm = manifest::read_source(entry)?;
+            let (component, outcome) = self.prepare(entry, &wasm)?;
             tracing::info!(
                 component = %component.id,
-                source = %component.source,
+                source = %entry.source,
                 hash = &component.hash[..12],
                 cache = ?outcome,
                 ms = started.elapsed().as_millis() as u64,
                 "component ready"
             );
-            self.components.insert(entry.id.clone(), Arc::new(component));
+            loaded.insert(entry.id.clone(), Arc::new(component));
         }
+        self.components.store(Arc::new(loaded));
         Ok(())
     }
 
     /// The loaded component `id`.
     pub fn component(&self, id: &str) -> Option<Arc<LoadedComponent>> {
-        self.components.get(id).cloned()
+        self.components.load().get(id).cloned()
     }
 
-    pub fn components(&self) -> impl Iterator<Item = &Arc<LoadedComponent>> {
-        self.components.values()
+    /// Every loaded component, sorted by id.
+    pub fn components(&self) -> Vec<Arc<LoadedComponent>> {
+        let mut all: Vec<_> = self.components.load().values().cloned().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
     }
 
-    fn load(&self, entry: &ComponentEntry) -> anyhow::Result<(LoadedComponent, CacheOutcome)> {
-        let wasm = manifest::read_source(entry)?;
-        let hash = cache::content_hash(&wasm);
+    /// The job component handling `kind`.
+    pub fn job_handler(&self, kind: &str) -> Option<Arc<LoadedComponent>> {
+        self.components.load().values().find(|c| matches!(c.handler, Handler::Job(_)) && c.entry.jobs.iter().any(|k| k == kind)).cloned()
+    }
+
+    /// Compiles (or loads from cache), checks grants, links and pre-instantiates.
+    fn prepare(&self, entry: &ComponentEntry, wasm: &[u8]) -> anyhow::Result<(LoadedComponent, CacheOutcome)> {
+        let hash = cache::content_hash(wasm);
         let (component, outcome) = self
             .cache
-            .load_or_compile(&self.engine, &wasm, &hash)
+            .load_or_compile(&self.engine, wasm, &hash)
             .with_context(|| format!("component {:?} ({}): not a valid WebAssembly component", entry.id, entry.source))?;
+        let loaded = self.link(entry, &component, hash)?;
+        Ok((loaded, outcome))
+    }
+
+    fn link(&self, entry: &ComponentEntry, component: &Component, hash: String) -> anyhow::Result<LoadedComponent> {
         let db_grant = DbGrant::parse(&entry.grants.db);
-        check_grants(entry, &component, &self.engine, db_grant, entry.grants.log)?;
+        check_grants(entry, component, &self.engine, db_grant)?;
 
         let mut linker = Linker::<StoreState>::new(&self.engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        capabilities::config::add_to_linker(&mut linker)?;
+        capabilities::clock::add_to_linker(&mut linker)?;
+        spin::add_variables_to_linker(&mut linker)?;
         if db_grant.is_some() {
-            crate::capabilities::db::add_to_linker(&mut linker)?;
+            capabilities::db::add_to_linker(&mut linker)?;
         }
         if entry.grants.log {
-            crate::capabilities::log::add_to_linker(&mut linker)?;
+            capabilities::log::add_to_linker(&mut linker)?;
+        }
+        if entry.grants.kv {
+            capabilities::kv::add_to_linker(&mut linker)?;
+            spin::add_key_value_to_linker(&mut linker)?;
+        }
+        if entry.grants.queue {
+            capabilities::queue::add_to_linker(&mut linker)?;
         }
         let instance_pre = linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("component {:?} ({}): cannot be linked", entry.id, entry.source))?;
-        let pre = ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
-            format!(
-                "component {:?} ({}): it does not export wasi:http/incoming-handler@0.2, which HTTP components must \
-                 (with wasip2, `wasip2::http::proxy::export!`; with spin-sdk 5, `#[http_component]`)",
-                entry.id, entry.source
-            )
-        })?;
-        Ok((
-            LoadedComponent {
-                id: entry.id.as_str().into(),
-                source: entry.source.clone(),
-                hash,
-                routes: entry.routes.clone(),
-                db_grant,
-                log_grant: entry.grants.log,
-                time_budget: Duration::from_millis(entry.limits.time_ms.unwrap_or(self.defaults.time_budget_ms)),
-                memory_bytes: (entry.limits.memory_mb.unwrap_or(self.defaults.memory_mb) as usize) << 20,
-                pre,
-            },
-            outcome,
-        ))
+        let handler = match entry.hook.as_str() {
+            "job" => Handler::Job(JobPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+                format!("component {:?} ({}): hook = \"job\" components export aerie:app/job-handler (world aerie:app/job)", entry.id, entry.source)
+            })?),
+            _ => Handler::Http(ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+                format!(
+                    "component {:?} ({}): it does not export wasi:http/incoming-handler@0.2, which HTTP components must \
+                     (with wasip2, `wasip2::http::proxy::export!`; with spin-sdk 5, `#[http_component]`)",
+                    entry.id, entry.source
+                )
+            })?),
+        };
+        Ok(LoadedComponent {
+            entry: entry.clone(),
+            id: entry.id.as_str().into(),
+            hash,
+            time_budget: Duration::from_millis(entry.limits.time_ms.unwrap_or(self.defaults.time_budget_ms)),
+            memory_bytes: (entry.limits.memory_mb.unwrap_or(self.defaults.memory_mb) as usize) << 20,
+            stats: CallStats::default(),
+            handler,
+            sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(grant, entry.grants.tables.as_deref()))),
+            settings: Arc::new(entry.config.clone()),
+        })
     }
 
     /// A fresh store for one call of `component`, with its limits and deadline armed.
@@ -140,7 +209,11 @@ impl Runtime {
             http: WasiHttpCtx::new(),
             http_hooks: DenyOutbound,
             limits: StoreLimitsBuilder::new().memory_size(component.memory_bytes).trap_on_grow_failure(true).build(),
-            db: component.db_grant.map(|grant| DbCtx { database: self.database.clone(), grant }),
+            db: component.sql_policy.clone().map(|policy| DbCtx { database: self.database.clone(), policy }),
+            kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
+            queue_granted: component.entry.grants.queue,
+            settings: component.settings.clone(),
+            shared: self.shared.clone(),
             started: Instant::now(),
             budget: component.time_budget,
             timed_out: false,
@@ -160,29 +233,56 @@ impl Runtime {
         });
         store
     }
+
+    /// Records a finished call in the component's stats and the metrics.
+    fn record(&self, component: &LoadedComponent, outcome: &str, elapsed: Duration) {
+        component.stats.record(elapsed, !matches!(outcome, "ok" | "error"));
+        self.metrics.record_call(&component.id, outcome, elapsed.as_secs_f64());
+    }
+}
+
+/// Grant each import needs, or `None` when it is always linked.
+fn grant_for(import: &str) -> Result<Option<&'static str>, ()> {
+    let import = import.split('@').next().unwrap_or(import);
+    Ok(match import {
+        "aerie:host/db" => Some("db"),
+        "aerie:host/log" => Some("log"),
+        "aerie:host/kv" | "fermyon:spin/key-value" => Some("kv"),
+        "aerie:host/queue" => Some("queue"),
+        "aerie:host/config" | "aerie:host/clock" | "fermyon:spin/variables" => None,
+        other if other.starts_with("aerie:") || other.starts_with("fermyon:") || other.starts_with("spin:") => return Err(()),
+        _ => None,
+    })
 }
 
 /// Refuses, with the fix, a component that imports a capability it was not granted.
-fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, db: Option<DbGrant>, log: bool) -> anyhow::Result<()> {
+fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, db: Option<DbGrant>) -> anyhow::Result<()> {
     for (name, _) in component.component_type().imports(engine) {
-        if name.starts_with("aerie:host/db") && db.is_none() {
+        let granted = match grant_for(name) {
+            Err(()) => bail!(
+                "component {:?} ({}) imports {name}, which this host does not provide (it offers aerie:host db, log, kv, \
+                 config, clock, queue and Spin's key-value and variables)",
+                entry.id,
+                entry.source
+            ),
+            Ok(None) => true,
+            Ok(Some("db")) => db.is_some(),
+            Ok(Some("log")) => entry.grants.log,
+            Ok(Some("kv")) => entry.grants.kv,
+            Ok(Some("queue")) => entry.grants.queue,
+            Ok(Some(_)) => false,
+        };
+        if !granted {
+            let fix = match grant_for(name) {
+                Ok(Some("db")) => "grants = { db = \"read-only\" } (or \"read-write\")".to_string(),
+                Ok(Some(grant)) => format!("grants = {{ {grant} = true }}"),
+                _ => String::new(),
+            };
             bail!(
-                "component {:?} ({}) imports {name}, but its manifest entry grants no db access. \
-                 Fix: add grants = {{ db = \"read-only\" }} (or \"read-write\") to its [[components]] entry",
+                "component {:?} ({}) imports {name}, but its manifest entry does not grant it. Fix: add {fix} to its [[components]] entry",
                 entry.id,
                 entry.source
             );
-        }
-        if name.starts_with("aerie:host/log") && !log {
-            bail!(
-                "component {:?} ({}) imports {name}, but its manifest entry sets grants.log = false. \
-                 Fix: set grants = {{ log = true }} in its [[components]] entry",
-                entry.id,
-                entry.source
-            );
-        }
-        if name.starts_with("aerie:host/") && !name.starts_with("aerie:host/db") && !name.starts_with("aerie:host/log") {
-            bail!("component {:?} ({}) imports {name}, which this host does not provide", entry.id, entry.source);
         }
     }
     Ok(())

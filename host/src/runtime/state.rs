@@ -1,15 +1,25 @@
 //! Per-store state: what one component instance can reach while it runs.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::ResourceTable;
 use wasmtime::StoreLimits;
+use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::capabilities::db::DbCtx;
+use crate::capabilities::kv::KvStore;
 use crate::capabilities::outbound_http::DenyOutbound;
+use crate::ids::IdGenerator;
+use crate::jobs::Jobs;
+
+/// Host services every store may reach (each still behind its grant).
+pub struct Shared {
+    pub ids: Arc<IdGenerator>,
+    pub jobs: Jobs,
+}
 
 /// The `T` of every `Store<T>` the host creates.
 pub struct StoreState {
@@ -19,8 +29,14 @@ pub struct StoreState {
     pub http: WasiHttpCtx,
     pub http_hooks: DenyOutbound,
     pub limits: StoreLimits,
-    /// `None` when the component has no db grant (then db is not even linked).
+    /// `None` without a db grant (then db is not even linked).
     pub db: Option<DbCtx>,
+    /// The component's kv namespace, with a kv grant.
+    pub kv: Option<KvStore>,
+    pub queue_granted: bool,
+    /// The `config` table of the component's manifest entry.
+    pub settings: Arc<BTreeMap<String, String>>,
+    pub shared: Arc<Shared>,
     /// When this call started and how long it may run.
     pub started: Instant,
     pub budget: Duration,

@@ -1,0 +1,18 @@
+//! The component's settings (the `config` table of its manifest entry), time and ids.
+
+use crate::bindings::aerie::host::{clock, config};
+
+/// Setting `key`, if the manifest entry has it.
+pub fn get(key: &str) -> Option<String> {
+    config::get(key)
+}
+
+/// Milliseconds since the Unix epoch, from the host.
+pub fn now_millis() -> i64 {
+    clock::now_millis()
+}
+
+/// A 64-bit time-ordered id from the host.
+pub fn next_id() -> i64 {
+    clock::next_id()
+}

@@ -1,0 +1,109 @@
+//! Test program: exposes each host capability over HTTP so tests can drive grants.
+//! Paths are matched from `/probe/` on, so it can be mounted under any prefix.
+//!
+//! - `POST /probe/query`, `POST /probe/execute`: run the body as SQL; errors come back
+//!   as `{"error": ..., "kind": "access-denied" | ...}` with 403 for access-denied.
+//! - `GET|PUT|DELETE /probe/kv/KEY`, `POST /probe/kv-incr/KEY`, `GET /probe/kv-list/PREFIX`
+//! - `POST /probe/enqueue/KIND[?key=IDEMPOTENCY_KEY]`: body is the payload.
+//! - `GET /probe/config/KEY`, `GET /probe/clock`
+
+use aerie_guest::db::{self, Error as DbError, Value};
+use aerie_guest::http::{self, Request, Response};
+use aerie_guest::{kv, queue, settings};
+use serde_json::json;
+use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+
+struct Probe;
+
+wasip2::http::proxy::export!(Probe);
+
+impl wasip2::exports::http::incoming_handler::Guest for Probe {
+    fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        http::serve(request, out, route);
+    }
+}
+
+fn db_error(error: DbError) -> Response {
+    let (status, kind, message) = match error {
+        DbError::AccessDenied(m) => (403, "access-denied", m),
+        DbError::InvalidQuery(m) => (400, "invalid-query", m),
+        DbError::ConstraintViolation(m) => (409, "constraint-violation", m),
+        DbError::TransactionExpired(m) => (409, "transaction-expired", m),
+        DbError::Unavailable(m) => (503, "unavailable", m),
+    };
+    Response::json(status, &json!({ "error": message, "kind": kind }))
+}
+
+fn value_to_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Boolean(b) => json!(b),
+        Value::Int64(i) => json!(i),
+        Value::Float64(f) => json!(f),
+        Value::Text(s) => json!(s),
+        Value::Bytes(b) => json!(String::from_utf8_lossy(b)),
+    }
+}
+
+fn route(request: Request) -> Response {
+    let body = String::from_utf8_lossy(&request.body).to_string();
+    // Mounted under any prefix (tests load it several times with different grants).
+    let path = request.path.find("/probe/").map(|i| request.path[i..].to_string()).unwrap_or_default();
+    let rest = |prefix: &str| path.strip_prefix(prefix).map(str::to_string);
+    match request.method.as_str() {
+        "POST" if path == "/probe/query" => match db::query(&body, &[]) {
+            Ok(rows) => {
+                let rows: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|row| {
+                        let map: serde_json::Map<String, serde_json::Value> =
+                            rows.columns().iter().map(|c| (c.clone(), row.get(c).map(value_to_json).unwrap_or_default())).collect();
+                        serde_json::Value::Object(map)
+                    })
+                    .collect();
+                Response::json(200, &json!({ "rows": rows }))
+            }
+            Err(e) => db_error(e),
+        },
+        "POST" if path == "/probe/execute" => match db::execute(&body, &[]) {
+            Ok(n) => Response::json(200, &json!({ "changed": n })),
+            Err(e) => db_error(e),
+        },
+        "GET" if path == "/probe/clock" => Response::json(200, &json!({ "now": settings::now_millis(), "id": settings::next_id() })),
+        "GET" if path.starts_with("/probe/config/") => {
+            Response::json(200, &json!({ "value": settings::get(&rest("/probe/config/").unwrap()) }))
+        }
+        "GET" if path.starts_with("/probe/kv/") => match kv::get(&rest("/probe/kv/").unwrap()) {
+            Ok(Some(v)) => Response::json(200, &json!({ "value": String::from_utf8_lossy(&v) })),
+            Ok(None) => Response::not_found(),
+            Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "PUT" if path.starts_with("/probe/kv/") => match kv::set(&rest("/probe/kv/").unwrap(), body.as_bytes(), None) {
+            Ok(()) => Response::json(200, &json!({})),
+            Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "DELETE" if path.starts_with("/probe/kv/") => match kv::delete(&rest("/probe/kv/").unwrap()) {
+            Ok(existed) => Response::json(200, &json!({ "existed": existed })),
+            Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "POST" if path.starts_with("/probe/kv-incr/") => match kv::increment(&rest("/probe/kv-incr/").unwrap(), 1) {
+            Ok(n) => Response::json(200, &json!({ "value": n })),
+            Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "GET" if path.starts_with("/probe/kv-list/") => match kv::list_keys(&rest("/probe/kv-list/").unwrap(), 100) {
+            Ok(keys) => Response::json(200, &json!({ "keys": keys })),
+            Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "POST" if path.starts_with("/probe/enqueue/") => {
+            let kind = rest("/probe/enqueue/").unwrap();
+            let key = request.query.split('&').find_map(|pair| pair.strip_prefix("key=")).map(str::to_string);
+            let mut options = queue::now();
+            options.idempotency_key = key;
+            match queue::enqueue(&kind, body.as_bytes(), &options) {
+                Ok(id) => Response::json(200, &json!({ "id": id.map(|i| i.to_string()) })),
+                Err(e) => Response::error(500, &format!("{e:?}")),
+            }
+        }
+        _ => Response::not_found(),
+    }
+}

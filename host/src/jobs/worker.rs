@@ -1,0 +1,88 @@
+//! The job workers of one node: claim due jobs, run each with its component, and
+//! record the outcome; also enqueue due recurring jobs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use super::{Failed, Jobs};
+use crate::runtime::Runtime;
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub concurrency: u32,
+    pub lease: Duration,
+    pub poll: Duration,
+}
+
+/// Starts the worker loop for the life of the server.
+pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
+    tokio::spawn(async move {
+        let permits = Arc::new(Semaphore::new(options.concurrency as usize));
+        let mut last_recurring = tokio::time::Instant::now() - Duration::from_secs(60);
+        loop {
+            if last_recurring.elapsed() >= Duration::from_secs(1) {
+                if let Err(e) = jobs.enqueue_due_recurring().await {
+                    tracing::warn!(error = %format!("{e:#}"), "enqueueing recurring jobs failed");
+                }
+                last_recurring = tokio::time::Instant::now();
+            }
+            let free = permits.available_permits() as u32;
+            if free == 0 {
+                // Wait for a running job to finish.
+                drop(permits.clone().acquire_owned().await);
+                continue;
+            }
+            match jobs.claim(free, options.lease).await {
+                Ok(batch) if !batch.is_empty() => {
+                    for job in batch {
+                        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+                        let (jobs, runtime, lease) = (jobs.clone(), runtime.clone(), options.lease);
+                        tokio::spawn(async move {
+                            let run = runtime.run_job(&job);
+                            tokio::pin!(run);
+                            let mut renew = tokio::time::interval(lease / 3);
+                            renew.tick().await;
+                            let result = loop {
+                                tokio::select! {
+                                    result = &mut run => break result,
+                                    _ = renew.tick() => {
+                                        if let Err(e) = jobs.renew(job.id, lease).await {
+                                            tracing::warn!(job = job.id, error = %format!("{e:#}"), "renewing a job lease failed");
+                                        }
+                                    }
+                                }
+                            };
+                            let recorded = match result {
+                                Ok(()) => jobs.complete(job.id).await.map(|_| None),
+                                Err(reason) => jobs.fail(&job, &reason).await.map(|f| Some((f, reason))),
+                            };
+                            match recorded {
+                                Ok(None) => tracing::debug!(job = job.id, kind = %job.kind, "job done"),
+                                Ok(Some((Failed::RetryAt(at), reason))) => {
+                                    tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempt, retry_at = at, "job failed: {reason}")
+                                }
+                                Ok(Some((Failed::Dead, reason))) => {
+                                    tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempt, "job dead-lettered: {reason}")
+                                }
+                                Err(e) => tracing::error!(job = job.id, error = %format!("{e:#}"), "recording a job outcome failed"),
+                            }
+                            drop(permit);
+                        });
+                    }
+                }
+                Ok(_) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(options.poll) => {}
+                        _ = jobs.enqueued() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "claiming jobs failed; retrying");
+                    tokio::time::sleep(options.poll).await;
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,180 @@
+//! Capabilities are granted, never ambient: read-only grants cannot write, a table
+//! allowlist limits tables, secrets are out of every component's reach, kv namespaces
+//! are private, and an ungranted import is refused at load. Both engines.
+
+use aerie::config::DatabaseConfig;
+
+use crate::support::{ENGINES, Engine, Launch, PgDatabase, Server, client, test_program, write_config};
+
+fn probe_entries(extra_db: &str) -> String {
+    let probe = test_program("probe");
+    format!(
+        r#"{extra_db}
+[[components]]
+id = "probe-rw"
+source = "{p}"
+routes = ["/rw/*"]
+grants = {{ db = "read-write", kv = true, queue = true }}
+config = {{ greeting = "hi there" }}
+
+[[components]]
+id = "probe-ro"
+source = "{p}"
+routes = ["/ro/*"]
+grants = {{ db = "read-only", kv = true, queue = true }}
+
+[[components]]
+id = "probe-tables"
+source = "{p}"
+routes = ["/tables/*"]
+grants = {{ db = "read-write", tables = ["statuses"], kv = true, queue = true }}
+"#,
+        p = probe.display()
+    )
+}
+
+async fn sql(server: &Server, prefix: &str, verb: &str, statement: &str) -> (u16, serde_json::Value) {
+    let response = client().post(server.url(&format!("{prefix}/probe/{verb}"))).body(statement.to_string()).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn grants_scope_what_each_component_reaches() {
+    for engine in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = match engine {
+            Engine::Postgres => Some(PgDatabase::create().await),
+            Engine::Sqlite => None,
+        };
+        let config = write_config(dir.path(), &probe_entries(&crate::support::database_section(pg.as_ref())));
+        let server = Launch::new(dir.path())
+            .arg("--config")
+            .arg(config.display().to_string())
+            .arg("--data-dir")
+            .arg(dir.path().join("data").display().to_string())
+            .serve()
+            .unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
+
+        let (status, body) = sql(&server, "/rw", "execute", "INSERT INTO accounts (id, username, created_at) VALUES (1, 'alice', 0)").await;
+        assert_eq!(status, 200, "{engine:?}: {body}");
+
+        // Read-only: reads yes, writes no.
+        let (status, body) = sql(&server, "/ro", "query", "SELECT username FROM accounts").await;
+        assert_eq!((status, body["rows"][0]["username"].as_str()), (200, Some("alice")), "{engine:?}: {body}");
+        let (status, body) = sql(&server, "/ro", "execute", "UPDATE accounts SET display_name = 'x'").await;
+        assert_eq!((status, body["kind"].as_str()), (403, Some("access-denied")), "{engine:?}: {body}");
+        assert!(body["error"].as_str().unwrap().contains("read-only"));
+
+        // Allowlist: statuses only.
+        let (status, _) = sql(&server, "/tables", "query", "SELECT COUNT(*) AS n FROM statuses").await;
+        assert_eq!(status, 200, "{engine:?}");
+        let (status, body) = sql(&server, "/tables", "query", "SELECT username FROM accounts").await;
+        assert_eq!(status, 403, "{engine:?}: {body}");
+        assert!(body["error"].as_str().unwrap().contains("allowlist"));
+
+        // Secrets: no grant reaches them, not even read-write without an allowlist.
+        for statement in [
+            "SELECT password_hash FROM account_credentials",
+            "SELECT a.username FROM accounts a JOIN account_credentials c ON c.account_id = a.id",
+            "SELECT * FROM kv_entries",
+            "SELECT * FROM jobs",
+        ] {
+            let (status, body) = sql(&server, "/rw", "query", statement).await;
+            assert_eq!(status, 403, "{engine:?}: {statement}: {body}");
+        }
+        let (status, _) = sql(&server, "/rw", "execute", "DROP TABLE accounts").await;
+        assert_eq!(status, 403, "{engine:?}: components cannot change the schema");
+
+        // kv: private per component.
+        client().put(server.url("/rw/probe/kv/color")).body("blue").send().await.unwrap();
+        let (status, body) = server.get_json("/rw/probe/kv/color").await;
+        assert_eq!((status, body["value"].as_str()), (200, Some("blue")));
+        let (status, _) = server.get_json("/tables/probe/kv/color").await;
+        assert_eq!(status, 404, "{engine:?}: another component's key is invisible");
+        for _ in 0..3 {
+            client().post(server.url("/rw/probe/kv-incr/hits")).send().await.unwrap();
+        }
+        let (_, body) = server.get_json("/rw/probe/kv/hits").await;
+        assert_eq!(body["value"], "3");
+        let (_, body) = server.get_json("/rw/probe/kv-list/co").await;
+        assert_eq!(body["keys"], serde_json::json!(["color"]));
+
+        // config: the entry's own settings.
+        let (_, body) = server.get_json("/rw/probe/config/greeting").await;
+        assert_eq!(body["value"], "hi there");
+        let (_, body) = server.get_json("/ro/probe/config/greeting").await;
+        assert!(body["value"].is_null(), "settings are per entry");
+        let (_, clock) = server.get_json("/rw/probe/clock").await;
+        assert!(clock["id"].as_i64().unwrap() >> 16 >= clock["now"].as_i64().unwrap() - 1000);
+        server.stop();
+    }
+}
+
+#[test]
+fn an_ungranted_import_is_refused_at_load_with_the_grant_to_add() {
+    let dir = tempfile::tempdir().unwrap();
+    // The probe imports kv and queue; this entry grants neither.
+    let config = write_config(
+        dir.path(),
+        &format!("[[components]]\nid = \"probe\"\nsource = \"{}\"\nroutes = [\"/p/*\"]\ngrants = {{ db = \"read-only\" }}\n", test_program("probe").display()),
+    );
+    let output = Launch::new(dir.path())
+        .arg("--config")
+        .arg(config.display().to_string())
+        .arg("--data-dir")
+        .arg(dir.path().join("data").display().to_string())
+        .run(&["serve"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("aerie:host/kv") || stderr.contains("aerie:host/queue"), "{stderr}");
+    assert!(stderr.contains("= true }"), "names the grant to add: {stderr}");
+}
+
+#[tokio::test]
+async fn kv_expiry_and_counters_on_both_engines() {
+    for engine in ENGINES {
+        let t = crate::support::test_db(engine, &DatabaseConfig::default()).await;
+        let kv = aerie::capabilities::kv::KvStore::new(t.db.clone(), "c1");
+        let other = aerie::capabilities::kv::KvStore::new(t.db.clone(), "c2");
+        kv.set("short", b"x".to_vec(), Some(50)).await.unwrap();
+        kv.set("long", b"y".to_vec(), None).await.unwrap();
+        assert_eq!(kv.get("short").await.unwrap(), Some(b"x".to_vec()));
+        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+        assert_eq!(kv.get("short").await.unwrap(), None, "{engine:?}: expired");
+        assert_eq!(kv.list_keys("", 10).await.unwrap(), vec!["long".to_string()], "{engine:?}");
+        assert_eq!(other.get("long").await.unwrap(), None, "{engine:?}: namespaces are separate");
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let kv = kv.clone();
+            tasks.push(tokio::spawn(async move { kv.increment("n", 1).await.unwrap() }));
+        }
+        let mut seen: Vec<i64> = Vec::new();
+        for task in tasks {
+            seen.push(task.await.unwrap());
+        }
+        seen.sort();
+        assert_eq!(seen, (1..=20).collect::<Vec<_>>(), "{engine:?}: increments are atomic");
+        t.db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_spin_sdk_component_runs_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[components]]\nid = \"spin-hello\"\nsource = \"{}\"\nroutes = [\"/spin\"]\ngrants = {{ kv = true }}\nconfig = {{ greeting = \"hello from aerie\" }}\n",
+            test_program("spin_hello").display()
+        ),
+    );
+    let server = Launch::new(dir.path())
+        .arg("--config")
+        .arg(config.display().to_string())
+        .arg("--data-dir")
+        .arg(dir.path().join("data").display().to_string())
+        .serve()
+        .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
+    assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #1".to_string()));
+    assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #2".to_string()));
+}
