@@ -19,6 +19,9 @@ const LIVE_MS: i64 = 30_000;
 fn grants_summary(entry: &ComponentEntry) -> String {
     let g = &entry.grants;
     let mut parts = vec![format!("db={}", g.db)];
+    if g.blobs != "none" {
+        parts.push(format!("blobs={}", g.blobs));
+    }
     if let Some(tables) = &g.tables {
         parts.push(format!("tables=[{}]", tables.join(",")));
     }

@@ -27,7 +27,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
         id: "mastodon-api".into(),
         source: "builtin:mastodon-api".into(),
         routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into()],
-        grants: Grants { db: "read-write".into(), tables: None, log: true, kv: true, queue: true },
+        grants: Grants { db: "read-write".into(), tables: None, log: true, kv: true, queue: true, blobs: "read-write".into() },
         limits: Limits::default(),
         ..Default::default()
     }]

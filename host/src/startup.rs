@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::config::{self, Config};
+use crate::blobs::{BlobError, BlobStore};
 use crate::db::Database;
 use crate::manifest;
 use crate::metrics::Metrics;
@@ -140,11 +141,20 @@ pub fn node_name() -> String {
     format!("{host}:{}", std::process::id())
 }
 
+/// Opens the blob store and proves it usable now, not at the first upload.
+pub async fn open_blobs(config: &Config, data_dir: &Path) -> Result<BlobStore, OperatorError> {
+    let to_operator = |e: BlobError| OperatorError::new(format!("the blob store is not usable: {e}"), "");
+    let store = BlobStore::from_config(&config.blobs, data_dir).await.map_err(to_operator)?;
+    store.check().await.map_err(to_operator)?;
+    Ok(store)
+}
+
 /// The component runtime with every manifest entry loaded, and the job queue.
-pub fn build_runtime(config: &Config, paths: &Paths, database: &Database, metrics: Arc<Metrics>) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
+pub async fn build_runtime(config: &Config, paths: &Paths, database: &Database, metrics: Arc<Metrics>) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
+    let blobs = open_blobs(config, &paths.data_dir).await?;
     let ids = Arc::new(IdGenerator::random());
     let jobs = Jobs::new(database.clone(), node_name(), ids.clone());
-    let shared = Arc::new(Shared { ids, jobs: jobs.clone() });
+    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
     runtime
@@ -189,7 +199,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     identity::sync_settings(&database, &config).await?;
     keys::ensure_instance_key(&paths.data_dir)?;
 
-    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()))?;
+    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new())).await?;
     let entries = manifest::effective(&config);
     let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));

@@ -14,20 +14,20 @@ fn probe_entries(extra_db: &str) -> String {
 id = "probe-rw"
 source = "{p}"
 routes = ["/rw/*"]
-grants = {{ db = "read-write", kv = true, queue = true }}
+grants = {{ db = "read-write", kv = true, queue = true, blobs = "read-write" }}
 config = {{ greeting = "hi there" }}
 
 [[components]]
 id = "probe-ro"
 source = "{p}"
 routes = ["/ro/*"]
-grants = {{ db = "read-only", kv = true, queue = true }}
+grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
 
 [[components]]
 id = "probe-tables"
 source = "{p}"
 routes = ["/tables/*"]
-grants = {{ db = "read-write", tables = ["statuses"], kv = true, queue = true }}
+grants = {{ db = "read-write", tables = ["statuses"], kv = true, queue = true, blobs = "read-only" }}
 "#,
         p = probe.display()
     )
@@ -104,6 +104,21 @@ async fn grants_scope_what_each_component_reaches() {
         assert_eq!(body["value"], "hi there");
         let (_, body) = server.get_json("/ro/probe/config/greeting").await;
         assert!(body["value"].is_null(), "settings are per entry");
+        // blobs: streamed in chunks, read in ranges; read-only cannot write.
+        let big: String = (0..300_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let response = client().put(server.url("/rw/probe/blob/media/t/big.txt")).body(big.clone()).send().await.unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["size"], 300_000, "{engine:?}: {body}");
+        let (status, body) = server.get_json("/ro/probe/blob/media/t/big.txt?offset=26&len=5").await;
+        assert_eq!((status, body["data"].as_str(), body["size"].as_i64()), (200, Some("abcde"), Some(300_000)), "{body}");
+        let response = client().put(server.url("/ro/probe/blob/media/t/other.txt")).body("x").send().await.unwrap();
+        assert_eq!(response.status(), 403, "read-only blobs grant cannot write");
+        let response = client().put(server.url("/rw/probe/blob/media//empty-segment")).body("x").send().await.unwrap();
+        assert_eq!(response.status(), 400, "an invalid key is refused");
+        client().delete(server.url("/rw/probe/blob/media/t/big.txt")).send().await.unwrap();
+        let (status, _) = server.get_json("/ro/probe/blob/media/t/big.txt").await;
+        assert_eq!(status, 404);
+
         let (_, clock) = server.get_json("/rw/probe/clock").await;
         assert!(clock["id"].as_i64().unwrap() >> 16 >= clock["now"].as_i64().unwrap() - 1000);
         server.stop();

@@ -145,7 +145,7 @@ grants = {{ db = "read-write", tables = ["job_log"], kv = true }}
 id = "probe"
 source = "{probe}"
 routes = ["/probe/*"]
-grants = {{ db = "read-only", kv = true, queue = true }}
+grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
 "#,
                 db = crate::support::database_section(pg.as_ref()),
                 recorder = test_program("job_recorder").display(),

@@ -42,6 +42,7 @@ pub mod job_bindings {
             "aerie:host/config@0.1.0": crate::bindings::aerie::host::config,
             "aerie:host/clock@0.1.0": crate::bindings::aerie::host::clock,
             "aerie:host/queue@0.1.0": crate::bindings::aerie::host::queue,
+            "aerie:host/blobs@0.1.0": crate::bindings::aerie::host::blobs,
         },
         pub_export_macro: true,
         export_macro_name: "export_job",

@@ -3,9 +3,10 @@
 //!
 //! Guest mistakes (bad SQL, a missing grant) come back as WIT errors; only host bugs
 //! trap. `config` and `clock` are linked for every component (they reveal nothing
-//! beyond the component's own manifest entry and the time); `db`, `log`, `kv` and
-//! `queue` only when granted.
+//! beyond the component's own manifest entry and the time); `db`, `log`, `kv`,
+//! `queue` and `blobs` only when granted.
 
+pub mod blobs;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -22,6 +23,7 @@ wasmtime::component::bindgen!({
     imports: { default: async | trappable },
     with: {
         "aerie:host/db.transaction": db::TransactionSlot,
+        "aerie:host/blobs.writer": blobs::BlobWriter,
     },
 });
 

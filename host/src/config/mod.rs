@@ -265,11 +265,13 @@ pub struct Grants {
     pub kv: bool,
     /// Enqueueing jobs.
     pub queue: bool,
+    /// The blob store: `none`, `read-only` or `read-write`.
+    pub blobs: String,
 }
 
 impl Default for Grants {
     fn default() -> Self {
-        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false }
+        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false, blobs: "none".into() }
     }
 }
 

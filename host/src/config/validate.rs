@@ -99,10 +99,10 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         }
         other => problem("blobs.backend", format!("{other:?} is not a blob backend"), "use backend = \"local\" (a folder) or \"s3\" (an S3-compatible bucket)".into()),
     }
-    if let Some(endpoint) = &blobs.endpoint {
-        if let Err(why) = check_endpoint(endpoint) {
-            problem("blobs.endpoint", format!("{endpoint:?} {why}"), "write the server's base URL, e.g. endpoint = \"http://127.0.0.1:9000\" or \"https://s3.example.org\"".into());
-        }
+    if let Some(endpoint) = &blobs.endpoint
+        && let Err(why) = check_endpoint(endpoint)
+    {
+        problem("blobs.endpoint", format!("{endpoint:?} {why}"), "write the server's base URL, e.g. endpoint = \"http://127.0.0.1:9000\" or \"https://s3.example.org\"".into());
     }
     if blobs.access_key_id.is_some() != blobs.secret_access_key.is_some() {
         let (set, missing) = if blobs.access_key_id.is_some() { ("access_key_id", "secret_access_key") } else { ("secret_access_key", "access_key_id") };
@@ -164,6 +164,9 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         }
         if entry.grants.tables.is_some() && entry.grants.db == "none" {
             problem(&at("grants.tables"), "a table allowlist without a db grant".into(), "set grants.db = \"read-only\" or \"read-write\", or remove tables".into());
+        }
+        if !["none", "read-only", "read-write"].contains(&entry.grants.blobs.as_str()) {
+            problem(&at("grants.blobs"), format!("{:?} is not a blobs grant", entry.grants.blobs), "use \"none\", \"read-only\" or \"read-write\"".into());
         }
         if !["none", "read-only", "read-write"].contains(&entry.grants.db.as_str()) {
             problem(&at("grants.db"), format!("{:?} is not a db grant", entry.grants.db), "use \"none\", \"read-only\" or \"read-write\"".into());

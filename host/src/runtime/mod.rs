@@ -22,6 +22,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
+use crate::capabilities::blobs::BlobsCtx;
 use crate::capabilities::db::{DbCtx, DbGrant};
 use crate::capabilities::job_world::JobPre;
 use crate::capabilities::kv::KvStore;
@@ -171,6 +172,9 @@ impl Runtime {
         if entry.grants.queue {
             capabilities::queue::add_to_linker(&mut linker)?;
         }
+        if entry.grants.blobs != "none" {
+            capabilities::blobs::add_to_linker(&mut linker)?;
+        }
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
@@ -212,6 +216,11 @@ impl Runtime {
             db: component.sql_policy.clone().map(|policy| DbCtx { database: self.database.clone(), policy }),
             kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
             queue_granted: component.entry.grants.queue,
+            blobs: match component.entry.grants.blobs.as_str() {
+                "read-only" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: false }),
+                "read-write" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: true }),
+                _ => None,
+            },
             settings: component.settings.clone(),
             shared: self.shared.clone(),
             started: Instant::now(),
@@ -249,6 +258,7 @@ fn grant_for(import: &str) -> Result<Option<&'static str>, ()> {
         "aerie:host/log" => Some("log"),
         "aerie:host/kv" | "fermyon:spin/key-value" => Some("kv"),
         "aerie:host/queue" => Some("queue"),
+        "aerie:host/blobs" => Some("blobs"),
         "aerie:host/config" | "aerie:host/clock" | "fermyon:spin/variables" => None,
         other if other.starts_with("aerie:") || other.starts_with("fermyon:") || other.starts_with("spin:") => return Err(()),
         _ => None,
@@ -261,7 +271,7 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
         let granted = match grant_for(name) {
             Err(()) => bail!(
                 "component {:?} ({}) imports {name}, which this host does not provide (it offers aerie:host db, log, kv, \
-                 config, clock, queue and Spin's key-value and variables)",
+                 config, clock, queue, blobs and Spin's key-value and variables)",
                 entry.id,
                 entry.source
             ),
@@ -270,11 +280,12 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
             Ok(Some("log")) => entry.grants.log,
             Ok(Some("kv")) => entry.grants.kv,
             Ok(Some("queue")) => entry.grants.queue,
+            Ok(Some("blobs")) => entry.grants.blobs != "none",
             Ok(Some(_)) => false,
         };
         if !granted {
             let fix = match grant_for(name) {
-                Ok(Some("db")) => "grants = { db = \"read-only\" } (or \"read-write\")".to_string(),
+                Ok(Some(kind @ ("db" | "blobs"))) => format!("grants = {{ {kind} = \"read-only\" }} (or \"read-write\")"),
                 Ok(Some(grant)) => format!("grants = {{ {grant} = true }}"),
                 _ => String::new(),
             };

@@ -9,6 +9,8 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::blobs::BlobStore;
+use crate::capabilities::blobs::BlobsCtx;
 use crate::capabilities::db::DbCtx;
 use crate::capabilities::kv::KvStore;
 use crate::capabilities::outbound_http::DenyOutbound;
@@ -19,6 +21,7 @@ use crate::jobs::Jobs;
 pub struct Shared {
     pub ids: Arc<IdGenerator>,
     pub jobs: Jobs,
+    pub blobs: BlobStore,
 }
 
 /// The `T` of every `Store<T>` the host creates.
@@ -34,6 +37,8 @@ pub struct StoreState {
     /// The component's kv namespace, with a kv grant.
     pub kv: Option<KvStore>,
     pub queue_granted: bool,
+    /// The blob store, with a blobs grant.
+    pub blobs: Option<BlobsCtx>,
     /// The `config` table of the component's manifest entry.
     pub settings: Arc<BTreeMap<String, String>>,
     pub shared: Arc<Shared>,

@@ -6,9 +6,12 @@
 //! - `GET|PUT|DELETE /probe/kv/KEY`, `POST /probe/kv-incr/KEY`, `GET /probe/kv-list/PREFIX`
 //! - `POST /probe/enqueue/KIND[?key=IDEMPOTENCY_KEY]`: body is the payload.
 //! - `GET /probe/config/KEY`, `GET /probe/clock`
+//! - `PUT /probe/blob/KEY` (body written in 64 KiB chunks), `GET /probe/blob/KEY?offset=O&len=N`,
+//!   `DELETE /probe/blob/KEY`
 
 use aerie_guest::db::{self, Error as DbError, Value};
 use aerie_guest::http::{self, Request, Response};
+use aerie_guest::bindings::aerie::host::blobs;
 use aerie_guest::{kv, queue, settings};
 use serde_json::json;
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
@@ -30,6 +33,17 @@ fn db_error(error: DbError) -> Response {
         DbError::ConstraintViolation(m) => (409, "constraint-violation", m),
         DbError::TransactionExpired(m) => (409, "transaction-expired", m),
         DbError::Unavailable(m) => (503, "unavailable", m),
+    };
+    Response::json(status, &json!({ "error": message, "kind": kind }))
+}
+
+fn blob_error(error: blobs::Error) -> Response {
+    let (status, kind, message) = match error {
+        blobs::Error::AccessDenied(m) => (403, "access-denied", m),
+        blobs::Error::NotFound(m) => (404, "not-found", m),
+        blobs::Error::InvalidKey(m) => (400, "invalid-key", m),
+        blobs::Error::OutOfRange(m) => (416, "out-of-range", m),
+        blobs::Error::Unavailable(m) => (503, "unavailable", m),
     };
     Response::json(status, &json!({ "error": message, "kind": kind }))
 }
@@ -93,6 +107,33 @@ fn route(request: Request) -> Response {
         "GET" if path.starts_with("/probe/kv-list/") => match kv::list_keys(&rest("/probe/kv-list/").unwrap(), 100) {
             Ok(keys) => Response::json(200, &json!({ "keys": keys })),
             Err(e) => Response::error(500, &format!("{e:?}")),
+        },
+        "PUT" if path.starts_with("/probe/blob/") => {
+            let key = rest("/probe/blob/").unwrap();
+            let result = blobs::create(&key, Some("application/octet-stream")).and_then(|writer| {
+                for chunk in request.body.chunks(64 * 1024) {
+                    writer.write(chunk)?;
+                }
+                blobs::Writer::finish(writer)
+            });
+            match result {
+                Ok(size) => Response::json(200, &json!({ "size": size })),
+                Err(e) => blob_error(e),
+            }
+        }
+        "GET" if path.starts_with("/probe/blob/") => {
+            let key = rest("/probe/blob/").unwrap();
+            let param = |name: &str| {
+                request.query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).and_then(|v| v.parse::<u64>().ok())
+            };
+            match blobs::read(&key, param("offset").unwrap_or(0), param("len").unwrap_or(1 << 20) as u32) {
+                Ok((bytes, size)) => Response::json(200, &json!({ "data": String::from_utf8_lossy(&bytes), "size": size })),
+                Err(e) => blob_error(e),
+            }
+        }
+        "DELETE" if path.starts_with("/probe/blob/") => match blobs::delete(&rest("/probe/blob/").unwrap()) {
+            Ok(()) => Response::json(200, &json!({})),
+            Err(e) => blob_error(e),
         },
         "POST" if path.starts_with("/probe/enqueue/") => {
             let kind = rest("/probe/enqueue/").unwrap();
