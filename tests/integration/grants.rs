@@ -4,7 +4,7 @@
 
 use aerie::config::DatabaseConfig;
 
-use crate::support::{ENGINES, Engine, Launch, PgDatabase, Server, client, test_program, write_config};
+use crate::support::{ENGINES, Launch, Server, client, test_program, write_config};
 
 fn probe_entries(extra_db: &str) -> String {
     let probe = test_program("probe");
@@ -42,16 +42,9 @@ async fn sql(server: &Server, prefix: &str, verb: &str, statement: &str) -> (u16
 async fn grants_scope_what_each_component_reaches() {
     for engine in ENGINES {
         let dir = tempfile::tempdir().unwrap();
-        let pg = match engine {
-            Engine::Postgres => Some(PgDatabase::create().await),
-            Engine::Sqlite => None,
-        };
+        let pg = crate::support::pg_for(engine).await;
         let config = write_config(dir.path(), &probe_entries(&crate::support::database_section(pg.as_ref())));
-        let server = Launch::new(dir.path())
-            .arg("--config")
-            .arg(config.display().to_string())
-            .arg("--data-dir")
-            .arg(dir.path().join("data").display().to_string())
+        let server = Launch::with_config(dir.path(), &config)
             .serve()
             .unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
 
@@ -133,11 +126,7 @@ fn an_ungranted_import_is_refused_at_load_with_the_grant_to_add() {
         dir.path(),
         &format!("[[components]]\nid = \"probe\"\nsource = \"{}\"\nroutes = [\"/p/*\"]\ngrants = {{ db = \"read-only\" }}\n", test_program("probe").display()),
     );
-    let output = Launch::new(dir.path())
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.path().join("data").display().to_string())
+    let output = Launch::with_config(dir.path(), &config)
         .run(&["serve"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
@@ -183,11 +172,7 @@ async fn a_spin_sdk_component_runs_unchanged() {
             test_program("spin_hello").display()
         ),
     );
-    let server = Launch::new(dir.path())
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.path().join("data").display().to_string())
+    let server = Launch::with_config(dir.path(), &config)
         .serve()
         .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
     assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #1".to_string()));

@@ -38,11 +38,7 @@ async fn a_changed_component_is_swapped_under_load_and_a_bad_one_is_refused() {
         dir.path(),
         &format!("[[components]]\nid = \"hello\"\nsource = \"{}\"\nroutes = [\"/hello\"]\n", wasm.display()),
     );
-    let launch = Launch::new(dir.path())
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.path().join("data").display().to_string());
+    let launch = Launch::with_config(dir.path(), &config);
     let server = launch.serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
     assert_eq!(version(&server).await, 1);
 

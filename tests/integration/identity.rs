@@ -1,17 +1,14 @@
 //! The domain is set once: `--domain` on first start records it; a later change is
 //! refused with why and how to fix it, on both engines.
 
-use crate::support::{ENGINES, Engine, Launch, PgDatabase};
+use crate::support::{ENGINES, Launch};
 
 #[tokio::test]
 async fn a_changed_domain_is_refused_with_the_fix() {
     for engine in ENGINES {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let pg = match engine {
-            Engine::Postgres => Some(PgDatabase::create().await),
-            Engine::Sqlite => None,
-        };
+        let pg = crate::support::pg_for(engine).await;
         let mut launch = Launch::new(dir.path()).arg("--data-dir").arg(data.display().to_string());
         if let Some(pg) = &pg {
             launch = launch.env("AERIE_DATABASE_URL", pg.url.clone());

@@ -10,7 +10,7 @@ use aerie::db::{Database, Value};
 use aerie::ids::IdGenerator;
 use aerie::jobs::{Failed, Jobs, NewJob};
 
-use crate::support::{ENGINES, Engine, Launch, PgDatabase, client, test_program, write_config};
+use crate::support::{ENGINES, Launch, client, test_program, write_config};
 
 fn jobs_on(db: &Database, node: &str) -> Jobs {
     Jobs::new(db.clone(), node, Arc::new(IdGenerator::new(node.len() as u32)))
@@ -111,10 +111,7 @@ async fn jobs_survive_kill_9_and_complete_once() {
     for engine in ENGINES {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let pg = match engine {
-            Engine::Postgres => Some(PgDatabase::create().await),
-            Engine::Sqlite => None,
-        };
+        let pg = crate::support::pg_for(engine).await;
         let url = match &pg {
             Some(pg) => pg.url.clone(),
             None => {

@@ -23,11 +23,7 @@ limits = {{ time_ms = 1000, memory_mb = 16 }}
             test_program("misbehave").display()
         ),
     );
-    Launch::new(dir)
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.join("data").display().to_string())
+    Launch::with_config(dir, &config)
         .serve()
         .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
 }
@@ -106,11 +102,7 @@ routes = ["/api/*"]
 grants = { db = "none" }
 "#,
     );
-    let output = Launch::new(dir.path())
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.path().join("data").display().to_string())
+    let output = Launch::with_config(dir.path(), &config)
         .run(&["config", "check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");

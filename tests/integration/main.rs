@@ -6,6 +6,7 @@
 
 mod support;
 
+mod blobs;
 mod config_errors;
 mod database;
 mod first_start;

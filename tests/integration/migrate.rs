@@ -1,17 +1,14 @@
 //! `aerie migrate` brings a fresh database up to date on both engines, and a second
 //! run is a no-op.
 
-use crate::support::{ENGINES, Engine, Launch, PgDatabase, write_config};
+use crate::support::{ENGINES, Launch, write_config};
 
 #[tokio::test]
 async fn migrate_creates_the_schema_on_both_engines() {
     for engine in ENGINES {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let pg = match engine {
-            Engine::Postgres => Some(PgDatabase::create().await),
-            Engine::Sqlite => None,
-        };
+        let pg = crate::support::pg_for(engine).await;
         let config = write_config(dir.path(), &crate::support::database_section(pg.as_ref()));
         let launch = Launch::new(dir.path())
             .arg("--config")

@@ -5,11 +5,7 @@ use crate::support::{Launch, Server, client, write_config};
 
 fn start(dir: &std::path::Path, trusted: &str) -> Server {
     let config = write_config(dir, &format!("[instance]\ndomain = \"proxy.example\"\n[server]\nscheme = \"http\"\ntrusted_proxies = {trusted}\n"));
-    Launch::new(dir)
-        .arg("--config")
-        .arg(config.display().to_string())
-        .arg("--data-dir")
-        .arg(dir.join("data").display().to_string())
+    Launch::with_config(dir, &config)
         .serve()
         .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
 }

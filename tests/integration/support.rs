@@ -43,6 +43,14 @@ pub fn pg_admin_url() -> String {
     std::env::var("AERIE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// A fresh PostgreSQL database when `engine` is PostgreSQL.
+pub async fn pg_for(engine: Engine) -> Option<PgDatabase> {
+    match engine {
+        Engine::Postgres => Some(PgDatabase::create().await),
+        Engine::Sqlite => None,
+    }
+}
+
 /// A database created for one test and dropped afterwards.
 pub struct PgDatabase {
     pub url: String,
@@ -129,6 +137,15 @@ pub struct Launch {
 impl Launch {
     pub fn new(cwd: &Path) -> Launch {
         Launch { binary: aerie_bin(), cwd: cwd.to_path_buf(), args: vec![], env: vec![], shared_cache: true }
+    }
+
+    /// `aerie --config CONFIG --data-dir DIR/data`, run in `dir`.
+    pub fn with_config(dir: &Path, config: &Path) -> Launch {
+        Launch::new(dir)
+            .arg("--config")
+            .arg(config.display().to_string())
+            .arg("--data-dir")
+            .arg(dir.join("data").display().to_string())
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Launch {
