@@ -75,11 +75,14 @@ pub async fn list(global: &GlobalArgs) -> anyhow::Result<()> {
     println!("{:<16} {:<12} {:<5} {:<40} {:<18} {:>7} {:>6} {:>9}  source", "id", "hash", "hook", "grants", "limits", "calls", "traps", "p99");
     for entry in manifest::effective(&instance.config) {
         let hash = manifest::read_source(&entry).map(|w| content_hash(&w)[..12].to_string()).unwrap_or_else(|_| "unreadable".into());
-        let limits = format!(
+        let mut limits = format!(
             "{}ms {}MB",
             entry.limits.time_ms.unwrap_or(instance.config.runtime.time_budget_ms),
             entry.limits.memory_mb.unwrap_or(instance.config.runtime.memory_mb)
         );
+        if let Some(rate) = entry.limits.calls_per_second {
+            limits.push_str(&format!(" {rate}/s"));
+        }
         let mine: Vec<&Status> = statuses.iter().filter(|s| s.component == entry.id).collect();
         let calls: i64 = mine.iter().map(|s| s.calls).sum();
         let traps: i64 = mine.iter().map(|s| s.traps).sum();

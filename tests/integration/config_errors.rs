@@ -118,3 +118,19 @@ fn an_unwritable_data_directory_is_reported_with_the_command_that_fixes_it() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("sudo chown -R"), "{stderr}");
 }
+
+#[test]
+fn an_unreachable_bucket_is_reported_at_start_not_at_the_first_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9 of loopback.
+    let config = write_config(
+        dir.path(),
+        "[blobs]\nbackend = \"s3\"\nendpoint = \"http://127.0.0.1:9\"\nbucket = \"media\"\naccess_key_id = \"k\"\nsecret_access_key = \"s\"\n",
+    );
+    for command in [&["config", "check"][..], &["serve"][..]] {
+        let output = Launch::with_config(dir.path(), &config).run(command);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
+        assert!(stderr.contains("blob store") && stderr.contains("blobs.endpoint") && stderr.contains("fix"), "{command:?}: {stderr}");
+    }
+}

@@ -108,3 +108,31 @@ grants = { db = "none" }
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("aerie:host/db") && stderr.contains("grants = { db = \"read-only\" }"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_call_rate_limit_answers_429_beyond_the_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[components]]\nid = \"hello\"\nsource = \"{}\"\nroutes = [\"/hello\"]\nlimits = {{ calls_per_second = 3 }}\n",
+            test_program("hello_v1").display()
+        ),
+    );
+    let launch = Launch::with_config(dir.path(), &config);
+    let server = launch.serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let (status, body) = server.get_json("/hello").await;
+        if status == 429 {
+            assert!(body["error"].is_string());
+        }
+        statuses.push(status);
+    }
+    let (ok, limited) = (statuses.iter().filter(|s| **s == 200).count(), statuses.iter().filter(|s| **s == 429).count());
+    assert!(ok >= 3 && limited >= 5 && ok + limited == 10, "{statuses:?}");
+    let (status, _) = server.get_json("/api/v1/instance").await;
+    assert_eq!(status, 200, "other components are not limited");
+    let listed = String::from_utf8_lossy(&launch.run(&["components", "list"]).stdout).to_string();
+    assert!(listed.contains("3/s"), "{listed}");
+}

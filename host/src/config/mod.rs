@@ -281,6 +281,9 @@ impl Default for Grants {
 pub struct Limits {
     pub time_ms: Option<u64>,
     pub memory_mb: Option<u64>,
+    /// Calls per second this node lets through (a burst of one second's worth);
+    /// over it, HTTP calls get 429 and jobs wait. Unset: no rate limit.
+    pub calls_per_second: Option<u32>,
 }
 
 impl Config {

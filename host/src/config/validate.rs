@@ -176,6 +176,9 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
                 problem(&at("limits.memory_mb"), format!("{mb} MB is outside 1..={} (runtime.max_memory_mb)", rt.max_memory_mb), "lower it, or raise runtime.max_memory_mb".into());
             }
         }
+        if entry.limits.calls_per_second == Some(0) {
+            problem(&at("limits.calls_per_second"), "must be at least 1".into(), "set calls_per_second = 100 or remove it".into());
+        }
         if entry.limits.time_ms == Some(0) {
             problem(&at("limits.time_ms"), "must be at least 1".into(), "set time_ms = 1000 or remove it".into());
         }

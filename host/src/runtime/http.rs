@@ -19,6 +19,10 @@ impl Runtime {
     /// Runs `request` through `component` and returns its response; a trap, a
     /// runaway guest or a guest that never answers becomes a JSON 500.
     pub async fn handle_http(&self, component: &LoadedComponent, request: http::Request<Body>, https: bool) -> http::Response<Body> {
+        if component.rate.as_ref().is_some_and(|rate| !rate.allow()) {
+            self.metrics.record_call(&component.id, "rate-limited", 0.0);
+            return json_error(429, "Too many requests");
+        }
         let started = Instant::now();
         let (response, outcome) = self.call_http(component, request, https).await;
         self.record(component, outcome, started.elapsed());

@@ -1,6 +1,6 @@
 //! Running one claimed job with the `hook = "job"` component that handles its kind.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::http::{Failure, classify};
 use super::{Handler, Runtime};
@@ -15,6 +15,12 @@ impl Runtime {
             return Err(format!("no component handles job kind {:?}; add it to a hook = \"job\" component's jobs list", job.kind));
         };
         let Handler::Job(pre) = &component.handler else { unreachable!("job_handler only returns job components") };
+        if let Some(rate) = &component.rate {
+            // Over its call rate a job waits for a token rather than failing.
+            while !rate.allow() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
         let started = Instant::now();
         let mut store = self.new_store(&component);
         let call = async {

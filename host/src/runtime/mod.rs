@@ -6,6 +6,7 @@ pub mod cache;
 pub mod engine;
 pub mod http;
 pub mod job;
+pub mod rate;
 pub mod reload;
 pub mod state;
 pub mod stats;
@@ -51,6 +52,8 @@ pub struct LoadedComponent {
     pub time_budget: Duration,
     pub memory_bytes: usize,
     pub stats: CallStats,
+    /// `limits.calls_per_second`, when set.
+    pub rate: Option<rate::RateLimit>,
     handler: Handler,
     sql_policy: Option<Arc<SqlPolicy>>,
     settings: Arc<BTreeMap<String, String>>,
@@ -198,6 +201,7 @@ impl Runtime {
             time_budget: Duration::from_millis(entry.limits.time_ms.unwrap_or(self.defaults.time_budget_ms)),
             memory_bytes: (entry.limits.memory_mb.unwrap_or(self.defaults.memory_mb) as usize) << 20,
             stats: CallStats::default(),
+            rate: entry.limits.calls_per_second.map(rate::RateLimit::new),
             handler,
             sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(grant, entry.grants.tables.as_deref()))),
             settings: Arc::new(entry.config.clone()),
