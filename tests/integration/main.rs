@@ -17,3 +17,4 @@ mod jobs;
 mod limits;
 mod migrate;
 mod proxy;
+mod visibility;

@@ -15,6 +15,8 @@
 
 pub mod db;
 pub mod http;
+/// The model rules shared with the host: visibility and paging.
+pub use aerie_model as model;
 pub mod kv;
 pub mod log;
 pub mod queue;

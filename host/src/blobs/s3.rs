@@ -51,7 +51,9 @@ impl S3Store {
         // rustls with ring, so https endpoints work without building aws-lc.
         let http = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(config.region.clone()))
+            // With an endpoint the region only goes into signatures; most self-hosted
+            // servers expect AWS's default then.
+            .region(Region::new(if config.region.is_empty() { "us-east-1".to_string() } else { config.region.clone() }))
             .http_client(http)
             // No read timeout: a large part on a slow uplink takes a while; the SDK's
             // stalled-stream protection catches a transfer that stops moving.
@@ -272,8 +274,8 @@ impl S3Store {
         let place = &self.place;
         let bucket = &self.bucket;
         let what = match key {
-            Some(key) => format!("{action} blob {key:?} in bucket {bucket:?} at {place}"),
-            None => format!("{action} bucket {bucket:?} at {place}"),
+            Some(key) => format!("{action} blob {key:?} in bucket {bucket:?}"),
+            None => format!("{action} bucket {bucket:?}"),
         };
         let detail = DisplayErrorContext(&error).to_string();
         let status = match &error {
@@ -297,7 +299,7 @@ impl S3Store {
                 "set blobs.access_key_id and blobs.secret_access_key (or AERIE_BLOBS_* / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
             ),
             _ if status == Some(403) || matches!(code, "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidClientTokenId" | "ExpiredToken") => {
-                BlobError::denied(format!("the bucket refused the credentials while {what}: {}", or_status(code, status)), credentials_fix)
+                BlobError::denied(format!("the bucket refused the credentials while {what} at {place}: {}", or_status(code, status)), credentials_fix)
             }
             _ if code == "NoSuchBucket" || (key.is_none() && status == Some(404)) => BlobError::unavailable(
                 format!("bucket {bucket:?} does not exist at {place}"),
@@ -310,7 +312,7 @@ impl S3Store {
                 format!("{place} failed while {what}: {}", or_status(code, status)),
                 "the storage server had a problem; look at its logs, and retry later",
             ),
-            _ => BlobError::io(format!("{what} failed: {detail}"), "look at the storage server's logs; the error above is what it answered"),
+            _ => BlobError::io(format!("{what} at {place} failed: {detail}"), "look at the storage server's logs; the error above is what it answered"),
         }
     }
 }

@@ -21,7 +21,18 @@ use super::db::DbGrant;
 
 /// Tables only the host reads or writes. Secrets (password hashes, token hashes)
 /// live here or outside the database altogether (the instance key).
-pub const HOST_ONLY_TABLES: &[&str] = &["_sqlx_migrations", "account_credentials", "jobs", "recurring_jobs", "kv_entries", "component_status"];
+pub const HOST_ONLY_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "account_credentials",
+    "account_keys",
+    "application_secrets",
+    "oauth_tokens",
+    "oauth_codes",
+    "jobs",
+    "recurring_jobs",
+    "kv_entries",
+    "component_status",
+];
 
 /// Whether a statement reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
