@@ -33,8 +33,7 @@ fn main() {
     for name in EMBEDDED.iter().chain(TEST_PROGRAMS) {
         let from = built.join(format!("{name}.wasm"));
         let to = out_dir.join(format!("{name}.wasm"));
-        std::fs::copy(&from, &to)
-            .unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
+        std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
     }
     println!("cargo:rustc-env=AERIE_COMPONENTS_DIR={}", out_dir.display());
 }

@@ -54,7 +54,10 @@ async fn measure(store: &BlobStore, bytes: u64, runs: u32) -> (f64, f64) {
     for run in 0..runs {
         let key = format!("bench/run-{run}.bin");
         let started = Instant::now();
-        let stored = store.put_stream(&key, Source { block: block.clone(), left: bytes, at: 0 }, Some("application/octet-stream")).await.unwrap_or_else(|e| panic!("put: {e}"));
+        let stored = store
+            .put_stream(&key, Source { block: block.clone(), left: bytes, at: 0 }, Some("application/octet-stream"))
+            .await
+            .unwrap_or_else(|e| panic!("put: {e}"));
         best_put = best_put.max(stored as f64 / started.elapsed().as_secs_f64() / 1e6);
 
         let started = Instant::now();

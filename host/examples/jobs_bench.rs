@@ -54,11 +54,7 @@ async fn run(name: &str, url: &str) -> anyhow::Result<()> {
         total += w.await??;
     }
     let work_s = started.elapsed().as_secs_f64();
-    println!(
-        "| {name} | {JOBS} | {:.0} | {:.0} |",
-        JOBS as f64 / enqueue_s,
-        total as f64 / work_s
-    );
+    println!("| {name} | {JOBS} | {:.0} | {:.0} |", JOBS as f64 / enqueue_s, total as f64 / work_s);
     db.close().await;
     Ok(())
 }

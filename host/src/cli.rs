@@ -4,9 +4,9 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::db::{Engine, Value};
+use crate::identity;
 use crate::operator_error::{EXIT_OPERATOR, OperatorError};
 use crate::startup::{self, GlobalArgs, ServeArgs};
-use crate::identity;
 
 #[derive(Debug, Parser)]
 #[command(name = "aerie", version, about = "A fediverse server for home and edge", propagate_version = true)]
@@ -118,7 +118,9 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Admin { command: AdminCommand::Instance { command: InstanceCommand::Show } } => instance_show(&cli.global).await,
         Command::Components { command: ComponentsCommand::List } => crate::components_cli::list(&cli.global).await,
-        Command::Components { command: ComponentsCommand::Reload { id } } => crate::components_cli::reload(&cli.global, id.as_deref()).await,
+        Command::Components { command: ComponentsCommand::Reload { id } } => {
+            crate::components_cli::reload(&cli.global, id.as_deref()).await
+        }
     }
 }
 

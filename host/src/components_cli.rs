@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use crate::clock::now_millis;
 use crate::config::ComponentEntry;
 use crate::db::{Database, Value};
+use crate::manifest;
 use crate::operator_error::OperatorError;
 use crate::runtime::cache::content_hash;
 use crate::runtime::reload::CONTROL_NAMESPACE;
 use crate::startup::{self, GlobalArgs};
-use crate::manifest;
 
 /// A node counts as running when it reported within this window.
 const LIVE_MS: i64 = 30_000;
@@ -72,7 +72,10 @@ async fn live_status(db: &Database) -> anyhow::Result<Vec<Status>> {
 pub async fn list(global: &GlobalArgs) -> anyhow::Result<()> {
     let instance = startup::open_instance(global, false).await?;
     let statuses = live_status(&instance.database).await.unwrap_or_default();
-    println!("{:<16} {:<12} {:<5} {:<40} {:<18} {:>7} {:>6} {:>9}  source", "id", "hash", "hook", "grants", "limits", "calls", "traps", "p99");
+    println!(
+        "{:<16} {:<12} {:<5} {:<40} {:<18} {:>7} {:>6} {:>9}  source",
+        "id", "hash", "hook", "grants", "limits", "calls", "traps", "p99"
+    );
     for entry in manifest::effective(&instance.config) {
         let hash = manifest::read_source(&entry).map(|w| content_hash(&w)[..12].to_string()).unwrap_or_else(|_| "unreadable".into());
         let mut limits = format!(
@@ -92,10 +95,31 @@ pub async fn list(global: &GlobalArgs) -> anyhow::Result<()> {
         } else {
             (calls.to_string(), traps.to_string(), format!("{:.2}ms", p99 as f64 / 1000.0))
         };
-        println!("{:<16} {:<12} {:<5} {:<40} {:<18} {:>7} {:>6} {:>9}  {}", entry.id, hash, entry.hook, grants_summary(&entry), limits, calls, traps, p99, entry.source);
+        println!(
+            "{:<16} {:<12} {:<5} {:<40} {:<18} {:>7} {:>6} {:>9}  {}",
+            entry.id,
+            hash,
+            entry.hook,
+            grants_summary(&entry),
+            limits,
+            calls,
+            traps,
+            p99,
+            entry.source
+        );
         for status in mine {
-            let running = if status.hash.starts_with(&hash) || hash.starts_with(&status.hash[..12.min(status.hash.len())]) { "" } else { " (runs an older version)" };
-            println!("    node {}: {} calls, {} traps, p99 {:.2}ms{running}", status.node, status.calls, status.traps, status.p99_us as f64 / 1000.0);
+            let running = if status.hash.starts_with(&hash) || hash.starts_with(&status.hash[..12.min(status.hash.len())]) {
+                ""
+            } else {
+                " (runs an older version)"
+            };
+            println!(
+                "    node {}: {} calls, {} traps, p99 {:.2}ms{running}",
+                status.node,
+                status.calls,
+                status.traps,
+                status.p99_us as f64 / 1000.0
+            );
             if let Some(error) = &status.last_error {
                 println!("    node {}: last reload refused: {error}", status.node);
             }
@@ -112,11 +136,11 @@ pub async fn reload(global: &GlobalArgs, id: Option<&str>) -> anyhow::Result<()>
     let instance = startup::open_instance(global, false).await?;
     let db = &instance.database;
     let entries = manifest::effective(&instance.config);
-    if let Some(id) = id {
-        if !entries.iter().any(|e| e.id == id) {
-            let known: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-            return Err(OperatorError::new(format!("there is no component {id:?}"), format!("use one of: {}", known.join(", "))).into());
-        }
+    if let Some(id) = id
+        && !entries.iter().any(|e| e.id == id)
+    {
+        let known: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        return Err(OperatorError::new(format!("there is no component {id:?}"), format!("use one of: {}", known.join(", "))).into());
     }
     let requested = now_millis();
     db.execute(
@@ -157,7 +181,11 @@ pub async fn reload(global: &GlobalArgs, id: Option<&str>) -> anyhow::Result<()>
             break;
         }
         if Instant::now() > deadline {
-            return Err(OperatorError::new("the running nodes did not confirm the reload within 30 s", "check the server log (aerie serve) for errors").into());
+            return Err(OperatorError::new(
+                "the running nodes did not confirm the reload within 30 s",
+                "check the server log (aerie serve) for errors",
+            )
+            .into());
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -165,6 +193,10 @@ pub async fn reload(global: &GlobalArgs, id: Option<&str>) -> anyhow::Result<()>
     if refused.is_empty() {
         Ok(())
     } else {
-        Err(OperatorError::new(format!("the new version of {} was refused; the old one keeps serving", refused.join(", ")), "fix the component (see the reason above) and reload again").into())
+        Err(OperatorError::new(
+            format!("the new version of {} was refused; the old one keeps serving", refused.join(", ")),
+            "fix the component (see the reason above) and reload again",
+        )
+        .into())
     }
 }

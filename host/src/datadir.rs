@@ -48,13 +48,15 @@ pub fn prepare(dir: &Path) -> Result<(), OperatorError> {
                 format!("sudo chown -R {user} {shown} && chmod 700 {shown}"),
             ));
         }
-        Err(e) => return Err(OperatorError::new(format!("cannot write in the data directory {shown}: {e}"), "check the disk and the mount")),
-    }
-    if let Ok(meta) = fs::metadata(dir) {
-        if meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(dir = %shown, "the data directory was readable by others; setting it to 0700");
-            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+        Err(e) => {
+            return Err(OperatorError::new(format!("cannot write in the data directory {shown}: {e}"), "check the disk and the mount"));
         }
+    }
+    if let Ok(meta) = fs::metadata(dir)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(dir = %shown, "the data directory was readable by others; setting it to 0700");
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     }
     Ok(())
 }

@@ -55,11 +55,8 @@ pub async fn check(db: &Database, config: &Config, config_file: &Path, record: b
         }
         return Ok(());
     }
-    let (key, was, now) = if stored_domain != domain {
-        ("domain", stored_domain.clone(), domain)
-    } else {
-        ("web_domain", stored_web.clone(), web_domain)
-    };
+    let (key, was, now) =
+        if stored_domain != domain { ("domain", stored_domain.clone(), domain) } else { ("web_domain", stored_web.clone(), web_domain) };
     Err(OperatorError::new(
         format!(
             "this instance was created with {key} {was:?}, but {} now says {now:?}. The domain is part of every \

@@ -8,8 +8,8 @@
 pub mod blobs;
 pub mod capabilities;
 pub mod cli;
-pub mod components_cli;
 pub mod clock;
+pub mod components_cli;
 pub mod config;
 pub mod datadir;
 pub mod db;

@@ -53,7 +53,7 @@ pub fn read_source(entry: &ComponentEntry) -> anyhow::Result<Cow<'static, [u8]>>
             .with_context(|| format!("component {:?}: there is no built-in component {name:?}", entry.id));
     }
     let path = Path::new(&entry.source);
-    std::fs::read(path)
-        .map(Cow::Owned)
-        .with_context(|| format!("component {:?}: cannot read {}; fix the source path in its [[components]] entry", entry.id, path.display()))
+    std::fs::read(path).map(Cow::Owned).with_context(|| {
+        format!("component {:?}: cannot read {}; fix the source path in its [[components]] entry", entry.id, path.display())
+    })
 }

@@ -45,9 +45,7 @@ impl Metrics {
     }
 
     pub fn record_call(&self, component: &str, outcome: &str, seconds: f64) {
-        self.component_calls
-            .get_or_create(&OutcomeLabels { component: component.to_string(), outcome: outcome.to_string() })
-            .inc();
+        self.component_calls.get_or_create(&OutcomeLabels { component: component.to_string(), outcome: outcome.to_string() }).inc();
         self.component_seconds.get_or_create(&ComponentLabels { component: component.to_string() }).observe(seconds);
     }
 

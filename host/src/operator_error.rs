@@ -18,11 +18,7 @@ impl OperatorError {
 
 impl fmt::Display for OperatorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.fix.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}\n  fix: {}", self.message, self.fix)
-        }
+        if self.fix.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}\n  fix: {}", self.message, self.fix) }
     }
 }
 

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::config::{self, Config};
 use crate::blobs::{BlobError, BlobStore};
+use crate::config::{self, Config};
 use crate::db::Database;
+use crate::ids::IdGenerator;
+use crate::jobs::{Jobs, worker};
 use crate::manifest;
 use crate::metrics::Metrics;
 use crate::operator_error::OperatorError;
-use crate::ids::IdGenerator;
-use crate::jobs::{Jobs, worker};
 use crate::runtime::state::Shared;
 use crate::runtime::{Runtime, reload};
 use crate::server::{self, AppState, HttpLimits, client_info::ProxyTrust, routes::RouteTable};
@@ -72,21 +72,18 @@ pub fn load_config(paths: &mut Paths, global: &GlobalArgs) -> Result<Config, Ope
     let config = config::load_file(&paths.config_file, std::env::vars())
         .map_err(|problems| OperatorError::new(problems.to_string().trim_end().to_string(), ""))?;
     // `storage.data_dir` applies when the config lives outside the data directory.
-    if paths.config_explicit && global.data_dir.is_none() {
-        if let Some(dir) = &config.storage.data_dir {
-            paths.data_dir = dir.clone();
-        }
+    if paths.config_explicit
+        && global.data_dir.is_none()
+        && let Some(dir) = &config.storage.data_dir
+    {
+        paths.data_dir = dir.clone();
     }
     Ok(config)
 }
 
 /// The database URL: configured, or the embedded SQLite file in the data directory.
 pub fn database_url(config: &Config, data_dir: &Path) -> String {
-    config
-        .database
-        .url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("aerie.db").display()))
+    config.database.url.clone().unwrap_or_else(|| format!("sqlite://{}", data_dir.join("aerie.db").display()))
 }
 
 /// Opens the database, turning connection failures into an actionable error.
@@ -150,16 +147,19 @@ pub async fn open_blobs(config: &Config, data_dir: &Path) -> Result<BlobStore, O
 }
 
 /// The component runtime with every manifest entry loaded, and the job queue.
-pub async fn build_runtime(config: &Config, paths: &Paths, database: &Database, metrics: Arc<Metrics>) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
+pub async fn build_runtime(
+    config: &Config,
+    paths: &Paths,
+    database: &Database,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
     let blobs = open_blobs(config, &paths.data_dir).await?;
     let ids = Arc::new(IdGenerator::random());
     let jobs = Jobs::new(database.clone(), node_name(), ids.clone());
     let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
-    runtime
-        .load_all(&manifest::effective(config))
-        .map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
+    runtime.load_all(&manifest::effective(config)).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
     Ok((Arc::new(runtime), jobs))
 }
 
@@ -184,14 +184,20 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         println!("aerie: first start: created {} and {}", paths.data_dir.display(), paths.config_file.display());
     }
     let config = load_config(&mut paths, global)?;
-    if let Some(domain) = &args.domain {
-        if config.instance.domain.as_deref() != Some(domain.as_str()) {
-            return Err(OperatorError::new(
-                format!("--domain {domain} does not match the configuration ({})", config.instance.domain.as_deref().unwrap_or("no domain: local trial")),
-                format!("--domain only sets the domain on first start; set [instance] domain = \"{domain}\" in {}", paths.config_file.display()),
-            )
-            .into());
-        }
+    if let Some(domain) = &args.domain
+        && config.instance.domain.as_deref() != Some(domain.as_str())
+    {
+        return Err(OperatorError::new(
+            format!(
+                "--domain {domain} does not match the configuration ({})",
+                config.instance.domain.as_deref().unwrap_or("no domain: local trial")
+            ),
+            format!(
+                "--domain only sets the domain on first start; set [instance] domain = \"{domain}\" in {}",
+                paths.config_file.display()
+            ),
+        )
+        .into());
     }
     datadir::prepare(&paths.data_dir)?;
     let database = open_database(&config, &paths.data_dir, true).await?;

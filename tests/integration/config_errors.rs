@@ -32,12 +32,7 @@ grants = { db = "everything" }
     let output = launch.run(&["config", "check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    for key in [
-        "instance.max_charactrs",
-        "server.request_timeout_secs",
-        "database.max_connections",
-        "AERIE_NOSECTION_KEY",
-    ] {
+    for key in ["instance.max_charactrs", "server.request_timeout_secs", "database.max_connections", "AERIE_NOSECTION_KEY"] {
         assert!(stderr.contains(key), "{key} missing from:\n{stderr}");
     }
     assert!(stderr.contains("environment variable AERIE_DATABASE_MAX_CONNECTIONS"), "names where the value came from:\n{stderr}");

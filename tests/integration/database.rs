@@ -18,11 +18,7 @@ async fn placeholders_bind_by_number_not_by_order_of_appearance() {
         // $2 comes first in the text; it must still bind the second parameter.
         t.db.execute("INSERT INTO pairs (b, a) VALUES ($2, $1)", vec![7.into(), "seven".into()]).await.unwrap();
         t.db.execute("INSERT INTO pairs (a, b) VALUES ($1, $2)", vec![8.into(), "eight".into()]).await.unwrap();
-        let rows = t
-            .db
-            .query("SELECT a, b FROM pairs WHERE b = $2 AND a = $1", vec![7.into(), "seven".into()])
-            .await
-            .unwrap();
+        let rows = t.db.query("SELECT a, b FROM pairs WHERE b = $2 AND a = $1", vec![7.into(), "seven".into()]).await.unwrap();
         assert_eq!(rows.rows.len(), 1, "{engine:?}");
         assert_eq!(rows.get(0, "a"), Some(&Value::Int(7)), "{engine:?}");
         assert_eq!(rows.get(0, "b"), Some(&Value::Text("seven".into())), "{engine:?}");
@@ -44,7 +40,14 @@ async fn typed_values_round_trip_and_nulls_fit_any_column() {
         )
         .await
         .unwrap();
-        let values = vec![Value::Int(1), Value::Int(-42), Value::Float(2.5), Value::Text("héllo".into()), Value::Bytes(vec![0, 255, 7]), Value::Bool(true)];
+        let values = vec![
+            Value::Int(1),
+            Value::Int(-42),
+            Value::Float(2.5),
+            Value::Text("héllo".into()),
+            Value::Bytes(vec![0, 255, 7]),
+            Value::Bool(true),
+        ];
         t.db.execute("INSERT INTO typed (id, i, f, s, raw, flag) VALUES ($1, $2, $3, $4, $5, $6)", values).await.unwrap();
         let nulls = vec![Value::Int(2), Value::Null, Value::Null, Value::Null, Value::Null, Value::Null];
         t.db.execute("INSERT INTO typed (id, i, f, s, raw, flag) VALUES ($1, $2, $3, $4, $5, $6)", nulls).await.unwrap();
@@ -182,10 +185,8 @@ async fn schema_of(engine: Engine, db: &aerie::db::Database) -> std::collections
 async fn the_two_engines_schemas_stay_in_step() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
     let versions = |engine: &str| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(root.join(engine))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(root.join(engine)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
     };

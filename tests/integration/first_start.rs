@@ -39,12 +39,7 @@ async fn assert_instance_endpoints(server: &Server, domain: &str) {
     assert_eq!(status, 200, "the database answers");
 
     // Responses are compressed for clients that ask.
-    let response = reqwest::Client::new()
-        .get(server.url("/api/v1/instance"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let response = reqwest::Client::new().get(server.url("/api/v1/instance")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
 
     let (status, missing) = server.get_json("/no/such/path").await;
@@ -132,12 +127,9 @@ async fn serves_the_instance_endpoints_from_postgresql() {
     assert!(!server.stderr.lock().unwrap().contains("CANNOT FEDERATE"), "an instance with a domain is no trial");
 
     let db = aerie::db::Database::open(&pg.url, &Default::default(), false).await.unwrap();
-    db.execute(
-        "INSERT INTO accounts (id, username, domain, created_at) VALUES ($1, $2, NULL, $3)",
-        vec![1.into(), "bob".into(), 0.into()],
-    )
-    .await
-    .unwrap();
+    db.execute("INSERT INTO accounts (id, username, domain, created_at) VALUES ($1, $2, NULL, $3)", vec![1.into(), "bob".into(), 0.into()])
+        .await
+        .unwrap();
     let (_, nodeinfo) = server.get_json("/nodeinfo/2.1").await;
     assert_eq!(nodeinfo["usage"]["users"]["total"], 1);
     db.close().await;

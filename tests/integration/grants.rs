@@ -44,9 +44,8 @@ async fn grants_scope_what_each_component_reaches() {
         let dir = tempfile::tempdir().unwrap();
         let pg = crate::support::pg_for(engine).await;
         let config = write_config(dir.path(), &probe_entries(&crate::support::database_section(pg.as_ref())));
-        let server = Launch::with_config(dir.path(), &config)
-            .serve()
-            .unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
+        let server =
+            Launch::with_config(dir.path(), &config).serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
 
         let (status, body) = sql(&server, "/rw", "execute", "INSERT INTO accounts (id, username, created_at) VALUES (1, 'alice', 0)").await;
         assert_eq!(status, 200, "{engine:?}: {body}");
@@ -124,10 +123,12 @@ fn an_ungranted_import_is_refused_at_load_with_the_grant_to_add() {
     // The probe imports kv and queue; this entry grants neither.
     let config = write_config(
         dir.path(),
-        &format!("[[components]]\nid = \"probe\"\nsource = \"{}\"\nroutes = [\"/p/*\"]\ngrants = {{ db = \"read-only\" }}\n", test_program("probe").display()),
+        &format!(
+            "[[components]]\nid = \"probe\"\nsource = \"{}\"\nroutes = [\"/p/*\"]\ngrants = {{ db = \"read-only\" }}\n",
+            test_program("probe").display()
+        ),
     );
-    let output = Launch::with_config(dir.path(), &config)
-        .run(&["serve"]);
+    let output = Launch::with_config(dir.path(), &config).run(&["serve"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("aerie:host/kv") || stderr.contains("aerie:host/queue"), "{stderr}");
@@ -172,9 +173,7 @@ async fn a_spin_sdk_component_runs_unchanged() {
             test_program("spin_hello").display()
         ),
     );
-    let server = Launch::with_config(dir.path(), &config)
-        .serve()
-        .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
+    let server = Launch::with_config(dir.path(), &config).serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
     assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #1".to_string()));
     assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #2".to_string()));
 }

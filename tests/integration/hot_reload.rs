@@ -34,10 +34,8 @@ async fn a_changed_component_is_swapped_under_load_and_a_bad_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let wasm = dir.path().join("hello.wasm");
     std::fs::copy(test_program("hello_v1"), &wasm).unwrap();
-    let config = write_config(
-        dir.path(),
-        &format!("[[components]]\nid = \"hello\"\nsource = \"{}\"\nroutes = [\"/hello\"]\n", wasm.display()),
-    );
+    let config =
+        write_config(dir.path(), &format!("[[components]]\nid = \"hello\"\nsource = \"{}\"\nroutes = [\"/hello\"]\n", wasm.display()));
     let launch = Launch::with_config(dir.path(), &config);
     let server = launch.serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
     assert_eq!(version(&server).await, 1);

@@ -13,7 +13,8 @@ async fn a_changed_domain_is_refused_with_the_fix() {
         if let Some(pg) = &pg {
             launch = launch.env("AERIE_DATABASE_URL", pg.url.clone());
         }
-        let first = Launch { args: [launch.args.clone(), vec!["--domain".into(), "first.example".into()]].concat(), ..launch_clone(&launch) };
+        let first =
+            Launch { args: [launch.args.clone(), vec!["--domain".into(), "first.example".into()]].concat(), ..launch_clone(&launch) };
         let server = first.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
         let config_text = std::fs::read_to_string(data.join("aerie.toml")).unwrap();
         assert!(config_text.contains("domain = \"first.example\""), "--domain is written into the new config");
@@ -54,5 +55,11 @@ async fn a_local_trial_can_be_given_a_domain_before_it_has_accounts() {
 }
 
 fn launch_clone(launch: &Launch) -> Launch {
-    Launch { binary: launch.binary.clone(), cwd: launch.cwd.clone(), args: launch.args.clone(), env: launch.env.clone(), shared_cache: launch.shared_cache }
+    Launch {
+        binary: launch.binary.clone(),
+        cwd: launch.cwd.clone(),
+        args: launch.args.clone(),
+        env: launch.env.clone(),
+        shared_cache: launch.shared_cache,
+    }
 }

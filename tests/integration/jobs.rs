@@ -149,15 +149,13 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
                 probe = test_program("probe").display()
             ),
         );
-        let launch = Launch::new(dir.path())
-            .arg("--config")
-            .arg(config.display().to_string())
-            .arg("--data-dir")
-            .arg(data.display().to_string());
+        let launch =
+            Launch::new(dir.path()).arg("--config").arg(config.display().to_string()).arg("--data-dir").arg(data.display().to_string());
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
 
         // A quick job runs through.
-        let response: serde_json::Value = client().post(server.url("/probe/enqueue/record")).body("quick").send().await.unwrap().json().await.unwrap();
+        let response: serde_json::Value =
+            client().post(server.url("/probe/enqueue/record")).body("quick").send().await.unwrap().json().await.unwrap();
         assert!(response["id"].is_string(), "{response}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'quick'", vec![]).await != Some(Value::Int(1)) {
@@ -180,7 +178,10 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         }
         drop(server); // SIGKILL: no shutdown, the lease is left behind
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'alpha'", vec![]).await, Some(Value::Int(0)));
-        assert_eq!(scalar(&db, "SELECT state FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await, Some(Value::Text("running".into())));
+        assert_eq!(
+            scalar(&db, "SELECT state FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await,
+            Some(Value::Text("running".into()))
+        );
 
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: restart: exit {code:?}: {err}"));
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -188,12 +189,16 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
             assert!(Instant::now() < deadline, "{engine:?}: the job did not resume after kill -9");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let rows = db.query("SELECT state, attempts FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await.unwrap();
+        let rows =
+            db.query("SELECT state, attempts FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut rows = rows;
         while rows.get(0, "state") != Some(&Value::Text("done".into())) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            rows = db.query("SELECT state, attempts FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await.unwrap();
+            rows = db
+                .query("SELECT state, attempts FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())])
+                .await
+                .unwrap();
         }
         assert_eq!(rows.get(0, "state"), Some(&Value::Text("done".into())), "{engine:?}");
         assert_eq!(rows.get(0, "attempts").and_then(Value::as_i64), Some(2), "{engine:?}: claimed again after the lease ran out");

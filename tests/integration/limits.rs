@@ -23,9 +23,7 @@ limits = {{ time_ms = 1000, memory_mb = 16 }}
             test_program("misbehave").display()
         ),
     );
-    Launch::with_config(dir, &config)
-        .serve()
-        .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
+    Launch::with_config(dir, &config).serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
 }
 
 #[tokio::test]
@@ -102,8 +100,7 @@ routes = ["/api/*"]
 grants = { db = "none" }
 "#,
     );
-    let output = Launch::with_config(dir.path(), &config)
-        .run(&["config", "check"]);
+    let output = Launch::with_config(dir.path(), &config).run(&["config", "check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("aerie:host/db") && stderr.contains("grants = { db = \"read-only\" }"), "{stderr}");

@@ -10,11 +10,8 @@ async fn migrate_creates_the_schema_on_both_engines() {
         let data = dir.path().join("data");
         let pg = crate::support::pg_for(engine).await;
         let config = write_config(dir.path(), &crate::support::database_section(pg.as_ref()));
-        let launch = Launch::new(dir.path())
-            .arg("--config")
-            .arg(config.display().to_string())
-            .arg("--data-dir")
-            .arg(data.display().to_string());
+        let launch =
+            Launch::new(dir.path()).arg("--config").arg(config.display().to_string()).arg("--data-dir").arg(data.display().to_string());
         std::fs::create_dir_all(&data).unwrap();
         for _ in 0..2 {
             let output = launch.run(&["migrate"]);

@@ -4,10 +4,9 @@
 use crate::support::{Launch, Server, client, write_config};
 
 fn start(dir: &std::path::Path, trusted: &str) -> Server {
-    let config = write_config(dir, &format!("[instance]\ndomain = \"proxy.example\"\n[server]\nscheme = \"http\"\ntrusted_proxies = {trusted}\n"));
-    Launch::with_config(dir, &config)
-        .serve()
-        .unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
+    let config =
+        write_config(dir, &format!("[instance]\ndomain = \"proxy.example\"\n[server]\nscheme = \"http\"\ntrusted_proxies = {trusted}\n"));
+    Launch::with_config(dir, &config).serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"))
 }
 
 async fn streaming_url(server: &Server, headers: &[(&str, &str)]) -> String {

@@ -61,9 +61,9 @@ impl PgDatabase {
     pub async fn create() -> PgDatabase {
         use sqlx::Connection;
         let name = format!("aerie_t_{}_{}", std::process::id(), rand_suffix());
-        let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
-            .await
-            .expect("PostgreSQL must run on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)");
+        let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.expect(
+            "PostgreSQL must run on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)",
+        );
         sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
         let base = pg_admin_url();
         let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
@@ -141,11 +141,7 @@ impl Launch {
 
     /// `aerie --config CONFIG --data-dir DIR/data`, run in `dir`.
     pub fn with_config(dir: &Path, config: &Path) -> Launch {
-        Launch::new(dir)
-            .arg("--config")
-            .arg(config.display().to_string())
-            .arg("--data-dir")
-            .arg(dir.join("data").display().to_string())
+        Launch::new(dir).arg("--config").arg(config.display().to_string()).arg("--data-dir").arg(dir.join("data").display().to_string())
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Launch {

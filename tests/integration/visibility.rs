@@ -42,11 +42,31 @@ async fn seed(db: &Database) -> Vec<(Visibility, i64)> {
         .await
         .unwrap();
     }
-    db.execute("INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (1, $1, $2, 0)", vec![FOLLOWER.into(), AUTHOR.into()]).await.unwrap();
-    db.execute("INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES (1, $1, $2, 0)", vec![AUTHOR.into(), BLOCKED.into()]).await.unwrap();
-    db.execute("INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES (2, $1, $2, 0)", vec![BLOCKER.into(), AUTHOR.into()]).await.unwrap();
+    db.execute(
+        "INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (1, $1, $2, 0)",
+        vec![FOLLOWER.into(), AUTHOR.into()],
+    )
+    .await
+    .unwrap();
+    db.execute(
+        "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES (1, $1, $2, 0)",
+        vec![AUTHOR.into(), BLOCKED.into()],
+    )
+    .await
+    .unwrap();
+    db.execute(
+        "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES (2, $1, $2, 0)",
+        vec![BLOCKER.into(), AUTHOR.into()],
+    )
+    .await
+    .unwrap();
     // The blocked account also follows and is mentioned: the block still wins.
-    db.execute("INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (2, $1, $2, 0)", vec![BLOCKED.into(), AUTHOR.into()]).await.unwrap();
+    db.execute(
+        "INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (2, $1, $2, 0)",
+        vec![BLOCKED.into(), AUTHOR.into()],
+    )
+    .await
+    .unwrap();
     db.execute("INSERT INTO domain_blocks (domain, severity, created_at) VALUES ('bad.example', 'suspend', 0)", vec![]).await.unwrap();
 
     let ids = IdGenerator::new(3);
@@ -71,9 +91,19 @@ async fn seed(db: &Database) -> Vec<(Visibility, i64)> {
     }
     // Never visible to anyone: a deleted status, and one from a suspended domain.
     let deleted = ids.next();
-    db.execute("INSERT INTO statuses (id, account_id, local, visibility, deleted_at, created_at) VALUES ($1, $2, 1, 'public', 1, 0)", vec![deleted.into(), AUTHOR.into()]).await.unwrap();
+    db.execute(
+        "INSERT INTO statuses (id, account_id, local, visibility, deleted_at, created_at) VALUES ($1, $2, 1, 'public', 1, 0)",
+        vec![deleted.into(), AUTHOR.into()],
+    )
+    .await
+    .unwrap();
     let suspended = ids.next();
-    db.execute("INSERT INTO statuses (id, account_id, local, visibility, created_at) VALUES ($1, $2, 0, 'public', 0)", vec![suspended.into(), SUSPENDED_DOMAIN_AUTHOR.into()]).await.unwrap();
+    db.execute(
+        "INSERT INTO statuses (id, account_id, local, visibility, created_at) VALUES ($1, $2, 0, 'public', 0)",
+        vec![suspended.into(), SUSPENDED_DOMAIN_AUTHOR.into()],
+    )
+    .await
+    .unwrap();
     statuses
 }
 
@@ -83,7 +113,9 @@ fn expected(visibility: Visibility, viewer: Option<i64>) -> bool {
         Some(AUTHOR) => ViewerFacts { is_author: true, ..Default::default() },
         Some(FOLLOWER) => ViewerFacts { follows_author: true, ..Default::default() },
         Some(MENTIONED) => ViewerFacts { mentioned: true, ..Default::default() },
-        Some(BLOCKED) | Some(BLOCKER) => ViewerFacts { follows_author: true, mentioned: true, blocked_either_way: true, ..Default::default() },
+        Some(BLOCKED) | Some(BLOCKER) => {
+            ViewerFacts { follows_author: true, mentioned: true, blocked_either_way: true, ..Default::default() }
+        }
         Some(other) => panic!("no expectation for viewer {other}"),
     };
     visibility.allows(&facts)
@@ -113,9 +145,11 @@ async fn the_visibility_matrix_on_every_existing_path() {
                 cells += 1;
             }
             // Path: the author's statuses.
-            let rows = t
-                .db
-                .query(&format!("SELECT s.id FROM statuses s WHERE s.account_id = $2 AND {rule} ORDER BY s.id DESC"), vec![viewer_param(viewer), AUTHOR.into()])
+            let rows =
+                t.db.query(
+                    &format!("SELECT s.id FROM statuses s WHERE s.account_id = $2 AND {rule} ORDER BY s.id DESC"),
+                    vec![viewer_param(viewer), AUTHOR.into()],
+                )
                 .await
                 .unwrap();
             let seen: Vec<i64> = rows.rows.iter().filter_map(|r| r[0].as_i64()).collect();
@@ -124,9 +158,11 @@ async fn the_visibility_matrix_on_every_existing_path() {
                 cells += 1;
             }
             // Path: the public timeline (public statuses only, then the rule).
-            let rows = t
-                .db
-                .query(&format!("SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND {rule} ORDER BY s.id DESC"), vec![viewer_param(viewer)])
+            let rows =
+                t.db.query(
+                    &format!("SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND {rule} ORDER BY s.id DESC"),
+                    vec![viewer_param(viewer)],
+                )
                 .await
                 .unwrap();
             let seen: Vec<i64> = rows.rows.iter().filter_map(|r| r[0].as_i64()).collect();
@@ -135,7 +171,11 @@ async fn the_visibility_matrix_on_every_existing_path() {
                 assert_eq!(seen.contains(id), wanted, "{engine:?}: public timeline, {visibility:?} as {viewer:?}");
                 cells += 1;
             }
-            assert_eq!(seen.len(), usize::from(expected(Visibility::Public, viewer)), "{engine:?}: nothing deleted or suspended leaks ({viewer:?})");
+            assert_eq!(
+                seen.len(),
+                usize::from(expected(Visibility::Public, viewer)),
+                "{engine:?}: nothing deleted or suspended leaks ({viewer:?})"
+            );
         }
         assert_eq!(cells, 4 * viewers.len() * 3);
         t.db.close().await;
@@ -160,7 +200,10 @@ async fn paging_follows_mastodon_semantics() {
             let page = Page::from_query(query);
             async move {
                 let (condition, order, params) = page.sql("id", 1);
-                let rows = db.query(&format!("SELECT id FROM statuses WHERE {condition} {order}"), params.into_iter().map(Value::Int).collect()).await.unwrap();
+                let rows = db
+                    .query(&format!("SELECT id FROM statuses WHERE {condition} {order}"), params.into_iter().map(Value::Int).collect())
+                    .await
+                    .unwrap();
                 page.finish(rows.rows.iter().filter_map(|r| r[0].as_i64()).collect::<Vec<_>>())
             }
         };
@@ -169,7 +212,11 @@ async fn paging_follows_mastodon_semantics() {
         assert_eq!(page("limit=0").await.len(), 1);
         assert_eq!(page(&format!("max_id={}&limit=5", all[9])).await, all[10..15].to_vec(), "{engine:?}: older than max_id");
         assert_eq!(page(&format!("since_id={}&limit=5", all[30])).await, all[..5].to_vec(), "{engine:?}: since_id gives the newest page");
-        assert_eq!(page(&format!("min_id={}&limit=5", all[30])).await, all[25..30].to_vec(), "{engine:?}: min_id gives the page right after it");
+        assert_eq!(
+            page(&format!("min_id={}&limit=5", all[30])).await,
+            all[25..30].to_vec(),
+            "{engine:?}: min_id gives the page right after it"
+        );
         assert_eq!(page(&format!("max_id={}&min_id={}", all[10], all[13])).await, all[11..13].to_vec(), "{engine:?}: both bounds");
         assert!(page(&format!("max_id={}", all[49])).await.is_empty(), "{engine:?}: past the oldest is an empty page");
         assert!(page(&format!("min_id={}", all[0])).await.is_empty(), "{engine:?}: past the newest is an empty page");

@@ -43,10 +43,7 @@ fn now_millis() -> i64 {
 pub fn load() -> Result<InstanceInfo, db::Error> {
     let rows = db::query("SELECT key, value FROM instance_settings", &[])?;
     let setting = |key: &str| -> String {
-        rows.iter()
-            .find(|row| row.text("key") == Some(key))
-            .and_then(|row| row.text("value").map(str::to_string))
-            .unwrap_or_default()
+        rows.iter().find(|row| row.text("key") == Some(key)).and_then(|row| row.text("value").map(str::to_string)).unwrap_or_default()
     };
     let thirty_days_ago = now_millis() - 30 * 24 * 3600 * 1000;
     Ok(InstanceInfo {
@@ -63,10 +60,7 @@ pub fn load() -> Result<InstanceInfo, db::Error> {
         user_count: count("SELECT COUNT(*) AS n FROM accounts WHERE domain IS NULL", &[])?,
         status_count: count("SELECT COUNT(*) AS n FROM statuses WHERE local = 1", &[])?,
         domain_count: count("SELECT COUNT(*) AS n FROM instances", &[])?,
-        active_month: count(
-            "SELECT COUNT(*) AS n FROM users WHERE last_active_at >= $1",
-            &[Value::Int64(thirty_days_ago)],
-        )?,
+        active_month: count("SELECT COUNT(*) AS n FROM users WHERE last_active_at >= $1", &[Value::Int64(thirty_days_ago)])?,
     })
 }
 

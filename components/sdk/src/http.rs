@@ -6,9 +6,7 @@
 
 use std::io::{Read as _, Write as _};
 
-use wasip2::http::types::{
-    Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
-};
+use wasip2::http::types::{Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
 
 /// Header the host sets to the request's public scheme (`http` or `https`), after
 /// applying its trusted-proxy rules. Incoming copies are stripped by the host.
@@ -28,10 +26,7 @@ pub struct Request {
 impl Request {
     /// The first value of header `name` (case-insensitive) as text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).and_then(|(_, v)| std::str::from_utf8(v).ok())
     }
 
     /// The public scheme of this request as the host determined it.
@@ -112,8 +107,7 @@ fn read_request(request: IncomingRequest) -> Result<Request, String> {
 }
 
 fn write_response(out: ResponseOutparam, response: Response) {
-    let fields: Vec<(String, Vec<u8>)> =
-        response.headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect();
+    let fields: Vec<(String, Vec<u8>)> = response.headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect();
     let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
     let outgoing = OutgoingResponse::new(headers);
     let _ = outgoing.set_status_code(response.status);

@@ -55,7 +55,9 @@ mod tests {
 
     #[test]
     fn everything_else_is_refused_with_a_reason() {
-        for key in ["", "/etc/passwd", "../x", "a/../b", "a/..", "./a", "a//b", "a/", "a\\b", "a\nb", "a\0b", ".aerie-put-1", "a/.aerie-x/b"] {
+        for key in
+            ["", "/etc/passwd", "../x", "a/../b", "a/..", "./a", "a//b", "a/", "a\\b", "a\nb", "a\0b", ".aerie-put-1", "a/.aerie-x/b"]
+        {
             let error = check_key(key).expect_err(key).to_string();
             assert!(error.contains("keys are relative paths"), "{error}");
         }

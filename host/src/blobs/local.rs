@@ -51,10 +51,15 @@ impl LocalStore {
                 ));
             }
             if !root.exists() {
-                std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&*root).map_err(|e| io_error(format!("cannot create the blob folder {shown}"), &root, e))?;
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&*root)
+                    .map_err(|e| io_error(format!("cannot create the blob folder {shown}"), &root, e))?;
                 // `mode` applies to the folders it creates, minus the umask; make the
                 // last one private whatever the umask.
-                std::fs::set_permissions(&*root, std::fs::Permissions::from_mode(0o700)).map_err(|e| io_error(format!("cannot set the mode of {shown}"), &root, e))?;
+                std::fs::set_permissions(&*root, std::fs::Permissions::from_mode(0o700))
+                    .map_err(|e| io_error(format!("cannot set the mode of {shown}"), &root, e))?;
             }
             let probe = tempfile::Builder::new().prefix(&format!("{TEMP_PREFIX}check-")).tempfile_in(&*root);
             probe.map(drop).map_err(|e| io_error(format!("cannot write in the blob folder {shown}"), &root, e))
@@ -69,8 +74,15 @@ impl LocalStore {
         let temp = {
             let dir = dir.clone();
             blocking(move || {
-                std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| io_error(format!("cannot create the folder {}", dir.display()), &root, e))?;
-                tempfile::Builder::new().prefix(&format!("{TEMP_PREFIX}put-")).tempfile_in(&dir).map_err(|e| io_error(format!("cannot create a file in {}", dir.display()), &root, e))
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&dir)
+                    .map_err(|e| io_error(format!("cannot create the folder {}", dir.display()), &root, e))?;
+                tempfile::Builder::new()
+                    .prefix(&format!("{TEMP_PREFIX}put-"))
+                    .tempfile_in(&dir)
+                    .map_err(|e| io_error(format!("cannot create a file in {}", dir.display()), &root, e))
             })
             .await?
         };
@@ -97,9 +109,13 @@ impl LocalStore {
         let root = self.root.clone();
         let key_shown = key.to_string();
         blocking(move || {
-            temp_path.persist(&path).map_err(|e| io_error(format!("cannot move blob {key_shown:?} into place at {}", path.display()), &root, e.error))?;
+            temp_path
+                .persist(&path)
+                .map_err(|e| io_error(format!("cannot move blob {key_shown:?} into place at {}", path.display()), &root, e.error))?;
             // The rename is durable only once the folder itself is on disk.
-            std::fs::File::open(&dir).and_then(|d| d.sync_all()).map_err(|e| io_error(format!("cannot sync the folder {}", dir.display()), &root, e))
+            std::fs::File::open(&dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io_error(format!("cannot sync the folder {}", dir.display()), &root, e))
         })
         .await?;
         Ok(total)
@@ -163,10 +179,13 @@ fn io_error(what: String, root: &Path, e: std::io::Error) -> BlobError {
     let root = root.display();
     let message = format!("{what}: {e}");
     match e.kind() {
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
-            BlobError::denied(message, format!("let the user running aerie write there: sudo chown -R $(id -un) {root} && chmod 700 {root} (or set blobs.dir)"))
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => BlobError::denied(
+            message,
+            format!("let the user running aerie write there: sudo chown -R $(id -un) {root} && chmod 700 {root} (or set blobs.dir)"),
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            BlobError::io(message, format!("free space on the disk holding {root}, or move blobs.dir to a larger one"))
         }
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => BlobError::io(message, format!("free space on the disk holding {root}, or move blobs.dir to a larger one")),
         ErrorKind::NotADirectory | ErrorKind::IsADirectory | ErrorKind::DirectoryNotEmpty => BlobError::io(
             message,
             "a key collides with another key's folder (`a` and `a/b`): use keys that are never a prefix of one another".to_string(),

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{Credentials, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -46,7 +46,10 @@ impl S3Store {
     /// otherwise from the standard AWS chain (environment, profile files, roles).
     pub async fn from_config(config: &BlobsConfig) -> Result<S3Store, BlobError> {
         let Some(bucket) = config.bucket.as_deref().filter(|b| !b.is_empty()) else {
-            return Err(BlobError::unavailable("blobs.backend is \"s3\" but blobs.bucket is not set", "set blobs.bucket = \"aerie-media\" (a bucket that exists)"));
+            return Err(BlobError::unavailable(
+                "blobs.backend is \"s3\" but blobs.bucket is not set",
+                "set blobs.bucket = \"aerie-media\" (a bucket that exists)",
+            ));
         };
         // rustls with ring, so https endpoints work without building aws-lc.
         let http = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
@@ -91,7 +94,7 @@ impl S3Store {
             .send();
         match tokio::time::timeout(CHECK_TIMEOUT, request).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(self.error("checking the bucket", None, e)),
+            Ok(Err(e)) => Err(self.error("checking", None, e)),
             Err(_) => Err(BlobError::unavailable(
                 format!("{} did not answer within {} s", self.place, CHECK_TIMEOUT.as_secs()),
                 "start the S3 server or correct blobs.endpoint (AERIE_BLOBS_ENDPOINT); a firewall may be dropping the connection",
@@ -99,7 +102,12 @@ impl S3Store {
         }
     }
 
-    pub async fn put_stream(&self, key: &str, mut reader: impl AsyncRead + Unpin + Send, content_type: Option<&str>) -> Result<u64, BlobError> {
+    pub async fn put_stream(
+        &self,
+        key: &str,
+        mut reader: impl AsyncRead + Unpin + Send,
+        content_type: Option<&str>,
+    ) -> Result<u64, BlobError> {
         let mut first = vec![0u8; PART_SIZE];
         let filled = read_full(&mut reader, &mut first).await.map_err(|e| BlobError::source(key, e))?;
         if filled < PART_SIZE {
@@ -126,7 +134,10 @@ impl S3Store {
             .await
             .map_err(|e| self.error("starting the upload of", Some(key), e))?;
         let Some(upload_id) = created.upload_id else {
-            return Err(BlobError::io(format!("{} started an upload of {key:?} without an upload id", self.place), "use an S3-compatible server that supports multipart uploads"));
+            return Err(BlobError::io(
+                format!("{} started an upload of {key:?} without an upload id", self.place),
+                "use an S3-compatible server that supports multipart uploads",
+            ));
         };
         let mut guard = AbortOnDrop { store: Some(self.clone()), key: key.to_string(), upload_id: upload_id.clone() };
         match self.upload_parts(key, &upload_id, first, &mut reader).await {
@@ -143,7 +154,13 @@ impl S3Store {
     }
 
     /// Sends `first` and the rest of `reader` as parts, then completes the upload.
-    async fn upload_parts(&self, key: &str, upload_id: &str, first: Vec<u8>, reader: &mut (impl AsyncRead + Unpin + Send)) -> Result<u64, BlobError> {
+    async fn upload_parts(
+        &self,
+        key: &str,
+        upload_id: &str,
+        first: Vec<u8>,
+        reader: &mut (impl AsyncRead + Unpin + Send),
+    ) -> Result<u64, BlobError> {
         let mut completed = Vec::new();
         let mut current = first;
         let mut total = 0u64;
@@ -205,7 +222,7 @@ impl S3Store {
     async fn abort(&self, key: &str, upload_id: &str) {
         let result = self.client.abort_multipart_upload().bucket(&*self.bucket).key(key).upload_id(upload_id).send().await;
         if let Err(e) = result {
-            tracing::warn!(key, upload_id, error = %DisplayErrorContext(&e), "could not abort a failed multipart upload; its parts stay in the bucket until aborted");
+            tracing::warn!(key, upload_id, error = %causes(&e), "could not abort a failed multipart upload; its parts stay in the bucket until aborted");
         }
     }
 
@@ -222,7 +239,9 @@ impl S3Store {
             Ok(answer) => answer,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             // 416: the offset is at or past the end; which of the two decides the answer.
-            Err(e) if e.code() == Some("InvalidRange") || e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => return self.empty_at(key, offset).await,
+            Err(e) if e.code() == Some("InvalidRange") || e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
+                return self.empty_at(key, offset).await;
+            }
             Err(e) => return Err(self.error("reading", Some(key), e)),
         };
         let len = answer.content_length.and_then(|n| u64::try_from(n).ok());
@@ -277,7 +296,7 @@ impl S3Store {
             Some(key) => format!("{action} blob {key:?} in bucket {bucket:?}"),
             None => format!("{action} bucket {bucket:?}"),
         };
-        let detail = DisplayErrorContext(&error).to_string();
+        let detail = causes(&error);
         let status = match &error {
             SdkError::ServiceError(e) => Some(e.raw().status().as_u16()),
             _ => None,
@@ -285,36 +304,72 @@ impl S3Store {
         let code = error.code().unwrap_or_default();
         let credentials_fix = "check blobs.access_key_id and blobs.secret_access_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when they are unset), and that the key may use this bucket";
         match &error {
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-                BlobError::unavailable(format!("{place} timed out while {what}: {detail}"), "start the S3 server or correct blobs.endpoint (AERIE_BLOBS_ENDPOINT)")
-            }
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => BlobError::unavailable(
+                format!("{place} timed out while {what}: {detail}"),
+                "start the S3 server or correct blobs.endpoint (AERIE_BLOBS_ENDPOINT)",
+            ),
             SdkError::DispatchFailure(failure) if failure.is_io() => BlobError::unavailable(
                 format!("{place} unreachable while {what}: {detail}"),
                 "start the S3 server or correct blobs.endpoint (AERIE_BLOBS_ENDPOINT); for AWS itself leave endpoint unset and set blobs.region",
             ),
-            SdkError::TimeoutError(_) => BlobError::unavailable(format!("{place} timed out while {what}: {detail}"), "check that the S3 server is up and not overloaded"),
+            SdkError::TimeoutError(_) => BlobError::unavailable(
+                format!("{place} timed out while {what}: {detail}"),
+                "check that the S3 server is up and not overloaded",
+            ),
             // Before sending: most often no credentials were found anywhere.
             SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_) if detail.contains("credential") => BlobError::denied(
                 format!("no credentials for {place} while {what}: {detail}"),
                 "set blobs.access_key_id and blobs.secret_access_key (or AERIE_BLOBS_* / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
             ),
-            _ if status == Some(403) || matches!(code, "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidClientTokenId" | "ExpiredToken") => {
-                BlobError::denied(format!("the bucket refused the credentials while {what} at {place}: {}", or_status(code, status)), credentials_fix)
+            _ if status == Some(403)
+                || matches!(
+                    code,
+                    "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidClientTokenId" | "ExpiredToken"
+                ) =>
+            {
+                BlobError::denied(
+                    format!("the bucket refused the credentials while {what} at {place}: {}", or_status(code, status)),
+                    credentials_fix,
+                )
             }
             _ if code == "NoSuchBucket" || (key.is_none() && status == Some(404)) => BlobError::unavailable(
                 format!("bucket {bucket:?} does not exist at {place}"),
                 "create the bucket (e.g. `aws s3 mb s3://BUCKET --endpoint-url URL`) or correct blobs.bucket",
             ),
-            _ if status == Some(301) || matches!(code, "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException") => {
-                BlobError::unavailable(format!("bucket {bucket:?} is in another region than blobs.region: {}", or_status(code, status)), "set blobs.region to the bucket's region")
+            _ if status == Some(301)
+                || matches!(code, "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException") =>
+            {
+                BlobError::unavailable(
+                    format!("bucket {bucket:?} is in another region than blobs.region: {}", or_status(code, status)),
+                    "set blobs.region to the bucket's region",
+                )
             }
             _ if status.is_some_and(|s| s >= 500) => BlobError::unavailable(
                 format!("{place} failed while {what}: {}", or_status(code, status)),
                 "the storage server had a problem; look at its logs, and retry later",
             ),
-            _ => BlobError::io(format!("{what} at {place} failed: {detail}"), "look at the storage server's logs; the error above is what it answered"),
+            _ => BlobError::io(
+                format!("{what} at {place} failed: {detail}"),
+                "look at the storage server's logs; the error above is what it answered",
+            ),
         }
     }
+}
+
+/// The error and its causes on one line ("dispatch failure: io error: ... refused"):
+/// the SDK's own Display says only the outermost, which is rarely the useful part.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let shown = cause.to_string();
+        if !text.ends_with(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// An error code and HTTP status, for errors whose chain says no more than that.

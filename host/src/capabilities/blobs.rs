@@ -60,7 +60,9 @@ fn to_wit(error: BlobError) -> wit::Error {
 impl StoreState {
     fn blobs(&self, write: bool) -> Result<BlobStore, wit::Error> {
         match &self.blobs {
-            None => Err(wit::Error::AccessDenied("this component has no blobs grant; add grants.blobs = \"read-only\" or \"read-write\"".into())),
+            None => Err(wit::Error::AccessDenied(
+                "this component has no blobs grant; add grants.blobs = \"read-only\" or \"read-write\"".into(),
+            )),
             Some(ctx) if write && !ctx.writable => Err(wit::Error::AccessDenied("this component's blobs grant is read-only".into())),
             Some(ctx) => Ok(ctx.store.clone()),
         }

@@ -37,7 +37,6 @@ pub struct DbCtx {
 /// A transaction held in the store's resource table; `None` once committed.
 pub struct TransactionSlot(Option<Transaction>);
 
-
 /// Links `aerie:host/db` into `linker`.
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
     wit::add_to_linker::<StoreState, super::StoreData>(linker, |state| state)
@@ -66,10 +65,7 @@ fn to_wit(value: Value) -> wit::Value {
 }
 
 fn rows_to_wit(rows: RowSet) -> wit::RowSet {
-    wit::RowSet {
-        columns: rows.columns,
-        rows: rows.rows.into_iter().map(|row| row.into_iter().map(to_wit).collect()).collect(),
-    }
+    wit::RowSet { columns: rows.columns, rows: rows.rows.into_iter().map(|row| row.into_iter().map(to_wit).collect()).collect() }
 }
 
 fn error_to_wit(error: DbError) -> wit::Error {
@@ -132,7 +128,12 @@ fn committed() -> wit::Error {
 }
 
 impl HostTransaction for StoreState {
-    async fn query(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
+    async fn query(
+        &mut self,
+        tx: Resource<TransactionSlot>,
+        sql: String,
+        params: Vec<wit::Value>,
+    ) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
         if let Err(e) = self.check_statement(&sql) {
             return Ok(Err(e));
         }
@@ -141,7 +142,12 @@ impl HostTransaction for StoreState {
         Ok(tx.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
     }
 
-    async fn execute(&mut self, tx: Resource<TransactionSlot>, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {
+    async fn execute(
+        &mut self,
+        tx: Resource<TransactionSlot>,
+        sql: String,
+        params: Vec<wit::Value>,
+    ) -> wasmtime::Result<Result<u64, wit::Error>> {
         if let Err(e) = self.check_statement(&sql) {
             return Ok(Err(e));
         }

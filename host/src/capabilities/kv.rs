@@ -121,7 +121,10 @@ impl KvStore {
         .await?;
         let lock = if self.db.engine() == Engine::Postgres { " FOR UPDATE" } else { "" };
         let rows = tx
-            .query(&format!("SELECT value, expires_at FROM kv_entries WHERE component = $1 AND key = $2{lock}"), vec![ns.clone(), key.into()])
+            .query(
+                &format!("SELECT value, expires_at FROM kv_entries WHERE component = $1 AND key = $2{lock}"),
+                vec![ns.clone(), key.into()],
+            )
             .await?;
         let expired = rows.get(0, "expires_at").and_then(Value::as_i64).is_some_and(|at| at <= now_millis());
         let current = match rows.get(0, "value") {
@@ -155,32 +158,50 @@ impl StoreState {
 
 impl Host for StoreState {
     async fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.get(&key).await.map_err(to_wit))
     }
 
     async fn set(&mut self, key: String, value: Vec<u8>, ttl_ms: Option<u64>) -> wasmtime::Result<Result<(), wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.set(&key, value, ttl_ms).await.map_err(to_wit))
     }
 
     async fn delete(&mut self, key: String) -> wasmtime::Result<Result<bool, wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.delete(&key).await.map_err(to_wit))
     }
 
     async fn exists(&mut self, key: String) -> wasmtime::Result<Result<bool, wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.get(&key).await.map(|v| v.is_some()).map_err(to_wit))
     }
 
     async fn list_keys(&mut self, prefix: String, limit: u32) -> wasmtime::Result<Result<Vec<String>, wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.list_keys(&prefix, limit).await.map_err(to_wit))
     }
 
     async fn increment(&mut self, key: String, delta: i64) -> wasmtime::Result<Result<i64, wit::Error>> {
-        let kv = match self.kv() { Ok(kv) => kv, Err(e) => return Ok(Err(e)) };
+        let kv = match self.kv() {
+            Ok(kv) => kv,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(kv.increment(&key, delta).await.map_err(to_wit))
     }
 }

@@ -5,7 +5,6 @@ use wasmtime::component::Linker;
 use super::aerie::host::log::{self as wit, Host, Level};
 use crate::runtime::state::StoreState;
 
-
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
     wit::add_to_linker::<StoreState, super::StoreData>(linker, |state| state)
 }

@@ -16,10 +16,8 @@ impl WasiHttpHooks for DenyOutbound {
         _request: http::Request<WasiBody>,
         _options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
-    ) -> Box<
-        dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
-            + Send,
-    > {
+    ) -> Box<dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>> + Send>
+    {
         Box::new(async { Err(Error::HttpRequestDenied) })
     }
 }

@@ -22,9 +22,7 @@ impl Host for StoreState {
             return Ok(Err(wit::Error::AccessDenied("this component has no queue grant; add grants.queue = true".into())));
         }
         if payload.len() > MAX_PAYLOAD_BYTES || kind.is_empty() || kind.len() > 200 {
-            return Ok(Err(wit::Error::AccessDenied(format!(
-                "job kinds are 1..200 bytes and payloads at most {MAX_PAYLOAD_BYTES} bytes"
-            ))));
+            return Ok(Err(wit::Error::AccessDenied(format!("job kinds are 1..200 bytes and payloads at most {MAX_PAYLOAD_BYTES} bytes"))));
         }
         let job = NewJob {
             kind,

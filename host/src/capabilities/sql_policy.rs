@@ -116,12 +116,12 @@ impl SqlPolicy {
         if HOST_ONLY_TABLES.contains(&bare) || !schema_ok || is_catalogue(bare) {
             return Err(format!("table {table} is reserved to the host; no grant gives components access to it"));
         }
-        if let Some(allowed) = &self.allowed {
-            if !allowed.contains(bare) {
-                return Err(format!(
-                    "table {bare} is not in this component's table allowlist; add it to grants.tables in its manifest entry if it needs it"
-                ));
-            }
+        if let Some(allowed) = &self.allowed
+            && !allowed.contains(bare)
+        {
+            return Err(format!(
+                "table {bare} is not in this component's table allowlist; add it to grants.tables in its manifest entry if it needs it"
+            ));
         }
         Ok(())
     }
@@ -144,7 +144,12 @@ impl Visitor for Walker {
     type Break = ();
 
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-        let name = relation.0.iter().map(|part| part.to_string().trim_matches('"').trim_matches('`').to_ascii_lowercase()).collect::<Vec<_>>().join(".");
+        let name = relation
+            .0
+            .iter()
+            .map(|part| part.to_string().trim_matches('"').trim_matches('`').to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(".");
         self.tables.insert(name);
         ControlFlow::Continue(())
     }
@@ -195,7 +200,15 @@ mod tests {
     #[test]
     fn schema_engine_and_transaction_statements_are_refused() {
         let p = full();
-        for sql in ["DROP TABLE accounts", "CREATE TABLE x (a INT)", "PRAGMA journal_mode = DELETE", "ATTACH DATABASE 'x' AS y", "BEGIN", "COMMIT", "SET ROLE postgres"] {
+        for sql in [
+            "DROP TABLE accounts",
+            "CREATE TABLE x (a INT)",
+            "PRAGMA journal_mode = DELETE",
+            "ATTACH DATABASE 'x' AS y",
+            "BEGIN",
+            "COMMIT",
+            "SET ROLE postgres",
+        ] {
             assert!(p.check(sql).is_err(), "{sql} must be refused");
         }
         assert!(p.check("SELECT 1; DROP TABLE accounts").unwrap_err().contains("one statement"));

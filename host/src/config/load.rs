@@ -6,7 +6,10 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
-use super::{BlobsConfig, ComponentEntry, Config, DatabaseConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig, ServerConfig, StorageConfig, validate};
+use super::{
+    BlobsConfig, ComponentEntry, Config, DatabaseConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig, ServerConfig, StorageConfig,
+    validate,
+};
 
 /// Environment variables that are global options, not config keys.
 const GLOBAL_ENV: &[&str] = &["AERIE_DATA_DIR", "AERIE_CONFIG", "AERIE_LOG"];
@@ -22,7 +25,7 @@ pub fn load_file(path: &Path, env: impl IntoIterator<Item = (String, String)>) -
             "(file)",
             &source,
             format!("cannot read the configuration file: {e}"),
-            format!("create it (aerie writes one on first start without --config), or point --config at an existing file"),
+            "create it (aerie writes one on first start without --config), or point --config at an existing file".to_string(),
         );
         problems
     })?;
@@ -122,11 +125,7 @@ pub fn from_sources(file: Option<(&str, &str)>, env: impl IntoIterator<Item = (S
 /// Environment values are TOML when they parse as TOML (`8080`, `true`, `["a"]`),
 /// otherwise plain strings.
 fn parse_env_value(raw: &str) -> Value {
-    format!("v = {raw}")
-        .parse::<Table>()
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| Value::String(raw.to_string()))
+    format!("v = {raw}").parse::<Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| Value::String(raw.to_string()))
 }
 
 /// Checks each key of one section on its own, so every bad key is reported, not

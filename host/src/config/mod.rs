@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use load::{from_sources, load_file};
-pub use validate::parse_cidr;
 pub use problems::{Problem, Problems};
+pub use validate::parse_cidr;
 
 /// The documented example, embedded so the binary alone can write a first config.
 pub const EXAMPLE: &str = include_str!("../../../deploy/aerie.example.toml");
@@ -139,14 +139,7 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig {
-            cache_dir: None,
-            epoch_tick_ms: 10,
-            time_budget_ms: 10_000,
-            memory_mb: 64,
-            max_memory_mb: 256,
-            max_instances: 128,
-        }
+        RuntimeConfig { cache_dir: None, epoch_tick_ms: 10, time_budget_ms: 10_000, memory_mb: 64, max_memory_mb: 256, max_instances: 128 }
     }
 }
 

@@ -13,11 +13,19 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
     let mut problem = |key: &str, message: String, fix: String| problems.push(key, source_of(key), message, fix);
 
     for (key, value) in [("instance.domain", &config.instance.domain), ("instance.web_domain", &config.instance.web_domain)] {
-        if let Some(domain) = value {
-            if let Err(why) = check_host_name(domain) {
-                let bare = domain.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
-                problem(key, format!("{domain:?} {why}"), format!("write only the host name, e.g. {} = \"{}\"", key.rsplit('.').next().unwrap(), if bare.is_empty() { "social.example.org" } else { bare }));
-            }
+        if let Some(domain) = value
+            && let Err(why) = check_host_name(domain)
+        {
+            let bare = domain.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+            problem(
+                key,
+                format!("{domain:?} {why}"),
+                format!(
+                    "write only the host name, e.g. {} = \"{}\"",
+                    key.rsplit('.').next().unwrap(),
+                    if bare.is_empty() { "social.example.org" } else { bare }
+                ),
+            );
         }
     }
     if config.instance.domain.is_none() && config.instance.web_domain.is_some() {
@@ -47,23 +55,28 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
             );
         }
     }
-    if let Some(scheme) = &config.server.scheme {
-        if scheme != "http" && scheme != "https" {
-            problem("server.scheme", format!("{scheme:?} is not http or https"), "set scheme = \"https\" (or \"http\" for a lab without TLS)".into());
-        }
+    if let Some(scheme) = &config.server.scheme
+        && scheme != "http"
+        && scheme != "https"
+    {
+        problem(
+            "server.scheme",
+            format!("{scheme:?} is not http or https"),
+            "set scheme = \"https\" (or \"http\" for a lab without TLS)".into(),
+        );
     }
     if config.server.request_timeout_secs == 0 {
         problem("server.request_timeout_secs", "must be at least 1".into(), "set request_timeout_secs = 30".into());
     }
 
-    if let Some(url) = &config.database.url {
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            problem(
-                "database.url",
-                format!("{url:?} is neither a sqlite: nor a postgres:// URL"),
-                "use sqlite:///path/to/aerie.db or postgres://user@host:5432/dbname (or remove it for the embedded SQLite)".into(),
-            );
-        }
+    if let Some(url) = &config.database.url
+        && !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        problem(
+            "database.url",
+            format!("{url:?} is neither a sqlite: nor a postgres:// URL"),
+            "use sqlite:///path/to/aerie.db or postgres://user@host:5432/dbname (or remove it for the embedded SQLite)".into(),
+        );
     }
     if config.database.max_connections == 0 {
         problem("database.max_connections", "must be at least 1".into(), "set max_connections = 8".into());
@@ -87,25 +100,39 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         "local" => {}
         "s3" => {
             if blobs.bucket.as_deref().is_none_or(str::is_empty) {
-                problem("blobs.bucket", "the s3 backend needs a bucket".into(), "set blobs.bucket = \"aerie-media\" (a bucket that exists)".into());
+                problem(
+                    "blobs.bucket",
+                    "the s3 backend needs a bucket".into(),
+                    "set blobs.bucket = \"aerie-media\" (a bucket that exists)".into(),
+                );
             }
             if blobs.endpoint.is_none() && blobs.region.is_empty() {
                 problem(
                     "blobs.region",
                     "the s3 backend needs an endpoint or a region".into(),
-                    "set blobs.endpoint = \"http://127.0.0.1:9000\" for a self-hosted server, or blobs.region = \"us-east-1\" for AWS".into(),
+                    "set blobs.endpoint = \"http://127.0.0.1:9000\" for a self-hosted server, or blobs.region = \"us-east-1\" for AWS"
+                        .into(),
                 );
             }
         }
-        other => problem("blobs.backend", format!("{other:?} is not a blob backend"), "use backend = \"local\" (a folder) or \"s3\" (an S3-compatible bucket)".into()),
+        other => problem(
+            "blobs.backend",
+            format!("{other:?} is not a blob backend"),
+            "use backend = \"local\" (a folder) or \"s3\" (an S3-compatible bucket)".into(),
+        ),
     }
     if let Some(endpoint) = &blobs.endpoint
         && let Err(why) = check_endpoint(endpoint)
     {
-        problem("blobs.endpoint", format!("{endpoint:?} {why}"), "write the server's base URL, e.g. endpoint = \"http://127.0.0.1:9000\" or \"https://s3.example.org\"".into());
+        problem(
+            "blobs.endpoint",
+            format!("{endpoint:?} {why}"),
+            "write the server's base URL, e.g. endpoint = \"http://127.0.0.1:9000\" or \"https://s3.example.org\"".into(),
+        );
     }
     if blobs.access_key_id.is_some() != blobs.secret_access_key.is_some() {
-        let (set, missing) = if blobs.access_key_id.is_some() { ("access_key_id", "secret_access_key") } else { ("secret_access_key", "access_key_id") };
+        let (set, missing) =
+            if blobs.access_key_id.is_some() { ("access_key_id", "secret_access_key") } else { ("secret_access_key", "access_key_id") };
         problem(
             &format!("blobs.{missing}"),
             format!("blobs.{set} is set but blobs.{missing} is not"),
@@ -143,38 +170,72 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         }
         if let Some(name) = entry.source.strip_prefix("builtin:") {
             if !BUILTIN_NAMES.contains(&name) {
-                problem(&at("source"), format!("there is no built-in component {name:?}"), format!("use one of: {}", BUILTIN_NAMES.iter().map(|n| format!("builtin:{n}")).collect::<Vec<_>>().join(", ")));
+                problem(
+                    &at("source"),
+                    format!("there is no built-in component {name:?}"),
+                    format!("use one of: {}", BUILTIN_NAMES.iter().map(|n| format!("builtin:{n}")).collect::<Vec<_>>().join(", ")),
+                );
             }
         } else if entry.source.is_empty() {
             problem(&at("source"), "no source given".into(), "set source = \"builtin:NAME\" or a path to a .wasm file".into());
         } else if !Path::new(&entry.source).is_file() {
-            problem(&at("source"), format!("{:?} does not exist or is not a file", entry.source), "point source at a built .wasm component (cargo build --target wasm32-wasip2 --release)".into());
+            problem(
+                &at("source"),
+                format!("{:?} does not exist or is not a file", entry.source),
+                "point source at a built .wasm component (cargo build --target wasm32-wasip2 --release)".into(),
+            );
         }
         for route in &entry.routes {
             if !route.starts_with('/') || (route.contains('*') && !route.ends_with("/*")) {
-                problem(&at("routes"), format!("{route:?} is not a path or a prefix ending in /*"), "write routes as \"/exact/path\" or \"/prefix/*\"".into());
+                problem(
+                    &at("routes"),
+                    format!("{route:?} is not a path or a prefix ending in /*"),
+                    "write routes as \"/exact/path\" or \"/prefix/*\"".into(),
+                );
             }
         }
         match entry.hook.as_str() {
-            "http" if !entry.jobs.is_empty() => problem(&at("jobs"), "an http component does not run jobs".into(), "set hook = \"job\", or remove jobs".into()),
-            "job" if entry.jobs.is_empty() => problem(&at("jobs"), "a job component lists no job kinds".into(), "add jobs = [\"kind\", ...]".into()),
-            "job" if !entry.routes.is_empty() => problem(&at("routes"), "a job component serves no routes".into(), "remove routes, or set hook = \"http\"".into()),
+            "http" if !entry.jobs.is_empty() => {
+                problem(&at("jobs"), "an http component does not run jobs".into(), "set hook = \"job\", or remove jobs".into())
+            }
+            "job" if entry.jobs.is_empty() => {
+                problem(&at("jobs"), "a job component lists no job kinds".into(), "add jobs = [\"kind\", ...]".into())
+            }
+            "job" if !entry.routes.is_empty() => {
+                problem(&at("routes"), "a job component serves no routes".into(), "remove routes, or set hook = \"http\"".into())
+            }
             "http" | "job" => {}
             other => problem(&at("hook"), format!("{other:?} is not a hook this host runs"), "use hook = \"http\" or \"job\"".into()),
         }
         if entry.grants.tables.is_some() && entry.grants.db == "none" {
-            problem(&at("grants.tables"), "a table allowlist without a db grant".into(), "set grants.db = \"read-only\" or \"read-write\", or remove tables".into());
+            problem(
+                &at("grants.tables"),
+                "a table allowlist without a db grant".into(),
+                "set grants.db = \"read-only\" or \"read-write\", or remove tables".into(),
+            );
         }
         if !["none", "read-only", "read-write"].contains(&entry.grants.blobs.as_str()) {
-            problem(&at("grants.blobs"), format!("{:?} is not a blobs grant", entry.grants.blobs), "use \"none\", \"read-only\" or \"read-write\"".into());
+            problem(
+                &at("grants.blobs"),
+                format!("{:?} is not a blobs grant", entry.grants.blobs),
+                "use \"none\", \"read-only\" or \"read-write\"".into(),
+            );
         }
         if !["none", "read-only", "read-write"].contains(&entry.grants.db.as_str()) {
-            problem(&at("grants.db"), format!("{:?} is not a db grant", entry.grants.db), "use \"none\", \"read-only\" or \"read-write\"".into());
+            problem(
+                &at("grants.db"),
+                format!("{:?} is not a db grant", entry.grants.db),
+                "use \"none\", \"read-only\" or \"read-write\"".into(),
+            );
         }
-        if let Some(mb) = entry.limits.memory_mb {
-            if mb == 0 || mb > rt.max_memory_mb {
-                problem(&at("limits.memory_mb"), format!("{mb} MB is outside 1..={} (runtime.max_memory_mb)", rt.max_memory_mb), "lower it, or raise runtime.max_memory_mb".into());
-            }
+        if let Some(mb) = entry.limits.memory_mb
+            && (mb == 0 || mb > rt.max_memory_mb)
+        {
+            problem(
+                &at("limits.memory_mb"),
+                format!("{mb} MB is outside 1..={} (runtime.max_memory_mb)", rt.max_memory_mb),
+                "lower it, or raise runtime.max_memory_mb".into(),
+            );
         }
         if entry.limits.calls_per_second == Some(0) {
             problem(&at("limits.calls_per_second"), "must be at least 1".into(), "set calls_per_second = 100 or remove it".into());

@@ -45,12 +45,7 @@ enum Backend {
 
 /// Whether a statement only reads. Anything else takes the write path.
 pub fn is_read_only(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| c.is_whitespace() || c == '(')
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let first = sql.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("").to_ascii_uppercase();
     matches!(first.as_str(), "SELECT" | "VALUES" | "EXPLAIN")
 }
 

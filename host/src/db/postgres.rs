@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, PgTypeInfo, Postgres};
 use sqlx::postgres::types::Oid;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, PgTypeInfo, Postgres};
 use sqlx::{Column, Encode, Row, Type, TypeInfo, ValueRef};
 use std::str::FromStr;
 
@@ -101,10 +101,7 @@ impl Conn for PgConnection {
 }
 
 fn to_row_set(rows: &[PgRow]) -> Result<RowSet, DbError> {
-    let columns = rows
-        .first()
-        .map(|row| row.columns().iter().map(|c| c.name().to_string()).collect())
-        .unwrap_or_default();
+    let columns = rows.first().map(|row| row.columns().iter().map(|c| c.name().to_string()).collect()).unwrap_or_default();
     let rows = rows.iter().map(decode_row).collect::<Result<_, _>>()?;
     Ok(RowSet { columns, rows })
 }

@@ -9,7 +9,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Column, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -49,10 +51,7 @@ impl SqliteBackend {
         if run_migrations {
             migrate::SQLITE.run(&mut writer_conn).await?;
         }
-        let readers = SqlitePoolOptions::new()
-            .max_connections(config.max_connections)
-            .connect_with(options.read_only(true))
-            .await?;
+        let readers = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options.read_only(true)).await?;
         let (writer, requests) = mpsc::channel(1024);
         let task = tokio::spawn(writer_loop(writer_conn, requests, tx_timeout));
         Ok(SqliteBackend { readers, writer, writer_task: Mutex::new(Some(task)) })
@@ -204,10 +203,7 @@ impl Conn for SqliteConnection {
 }
 
 fn to_row_set(rows: &[SqliteRow]) -> Result<RowSet, DbError> {
-    let columns = rows
-        .first()
-        .map(|row| row.columns().iter().map(|c| c.name().to_string()).collect())
-        .unwrap_or_default();
+    let columns = rows.first().map(|row| row.columns().iter().map(|c| c.name().to_string()).collect()).unwrap_or_default();
     let rows = rows.iter().map(decode_row).collect::<Result<_, _>>()?;
     Ok(RowSet { columns, rows })
 }

@@ -55,10 +55,7 @@ impl Transaction {
     }
 
     fn expired(&self) -> DbError {
-        DbError::TransactionExpired(format!(
-            "the transaction stayed open longer than {} ms and was rolled back",
-            self.timeout.as_millis()
-        ))
+        DbError::TransactionExpired(format!("the transaction stayed open longer than {} ms and was rolled back", self.timeout.as_millis()))
     }
 }
 

@@ -33,7 +33,13 @@ pub struct NewJob {
 
 impl NewJob {
     pub fn new(kind: impl Into<String>, payload: impl Into<Vec<u8>>) -> NewJob {
-        NewJob { kind: kind.into(), payload: payload.into(), delay: Duration::ZERO, idempotency_key: None, max_attempts: DEFAULT_MAX_ATTEMPTS }
+        NewJob {
+            kind: kind.into(),
+            payload: payload.into(),
+            delay: Duration::ZERO,
+            idempotency_key: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
     }
 }
 
@@ -232,7 +238,10 @@ impl Jobs {
             }
             let next = next_run(&schedule, now)?;
             self.db
-                .execute("UPDATE recurring_jobs SET next_run_at = $1 WHERE name = $2 AND next_run_at = $3", vec![next.into(), name.into(), at.into()])
+                .execute(
+                    "UPDATE recurring_jobs SET next_run_at = $1 WHERE name = $2 AND next_run_at = $3",
+                    vec![next.into(), name.into(), at.into()],
+                )
                 .await?;
         }
         Ok(enqueued)

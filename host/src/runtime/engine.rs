@@ -11,9 +11,7 @@ use crate::config::RuntimeConfig;
 /// Builds the engine for `config`.
 pub fn build(config: &RuntimeConfig) -> anyhow::Result<Engine> {
     let mut wasm = wasmtime::Config::new();
-    wasm.wasm_component_model(true)
-        .epoch_interruption(true)
-        .cranelift_opt_level(OptLevel::Speed);
+    wasm.wasm_component_model(true).epoch_interruption(true).cranelift_opt_level(OptLevel::Speed);
 
     let instances = config.max_instances;
     let mut pool = PoolingAllocationConfig::default();
@@ -38,9 +36,11 @@ pub fn start_epoch_ticker(engine: &Engine, tick: Duration) {
     let engine = engine.clone();
     std::thread::Builder::new()
         .name("aerie-epoch".into())
-        .spawn(move || loop {
-            std::thread::sleep(tick);
-            engine.increment_epoch();
+        .spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                engine.increment_epoch();
+            }
         })
         .expect("spawning the epoch ticker thread");
 }

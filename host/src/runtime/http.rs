@@ -29,7 +29,12 @@ impl Runtime {
         response
     }
 
-    async fn call_http(&self, component: &LoadedComponent, request: http::Request<Body>, https: bool) -> (http::Response<Body>, &'static str) {
+    async fn call_http(
+        &self,
+        component: &LoadedComponent,
+        request: http::Request<Body>,
+        https: bool,
+    ) -> (http::Response<Body>, &'static str) {
         let Handler::Http(pre) = &component.handler else {
             return (json_error(500, "This route points at a component that does not serve HTTP"), "error");
         };
@@ -76,7 +81,10 @@ impl Runtime {
             Err(_) => {
                 task.abort();
                 tracing::error!(component = %component.id, limit_ms = limit.as_millis() as u64, "component did not answer in time");
-                (json_error(500, &format!("The request could not be completed: component {} did not answer in time", component.id)), "timeout")
+                (
+                    json_error(500, &format!("The request could not be completed: component {} did not answer in time", component.id)),
+                    "timeout",
+                )
             }
         }
     }

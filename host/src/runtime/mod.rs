@@ -184,7 +184,10 @@ impl Runtime {
             .with_context(|| format!("component {:?} ({}): cannot be linked", entry.id, entry.source))?;
         let handler = match entry.hook.as_str() {
             "job" => Handler::Job(JobPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
-                format!("component {:?} ({}): hook = \"job\" components export aerie:app/job-handler (world aerie:app/job)", entry.id, entry.source)
+                format!(
+                    "component {:?} ({}): hook = \"job\" components export aerie:app/job-handler (world aerie:app/job)",
+                    entry.id, entry.source
+                )
             })?),
             _ => Handler::Http(ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(

@@ -111,10 +111,8 @@ pub fn spawn_watcher(runtime: Arc<Runtime>, node: String, interval: Duration) {
                 }
             }
             // Reload requests: kv_entries rows "reload:ID" or "reload:*" with a request time.
-            if let Ok(rows) = runtime
-                .database
-                .query("SELECT key, value FROM kv_entries WHERE component = $1", vec![CONTROL_NAMESPACE.into()])
-                .await
+            if let Ok(rows) =
+                runtime.database.query("SELECT key, value FROM kv_entries WHERE component = $1", vec![CONTROL_NAMESPACE.into()]).await
             {
                 for row in &rows.rows {
                     let (Some(Value::Text(key)), Some(Value::Bytes(value))) = (row.first(), row.get(1)) else { continue };

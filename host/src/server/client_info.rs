@@ -41,11 +41,7 @@ impl ProxyTrust {
 
     /// The client behind `peer`, walking `X-Forwarded-For` from the right while the hops are trusted.
     pub fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> ClientInfo {
-        let direct = ClientInfo {
-            ip: peer.ip(),
-            https: self.default_https,
-            host: header(headers, "host").map(str::to_string),
-        };
+        let direct = ClientInfo { ip: peer.ip(), https: self.default_https, host: header(headers, "host").map(str::to_string) };
         if !self.is_trusted(peer.ip()) {
             return direct;
         }
@@ -102,7 +98,11 @@ mod tests {
         let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
         let info = trust().client(
             peer,
-            &headers(&[("x-forwarded-for", "198.51.100.7, 203.0.113.5, 10.1.2.3"), ("x-forwarded-proto", "https"), ("x-forwarded-host", "social.example")]),
+            &headers(&[
+                ("x-forwarded-for", "198.51.100.7, 203.0.113.5, 10.1.2.3"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "social.example"),
+            ]),
         );
         assert_eq!(info.ip, "203.0.113.5".parse::<IpAddr>().unwrap());
         assert!(info.https);

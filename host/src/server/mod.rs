@@ -64,9 +64,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
 
 /// Serves until ctrl-c or SIGTERM, then finishes in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -119,10 +117,10 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
     if let Ok(ip) = HeaderValue::from_str(&client.ip.to_string()) {
         headers.insert("x-aerie-client-ip", ip);
     }
-    if !headers.contains_key(http::header::HOST) {
-        if let Ok(host) = HeaderValue::from_str(&state.web_domain) {
-            headers.insert(http::header::HOST, host);
-        }
+    if !headers.contains_key(http::header::HOST)
+        && let Ok(host) = HeaderValue::from_str(&state.web_domain)
+    {
+        headers.insert(http::header::HOST, host);
     }
     state.runtime.handle_http(&component, request, client.https).await
 }

@@ -32,9 +32,7 @@ pub fn document(_request: &Request, version: &str) -> Response {
     if version == "2.1" {
         software["repository"] = json!("https://github.com/aerie-social/aerie");
     }
-    let content_type = format!(
-        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
-    );
+    let content_type = format!("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\"");
     Response::json_as(
         200,
         &content_type,

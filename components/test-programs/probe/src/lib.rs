@@ -9,9 +9,9 @@
 //! - `PUT /probe/blob/KEY` (body written in 64 KiB chunks), `GET /probe/blob/KEY?offset=O&len=N`,
 //!   `DELETE /probe/blob/KEY`
 
+use aerie_guest::bindings::aerie::host::blobs;
 use aerie_guest::db::{self, Error as DbError, Value};
 use aerie_guest::http::{self, Request, Response};
-use aerie_guest::bindings::aerie::host::blobs;
 use aerie_guest::{kv, queue, settings};
 use serde_json::json;
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
