@@ -141,7 +141,7 @@ async fn config_check(global: &GlobalArgs) -> anyhow::Result<()> {
     if initialized {
         identity::check(&database, &config, &paths.config_file, false).await?;
     }
-    let (runtime, _) = startup::build_runtime(&config, &paths, &database, Default::default()).await?;
+    let (runtime, _) = startup::build_runtime(&config, &paths, &database, Default::default(), startup::RuntimeUse::Check).await?;
     println!(
         "aerie: {} is fine: domain {}{}, {} database, {} component(s) load",
         paths.config_file.display(),

@@ -146,16 +146,34 @@ pub async fn open_blobs(config: &Config, data_dir: &Path) -> Result<BlobStore, O
     Ok(store)
 }
 
+/// What a runtime is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeUse {
+    /// A serving node: leases an id node tag and keeps it alive.
+    Serve,
+    /// A check that loads components and makes no ids.
+    Check,
+}
+
 /// The component runtime with every manifest entry loaded, and the job queue.
 pub async fn build_runtime(
     config: &Config,
     paths: &Paths,
     database: &Database,
     metrics: Arc<Metrics>,
+    purpose: RuntimeUse,
 ) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
     let blobs = open_blobs(config, &paths.data_dir).await?;
-    let ids = Arc::new(IdGenerator::random());
-    let jobs = Jobs::new(database.clone(), node_name(), ids.clone());
+    let node = node_name();
+    let ids = match purpose {
+        RuntimeUse::Serve => {
+            let ids = Arc::new(IdGenerator::new(crate::ids::claim_node_tag(database, &node).await?));
+            crate::ids::spawn_heartbeat(database.clone(), node.clone(), ids.clone());
+            ids
+        }
+        RuntimeUse::Check => Arc::new(IdGenerator::new(0)),
+    };
+    let jobs = Jobs::new(database.clone(), node, ids.clone());
     let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
@@ -205,7 +223,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     identity::sync_settings(&database, &config).await?;
     keys::ensure_instance_key(&paths.data_dir)?;
 
-    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new())).await?;
+    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()), RuntimeUse::Serve).await?;
     let entries = manifest::effective(&config);
     let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));

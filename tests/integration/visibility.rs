@@ -224,3 +224,30 @@ async fn paging_follows_mastodon_semantics() {
         t.db.close().await;
     }
 }
+
+#[tokio::test]
+async fn nodes_lease_distinct_id_tags_and_take_over_stale_ones() {
+    use aerie::ids::{NODE_TAGS, claim_node_tag, renew_node_tag};
+    for engine in ENGINES {
+        let t = test_db(engine, &DatabaseConfig::default()).await;
+        let a = claim_node_tag(&t.db, "host-a:1").await.unwrap();
+        let b = claim_node_tag(&t.db, "host-b:1").await.unwrap();
+        assert_ne!(a, b, "{engine:?}: two live nodes never share a tag");
+        assert!(renew_node_tag(&t.db, "host-a:1", a).await.unwrap());
+        // Fill every tag, then the next claim fails with the reason.
+        for n in 2..NODE_TAGS {
+            claim_node_tag(&t.db, &format!("host-{n}:1")).await.unwrap();
+        }
+        let error = claim_node_tag(&t.db, "one-too-many:1").await.unwrap_err().to_string();
+        assert!(error.contains("all 64"), "{engine:?}: {error}");
+        // A node that stopped heartbeating loses its tag to the next claimant.
+        t.db.execute("UPDATE id_nodes SET heartbeat_at = 0 WHERE tag = $1", vec![(a as i64).into()]).await.unwrap();
+        assert_eq!(claim_node_tag(&t.db, "host-c:1").await.unwrap(), a, "{engine:?}");
+        assert!(!renew_node_tag(&t.db, "host-a:1", a).await.unwrap(), "{engine:?}: the old holder learns it lost the tag");
+        // Ids from different tags never collide, even in the same millisecond.
+        let (x, y) = (IdGenerator::new(a), IdGenerator::new(b));
+        let xs: std::collections::HashSet<i64> = (0..2000).map(|_| x.next()).collect();
+        assert!((0..2000).map(|_| y.next()).all(|id| !xs.contains(&id)));
+        t.db.close().await;
+    }
+}

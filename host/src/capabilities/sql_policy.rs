@@ -32,6 +32,7 @@ pub const HOST_ONLY_TABLES: &[&str] = &[
     "recurring_jobs",
     "kv_entries",
     "component_status",
+    "id_nodes",
 ];
 
 /// Whether a statement reads or writes.
