@@ -64,6 +64,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: InstanceCommand,
     },
+    /// Local accounts: create, modify, delete, list.
+    Accounts {
+        #[command(subcommand)]
+        command: crate::accounts_cli::AccountsCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +122,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command: AdminCommand::Instance { command: InstanceCommand::Show } } => instance_show(&cli.global).await,
+        Command::Admin { command: AdminCommand::Accounts { command } } => crate::accounts_cli::run(&cli.global, command).await,
         Command::Components { command: ComponentsCommand::List } => crate::components_cli::list(&cli.global).await,
         Command::Components { command: ComponentsCommand::Reload { id } } => {
             crate::components_cli::reload(&cli.global, id.as_deref()).await

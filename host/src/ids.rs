@@ -58,6 +58,24 @@ impl IdGenerator {
     }
 }
 
+impl IdGenerator {
+    /// An id for an object made at `millis` elsewhere, keyed by its URI. A time in the
+    /// future (a remote clock running ahead, or a forged date) is clamped to now and
+    /// gets a fresh id, so nothing can jump to the top of a timeline.
+    pub fn at(&self, millis: i64, key: &str) -> i64 {
+        if millis >= crate::clock::now_millis() || millis < 0 {
+            return self.next();
+        }
+        // FNV-1a: stable across builds and platforms (std's hasher is seeded per process).
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        (millis << 16) | (hash & 0xffff) as i64
+    }
+}
+
 /// Leases a free (or stale) node tag for `node`; fails when all 64 are in use.
 pub async fn claim_node_tag(db: &Database, node: &str) -> anyhow::Result<u32> {
     for tag in 0..NODE_TAGS {
@@ -91,6 +109,12 @@ pub async fn renew_node_tag(db: &Database, node: &str, tag: u32) -> anyhow::Resu
     Ok(changed == 1)
 }
 
+/// Gives `node`'s tag back (a short-lived command is done with it).
+pub async fn release_node_tag(db: &Database, node: &str, tag: u32) -> anyhow::Result<()> {
+    db.execute("DELETE FROM id_nodes WHERE tag = $1 AND node = $2", vec![(tag as i64).into(), node.into()]).await?;
+    Ok(())
+}
+
 /// Keeps this node's tag alive for the life of the server; re-leases one if lost.
 pub fn spawn_heartbeat(db: Database, node: String, ids: std::sync::Arc<IdGenerator>) {
     tokio::spawn(async move {
@@ -119,6 +143,19 @@ pub fn id_millis(id: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_at_a_past_time_are_stable_and_future_times_are_clamped() {
+        let ids = IdGenerator::new(1);
+        let published = now_millis() - 86_400_000;
+        let a = ids.at(published, "https://remote.example/notes/1");
+        assert_eq!(a, ids.at(published, "https://remote.example/notes/1"));
+        assert_ne!(a, ids.at(published, "https://remote.example/notes/2"));
+        assert_eq!(id_millis(a), published);
+        let before = now_millis();
+        let future = ids.at(before + 3_600_000, "https://remote.example/notes/3");
+        assert!(id_millis(future) >= before && id_millis(future) <= now_millis() + 1);
+    }
 
     #[test]
     fn ids_increase_and_carry_their_time() {

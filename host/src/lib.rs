@@ -5,6 +5,8 @@
 //! from the manifest ([`manifest`]) → [`runtime`] runs it with the capabilities in
 //! [`capabilities`] → [`db`] for storage.
 
+pub mod accounts_cli;
+pub mod auth;
 pub mod blobs;
 pub mod capabilities;
 pub mod cli;

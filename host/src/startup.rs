@@ -21,6 +21,8 @@ use crate::{datadir, identity, keys};
 
 pub const DEFAULT_DATA_DIR: &str = "aerie-data";
 pub const CONFIG_FILE_NAME: &str = "aerie.toml";
+/// Password checks one client address may make per minute.
+const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 10;
 
 /// Global options: usable before or after any subcommand.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -244,6 +246,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         trust: ProxyTrust::new(trusted, config.scheme() == "https"),
         database: database.clone(),
         web_domain: config.web_domain().to_string(),
+        login_limit: crate::auth::login_limit::LoginLimit::new(LOGIN_ATTEMPTS_PER_MINUTE, std::time::Duration::from_secs(60)),
     });
     let limits = HttpLimits {
         request_timeout: std::time::Duration::from_secs(config.server.request_timeout_secs),

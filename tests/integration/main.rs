@@ -16,5 +16,6 @@ mod identity;
 mod jobs;
 mod limits;
 mod migrate;
+mod oauth;
 mod proxy;
 mod visibility;

@@ -293,3 +293,53 @@ pub fn database_section(pg: Option<&PgDatabase>) -> String {
         None => String::new(),
     }
 }
+
+/// A running instance on `engine` with its data dir, database and launcher, for tests
+/// that act as users: create accounts with the CLI, log in, call the API.
+pub struct Instance {
+    pub server: Server,
+    pub launch: Launch,
+    pub engine: Engine,
+    pub dir: tempfile::TempDir,
+    pub pg: Option<PgDatabase>,
+}
+
+impl Instance {
+    /// Starts a fresh instance (domain `social.test`, plain http) on `engine`.
+    pub async fn start(engine: Engine) -> Instance {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = pg_for(engine).await;
+        let config = write_config(
+            dir.path(),
+            &format!("[instance]\ndomain = \"social.test\"\n\n[server]\nscheme = \"http\"\n\n{}", database_section(pg.as_ref())),
+        );
+        let launch = Launch::with_config(dir.path(), &config);
+        let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
+        Instance { server, launch, engine, dir, pg }
+    }
+
+    /// `aerie admin accounts create NAME --email NAME@social.test --password PASSWORD --confirmed`.
+    pub fn create_account(&self, name: &str, password: &str) {
+        let email = format!("{name}@social.test");
+        let out = self.launch.run(&["admin", "accounts", "create", name, "--email", &email, "--password", password, "--confirmed"]);
+        assert!(out.status.success(), "creating {name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The database the server uses, opened from the test.
+    pub async fn database(&self) -> Database {
+        let url = match &self.pg {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", self.dir.path().join("data").join("aerie.db").display()),
+        };
+        Database::open(&url, &DatabaseConfig::default(), false).await.unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+}
+
+/// A client that does not follow redirects (OAuth answers are inspected).
+pub fn client_no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(60)).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}

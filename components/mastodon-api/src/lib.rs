@@ -1,13 +1,27 @@
 //! The Mastodon client API as a `wasi:http` component.
 //!
 //! The host routes `/api/*`, `/.well-known/nodeinfo` and `/nodeinfo/*` here (see the
-//! built-in manifest in `host/src/manifest.rs`). Files under `routes/` mirror URLs.
+//! built-in manifest in `host/src/manifest.rs`), with the authenticated account,
+//! scopes and app in host-set headers (`aerie_guest::auth`). Files under `routes/`
+//! mirror URLs; handlers are thin (authenticate, parse, one operation, serialize)
+//! over the shared operations: `load` (batch reads under the one visibility rule),
+//! `compose` (writing statuses), `follows`, `notify` and `relationships`.
 
+mod compose;
+mod ctx;
+mod follows;
 mod instance_info;
+mod links;
+mod load;
+mod notify;
+mod relationships;
 mod routes;
 
 use aerie_guest::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+
+use ctx::{Answer, Ctx, parse_id};
+use routes::api::v1::{accounts, blocks, bookmarks, follow_requests, markers, notifications, preferences, statuses, timelines};
 
 struct MastodonApi;
 
@@ -21,12 +35,84 @@ impl wasip2::exports::http::incoming_handler::Guest for MastodonApi {
 
 fn route(request: Request) -> Response {
     let path = request.path.trim_end_matches('/');
-    match (request.method.as_str(), path) {
-        ("GET" | "HEAD", "/api/v1/instance") => routes::api::v1::instance::get(&request),
-        ("GET" | "HEAD", "/api/v2/instance") => routes::api::v2::instance::get(&request),
-        ("GET" | "HEAD", "/.well-known/nodeinfo") => routes::nodeinfo::discovery(&request),
-        ("GET" | "HEAD", "/nodeinfo/2.1") => routes::nodeinfo::document(&request, "2.1"),
-        ("GET" | "HEAD", "/nodeinfo/2.0") => routes::nodeinfo::document(&request, "2.0"),
-        _ => Response::not_found(),
+    let method = if request.method == "HEAD" { "GET" } else { request.method.as_str() };
+    match (method, path) {
+        ("GET", "/api/v1/instance") => return routes::api::v1::instance::get(&request),
+        ("GET", "/api/v2/instance") => return routes::api::v2::instance::get(&request),
+        ("GET", "/.well-known/nodeinfo") => return routes::nodeinfo::discovery(&request),
+        ("GET", "/nodeinfo/2.1") => return routes::nodeinfo::document(&request, "2.1"),
+        ("GET", "/nodeinfo/2.0") => return routes::nodeinfo::document(&request, "2.0"),
+        _ => {}
+    }
+    let ctx = Ctx::new(&request);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let answer = match segments.as_slice() {
+        ["api", "v1", rest @ ..] => api_v1(&ctx, method, rest),
+        _ => Err(Response::not_found()),
+    };
+    answer.unwrap_or_else(|error| error)
+}
+
+fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
+    match (method, path) {
+        ("GET", ["accounts", "verify_credentials"]) => accounts::credentials::verify(ctx),
+        ("PATCH" | "PUT", ["accounts", "update_credentials"]) => accounts::credentials::update(ctx),
+        ("GET", ["accounts", "relationships"]) => accounts::relationships::get(ctx),
+        ("GET", ["accounts", "lookup"]) => accounts::lookup(ctx),
+        ("GET", ["accounts", id]) => accounts::get(ctx, parse_id(id)?),
+        ("GET", ["accounts", id, "statuses"]) => accounts::statuses(ctx, parse_id(id)?),
+        ("GET", ["accounts", id, "followers"]) => accounts::followers(ctx, parse_id(id)?),
+        ("GET", ["accounts", id, "following"]) => accounts::following(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "follow"]) => accounts::follow::follow(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "unfollow"]) => accounts::follow::unfollow(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "block"]) => accounts::block::block(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "unblock"]) => accounts::block::unblock(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "mute"]) => accounts::mute::mute(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "unmute"]) => accounts::mute::unmute(ctx, parse_id(id)?),
+
+        ("GET", ["follow_requests"]) => follow_requests::list(ctx),
+        ("POST", ["follow_requests", id, "authorize"]) => follow_requests::authorize(ctx, parse_id(id)?),
+        ("POST", ["follow_requests", id, "reject"]) => follow_requests::reject(ctx, parse_id(id)?),
+        ("GET", ["blocks"]) => blocks::blocks(ctx),
+        ("GET", ["mutes"]) => blocks::mutes(ctx),
+        ("GET", ["bookmarks"]) => bookmarks::bookmarks(ctx),
+        ("GET", ["favourites"]) => bookmarks::favourites(ctx),
+        ("GET", ["preferences"]) => preferences::get(ctx),
+        ("GET", ["markers"]) => markers::get(ctx),
+        ("POST", ["markers"]) => markers::save(ctx),
+
+        ("POST", ["statuses"]) => statuses::create(ctx),
+        ("GET", ["statuses"]) => statuses::get_many(ctx),
+        ("GET", ["statuses", id]) => statuses::get(ctx, parse_id(id)?),
+        ("DELETE", ["statuses", id]) => statuses::delete(ctx, parse_id(id)?),
+        ("GET", ["statuses", id, "context"]) => statuses::context(ctx, parse_id(id)?),
+        ("GET", ["statuses", id, "favourited_by"]) => statuses::by::favourited_by(ctx, parse_id(id)?),
+        ("GET", ["statuses", id, "reblogged_by"]) => statuses::by::reblogged_by(ctx, parse_id(id)?),
+        ("POST", ["statuses", id, action]) => {
+            let id = parse_id(id)?;
+            use statuses::actions as a;
+            match *action {
+                "reblog" => a::reblog(ctx, id),
+                "unreblog" => a::unreblog(ctx, id),
+                "favourite" => a::favourite(ctx, id),
+                "unfavourite" => a::unfavourite(ctx, id),
+                "bookmark" => a::bookmark(ctx, id),
+                "unbookmark" => a::unbookmark(ctx, id),
+                "pin" => a::pin(ctx, id),
+                "unpin" => a::unpin(ctx, id),
+                _ => Err(Response::not_found()),
+            }
+        }
+
+        ("GET", ["timelines", "home"]) => timelines::home(ctx),
+        ("GET", ["timelines", "public"]) => timelines::public(ctx),
+        ("GET", ["timelines", "tag", hashtag]) => timelines::tag(ctx, hashtag),
+
+        ("GET", ["notifications"]) => notifications::list(ctx),
+        ("GET", ["notifications", "unread_count"]) => notifications::unread_count(ctx),
+        ("POST", ["notifications", "clear"]) => notifications::clear(ctx),
+        ("GET", ["notifications", id]) => notifications::get(ctx, parse_id(id)?),
+        ("POST", ["notifications", id, "dismiss"]) => notifications::dismiss(ctx, parse_id(id)?),
+        _ => Err(Response::not_found()),
     }
 }

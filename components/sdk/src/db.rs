@@ -66,6 +66,16 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Column `name` as a 0/1 boolean; NULL and missing columns are false.
+    pub fn bool(&self, name: &str) -> bool {
+        self.i64(name).is_some_and(|v| v != 0)
+    }
+
+    /// Column `name` as owned text; `None` for NULL.
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.text(name).map(str::to_string)
+    }
+
     /// Column `name` as text; `None` for NULL or another type.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         match self.get(name)? {
@@ -108,4 +118,14 @@ impl Transaction {
 /// Opens a write transaction.
 pub fn begin() -> Result<Transaction, Error> {
     host::begin().map(Transaction)
+}
+
+/// `$first, $first+1, ...` for `count` values, for `IN (...)` lists.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Ids as parameters.
+pub fn ids(ids: &[i64]) -> Vec<Value> {
+    ids.iter().map(|&id| Value::Int64(id)).collect()
 }

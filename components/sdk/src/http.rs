@@ -39,6 +39,7 @@ impl Request {
 }
 
 /// A response to send.
+#[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -127,4 +128,30 @@ pub fn serve(request: IncomingRequest, out: ResponseOutparam, handler: impl FnOn
         Err(reason) => Response::error(400, &reason),
     };
     write_response(out, response);
+}
+
+impl Response {
+    /// A JSON response from any serializable value.
+    pub fn to_json<T: serde::Serialize>(status: u16, value: &T) -> Self {
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: String) -> Self {
+        self.headers.push((name.to_string(), value));
+        self
+    }
+}
+
+/// A database failure at the HTTP edge: the cause goes to the log, the client gets
+/// a safe 503 (so handlers can use `?` on database calls).
+impl From<crate::db::Error> for Response {
+    fn from(error: crate::db::Error) -> Response {
+        crate::log::warn(&format!("database call failed: {error}"));
+        Response::error(503, "The instance database is unavailable, try again shortly")
+    }
 }

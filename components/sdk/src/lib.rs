@@ -5,6 +5,11 @@
 //! - [`log`]: the host's structured log.
 //! - [`http`]: a small request/response layer over WASI 0.2 `wasi:http`, so handler
 //!   components deal in paths, JSON and Mastodon-style errors rather than streams.
+//! - [`auth`]: the [`auth::Viewer`] the host put in the request and Mastodon's scope rules;
+//!   [`params`]: query and body parameters read the same way for form, multipart and JSON.
+//! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
+//!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
+//!   [`time`] for their dates.
 //! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
 //!   jobs, its manifest settings, time and ids.
 //!
@@ -13,14 +18,21 @@
 //! components implement [`job_bindings::exports::aerie::app::job_handler::Guest`]
 //! and export it with `aerie_guest::job_bindings::export_job!`.
 
+pub mod activitystreams;
+pub mod auth;
+pub mod convert;
 pub mod db;
+pub mod entities;
 pub mod http;
 /// The model rules shared with the host: visibility and paging.
 pub use aerie_model as model;
 pub mod kv;
 pub mod log;
+pub mod params;
 pub mod queue;
+pub mod rows;
 pub mod settings;
+pub mod time;
 
 /// Bindings generated from the one `wit/` folder at the repository root.
 #[doc(hidden)]

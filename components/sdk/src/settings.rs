@@ -16,3 +16,9 @@ pub fn now_millis() -> i64 {
 pub fn next_id() -> i64 {
     clock::next_id()
 }
+
+/// The id for an object made at `millis` elsewhere (a remote status's `published`),
+/// keyed by its URI: stable for the same object, clamped to now for future times.
+pub fn id_at(millis: i64, key: &str) -> i64 {
+    clock::id_at(millis, key)
+}

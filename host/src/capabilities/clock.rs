@@ -18,4 +18,8 @@ impl Host for StoreState {
     async fn next_id(&mut self) -> wasmtime::Result<i64> {
         Ok(self.shared.ids.next())
     }
+
+    async fn id_at(&mut self, millis: i64, key: String) -> wasmtime::Result<i64> {
+        Ok(self.shared.ids.at(millis, &key))
+    }
 }

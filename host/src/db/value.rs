@@ -42,6 +42,12 @@ impl From<String> for Value {
     }
 }
 
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
         Value::Int(v)
@@ -60,6 +66,24 @@ impl RowSet {
     pub fn get(&self, row: usize, column: &str) -> Option<&Value> {
         let index = self.columns.iter().position(|c| c == column)?;
         self.rows.get(row)?.get(index)
+    }
+
+    /// `column` of row `row` as an integer; `None` for NULL, no row or another type.
+    pub fn i64(&self, row: usize, column: &str) -> Option<i64> {
+        self.get(row, column).and_then(Value::as_i64)
+    }
+
+    /// `column` of row `row` as text; `None` for NULL, no row or another type.
+    pub fn text(&self, row: usize, column: &str) -> Option<&str> {
+        self.get(row, column).and_then(Value::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
     }
 }
 

@@ -125,6 +125,11 @@ impl Runtime {
     }
 
     /// The loaded component `id`.
+    /// The node's id generator, shared with the components' `clock`.
+    pub fn ids(&self) -> &std::sync::Arc<crate::ids::IdGenerator> {
+        &self.shared.ids
+    }
+
     pub fn component(&self, id: &str) -> Option<Arc<LoadedComponent>> {
         self.components.load().get(id).cloned()
     }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub database: Database,
     /// Used as the Host when a request carries none (HTTP/1.0).
     pub web_domain: String,
+    /// Password checks per client address (OAuth login).
+    pub login_limit: crate::auth::login_limit::LoginLimit,
 }
 
 /// Limits applied to every request.
@@ -53,6 +55,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/health", get(|| async { "OK" }))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
+        .merge(crate::auth::oauth::routes())
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
         .layer(CompressionLayer::new())
@@ -121,6 +124,28 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
         && let Ok(host) = HeaderValue::from_str(&state.web_domain)
     {
         headers.insert(http::header::HOST, host);
+    }
+    let query = request.uri().query().map(str::to_string);
+    if let Some(token) = crate::auth::tokens_in_request(request.headers(), query.as_deref()) {
+        match crate::auth::tokens::resolve(&state.database, &token).await {
+            Ok(Ok(auth)) => {
+                let headers = request.headers_mut();
+                if let Some(account) = auth.account_id {
+                    headers.insert("x-aerie-account-id", HeaderValue::from(account));
+                }
+                if let Some(app) = auth.application_id {
+                    headers.insert("x-aerie-app-id", HeaderValue::from(app));
+                }
+                if let Ok(scopes) = HeaderValue::from_str(&auth.scopes.to_string()) {
+                    headers.insert("x-aerie-scopes", scopes);
+                }
+            }
+            Ok(Err(problem)) => return json_error(401, problem.message()),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "resolving a bearer token failed");
+                return json_error(503, "The instance cannot check access tokens right now; try again shortly");
+            }
+        }
     }
     state.runtime.handle_http(&component, request, client.https).await
 }

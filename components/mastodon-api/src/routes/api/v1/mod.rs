@@ -1,1 +1,10 @@
+pub mod accounts;
+pub mod blocks;
+pub mod bookmarks;
+pub mod follow_requests;
 pub mod instance;
+pub mod markers;
+pub mod notifications;
+pub mod preferences;
+pub mod statuses;
+pub mod timelines;

@@ -1,0 +1,155 @@
+//! Writing statuses: a new status with its mentions, tags, counters and
+//! notifications in one transaction; reblogs are in `routes/api/v1/statuses/actions.rs`.
+
+pub mod render;
+
+use std::collections::HashMap;
+
+use aerie_guest::db::{self, Value, placeholders};
+use aerie_guest::http::Response;
+use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_guest::settings;
+
+use crate::notify;
+
+/// The instance facts composing needs.
+pub struct Instance {
+    pub domain: String,
+    /// `scheme://web_domain`.
+    pub base: String,
+    pub max_characters: usize,
+}
+
+pub fn instance() -> Result<Instance, Response> {
+    let rows =
+        db::query("SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'max_characters')", &[])?;
+    let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
+    let domain = get("domain");
+    let web_domain = Some(get("web_domain")).filter(|w| !w.is_empty()).unwrap_or_else(|| domain.clone());
+    let scheme = Some(get("scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
+    Ok(Instance { base: format!("{scheme}://{web_domain}"), domain, max_characters: get("max_characters").parse().unwrap_or(500) })
+}
+
+/// A status to write, already validated by the handler.
+pub struct NewStatus {
+    pub text: String,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub in_reply_to: Option<StatusRow>,
+    pub application_id: Option<i64>,
+}
+
+/// The `uri` and `url` of a local status (or of a reblog's activity).
+pub fn local_status_urls(author: &AccountRow, instance: &Instance, id: i64) -> (String, String) {
+    let uri = author.uri.clone().unwrap_or_else(|| format!("{}/users/{}", instance.base, author.username));
+    let url = author.url.clone().unwrap_or_else(|| format!("{}/@{}", instance.base, author.username));
+    (format!("{uri}/statuses/{id}"), format!("{url}/{id}"))
+}
+
+/// Writes `new` by `author` and returns the stored row.
+pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Result<StatusRow, Response> {
+    let candidates = render::mention_candidates(&new.text, &instance.domain);
+    let mut local: HashMap<String, AccountRow> = HashMap::new();
+    if !candidates.is_empty() {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) IN ({}) AND a.domain IS NULL AND a.deleted_at IS NULL",
+            placeholders(1, candidates.len())
+        );
+        let params: Vec<Value> = candidates.iter().map(|c| Value::Text(c.clone())).collect();
+        for row in db::query(&sql, &params)?.iter() {
+            let account = AccountRow::from_row(&row);
+            local.insert(account.username.to_lowercase(), account);
+        }
+    }
+    let rendered = render::render(&new.text, &local, &instance.domain, &instance.base);
+
+    let now = settings::now_millis();
+    let id = settings::next_id();
+    let (uri, url) = local_status_urls(author, instance, id);
+    let parent = new.in_reply_to.as_ref();
+    let tx = db::begin()?;
+    let conversation_id = match parent.and_then(|p| p.conversation_id) {
+        Some(existing) => existing,
+        None => {
+            let conversation = settings::next_id();
+            tx.execute(
+                "INSERT INTO conversations (id, uri, created_at) VALUES ($1, NULL, $2)",
+                &[Value::Int64(conversation), Value::Int64(now)],
+            )?;
+            conversation
+        }
+    };
+    let row = StatusRow {
+        id,
+        account_id: author.id,
+        local: true,
+        text: new.text.clone(),
+        content_html: rendered.html.clone(),
+        uri: Some(uri),
+        url: Some(url),
+        visibility: new.visibility.clone(),
+        in_reply_to_id: parent.map(|p| p.id),
+        in_reply_to_account_id: parent.map(|p| p.account_id),
+        conversation_id: Some(conversation_id),
+        language: new.language.clone(),
+        sensitive: new.sensitive,
+        spoiler_text: new.spoiler_text.clone(),
+        application_id: new.application_id,
+        created_at: now,
+        updated_at: now,
+        ..StatusRow::default()
+    };
+    let opt_int = |v: Option<i64>| v.map(Value::Int64).unwrap_or(Value::Null);
+    let opt_text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
+    tx.execute(
+        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, in_reply_to_id, in_reply_to_account_id, \
+           conversation_id, language, sensitive, spoiler_text, application_id, created_at, updated_at) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        &[
+            Value::Int64(row.id),
+            Value::Int64(row.account_id),
+            Value::Text(row.text.clone()),
+            Value::Text(row.content_html.clone()),
+            opt_text(&row.uri),
+            opt_text(&row.url),
+            Value::Text(row.visibility.clone()),
+            opt_int(row.in_reply_to_id),
+            opt_int(row.in_reply_to_account_id),
+            Value::Int64(conversation_id),
+            opt_text(&row.language),
+            Value::Int64(row.sensitive as i64),
+            Value::Text(row.spoiler_text.clone()),
+            opt_int(row.application_id),
+            Value::Int64(now),
+        ],
+    )?;
+    for account_id in &rendered.mentions {
+        tx.execute(
+            "INSERT INTO mentions (id, status_id, account_id, silent, created_at) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (status_id, account_id) DO NOTHING",
+            &[Value::Int64(settings::next_id()), Value::Int64(id), Value::Int64(*account_id), Value::Int64(now)],
+        )?;
+        notify::create(&tx, *account_id, author.id, notify::MENTION, Some(id))?;
+    }
+    for tag in &rendered.tags {
+        let name = tag.to_lowercase();
+        tx.execute(
+            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
+            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
+            &[Value::Int64(id), Value::Text(name)],
+        )?;
+    }
+    tx.execute(
+        "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
+        &[Value::Int64(author.id), Value::Int64(now)],
+    )?;
+    if let Some(parent) = parent {
+        tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent.id)])?;
+    }
+    tx.commit()?;
+    Ok(row)
+}

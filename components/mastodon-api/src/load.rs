@@ -1,0 +1,239 @@
+//! Batch loading: rows by id and whole pages of client entities, with a fixed number
+//! of queries per page (never one per status). Every status read goes through
+//! [`visible_sql`], the one visibility rule.
+
+use std::collections::{HashMap, HashSet};
+
+use aerie_guest::convert::{self, StatusParts};
+use aerie_guest::db::{self, Value, ids, placeholders};
+use aerie_guest::entities::{Account, Status};
+use aerie_guest::http::Response;
+use aerie_guest::model::visibility::visible_sql;
+use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
+
+/// The viewer as a SQL parameter (`NULL` for anonymous).
+pub fn viewer_value(viewer: Option<i64>) -> Value {
+    viewer.map(Value::Int64).unwrap_or(Value::Null)
+}
+
+/// Accounts by id (deleted ones left out).
+pub fn accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
+    let mut unique: Vec<i64> = account_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql =
+        format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({}) AND a.deleted_at IS NULL", placeholders(1, unique.len()));
+    let rows = db::query(&sql, &ids(&unique))?;
+    Ok(rows.iter().map(|row| AccountRow::from_row(&row)).map(|a| (a.id, a)).collect())
+}
+
+/// One account that exists and is not deleted.
+pub fn account(id: i64) -> Result<Option<AccountRow>, Response> {
+    Ok(accounts(&[id])?.remove(&id))
+}
+
+/// One account, or Mastodon's 404.
+pub fn account_or_404(id: i64) -> Result<AccountRow, Response> {
+    account(id)?.ok_or_else(Response::not_found)
+}
+
+/// Accounts as entities, in the order of `rows`.
+pub fn accounts_to_api(rows: &[AccountRow], base: &str) -> Vec<Account> {
+    rows.iter().map(|row| convert::account_to_api(row, base)).collect()
+}
+
+/// Status rows matching `condition` (on alias `s`, after the visibility rule, whose
+/// viewer is `$1`), with `extra` SQL appended (joins go in `from`).
+pub fn status_rows(viewer: Option<i64>, from: &str, condition: &str, tail: &str, params: Vec<Value>) -> Result<Vec<StatusRow>, Response> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) {tail}", visible_sql("s", 1));
+    let mut all = vec![viewer_value(viewer)];
+    all.extend(params);
+    Ok(db::query(&sql, &all)?.iter().map(|row| StatusRow::from_row(&row)).collect())
+}
+
+/// Statuses by id that `viewer` may see, keyed by id.
+pub fn visible_statuses(viewer: Option<i64>, status_ids: &[i64]) -> Result<HashMap<i64, StatusRow>, Response> {
+    if status_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = status_rows(viewer, "", &format!("s.id IN ({})", placeholders(2, status_ids.len())), "", ids(status_ids))?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+/// One status `viewer` may see, or Mastodon's 404.
+pub fn visible_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
+    visible_statuses(viewer, &[id])?.remove(&id).ok_or_else(Response::not_found)
+}
+
+/// The viewer's state on a set of statuses.
+#[derive(Default)]
+struct ViewerState {
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
+    muted: HashSet<i64>,
+}
+
+fn viewer_state(viewer: i64, status_ids: &[i64]) -> Result<ViewerState, Response> {
+    let list = placeholders(2, status_ids.len());
+    let sql = format!(
+        "SELECT 'f' AS k, status_id AS sid FROM favourites WHERE account_id = $1 AND status_id IN ({list}) \
+         UNION ALL SELECT 'b' AS k, status_id AS sid FROM bookmarks WHERE account_id = $1 AND status_id IN ({list}) \
+         UNION ALL SELECT 'p' AS k, status_id AS sid FROM pins WHERE account_id = $1 AND status_id IN ({list}) \
+         UNION ALL SELECT 'r' AS k, reblog_of_id AS sid FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({list}) AND deleted_at IS NULL \
+         UNION ALL SELECT 'm' AS k, ms.id AS sid FROM statuses ms JOIN status_mutes sm ON sm.conversation_id = ms.conversation_id \
+           WHERE sm.account_id = $1 AND ms.id IN ({list})"
+    );
+    let mut params = vec![Value::Int64(viewer)];
+    params.extend(ids(status_ids));
+    let mut state = ViewerState::default();
+    for row in db::query(&sql, &params)?.iter() {
+        let Some(id) = row.i64("sid") else { continue };
+        let set = match row.text("k") {
+            Some("f") => &mut state.favourited,
+            Some("b") => &mut state.bookmarked,
+            Some("p") => &mut state.pinned,
+            Some("r") => &mut state.reblogged,
+            _ => &mut state.muted,
+        };
+        set.insert(id);
+    }
+    Ok(state)
+}
+
+/// Turns status rows (already checked against the visibility rule) into entities:
+/// reblogged originals, authors, mentions, tags, applications and the viewer's state
+/// in one query each. A reblog whose original the viewer may not see is left out.
+pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> Result<Vec<Status>, Response> {
+    let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals = visible_statuses(viewer, &reblog_ids)?;
+    let content: Vec<&StatusRow> = rows.iter().filter(|s| s.reblog_of_id.is_none()).chain(originals.values()).collect();
+    let mut content_ids: Vec<i64> = content.iter().map(|s| s.id).collect();
+    content_ids.sort_unstable();
+    content_ids.dedup();
+    let account_ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.account_id).collect();
+    let authors = accounts(&account_ids)?;
+
+    let mut mentions: HashMap<i64, Vec<aerie_guest::entities::Mention>> = HashMap::new();
+    let mut tags: HashMap<i64, Vec<aerie_guest::entities::Tag>> = HashMap::new();
+    let mut apps: HashMap<i64, ApplicationRow> = HashMap::new();
+    let mut state = ViewerState::default();
+    if !content_ids.is_empty() {
+        let list = placeholders(1, content_ids.len());
+        let sql = format!(
+            "SELECT m.status_id, a.id, a.username, a.domain, a.url, a.uri FROM mentions m JOIN accounts a ON a.id = m.account_id \
+             WHERE m.status_id IN ({list}) AND m.silent = 0 ORDER BY m.id"
+        );
+        for row in db::query(&sql, &ids(&content_ids))?.iter() {
+            let account = AccountRow::from_row(&row);
+            mentions.entry(row.i64("status_id").unwrap_or_default()).or_default().push(convert::account_to_mention(&account));
+        }
+        let app_ids: Vec<i64> =
+            content.iter().filter_map(|s| s.application_id.filter(|_| s.local)).collect::<HashSet<_>>().into_iter().collect();
+        let sql = format!(
+            "SELECT 't' AS k, st.status_id AS id, t.name AS name, NULL AS website FROM status_tags st JOIN tags t ON t.id = st.tag_id \
+             WHERE st.status_id IN ({list}){}",
+            if app_ids.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " UNION ALL SELECT 'a' AS k, ap.id AS id, ap.name AS name, ap.website AS website FROM applications ap WHERE ap.id IN ({})",
+                    placeholders(content_ids.len() + 1, app_ids.len())
+                )
+            }
+        );
+        let mut params = ids(&content_ids);
+        params.extend(ids(&app_ids));
+        for row in db::query(&sql, &params)?.iter() {
+            let id = row.i64("id").unwrap_or_default();
+            if row.text("k") == Some("t") {
+                tags.entry(id).or_default().push(convert::tag_to_api(row.text("name").unwrap_or_default(), base));
+            } else {
+                apps.insert(id, ApplicationRow::from_row(&row));
+            }
+        }
+        if let Some(viewer) = viewer {
+            state = viewer_state(viewer, &content_ids)?;
+        }
+    }
+
+    let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
+        let author = authors.get(&row.account_id)?;
+        let flag = |set: &HashSet<i64>| viewer.map(|_| set.contains(&row.id));
+        let parts = StatusParts {
+            account: convert::account_to_api(author, base),
+            mentions: mentions.get(&row.id).cloned().unwrap_or_default(),
+            tags: tags.get(&row.id).cloned().unwrap_or_default(),
+            application: row.application_id.filter(|_| row.local).and_then(|id| apps.get(&id)).map(convert::application_to_api),
+            favourited: flag(&state.favourited),
+            reblogged: flag(&state.reblogged),
+            bookmarked: flag(&state.bookmarked),
+            pinned: viewer.filter(|v| *v == row.account_id).map(|_| state.pinned.contains(&row.id)),
+            muted: flag(&state.muted),
+            reblog,
+        };
+        Some(convert::status_to_api(row, parts))
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status = match row.reblog_of_id {
+            None => build(row, None),
+            Some(original) => {
+                let Some(original) = originals.get(&original).and_then(|o| build(o, None)) else { continue };
+                let mut status = build(row, Some(original.clone()));
+                // A reblog mirrors its original's state for the viewer, as in Mastodon.
+                if let Some(s) = status.as_mut() {
+                    s.favourited = original.favourited;
+                    s.reblogged = original.reblogged;
+                    s.bookmarked = original.bookmarked;
+                    s.muted = original.muted;
+                    s.pinned = None;
+                    s.mentions = Vec::new();
+                    s.tags = Vec::new();
+                    s.application = None;
+                }
+                status
+            }
+        };
+        out.extend(status);
+    }
+    Ok(out)
+}
+
+/// One status as an entity, for the answers of single-status endpoints.
+pub fn status_to_api(viewer: Option<i64>, base: &str, row: &StatusRow) -> Result<Status, Response> {
+    statuses_to_api(viewer, base, std::slice::from_ref(row))?.pop().ok_or_else(Response::not_found)
+}
+
+/// A paged list of statuses: `condition` and `from` (joins) on alias `s` with the
+/// viewer as `$1` and `params` as `$2...`; paged on `page_column` (`s.id`, or the id
+/// of a joined bookmark or favourite), answered with a `Link` header.
+pub fn status_page(
+    ctx: &crate::ctx::Ctx,
+    viewer: Option<i64>,
+    from: &str,
+    condition: &str,
+    mut params: Vec<Value>,
+    page_column: &str,
+) -> crate::ctx::Answer {
+    let page = aerie_guest::model::paging::Page::from_query(&ctx.request.query);
+    let (bounds, order, values) = page.sql(page_column, params.len() + 2);
+    params.extend(values.into_iter().map(Value::Int64));
+    let sql = format!(
+        "SELECT {page_column} AS page_id, {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) AND {bounds} {order}",
+        visible_sql("s", 1)
+    );
+    let mut all = vec![viewer_value(viewer)];
+    all.extend(params);
+    let rows = db::query(&sql, &all)?;
+    let rows: Vec<(i64, StatusRow)> =
+        page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), StatusRow::from_row(&r))).collect());
+    let page_ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let statuses: Vec<StatusRow> = rows.into_iter().map(|(_, s)| s).collect();
+    let entities = statuses_to_api(viewer, &ctx.base, &statuses)?;
+    Ok(crate::links::with_link(ctx, Response::to_json(200, &entities), &page_ids))
+}

@@ -1,0 +1,107 @@
+//! `/api/v1/accounts`: one account, lookup, its statuses, followers and following.
+
+pub mod block;
+pub mod credentials;
+pub mod follow;
+pub mod mute;
+pub mod relationships;
+
+use aerie_guest::convert;
+use aerie_guest::db::{self, Value};
+use aerie_guest::http::Response;
+use aerie_guest::model::paging::Page;
+use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+
+use crate::compose;
+use crate::ctx::{Answer, Ctx};
+use crate::links::with_link;
+use crate::load;
+
+/// `GET /api/v1/accounts/:id`
+pub fn get(ctx: &Ctx, id: i64) -> Answer {
+    ctx.viewer.optional("read:accounts")?;
+    let account = load::account_or_404(id)?;
+    Ok(Response::to_json(200, &convert::account_to_api(&account, &ctx.base)))
+}
+
+/// `GET /api/v1/accounts/lookup?acct=name` or `name@domain`.
+pub fn lookup(ctx: &Ctx) -> Answer {
+    ctx.viewer.optional("read:accounts")?;
+    let acct = ctx.params.get("acct").unwrap_or("").trim().trim_start_matches('@');
+    let (username, domain) = match acct.split_once('@') {
+        Some((user, domain)) => (user, domain.to_lowercase()),
+        None => (acct, String::new()),
+    };
+    let local_domain = compose::instance()?.domain.to_lowercase();
+    let domain = if domain == local_domain { String::new() } else { domain };
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = $1 AND COALESCE(a.domain, '') = $2 AND a.deleted_at IS NULL"
+    );
+    let rows = db::query(&sql, &[Value::Text(username.to_lowercase()), Value::Text(domain)])?;
+    let account = rows.first().map(|r| AccountRow::from_row(&r)).ok_or_else(Response::not_found)?;
+    Ok(Response::to_json(200, &convert::account_to_api(&account, &ctx.base)))
+}
+
+/// `GET /api/v1/accounts/:id/statuses` with `only_media`, `exclude_replies`,
+/// `exclude_reblogs`, `pinned`, `tagged`.
+pub fn statuses(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.optional("read:statuses")?;
+    load::account_or_404(id)?;
+    let p = &ctx.params;
+    let mut condition = String::from("s.account_id = $2");
+    let mut params = vec![Value::Int64(id)];
+    if p.bool("pinned").unwrap_or(false) {
+        condition.push_str(" AND EXISTS (SELECT 1 FROM pins pp WHERE pp.account_id = $2 AND pp.status_id = s.id)");
+    }
+    if p.bool("only_media").unwrap_or(false) {
+        condition.push_str(" AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)");
+    }
+    if p.bool("exclude_replies").unwrap_or(false) {
+        condition.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
+    }
+    if p.bool("exclude_reblogs").unwrap_or(false) {
+        condition.push_str(" AND s.reblog_of_id IS NULL");
+    }
+    if let Some(tag) = p.get("tagged").filter(|t| !t.is_empty()) {
+        params.push(Value::Text(tag.trim_start_matches('#').to_lowercase()));
+        condition.push_str(
+            " AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = $3)",
+        );
+    }
+    load::status_page(ctx, viewer, "", &condition, params, "s.id")
+}
+
+/// Accounts on one side of `follows`, paged by the follow's id.
+fn follow_list(ctx: &Ctx, id: i64, listed: &str, fixed: &str) -> Answer {
+    ctx.viewer.optional("read:accounts")?;
+    load::account_or_404(id)?;
+    let page = Page::from_query(&ctx.request.query);
+    let (bounds, order, values) = page.sql("f.id", 2);
+    let sql = format!(
+        "SELECT f.id AS page_id, {ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.{listed} \
+         WHERE f.{fixed} = $1 AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND {bounds} {order}"
+    );
+    let mut params = vec![Value::Int64(id)];
+    params.extend(values.into_iter().map(Value::Int64));
+    account_page(ctx, page, &sql, &params)
+}
+
+/// Runs a query of `page_id` plus account columns and answers the accounts with `Link`.
+pub fn account_page(ctx: &Ctx, page: Page, sql: &str, params: &[Value]) -> Answer {
+    let rows = db::query(sql, params)?;
+    let rows: Vec<(i64, AccountRow)> =
+        page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect());
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let accounts: Vec<AccountRow> = rows.into_iter().map(|(_, a)| a).collect();
+    Ok(with_link(ctx, Response::to_json(200, &load::accounts_to_api(&accounts, &ctx.base)), &ids))
+}
+
+/// `GET /api/v1/accounts/:id/followers`
+pub fn followers(ctx: &Ctx, id: i64) -> Answer {
+    follow_list(ctx, id, "account_id", "target_account_id")
+}
+
+/// `GET /api/v1/accounts/:id/following`
+pub fn following(ctx: &Ctx, id: i64) -> Answer {
+    follow_list(ctx, id, "target_account_id", "account_id")
+}

@@ -1,0 +1,64 @@
+//! `/api/v1/follow_requests`: who asks to follow the viewer; authorize or reject.
+
+use aerie_guest::db::{self, Value};
+use aerie_guest::model::paging::Page;
+use aerie_guest::rows::ACCOUNT_COLUMNS;
+
+use crate::ctx::{Answer, Ctx};
+use crate::routes::api::v1::accounts::account_page;
+use crate::{follows, load, notify, relationships};
+
+/// `GET /api/v1/follow_requests`, paged by the request's id.
+pub fn list(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.user("read:follows")?;
+    let page = Page::from_query(&ctx.request.query);
+    let (bounds, order, values) = page.sql("fr.id", 2);
+    let sql = format!(
+        "SELECT fr.id AS page_id, {ACCOUNT_COLUMNS} FROM follow_requests fr JOIN accounts a ON a.id = fr.account_id \
+         WHERE fr.target_account_id = $1 AND a.deleted_at IS NULL AND {bounds} {order}"
+    );
+    let mut params = vec![Value::Int64(viewer)];
+    params.extend(values.into_iter().map(Value::Int64));
+    account_page(ctx, page, &sql, &params)
+}
+
+/// `POST /api/v1/follow_requests/:account_id/authorize`
+pub fn authorize(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.user("write:follows")?;
+    load::account_or_404(id)?;
+    let tx = db::begin()?;
+    let request = tx.query(
+        "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 RETURNING show_reblogs, notify",
+        &[Value::Int64(id), Value::Int64(viewer)],
+    )?;
+    let Some(request) = request.first() else { return Err(aerie_guest::http::Response::not_found()) };
+    if follows::create(&tx, id, viewer, request.bool("show_reblogs"), request.bool("notify"))? {
+        tx.execute(
+            "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
+            &[Value::Int64(viewer), Value::Int64(id)],
+        )?;
+        notify::create(&tx, viewer, id, notify::FOLLOW, None)?;
+    }
+    tx.commit()?;
+    relationships::one(viewer, id)
+}
+
+/// `POST /api/v1/follow_requests/:account_id/reject`
+pub fn reject(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.user("write:follows")?;
+    load::account_or_404(id)?;
+    let tx = db::begin()?;
+    let removed = tx.execute(
+        "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+        &[Value::Int64(id), Value::Int64(viewer)],
+    )?;
+    if removed == 0 {
+        return Err(aerie_guest::http::Response::not_found());
+    }
+    tx.execute(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
+        &[Value::Int64(viewer), Value::Int64(id)],
+    )?;
+    tx.commit()?;
+    relationships::one(viewer, id)
+}

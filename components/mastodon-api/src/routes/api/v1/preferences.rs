@@ -1,0 +1,25 @@
+//! `GET /api/v1/preferences`: the posting and reading defaults from `users.settings`.
+
+use aerie_guest::db::{self, Value};
+use aerie_guest::http::Response;
+use serde_json::json;
+
+use crate::ctx::{Answer, Ctx};
+
+pub fn get(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.user("read:accounts")?;
+    let rows = db::query("SELECT settings FROM users WHERE account_id = $1", &[Value::Int64(viewer)])?;
+    let settings: serde_json::Value =
+        rows.first().and_then(|r| r.text("settings").and_then(|s| serde_json::from_str(s).ok())).unwrap_or_default();
+    let get = |key: &str| settings.get(key).cloned().unwrap_or(serde_json::Value::Null);
+    Ok(Response::json(
+        200,
+        &json!({
+            "posting:default:visibility": get("default_privacy").as_str().unwrap_or("public"),
+            "posting:default:sensitive": get("default_sensitive").as_bool().unwrap_or(false),
+            "posting:default:language": get("default_language"),
+            "reading:expand:media": get("expand_media").as_str().unwrap_or("default"),
+            "reading:expand:spoilers": get("expand_spoilers").as_bool().unwrap_or(false),
+        }),
+    ))
+}

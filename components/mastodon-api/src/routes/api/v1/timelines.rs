@@ -1,0 +1,81 @@
+//! `/api/v1/timelines/{home,public,tag/:hashtag}`.
+
+use aerie_guest::db::Value;
+use aerie_guest::settings;
+
+use crate::ctx::{Answer, Ctx};
+use crate::load;
+
+/// Hides statuses by accounts the viewer (`$1`) mutes; `$2` is now.
+const NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = s.account_id \
+     AND (mu.expires_at IS NULL OR mu.expires_at > $2))";
+
+/// `GET /api/v1/timelines/home`: the viewer's own statuses and those of accounts they
+/// follow (reblogs only where the follow shows them; replies only to people the
+/// viewer knows), minus muted accounts.
+pub fn home(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.user("read:statuses")?;
+    let condition = format!(
+        "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 AND hf.target_account_id = s.account_id \
+            AND (s.reblog_of_id IS NULL OR hf.show_reblogs = 1))) \
+         AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = $1 \
+            OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = $1 AND rf.target_account_id = s.in_reply_to_account_id)) \
+         AND {NOT_MUTED}"
+    );
+    load::status_page(ctx, Some(viewer), "", &condition, vec![Value::Int64(settings::now_millis())], "s.id")
+}
+
+/// The filters public and tag timelines share: `local`, `remote`, `only_media`,
+/// and for a signed-in viewer, muted accounts.
+fn public_condition(ctx: &Ctx, viewer: Option<i64>) -> String {
+    let mut condition = String::from("s.visibility = 'public' AND s.reblog_of_id IS NULL");
+    if ctx.params.bool("local").unwrap_or(false) {
+        condition.push_str(" AND s.local = 1");
+    } else if ctx.params.bool("remote").unwrap_or(false) {
+        condition.push_str(" AND s.local = 0");
+    }
+    if ctx.params.bool("only_media").unwrap_or(false) {
+        condition.push_str(" AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)");
+    }
+    if viewer.is_some() {
+        condition.push_str(" AND ");
+        condition.push_str(NOT_MUTED);
+    } else {
+        condition.push_str(" AND $2 = $2");
+    }
+    condition
+}
+
+/// `GET /api/v1/timelines/public`: public statuses that are not replies to others.
+pub fn public(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.optional("read:statuses")?;
+    let condition = format!("{} AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)", public_condition(ctx, viewer));
+    load::status_page(ctx, viewer, "", &condition, vec![Value::Int64(settings::now_millis())], "s.id")
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag`: public statuses with the tag (`any[]` adds
+/// more tags that also match, `none[]` excludes).
+pub fn tag(ctx: &Ctx, hashtag: &str) -> Answer {
+    let viewer = ctx.viewer.optional("read:statuses")?;
+    let mut names = vec![aerie_guest::params::percent_decode(hashtag).trim_start_matches('#').to_lowercase()];
+    names.extend(ctx.params.all("any").iter().map(|t| t.trim_start_matches('#').to_lowercase()));
+    let none: Vec<String> = ctx.params.all("none").iter().map(|t| t.trim_start_matches('#').to_lowercase()).collect();
+    let mut params = vec![Value::Int64(settings::now_millis())];
+    let list = |values: &[String], params: &mut Vec<Value>| -> String {
+        let start = params.len() + 2;
+        params.extend(values.iter().map(|v| Value::Text(v.clone())));
+        aerie_guest::db::placeholders(start, values.len())
+    };
+    let any = list(&names, &mut params);
+    let mut condition = format!(
+        "{} AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name IN ({any}))",
+        public_condition(ctx, viewer)
+    );
+    if !none.is_empty() {
+        let excluded = list(&none, &mut params);
+        condition.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM status_tags xt JOIN tags x ON x.id = xt.tag_id WHERE xt.status_id = s.id AND x.name IN ({excluded}))"
+        ));
+    }
+    load::status_page(ctx, viewer, "", &condition, params, "s.id")
+}

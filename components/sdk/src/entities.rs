@@ -1,0 +1,240 @@
+//! The client vocabulary: Mastodon API entities as serde structs. Ids are strings,
+//! dates are ISO 8601 with milliseconds (see [`crate::time::iso8601`]).
+//!
+//! Fields that only make sense for a signed-in viewer (`favourited`, `reblogged`,
+//! ...) are `Option` and left out of the JSON when there is no viewer, as Mastodon does.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomEmoji {
+    pub shortcode: String,
+    pub url: String,
+    pub static_url: String,
+    pub visible_in_picker: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+/// The `source` of a CredentialAccount (verify_credentials, update_credentials).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i64,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
+    pub attribution_domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub permissions: String,
+    pub color: String,
+    pub highlighted: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub url: String,
+    pub uri: String,
+    pub display_name: String,
+    pub note: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub locked: bool,
+    pub fields: Vec<Field>,
+    pub emojis: Vec<CustomEmoji>,
+    pub bot: bool,
+    pub group: bool,
+    pub discoverable: Option<bool>,
+    pub indexable: bool,
+    pub hide_collections: Option<bool>,
+    pub noindex: Option<bool>,
+    pub created_at: String,
+    pub last_status_at: Option<String>,
+    pub statuses_count: i64,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub roles: Vec<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited: Option<bool>,
+    /// Only on the viewer's own account (verify_credentials, update_credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagHistory {
+    pub day: String,
+    pub uses: String,
+    pub accounts: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<TagHistory>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub name: String,
+    pub website: Option<String>,
+}
+
+/// Placeholder until media lands: the shape clients parse.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaAttachment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: Option<String>,
+    pub preview_url: Option<String>,
+    pub remote_url: Option<String>,
+    pub meta: serde_json::Value,
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PollOption {
+    pub title: String,
+    pub votes_count: Option<i64>,
+}
+
+/// Placeholder until polls land: the shape clients parse.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Poll {
+    pub id: String,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+    pub multiple: bool,
+    pub votes_count: i64,
+    pub voters_count: Option<i64>,
+    pub options: Vec<PollOption>,
+    pub emojis: Vec<CustomEmoji>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_votes: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub id: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub account: Account,
+    pub content: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub media_attachments: Vec<MediaAttachment>,
+    pub application: Option<Application>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<CustomEmoji>,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub replies_count: i64,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub reblog: Option<Box<Status>>,
+    pub poll: Option<Poll>,
+    pub card: Option<serde_json::Value>,
+    pub language: Option<String>,
+    pub edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favourited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reblogged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookmarked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// The source text, only when deleting (for delete-and-redraft) or editing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    pub ancestors: Vec<Status>,
+    pub descendants: Vec<Status>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub group_key: String,
+    pub created_at: String,
+    pub account: Account,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Marker {
+    pub last_read_id: String,
+    pub version: i64,
+    pub updated_at: String,
+}
