@@ -27,9 +27,16 @@ fn main() {
     }
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
 
-    build_components(&components, &target_dir);
-
-    let built = target_dir.join("wasm32-wasip2").join("release");
+    // AERIE_PREBUILT_COMPONENTS=DIR takes the .wasm files from DIR instead of building
+    // them (for working on the host while a component does not compile).
+    println!("cargo:rerun-if-env-changed=AERIE_PREBUILT_COMPONENTS");
+    let built = match env::var_os("AERIE_PREBUILT_COMPONENTS") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            build_components(&components, &target_dir);
+            target_dir.join("wasm32-wasip2").join("release")
+        }
+    };
     for name in EMBEDDED.iter().chain(TEST_PROGRAMS) {
         let from = built.join(format!("{name}.wasm"));
         let to = out_dir.join(format!("{name}.wasm"));

@@ -25,7 +25,7 @@ fn grants_summary(entry: &ComponentEntry) -> String {
     if let Some(tables) = &g.tables {
         parts.push(format!("tables=[{}]", tables.join(",")));
     }
-    for (name, on) in [("log", g.log), ("kv", g.kv), ("queue", g.queue)] {
+    for (name, on) in [("log", g.log), ("kv", g.kv), ("queue", g.queue), ("events", g.events)] {
         if on {
             parts.push(name.to_string());
         }

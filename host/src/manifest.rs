@@ -26,8 +26,17 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
     vec![ComponentEntry {
         id: "mastodon-api".into(),
         source: "builtin:mastodon-api".into(),
-        routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into()],
-        grants: Grants { db: "read-write".into(), tables: None, log: true, kv: true, queue: true, blobs: "read-write".into() },
+        // `/@NAME` and `/@NAME/ID` are the HTML profile and status pages for browsers.
+        routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into(), "/@*".into()],
+        grants: Grants {
+            db: "read-write".into(),
+            tables: None,
+            log: true,
+            kv: true,
+            queue: true,
+            blobs: "read-write".into(),
+            events: true,
+        },
         limits: Limits::default(),
         ..Default::default()
     }]

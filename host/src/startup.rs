@@ -176,7 +176,8 @@ pub async fn build_runtime(
         RuntimeUse::Check => Arc::new(IdGenerator::new(0)),
     };
     let jobs = Jobs::new(database.clone(), node, ids.clone());
-    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs });
+    let events = crate::events::EventBus::start(database, &database_url(config, &paths.data_dir));
+    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs, events });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
     runtime.load_all(&manifest::effective(config)).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;
@@ -239,6 +240,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         },
     );
 
+    let hub = crate::streaming::hub::Hub::new();
+    hub.spawn(runtime.events(), crate::streaming::render::Renderer { runtime: runtime.clone(), routes: routes.clone() });
     let trusted = config.server.trusted_proxies.iter().filter_map(|c| config::parse_cidr(c)).collect();
     let state = Arc::new(AppState {
         runtime,
@@ -246,6 +249,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         trust: ProxyTrust::new(trusted, config.scheme() == "https"),
         database: database.clone(),
         web_domain: config.web_domain().to_string(),
+        hub,
+        api_rate_limit: crate::server::rate_limit::ApiRateLimit::new(config.server.api_rate_limit),
         login_limit: crate::auth::login_limit::LoginLimit::new(LOGIN_ATTEMPTS_PER_MINUTE, std::time::Duration::from_secs(60)),
     });
     let limits = HttpLimits {

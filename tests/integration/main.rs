@@ -7,6 +7,7 @@
 mod support;
 
 mod blobs;
+mod clients;
 mod config_errors;
 mod database;
 mod first_start;
@@ -19,3 +20,4 @@ mod migrate;
 mod oauth;
 mod proxy;
 mod visibility;
+mod visibility_api;

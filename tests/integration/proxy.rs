@@ -22,15 +22,21 @@ async fn streaming_url(server: &Server, headers: &[(&str, &str)]) -> String {
 async fn forwarded_proto_counts_only_from_trusted_proxies() {
     let dir = tempfile::tempdir().unwrap();
     let trusting = start(&dir.path().join("a"), r#"["127.0.0.1/32", "::1/128"]"#);
-    assert_eq!(streaming_url(&trusting, &[]).await, "ws://proxy.example");
-    assert_eq!(streaming_url(&trusting, &[("x-forwarded-proto", "https")]).await, "wss://proxy.example", "behind a trusted TLS proxy");
-    // A client cannot set the host's own header directly.
-    assert_eq!(streaming_url(&trusting, &[("x-aerie-scheme", "https")]).await, "ws://proxy.example");
+    // Streaming is advertised where the client reached the instance.
+    let direct = format!("ws://{}", trusting.addr);
+    assert_eq!(streaming_url(&trusting, &[]).await, direct);
+    assert_eq!(
+        streaming_url(&trusting, &[("x-forwarded-proto", "https"), ("x-forwarded-host", "proxy.example")]).await,
+        "wss://proxy.example",
+        "behind a trusted TLS proxy"
+    );
+    // A client cannot set the host's own headers directly.
+    assert_eq!(streaming_url(&trusting, &[("x-aerie-scheme", "https"), ("x-aerie-host", "evil.example")]).await, direct);
 
     let distrusting = start(&dir.path().join("b"), "[]");
     assert_eq!(
-        streaming_url(&distrusting, &[("x-forwarded-proto", "https")]).await,
-        "ws://proxy.example",
-        "an untrusted peer's X-Forwarded-Proto is ignored"
+        streaming_url(&distrusting, &[("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")]).await,
+        format!("ws://{}", distrusting.addr),
+        "an untrusted peer's X-Forwarded-* is ignored"
     );
 }

@@ -19,11 +19,10 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(request: &'a Request) -> Ctx<'a> {
-        let host = request.header("host").filter(|h| !h.is_empty() && !h.contains(['/', ' ', '<', '>', '"'])).unwrap_or("localhost");
         Ctx {
             viewer: Viewer::from_request(request),
             params: Params::from_request(request),
-            base: format!("{}://{host}", request.scheme()),
+            base: request.base_url().unwrap_or_else(|| format!("{}://localhost", request.scheme())),
             request,
         }
     }

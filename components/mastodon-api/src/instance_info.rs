@@ -2,6 +2,7 @@
 //! settings the host keeps in `instance_settings` and live counts.
 
 use aerie_guest::db::{self, Value};
+use aerie_guest::http::Request;
 
 /// The instance's public identity, limits and counts.
 pub struct InstanceInfo {
@@ -67,11 +68,31 @@ pub fn load() -> Result<InstanceInfo, db::Error> {
 /// The `version` string Mastodon clients parse: they gate features on the
 /// Mastodon version, so aerie states the API level it implements first.
 pub fn mastodon_version(info: &InstanceInfo) -> String {
-    format!("4.3.0 (compatible; Aerie {})", info.software_version)
+    let aerie = if info.software_version.is_empty() { env!("CARGO_PKG_VERSION") } else { info.software_version.as_str() };
+    format!("4.3.0 (compatible; Aerie {aerie})")
 }
 
-/// `ws://` on plain http, `wss://` behind TLS, as the request arrived.
-pub fn streaming_url(info: &InstanceInfo, request_scheme: &str) -> String {
-    let ws = if request_scheme == "https" { "wss" } else { "ws" };
-    format!("{ws}://{}", info.web_domain)
+/// The streaming API where the client reached the instance: `ws://HOST` on plain
+/// http, `wss://HOST` behind TLS (the web domain when the host sent no host name).
+pub fn streaming_url(info: &InstanceInfo, request: &Request) -> String {
+    let ws = if request.scheme() == "https" { "wss" } else { "ws" };
+    format!("{ws}://{}", request.host().unwrap_or(&info.web_domain))
+}
+
+/// The instance rules: `instance_settings.rules` when it holds a JSON list (of
+/// strings or `{text, hint}` objects), as Rule entities.
+pub fn rules() -> Result<serde_json::Value, db::Error> {
+    let rows = db::query("SELECT value FROM instance_settings WHERE key = 'rules'", &[])?;
+    let stored: Vec<serde_json::Value> =
+        rows.first().and_then(|r| r.text("value").and_then(|v| serde_json::from_str(v).ok())).unwrap_or_default();
+    let rules = stored
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let text = rule.as_str().or_else(|| rule.get("text").and_then(|t| t.as_str())).unwrap_or_default();
+            let hint = rule.get("hint").and_then(|h| h.as_str()).unwrap_or_default();
+            serde_json::json!({ "id": (i + 1).to_string(), "text": text, "hint": hint })
+        })
+        .collect();
+    Ok(serde_json::Value::Array(rules))
 }

@@ -1,6 +1,6 @@
 //! The Mastodon client API as a `wasi:http` component.
 //!
-//! The host routes `/api/*`, `/.well-known/nodeinfo` and `/nodeinfo/*` here (see the
+//! The host routes `/api/*`, `/.well-known/nodeinfo`, `/nodeinfo/*` and the HTML pages `/@*` here (see the
 //! built-in manifest in `host/src/manifest.rs`), with the authenticated account,
 //! scopes and app in host-set headers (`aerie_guest::auth`). Files under `routes/`
 //! mirror URLs; handlers are thin (authenticate, parse, one operation, serialize)
@@ -14,14 +14,19 @@ mod instance_info;
 mod links;
 mod load;
 mod notify;
+mod polls;
 mod relationships;
 mod routes;
+mod stream_audience;
 
 use aerie_guest::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 use ctx::{Answer, Ctx, parse_id};
-use routes::api::v1::{accounts, blocks, bookmarks, follow_requests, markers, notifications, preferences, statuses, timelines};
+use routes::api::v1::{
+    accounts, blocks, bookmarks, domain_blocks, follow_requests, instance, markers, notifications, polls as poll_routes, preferences,
+    statuses, timelines,
+};
 
 struct MastodonApi;
 
@@ -42,12 +47,14 @@ fn route(request: Request) -> Response {
         ("GET", "/.well-known/nodeinfo") => return routes::nodeinfo::discovery(&request),
         ("GET", "/nodeinfo/2.1") => return routes::nodeinfo::document(&request, "2.1"),
         ("GET", "/nodeinfo/2.0") => return routes::nodeinfo::document(&request, "2.0"),
+        ("GET", _) if path.starts_with("/@") => return routes::web::page(&request, &path[2..]),
         _ => {}
     }
     let ctx = Ctx::new(&request);
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let answer = match segments.as_slice() {
         ["api", "v1", rest @ ..] => api_v1(&ctx, method, rest),
+        ["api", "v2", rest @ ..] => api_v2(&ctx, method, rest),
         _ => Err(Response::not_found()),
     };
     answer.unwrap_or_else(|error| error)
@@ -59,6 +66,8 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("PATCH" | "PUT", ["accounts", "update_credentials"]) => accounts::credentials::update(ctx),
         ("GET", ["accounts", "relationships"]) => accounts::relationships::get(ctx),
         ("GET", ["accounts", "lookup"]) => accounts::lookup(ctx),
+        ("GET", ["accounts", "search"]) => accounts::search::search(ctx),
+        ("GET", ["accounts", "familiar_followers"]) => accounts::familiar_followers::get(ctx),
         ("GET", ["accounts", id]) => accounts::get(ctx, parse_id(id)?),
         ("GET", ["accounts", id, "statuses"]) => accounts::statuses(ctx, parse_id(id)?),
         ("GET", ["accounts", id, "followers"]) => accounts::followers(ctx, parse_id(id)?),
@@ -69,6 +78,16 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["accounts", id, "unblock"]) => accounts::block::unblock(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "mute"]) => accounts::mute::mute(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "unmute"]) => accounts::mute::unmute(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "note"]) => accounts::note::save(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "remove_from_followers"]) => accounts::follow::remove_from_followers(ctx, parse_id(id)?),
+
+        ("GET", ["instance", "peers"]) => instance::peers(),
+        ("GET", ["instance", "activity"]) => instance::activity(),
+        ("GET", ["instance", "rules"]) => instance::rules(),
+        ("GET", ["custom_emojis"]) => instance::custom_emojis(),
+        ("GET", ["domain_blocks"]) => domain_blocks::list(ctx),
+        ("POST", ["domain_blocks"]) => domain_blocks::block(ctx),
+        ("DELETE", ["domain_blocks"]) => domain_blocks::unblock(ctx),
 
         ("GET", ["follow_requests"]) => follow_requests::list(ctx),
         ("POST", ["follow_requests", id, "authorize"]) => follow_requests::authorize(ctx, parse_id(id)?),
@@ -85,6 +104,9 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["statuses"]) => statuses::get_many(ctx),
         ("GET", ["statuses", id]) => statuses::get(ctx, parse_id(id)?),
         ("DELETE", ["statuses", id]) => statuses::delete(ctx, parse_id(id)?),
+        ("PUT", ["statuses", id]) => statuses::edits::update(ctx, parse_id(id)?),
+        ("GET", ["statuses", id, "history"]) => statuses::edits::history(ctx, parse_id(id)?),
+        ("GET", ["statuses", id, "source"]) => statuses::edits::source(ctx, parse_id(id)?),
         ("GET", ["statuses", id, "context"]) => statuses::context(ctx, parse_id(id)?),
         ("GET", ["statuses", id, "favourited_by"]) => statuses::by::favourited_by(ctx, parse_id(id)?),
         ("GET", ["statuses", id, "reblogged_by"]) => statuses::by::reblogged_by(ctx, parse_id(id)?),
@@ -104,6 +126,9 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
             }
         }
 
+        ("GET", ["polls", id]) => poll_routes::get(ctx, parse_id(id)?),
+        ("POST", ["polls", id, "votes"]) => poll_routes::vote(ctx, parse_id(id)?),
+
         ("GET", ["timelines", "home"]) => timelines::home(ctx),
         ("GET", ["timelines", "public"]) => timelines::public(ctx),
         ("GET", ["timelines", "tag", hashtag]) => timelines::tag(ctx, hashtag),
@@ -113,6 +138,13 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["notifications", "clear"]) => notifications::clear(ctx),
         ("GET", ["notifications", id]) => notifications::get(ctx, parse_id(id)?),
         ("POST", ["notifications", id, "dismiss"]) => notifications::dismiss(ctx, parse_id(id)?),
+        _ => Err(Response::not_found()),
+    }
+}
+
+fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
+    match (method, path) {
+        ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
         _ => Err(Response::not_found()),
     }
 }

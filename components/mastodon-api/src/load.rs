@@ -160,6 +160,8 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
             state = viewer_state(viewer, &content_ids)?;
         }
     }
+    let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
+    let polls = crate::polls::entities(viewer, &poll_ids)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
@@ -169,6 +171,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
             mentions: mentions.get(&row.id).cloned().unwrap_or_default(),
             tags: tags.get(&row.id).cloned().unwrap_or_default(),
             application: row.application_id.filter(|_| row.local).and_then(|id| apps.get(&id)).map(convert::application_to_api),
+            poll: row.poll_id.and_then(|id| polls.get(&id)).cloned(),
             favourited: flag(&state.favourited),
             reblogged: flag(&state.reblogged),
             bookmarked: flag(&state.bookmarked),
@@ -195,6 +198,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
                     s.mentions = Vec::new();
                     s.tags = Vec::new();
                     s.application = None;
+                    s.poll = None;
                 }
                 status
             }

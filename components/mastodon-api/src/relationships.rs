@@ -5,7 +5,17 @@ use std::collections::HashMap;
 use aerie_guest::db::{self, Value, ids, placeholders};
 use aerie_guest::entities::Relationship;
 use aerie_guest::http::Response;
-use aerie_guest::settings;
+use aerie_guest::{kv, settings};
+
+/// The kv key of `viewer`'s private note on `target` (there is no table for notes).
+pub fn note_key(viewer: i64, target: i64) -> String {
+    format!("account-note:{viewer}:{target}")
+}
+
+/// `viewer`'s note on `target`, empty when there is none.
+fn note(viewer: i64, target: i64) -> String {
+    kv::get(&note_key(viewer, target)).ok().flatten().and_then(|v| String::from_utf8(v).ok()).unwrap_or_default()
+}
 
 /// Relationships of `viewer` with each of `targets` (in that order).
 pub fn load(viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, Response> {
@@ -60,6 +70,7 @@ pub fn load(viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, Response>
         .map(|id| {
             let mut r = by_id.remove(id).unwrap_or_default();
             r.id = id.to_string();
+            r.note = note(viewer, *id);
             r
         })
         .collect())

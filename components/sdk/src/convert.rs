@@ -3,7 +3,7 @@
 //! ActivityStreams objects ([`crate::activitystreams`]).
 
 use crate::activitystreams::{self as as2, Note};
-use crate::entities::{Account, Application, Field, Mention, Status, Tag};
+use crate::entities::{Account, Application, Field, Mention, Poll, Status, Tag};
 use crate::rows::{AccountRow, ApplicationRow, StatusRow};
 use crate::time::{date, iso8601, iso8601_seconds, parse_iso8601};
 
@@ -23,17 +23,22 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// Plain text as Mastodon shows a local profile note: escaped, paragraphs, `<br />`.
-fn plain_to_html(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
-    let text = text.trim();
-    if text.is_empty() {
-        return String::new();
-    }
-    text.split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{}</p>", escape_html(p.trim_matches('\n')).replace('\n', "<br />")))
-        .collect()
+/// The URL of hashtag `name` on the instance at `base`, the name percent-encoded.
+pub fn tag_url(base: &str, name: &str) -> String {
+    format!("{base}/tags/{}", crate::params::percent_encode(name))
+}
+
+/// A local profile note as Mastodon shows it: the status text rules (paragraphs,
+/// links, hashtags); mentions stay text, as resolving them needs the database.
+fn note_to_html(text: &str, base: &str) -> String {
+    aerie_text::render(text, &|_| None, &|name| tag_url(base, name))
+}
+
+/// A local profile field value: links and hashtags as in a note, without paragraphs.
+fn field_value_to_html(value: &str, base: &str) -> String {
+    let html = note_to_html(value, base);
+    let inner = html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(&html);
+    inner.replace("</p><p>", "<br />")
 }
 
 /// The picture Mastodon clients show for an account without an avatar.
@@ -55,7 +60,7 @@ pub fn account_to_api(row: &AccountRow, base: &str) -> Account {
         .into_iter()
         .map(|f| Field {
             name: f.name,
-            value: if local { escape_html(&f.value) } else { f.value },
+            value: if local { field_value_to_html(&f.value, base) } else { f.value },
             verified_at: f.verified_at.map(iso8601),
         })
         .collect();
@@ -69,7 +74,7 @@ pub fn account_to_api(row: &AccountRow, base: &str) -> Account {
         url: row.url.clone().unwrap_or_else(|| uri.clone()),
         uri,
         display_name: row.display_name.clone(),
-        note: if local { plain_to_html(&row.note) } else { row.note.clone() },
+        note: if local { note_to_html(&row.note, base) } else { row.note.clone() },
         avatar_static: avatar.clone(),
         avatar,
         header_static: header.clone(),
@@ -109,7 +114,7 @@ pub fn account_to_mention(row: &AccountRow) -> Mention {
 
 /// A tag name as the Tag entity on a status.
 pub fn tag_to_api(name: &str, base: &str) -> Tag {
-    Tag { name: name.to_string(), url: format!("{base}/tags/{name}"), history: None, following: None }
+    Tag { name: name.to_string(), url: tag_url(base, name), history: None, following: None }
 }
 
 pub fn application_to_api(row: &ApplicationRow) -> Application {
@@ -124,6 +129,7 @@ pub struct StatusParts {
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
     pub application: Option<Application>,
+    pub poll: Option<Poll>,
     /// The viewer's state; all `None` for anonymous requests.
     pub favourited: Option<bool>,
     pub reblogged: Option<bool>,
@@ -157,7 +163,7 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
         in_reply_to_id: row.in_reply_to_id.map(|id| id.to_string()),
         in_reply_to_account_id: row.in_reply_to_account_id.map(|id| id.to_string()),
         reblog: parts.reblog.map(Box::new),
-        poll: None,
+        poll: parts.poll,
         card: None,
         language: row.language.clone(),
         edited_at: row.edited_at.map(iso8601),
@@ -192,7 +198,7 @@ pub fn status_to_note(
         .iter()
         .filter_map(|a| Some(as2::Link { kind: "Mention".into(), href: a.uri.clone()?, name: format!("@{}", a.acct()) }))
         .collect();
-    tag.extend(tags.iter().map(|t| as2::Link { kind: "Hashtag".into(), href: format!("{base}/tags/{t}"), name: format!("#{t}") }));
+    tag.extend(tags.iter().map(|t| as2::Link { kind: "Hashtag".into(), href: tag_url(base, t), name: format!("#{t}") }));
     Note {
         id: row.uri.clone().unwrap_or_default(),
         kind: "Note".into(),
@@ -272,6 +278,10 @@ mod tests {
 
     #[test]
     fn local_notes_become_html() {
-        assert_eq!(plain_to_html("a <b>\nc\n\nd"), "<p>a &lt;b&gt;<br />c</p><p>d</p>");
+        assert_eq!(note_to_html("a <b>\nc\n\nd", ""), "<p>a &lt;b&gt;<br />c</p><p>d</p>");
+        assert_eq!(
+            field_value_to_html("#Café", "https://x.example"),
+            "<a href=\"https://x.example/tags/Caf%C3%A9\" class=\"mention hashtag\" rel=\"tag\">#<span>Café</span></a>"
+        );
     }
 }

@@ -156,7 +156,7 @@ pub struct PollOption {
     pub votes_count: Option<i64>,
 }
 
-/// Placeholder until polls land: the shape clients parse.
+/// A poll on a status; `voted` and `own_votes` only for a signed-in viewer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Poll {
     pub id: String,
@@ -237,4 +237,68 @@ pub struct Marker {
     pub last_read_id: String,
     pub version: i64,
     pub updated_at: String,
+}
+
+/// The source of a status, for the edit form (`GET /api/v1/statuses/:id/source`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusSource {
+    pub id: String,
+    pub text: String,
+    pub spoiler_text: String,
+}
+
+/// A poll option's title as a past version showed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusEditPollOption {
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusEditPoll {
+    pub options: Vec<StatusEditPollOption>,
+}
+
+/// One version of a status (`GET /api/v1/statuses/:id/history`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    pub poll: Option<StatusEditPoll>,
+    pub media_attachments: Vec<MediaAttachment>,
+    pub emojis: Vec<CustomEmoji>,
+}
+
+/// Notifications of one `group_key` on a page of `GET /api/v2/notifications`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationGroup {
+    pub group_key: String,
+    pub notifications_count: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub most_recent_notification_id: String,
+    pub page_min_id: String,
+    pub page_max_id: String,
+    pub latest_page_notification_at: String,
+    pub sample_account_ids: Vec<String>,
+    pub status_id: Option<String>,
+}
+
+/// The answer of `GET /api/v2/notifications`: accounts and statuses once, groups referring to them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupedNotificationsResults {
+    pub accounts: Vec<Account>,
+    pub statuses: Vec<Status>,
+    pub notification_groups: Vec<NotificationGroup>,
+}
+
+/// One week of instance activity (`GET /api/v1/instance/activity`), numbers as strings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub week: String,
+    pub statuses: String,
+    pub logins: String,
+    pub registrations: String,
 }

@@ -12,6 +12,10 @@ use wasip2::http::types::{Fields, IncomingBody, IncomingRequest, Method, Outgoin
 /// applying its trusted-proxy rules. Incoming copies are stripped by the host.
 pub const SCHEME_HEADER: &str = "x-aerie-scheme";
 
+/// Header the host sets to the public host name the client used (`Host`, or
+/// `X-Forwarded-Host` from a trusted proxy); wasi:http itself drops `Host`.
+pub const HOST_HEADER: &str = "x-aerie-host";
+
 /// An incoming request, read whole.
 pub struct Request {
     pub method: String,
@@ -27,6 +31,17 @@ impl Request {
     /// The first value of header `name` (case-insensitive) as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+
+    /// The public host name of this request (`social.example` or `127.0.0.1:8080`),
+    /// checked to be a plain authority; `None` when the host sent none.
+    pub fn host(&self) -> Option<&str> {
+        self.header(HOST_HEADER).filter(|h| !h.is_empty() && !h.contains(['/', ' ', '<', '>', '"', '\\', '?', '#', '@']))
+    }
+
+    /// `scheme://host` as the client reached the instance.
+    pub fn base_url(&self) -> Option<String> {
+        self.host().map(|host| format!("{}://{host}", self.scheme()))
     }
 
     /// The public scheme of this request as the host determined it.

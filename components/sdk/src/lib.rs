@@ -10,6 +10,7 @@
 //! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
 //!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
 //!   [`time`] for their dates.
+//! - [`events`]: streaming events (what happened, to which streams).
 //! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
 //!   jobs, its manifest settings, time and ids.
 //!
@@ -23,9 +24,12 @@ pub mod auth;
 pub mod convert;
 pub mod db;
 pub mod entities;
+pub mod events;
 pub mod http;
 /// The model rules shared with the host: visibility and paging.
 pub use aerie_model as model;
+/// Status text the Mastodon way: extracting, rendering, counting, sanitizing.
+pub use aerie_text as text;
 pub mod kv;
 pub mod log;
 pub mod params;
@@ -57,6 +61,7 @@ pub mod job_bindings {
             "aerie:host/clock@0.1.0": crate::bindings::aerie::host::clock,
             "aerie:host/queue@0.1.0": crate::bindings::aerie::host::queue,
             "aerie:host/blobs@0.1.0": crate::bindings::aerie::host::blobs,
+            "aerie:host/events@0.1.0": crate::bindings::aerie::host::events,
         },
         pub_export_macro: true,
         export_macro_name: "export_job",

@@ -4,6 +4,9 @@
 //! (authorization_code with PKCE S256, password, client_credentials, refresh_token),
 //! revocation and the RFC 8414 metadata document.
 
+// Handlers answer with ready HTTP responses on their error side, as axum does.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -78,6 +78,9 @@ pub struct ServerConfig {
     pub scheme: Option<String>,
     pub request_timeout_secs: u64,
     pub body_limit_bytes: u64,
+    /// Client API requests per account (or, without a token, per address) in five
+    /// minutes, as Mastodon counts them; 0 turns the limit off.
+    pub api_rate_limit: u32,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +91,7 @@ impl Default for ServerConfig {
             scheme: None,
             request_timeout_secs: 30,
             body_limit_bytes: 41_943_040,
+            api_rate_limit: 300,
         }
     }
 }
@@ -260,11 +264,13 @@ pub struct Grants {
     pub queue: bool,
     /// The blob store: `none`, `read-only` or `read-write`.
     pub blobs: String,
+    /// Publishing streaming events.
+    pub events: bool,
 }
 
 impl Default for Grants {
     fn default() -> Self {
-        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false, blobs: "none".into() }
+        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false, blobs: "none".into(), events: false }
     }
 }
 

@@ -130,6 +130,11 @@ impl Runtime {
         &self.shared.ids
     }
 
+    /// The streaming event bus.
+    pub fn events(&self) -> &crate::events::EventBus {
+        &self.shared.events
+    }
+
     pub fn component(&self, id: &str) -> Option<Arc<LoadedComponent>> {
         self.components.load().get(id).cloned()
     }
@@ -183,6 +188,9 @@ impl Runtime {
         if entry.grants.blobs != "none" {
             capabilities::blobs::add_to_linker(&mut linker)?;
         }
+        if entry.grants.events {
+            capabilities::events::add_to_linker(&mut linker)?;
+        }
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
@@ -228,6 +236,7 @@ impl Runtime {
             db: component.sql_policy.clone().map(|policy| DbCtx { database: self.database.clone(), policy }),
             kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
             queue_granted: component.entry.grants.queue,
+            events_granted: component.entry.grants.events,
             blobs: match component.entry.grants.blobs.as_str() {
                 "read-only" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: false }),
                 "read-write" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: true }),
@@ -271,6 +280,7 @@ fn grant_for(import: &str) -> Result<Option<&'static str>, ()> {
         "aerie:host/kv" | "fermyon:spin/key-value" => Some("kv"),
         "aerie:host/queue" => Some("queue"),
         "aerie:host/blobs" => Some("blobs"),
+        "aerie:host/events" => Some("events"),
         "aerie:host/config" | "aerie:host/clock" | "fermyon:spin/variables" => None,
         other if other.starts_with("aerie:") || other.starts_with("fermyon:") || other.starts_with("spin:") => return Err(()),
         _ => None,
@@ -283,7 +293,7 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
         let granted = match grant_for(name) {
             Err(()) => bail!(
                 "component {:?} ({}) imports {name}, which this host does not provide (it offers aerie:host db, log, kv, \
-                 config, clock, queue, blobs and Spin's key-value and variables)",
+                 config, clock, queue, blobs, events and Spin's key-value and variables)",
                 entry.id,
                 entry.source
             ),
@@ -293,6 +303,7 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
             Ok(Some("kv")) => entry.grants.kv,
             Ok(Some("queue")) => entry.grants.queue,
             Ok(Some("blobs")) => entry.grants.blobs != "none",
+            Ok(Some("events")) => entry.grants.events,
             Ok(Some(_)) => false,
         };
         if !granted {

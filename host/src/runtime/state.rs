@@ -22,6 +22,7 @@ pub struct Shared {
     pub ids: Arc<IdGenerator>,
     pub jobs: Jobs,
     pub blobs: BlobStore,
+    pub events: crate::events::EventBus,
 }
 
 /// The `T` of every `Store<T>` the host creates.
@@ -37,6 +38,7 @@ pub struct StoreState {
     /// The component's kv namespace, with a kv grant.
     pub kv: Option<KvStore>,
     pub queue_granted: bool,
+    pub events_granted: bool,
     /// The blob store, with a blobs grant.
     pub blobs: Option<BlobsCtx>,
     /// The `config` table of the component's manifest entry.

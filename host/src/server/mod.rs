@@ -4,6 +4,7 @@
 
 pub mod client_info;
 pub mod error;
+pub mod rate_limit;
 pub mod routes;
 
 use std::net::SocketAddr;
@@ -41,6 +42,10 @@ pub struct AppState {
     pub web_domain: String,
     /// Password checks per client address (OAuth login).
     pub login_limit: crate::auth::login_limit::LoginLimit,
+    /// Client API requests per account or address.
+    pub api_rate_limit: rate_limit::ApiRateLimit,
+    /// This node's streaming connections.
+    pub hub: std::sync::Arc<crate::streaming::hub::Hub>,
 }
 
 /// Limits applied to every request.
@@ -56,6 +61,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
         .merge(crate::auth::oauth::routes())
+        .merge(crate::streaming::routes())
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
         .layer(CompressionLayer::new())
@@ -125,10 +131,20 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
     {
         headers.insert(http::header::HOST, host);
     }
+    // wasi:http treats Host as forbidden and drops it, so the public host (after the
+    // trusted-proxy rules) travels in a host-set header of its own.
+    let public_host = client.host.clone().unwrap_or_else(|| state.web_domain.clone());
+    if let Ok(host) = HeaderValue::from_str(&public_host) {
+        headers.insert("x-aerie-host", host);
+    }
     let query = request.uri().query().map(str::to_string);
+    let mut caller = rate_limit::Caller::Address(client.ip);
     if let Some(token) = crate::auth::tokens_in_request(request.headers(), query.as_deref()) {
         match crate::auth::tokens::resolve(&state.database, &token).await {
             Ok(Ok(auth)) => {
+                if let Some(account) = auth.account_id {
+                    caller = rate_limit::Caller::Account(account);
+                }
                 let headers = request.headers_mut();
                 if let Some(account) = auth.account_id {
                     headers.insert("x-aerie-account-id", HeaderValue::from(account));
@@ -147,5 +163,17 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
             }
         }
     }
-    state.runtime.handle_http(&component, request, client.https).await
+    let count = if request.uri().path().starts_with("/api/") { state.api_rate_limit.count(caller) } else { None };
+    let mut response = match count {
+        Some(count) if !count.allowed => json_error(429, "Too many requests"),
+        _ => state.runtime.handle_http(&component, request, client.https).await,
+    };
+    if let Some(count) = count {
+        for (name, value) in count.headers() {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+    }
+    response
 }

@@ -1,10 +1,12 @@
 //! The routing table built from the component manifest: which component serves a path.
 
-/// One route: an exact path or a prefix (`/api/*` serves `/api` and everything under it).
+/// One route: an exact path, a folder (`/api/*` serves `/api` and everything under
+/// it) or a raw prefix (`/@*` serves `/@alice` and `/@alice/123`).
 #[derive(Debug, Clone)]
 enum Pattern {
     Exact(String),
     Prefix(String),
+    Raw(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -19,16 +21,17 @@ impl RouteTable {
         let mut routes = Vec::new();
         for (id, patterns) in entries {
             for pattern in patterns {
-                let pattern = match pattern.strip_suffix("/*") {
-                    Some(prefix) => Pattern::Prefix(prefix.to_string()),
-                    None => Pattern::Exact(pattern.clone()),
+                let pattern = match (pattern.strip_suffix("/*"), pattern.strip_suffix('*')) {
+                    (Some(prefix), _) => Pattern::Prefix(prefix.to_string()),
+                    (None, Some(raw)) => Pattern::Raw(raw.to_string()),
+                    (None, None) => Pattern::Exact(pattern.clone()),
                 };
                 routes.push((pattern, id.to_string()));
             }
         }
         routes.sort_by_key(|(pattern, _)| match pattern {
             Pattern::Exact(p) => (0, usize::MAX - p.len()),
-            Pattern::Prefix(p) => (1, usize::MAX - p.len()),
+            Pattern::Prefix(p) | Pattern::Raw(p) => (1, usize::MAX - p.len()),
         });
         RouteTable { routes }
     }
@@ -39,6 +42,7 @@ impl RouteTable {
             let hit = match pattern {
                 Pattern::Exact(p) => path == p || path.strip_suffix('/') == Some(p.as_str()),
                 Pattern::Prefix(p) => path == p || path.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('/')),
+                Pattern::Raw(p) => path.len() > p.len() && path.starts_with(p.as_str()),
             };
             hit.then_some(id.as_str())
         })
@@ -59,5 +63,10 @@ mod tests {
         assert_eq!(table.find("/nodeinfo/2.1"), Some("special"));
         assert_eq!(table.find("/apix"), None);
         assert_eq!(table.find("/api"), Some("api"));
+        let web = vec!["/@*".to_string()];
+        let table = RouteTable::new([("web", web.as_slice())]);
+        assert_eq!(table.find("/@alice/123"), Some("web"));
+        assert_eq!(table.find("/@"), None);
+        assert_eq!(table.find("/alice"), None);
     }
 }

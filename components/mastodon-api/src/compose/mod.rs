@@ -1,16 +1,23 @@
-//! Writing statuses: a new status with its mentions, tags, counters and
-//! notifications in one transaction; reblogs are in `routes/api/v1/statuses/actions.rs`.
+//! Writing statuses: a new status ([`create`]) or a new version of one ([`edit`])
+//! with its mentions, tags, media, poll, counters and notifications in one
+//! transaction, then its streaming events. Reblogs are in
+//! `routes/api/v1/statuses/actions.rs`.
 
+pub mod content;
+mod edit;
+pub mod poll;
+mod references;
 pub mod render;
 
-use std::collections::HashMap;
+pub use content::Content;
+pub use edit::edit;
 
-use aerie_guest::db::{self, Value, placeholders};
+use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_guest::rows::{AccountRow, StatusRow};
 use aerie_guest::settings;
 
-use crate::notify;
+use crate::{notify, stream_audience};
 
 /// The instance facts composing needs.
 pub struct Instance {
@@ -32,11 +39,8 @@ pub fn instance() -> Result<Instance, Response> {
 
 /// A status to write, already validated by the handler.
 pub struct NewStatus {
-    pub text: String,
-    pub spoiler_text: String,
+    pub content: Content,
     pub visibility: String,
-    pub sensitive: bool,
-    pub language: Option<String>,
     pub in_reply_to: Option<StatusRow>,
     pub application_id: Option<i64>,
 }
@@ -48,22 +52,11 @@ pub fn local_status_urls(author: &AccountRow, instance: &Instance, id: i64) -> (
     (format!("{uri}/statuses/{id}"), format!("{url}/{id}"))
 }
 
-/// Writes `new` by `author` and returns the stored row.
+/// Writes `new` by `author`, publishes it and returns the stored row.
 pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Result<StatusRow, Response> {
-    let candidates = render::mention_candidates(&new.text, &instance.domain);
-    let mut local: HashMap<String, AccountRow> = HashMap::new();
-    if !candidates.is_empty() {
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) IN ({}) AND a.domain IS NULL AND a.deleted_at IS NULL",
-            placeholders(1, candidates.len())
-        );
-        let params: Vec<Value> = candidates.iter().map(|c| Value::Text(c.clone())).collect();
-        for row in db::query(&sql, &params)?.iter() {
-            let account = AccountRow::from_row(&row);
-            local.insert(account.username.to_lowercase(), account);
-        }
-    }
-    let rendered = render::render(&new.text, &local, &instance.domain, &instance.base);
+    let content = &new.content;
+    let accounts = render::mentionable_accounts(&content.text, &instance.domain)?;
+    let rendered = render::render(&content.text, &accounts, &instance.domain, &instance.base);
 
     let now = settings::now_millis();
     let id = settings::next_id();
@@ -81,11 +74,11 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
             conversation
         }
     };
-    let row = StatusRow {
+    let mut row = StatusRow {
         id,
         account_id: author.id,
         local: true,
-        text: new.text.clone(),
+        text: content.text.clone(),
         content_html: rendered.html.clone(),
         uri: Some(uri),
         url: Some(url),
@@ -93,9 +86,9 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
         in_reply_to_id: parent.map(|p| p.id),
         in_reply_to_account_id: parent.map(|p| p.account_id),
         conversation_id: Some(conversation_id),
-        language: new.language.clone(),
-        sensitive: new.sensitive,
-        spoiler_text: new.spoiler_text.clone(),
+        language: content.language.clone(),
+        sensitive: content.sensitive.unwrap_or(false) || !content.spoiler_text.is_empty(),
+        spoiler_text: content.spoiler_text.clone(),
         application_id: new.application_id,
         created_at: now,
         updated_at: now,
@@ -125,23 +118,11 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
             Value::Int64(now),
         ],
     )?;
-    for account_id in &rendered.mentions {
-        tx.execute(
-            "INSERT INTO mentions (id, status_id, account_id, silent, created_at) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (status_id, account_id) DO NOTHING",
-            &[Value::Int64(settings::next_id()), Value::Int64(id), Value::Int64(*account_id), Value::Int64(now)],
-        )?;
-        notify::create(&tx, *account_id, author.id, notify::MENTION, Some(id))?;
-    }
-    for tag in &rendered.tags {
-        let name = tag.to_lowercase();
-        tx.execute(
-            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
-            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
-        )?;
-        tx.execute(
-            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
-            &[Value::Int64(id), Value::Text(name)],
-        )?;
+    let notices = references::set_mentions(&tx, id, author.id, &rendered.mentions, now)?;
+    references::set_tags(&tx, id, &rendered.tags, now)?;
+    references::set_media(&tx, id, author.id, &content.media_ids)?;
+    if let Some(new_poll) = &content.poll {
+        row.poll_id = Some(poll::insert(&tx, id, author.id, new_poll, now)?);
     }
     tx.execute(
         "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
@@ -151,5 +132,7 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
         tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent.id)])?;
     }
     tx.commit()?;
+    notify::publish(notices);
+    stream_audience::publish_created(&row);
     Ok(row)
 }

@@ -1,148 +1,88 @@
-//! Status text to HTML, minimal and private to this component until the shared
-//! `aerie-text` crate replaces it: escapes HTML, makes paragraphs (`<p>`) and line
-//! breaks (`<br />`), links URLs, and finds `@mentions` of local accounts and
-//! `#tags`. Mentions of accounts elsewhere stay plain text for now.
+//! Status text to Mastodon's HTML with the shared `aerie-text` rules: mentions
+//! link to accounts this instance knows (local ones by `@name` or `@name@domain`
+//! of this instance, remote ones only when the account exists here), hashtags link
+//! to `BASE/tags/NAME`, and the length counts as Mastodon counts it.
 
-use std::collections::HashMap;
-
-use aerie_guest::convert::escape_html;
-use aerie_guest::rows::AccountRow;
+use aerie_guest::convert::tag_url;
+use aerie_guest::db::{self, Value};
+use aerie_guest::http::Response;
+use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_guest::text::{self, Mention, MentionLink};
 
 /// What rendering found.
 #[derive(Debug, Default, PartialEq)]
 pub struct Rendered {
     pub html: String,
-    /// Mentioned local accounts, in order of appearance, without repeats.
+    /// Mentioned accounts that exist here, in order of appearance, without repeats.
     pub mentions: Vec<i64>,
     /// Tags as written (first spelling), without repeats (case-insensitively).
     pub tags: Vec<String>,
 }
 
-fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+/// The length of a status as checked against the limit: the text with Mastodon's
+/// URL and mention concessions, plus the content warning counted plainly.
+pub fn length(text: &str, spoiler_text: &str) -> usize {
+    text::character_count(text) + text::raw_character_count(spoiler_text)
 }
 
-/// A `@user` or `@user@domain` at `rest` (which starts after the `@`): the parts and
-/// how many bytes they take.
-fn mention_at(rest: &str) -> Option<(&str, Option<&str>, usize)> {
-    let user_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')).unwrap_or(rest.len());
-    let user = rest[..user_len].trim_end_matches(['.', '-']);
-    if user.is_empty() {
-        return None;
+/// Whether `mention` names `account`, given this instance's domain.
+fn names(mention: &Mention, account: &AccountRow, local_domain: &str) -> bool {
+    if !mention.username.eq_ignore_ascii_case(&account.username) {
+        return false;
     }
-    let after = &rest[user.len()..];
-    if let Some(domain_part) = after.strip_prefix('@') {
-        let domain_len = domain_part.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).unwrap_or(domain_part.len());
-        let domain = domain_part[..domain_len].trim_end_matches(['.', '-']);
-        if !domain.is_empty() {
-            return Some((user, Some(domain), user.len() + 1 + domain.len()));
-        }
+    match (&mention.domain, &account.domain) {
+        (None, None) => true,
+        (Some(domain), None) => domain.eq_ignore_ascii_case(local_domain),
+        (Some(domain), Some(theirs)) => domain.eq_ignore_ascii_case(theirs),
+        (None, Some(_)) => false,
     }
-    Some((user, None, user.len()))
 }
 
-fn tag_at(rest: &str) -> Option<&str> {
-    let len = rest.find(|c: char| !word_char(c)).unwrap_or(rest.len());
-    let name = &rest[..len];
-    (!name.is_empty() && name.chars().any(|c| !c.is_ascii_digit())).then_some(name)
-}
-
-fn url_at(rest: &str) -> Option<&str> {
-    if !(rest.starts_with("https://") || rest.starts_with("http://")) {
-        return None;
+/// The accounts the mentions in `text` can name, in one query.
+pub fn mentionable_accounts(text: &str, local_domain: &str) -> Result<Vec<AccountRow>, Response> {
+    let mentions = text::extract(text).mentions;
+    if mentions.is_empty() {
+        return Ok(Vec::new());
     }
-    let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
-    let url = rest[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-    (url.len() > "https://".len()).then_some(url)
-}
-
-/// Lower-cased usernames that `@mentions` in `text` could mean on this instance,
-/// for the caller to look up before [`render`].
-pub fn mention_candidates(text: &str, local_domain: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut previous = ' ';
-    for (index, c) in text.char_indices() {
-        if c == '@'
-            && !word_char(previous)
-            && previous != '@'
-            && let Some((user, domain, _)) = mention_at(&text[index + 1..])
-            && domain.is_none_or(|d| d.eq_ignore_ascii_case(local_domain))
-        {
-            let name = user.to_lowercase();
-            if !names.contains(&name) {
-                names.push(name);
+    let mut conditions = Vec::new();
+    let mut params = Vec::new();
+    for mention in &mentions {
+        params.push(Value::Text(mention.username.to_lowercase()));
+        let user = params.len();
+        match mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(local_domain)) {
+            None => conditions.push(format!("(lower(a.username) = ${user} AND a.domain IS NULL)")),
+            Some(domain) => {
+                params.push(Value::Text(domain.to_lowercase()));
+                conditions.push(format!("(lower(a.username) = ${user} AND lower(a.domain) = ${})", params.len()));
             }
         }
-        previous = c;
     }
-    names
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ({}) AND a.deleted_at IS NULL AND a.suspended_at IS NULL",
+        conditions.join(" OR ")
+    );
+    Ok(db::query(&sql, &params)?.iter().map(|row| AccountRow::from_row(&row)).collect())
 }
 
-/// Renders `text`. `local` maps lower-cased usernames to the local accounts found by
-/// [`mention_candidates`]; `base` is `scheme://web_domain` for tag links.
-pub fn render(text: &str, local: &HashMap<String, AccountRow>, local_domain: &str, base: &str) -> Rendered {
-    let mut out = Rendered::default();
-    let normalized = text.replace("\r\n", "\n");
-    let paragraphs = normalized.trim().split("\n\n").map(|p| p.trim_matches('\n')).filter(|p| !p.trim().is_empty());
-    for paragraph in paragraphs {
-        out.html.push_str("<p>");
-        let mut previous = ' ';
-        let mut index = 0;
-        while index < paragraph.len() {
-            let rest = &paragraph[index..];
-            let c = rest.chars().next().unwrap_or(' ');
-            let at_word_start = !word_char(previous) && previous != '@' && previous != '/';
-            let mut consumed = 0;
-            if c == '@' && at_word_start {
-                if let Some((user, domain, len)) = mention_at(&rest[1..])
-                    && domain.is_none_or(|d| d.eq_ignore_ascii_case(local_domain))
-                    && let Some(account) = local.get(&user.to_lowercase())
-                {
-                    let href = escape_html(account.url.as_deref().or(account.uri.as_deref()).unwrap_or(""));
-                    out.html.push_str(&format!(
-                        "<span class=\"h-card\" translate=\"no\"><a href=\"{href}\" class=\"u-url mention\">@<span>{}</span></a></span>",
-                        escape_html(&account.username)
-                    ));
-                    if !out.mentions.contains(&account.id) {
-                        out.mentions.push(account.id);
-                    }
-                    consumed = 1 + len;
-                }
-            } else if c == '#' && at_word_start {
-                if let Some(name) = tag_at(&rest[1..]) {
-                    let lower = name.to_lowercase();
-                    out.html.push_str(&format!(
-                        "<a href=\"{base}/tags/{}\" class=\"mention hashtag\" rel=\"tag\">#<span>{}</span></a>",
-                        escape_html(&lower),
-                        escape_html(name)
-                    ));
-                    if !out.tags.iter().any(|t| t.to_lowercase() == lower) {
-                        out.tags.push(name.to_string());
-                    }
-                    consumed = 1 + name.len();
-                }
-            } else if (c == 'h' || c == 'H')
-                && at_word_start
-                && let Some(url) = url_at(rest)
-            {
-                let escaped = escape_html(url);
-                out.html
-                    .push_str(&format!("<a href=\"{escaped}\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\">{escaped}</a>"));
-                consumed = url.len();
-            }
-            if consumed == 0 {
-                match c {
-                    '\n' => out.html.push_str("<br />"),
-                    c => out.html.push_str(&escape_html(c.encode_utf8(&mut [0; 4]))),
-                }
-                consumed = c.len_utf8();
-            }
-            previous = paragraph[index..index + consumed].chars().last().unwrap_or(' ');
-            index += consumed;
+/// Renders `text`; `accounts` are those [`mentionable_accounts`] found, `base` is
+/// `scheme://web_domain` for tag links.
+pub fn render(text: &str, accounts: &[AccountRow], local_domain: &str, base: &str) -> Rendered {
+    let find = |mention: &Mention| accounts.iter().find(|a| names(mention, a, local_domain));
+    let resolve = |mention: &Mention| {
+        find(mention).map(|account| MentionLink {
+            url: account.url.clone().or_else(|| account.uri.clone()).unwrap_or_default(),
+            username: account.username.clone(),
+        })
+    };
+    let html = text::render(text, &resolve, &|name| tag_url(base, name));
+    let extracted = text::extract(text);
+    let mut mentions = Vec::new();
+    for account in extracted.mentions.iter().filter_map(find) {
+        if !mentions.contains(&account.id) {
+            mentions.push(account.id);
         }
-        out.html.push_str("</p>");
     }
-    out
+    Rendered { html, mentions, tags: extracted.tags }
 }
 
 #[cfg(test)]
@@ -150,18 +90,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_paragraphs_mentions_tags_and_links() {
+    fn renders_known_mentions_and_tags() {
         let alice = AccountRow { id: 7, username: "Alice".into(), url: Some("https://x.example/@Alice".into()), ..Default::default() };
-        let local = HashMap::from([("alice".to_string(), alice)]);
-        let text = "hi @alice and @bob@elsewhere.example <b>\n#Rust #123 #rust\n\nsee https://a.example/x?y=1&z=2.";
-        assert_eq!(mention_candidates(text, "x.example"), vec!["alice"]);
-        let rendered = render(text, &local, "x.example", "https://x.example");
-        assert_eq!(rendered.mentions, vec![7]);
-        assert_eq!(rendered.tags, vec!["Rust"]);
-        assert!(rendered.html.starts_with("<p>hi <span class=\"h-card\""));
-        assert!(rendered.html.contains("@bob@elsewhere.example &lt;b&gt;<br /><a href=\"https://x.example/tags/rust\""));
-        assert!(rendered.html.contains("#123"));
-        assert!(rendered.html.ends_with("<a href=\"https://a.example/x?y=1&amp;z=2\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\">https://a.example/x?y=1&amp;z=2</a>.</p>"));
-        assert_eq!(render("a@b c", &local, "x.example", "").html, "<p>a@b c</p>");
+        let bob = AccountRow {
+            id: 8,
+            username: "bob".into(),
+            domain: Some("far.example".into()),
+            url: Some("https://far.example/@bob".into()),
+            ..Default::default()
+        };
+        let text = "hi @alice @alice@X.example @bob@far.example @carol@far.example #Café #café";
+        let rendered = render(text, &[alice, bob], "x.example", "https://x.example");
+        assert_eq!(rendered.mentions, vec![7, 8]);
+        assert_eq!(rendered.tags, vec!["Café"]);
+        assert!(rendered.html.contains("href=\"https://far.example/@bob\""), "{}", rendered.html);
+        assert!(rendered.html.contains("@carol@far.example"), "{}", rendered.html);
+        assert!(rendered.html.contains("https://x.example/tags/Caf%C3%A9"), "{}", rendered.html);
+        assert_eq!(length("https://example.com/very/long/url", "cw"), 25);
     }
 }

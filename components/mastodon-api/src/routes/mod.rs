@@ -1,6 +1,7 @@
 //! Handlers, one file per URL.
 pub mod api;
 pub mod nodeinfo;
+pub mod web;
 
 use aerie_guest::http::Response;
 

@@ -32,14 +32,16 @@ pub fn authorize(ctx: &Ctx, id: i64) -> Answer {
         &[Value::Int64(id), Value::Int64(viewer)],
     )?;
     let Some(request) = request.first() else { return Err(aerie_guest::http::Response::not_found()) };
+    let mut notice = None;
     if follows::create(&tx, id, viewer, request.bool("show_reblogs"), request.bool("notify"))? {
         tx.execute(
             "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
             &[Value::Int64(viewer), Value::Int64(id)],
         )?;
-        notify::create(&tx, viewer, id, notify::FOLLOW, None)?;
+        notice = notify::create(&tx, viewer, id, notify::FOLLOW, None)?;
     }
     tx.commit()?;
+    notify::publish(notice);
     relationships::one(viewer, id)
 }
 

@@ -1,10 +1,12 @@
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
+pub mod domain_blocks;
 pub mod follow_requests;
 pub mod instance;
 pub mod markers;
 pub mod notifications;
+pub mod polls;
 pub mod preferences;
 pub mod statuses;
 pub mod timelines;

@@ -47,9 +47,10 @@ fn to_api(ctx: &Ctx, viewer: i64, rows: &[NotificationRow]) -> Result<Vec<Notifi
         .collect())
 }
 
-/// `GET /api/v1/notifications` with `types[]`, `exclude_types[]`, `account_id`.
-pub fn list(ctx: &Ctx) -> Answer {
-    let viewer = ctx.viewer.user("read:notifications")?;
+/// The notifications of `viewer` a list shows: not dismissed, about statuses they may
+/// see, filtered by `types[]`, `exclude_types[]` and `account_id`. The condition is
+/// on alias `n` with its parameters from `$1` (the viewer).
+pub fn list_condition(ctx: &Ctx, viewer: i64) -> (String, Vec<Value>) {
     let mut params = vec![Value::Int64(viewer)];
     let mut condition = format!("n.account_id = $1 AND n.dismissed = 0 AND {}", status_visible());
     let add_list = |values: Vec<&str>, negate: bool, condition: &mut String, params: &mut Vec<Value>| {
@@ -66,6 +67,13 @@ pub fn list(ctx: &Ctx) -> Answer {
         params.push(Value::Int64(from));
         condition.push_str(&format!(" AND n.from_account_id = ${}", params.len()));
     }
+    (condition, params)
+}
+
+/// `GET /api/v1/notifications` with `types[]`, `exclude_types[]`, `account_id`.
+pub fn list(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.user("read:notifications")?;
+    let (condition, mut params) = list_condition(ctx, viewer);
     let page = Page::from_query(&ctx.request.query);
     let (bounds, order, values) = page.sql("n.id", params.len() + 1);
     params.extend(values.into_iter().map(Value::Int64));

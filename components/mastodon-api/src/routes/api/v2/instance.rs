@@ -8,8 +8,8 @@ use crate::instance_info::{self, mastodon_version, streaming_url};
 use crate::routes::{api, unavailable};
 
 pub fn get(request: &Request) -> Response {
-    let info = match instance_info::load() {
-        Ok(info) => info,
+    let (info, rules) = match instance_info::load().and_then(|info| Ok((info, instance_info::rules()?))) {
+        Ok(loaded) => loaded,
         Err(error) => return unavailable(error),
     };
     Response::json(
@@ -25,7 +25,7 @@ pub fn get(request: &Request) -> Response {
             "icon": [],
             "languages": ["en"],
             "configuration": {
-                "urls": { "streaming": streaming_url(&info, request.scheme()), "status": null },
+                "urls": { "streaming": streaming_url(&info, request), "status": null },
                 "vapid": { "public_key": "" },
                 "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
                 "statuses": api::statuses_configuration(info.max_characters),
@@ -41,7 +41,7 @@ pub fn get(request: &Request) -> Response {
             },
             "api_versions": { "mastodon": 2 },
             "contact": { "email": info.contact_email, "account": null },
-            "rules": [],
+            "rules": rules,
         }),
     )
 }

@@ -25,13 +25,14 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     let show_reblogs = ctx.params.bool("reblogs").unwrap_or(true);
     let notify_on_post = ctx.params.bool("notify").unwrap_or(false);
     let tx = db::begin()?;
+    let mut notice = None;
     let already_following = !tx
         .query("SELECT 1 AS x FROM follows WHERE account_id = $1 AND target_account_id = $2", &[Value::Int64(viewer), Value::Int64(id)])?
         .is_empty();
     let needs_request = target.locked || !target.is_local();
     if already_following || !needs_request {
         if follows::create(&tx, viewer, id, show_reblogs, notify_on_post)? {
-            notify::create(&tx, id, viewer, notify::FOLLOW, None)?;
+            notice = notify::create(&tx, id, viewer, notify::FOLLOW, None)?;
         }
     } else {
         let params = [
@@ -54,11 +55,12 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
                 &[Value::Int64(id), Value::Int64(viewer)],
             )?;
             if pending.is_empty() {
-                notify::create(&tx, id, viewer, notify::FOLLOW_REQUEST, None)?;
+                notice = notify::create(&tx, id, viewer, notify::FOLLOW_REQUEST, None)?;
             }
         }
     }
     tx.commit()?;
+    notify::publish(notice);
     relationships::one(viewer, id)
 }
 
@@ -67,6 +69,16 @@ pub fn unfollow(ctx: &Ctx, id: i64) -> Answer {
     load::account_or_404(id)?;
     let tx = db::begin()?;
     follows::remove(&tx, viewer, id)?;
+    tx.commit()?;
+    relationships::one(viewer, id)
+}
+
+/// `POST /api/v1/accounts/:id/remove_from_followers`: ends `id`'s follow of the viewer.
+pub fn remove_from_followers(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.user("write:follows")?;
+    load::account_or_404(id)?;
+    let tx = db::begin()?;
+    follows::remove(&tx, id, viewer)?;
     tx.commit()?;
     relationships::one(viewer, id)
 }

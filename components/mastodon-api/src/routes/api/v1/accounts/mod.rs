@@ -2,9 +2,12 @@
 
 pub mod block;
 pub mod credentials;
+pub mod familiar_followers;
 pub mod follow;
 pub mod mute;
+pub mod note;
 pub mod relationships;
+pub mod search;
 
 use aerie_guest::convert;
 use aerie_guest::db::{self, Value};

@@ -9,7 +9,7 @@ use aerie_guest::settings;
 use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden, invalid};
 use crate::load;
-use crate::notify;
+use crate::{notify, stream_audience};
 
 /// Most pinned statuses per account, as Mastodon.
 const MAX_PINS: i64 = 5;
@@ -73,8 +73,12 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
         "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
         &[Value::Int64(viewer), Value::Int64(now)],
     )?;
-    notify::create(&tx, original.account_id, viewer, notify::REBLOG, Some(original.id))?;
+    let notice = notify::create(&tx, original.account_id, viewer, notify::REBLOG, Some(original.id))?;
     tx.commit()?;
+    notify::publish(notice);
+    if let Ok(row) = load::visible_status(Some(viewer), reblog_id) {
+        stream_audience::publish_created(&row);
+    }
     answer(ctx, viewer, reblog_id)
 }
 
@@ -83,6 +87,13 @@ pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
     let original = target(viewer, id)?;
     let now = Value::Int64(settings::now_millis());
+    let reblogs = load::status_rows(
+        Some(viewer),
+        "",
+        "s.account_id = $2 AND s.reblog_of_id = $3",
+        "",
+        vec![Value::Int64(viewer), Value::Int64(original.id)],
+    )?;
     let tx = db::begin()?;
     let removed = tx.execute(
         "UPDATE statuses SET deleted_at = $3, updated_at = $3 WHERE account_id = $1 AND reblog_of_id = $2 AND deleted_at IS NULL",
@@ -103,6 +114,7 @@ pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
         )?;
     }
     tx.commit()?;
+    reblogs.iter().for_each(stream_audience::publish_deleted);
     answer(ctx, viewer, original.id)
 }
 
@@ -112,15 +124,17 @@ pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
     let status = target(viewer, id)?;
     let now = settings::now_millis();
     let tx = db::begin()?;
+    let mut notice = None;
     let added = tx.execute(
         "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
         &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(now)],
     )?;
     if added > 0 {
         tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
-        notify::create(&tx, status.account_id, viewer, notify::FAVOURITE, Some(status.id))?;
+        notice = notify::create(&tx, status.account_id, viewer, notify::FAVOURITE, Some(status.id))?;
     }
     tx.commit()?;
+    notify::publish(notice);
     answer(ctx, viewer, status.id)
 }
 

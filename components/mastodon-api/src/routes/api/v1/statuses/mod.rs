@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod by;
+pub mod edits;
 
 use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
@@ -12,7 +13,7 @@ use aerie_guest::settings;
 
 use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::load;
+use crate::{load, stream_audience};
 
 /// How long a repeated `Idempotency-Key` returns the first status (Mastodon: 1 hour).
 const IDEMPOTENCY_TTL_MS: u64 = 3_600_000;
@@ -37,17 +38,8 @@ pub fn create(ctx: &Ctx) -> Answer {
         return Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?));
     }
     let p = &ctx.params;
-    let text = p.get("status").unwrap_or("").to_string();
-    let has_media = p.all("media_ids").iter().any(|m| !m.is_empty());
-    let has_poll = p.pairs().iter().any(|(n, _)| n.starts_with("poll[options]"));
-    if text.trim().is_empty() && !has_media && !has_poll {
-        return Err(invalid("Text can't be blank"));
-    }
     let instance = compose::instance()?;
-    let spoiler_text = p.get("spoiler_text").unwrap_or("").to_string();
-    if text.chars().count() + spoiler_text.chars().count() > instance.max_characters {
-        return Err(invalid(&format!("Text character limit of {} exceeded", instance.max_characters)));
-    }
+    let content = compose::content::from_params(p, &instance)?;
     let visibility = match p.get("visibility").filter(|v| !v.is_empty()) {
         Some(v) => Visibility::parse(v).ok_or_else(|| invalid("Visibility is not included in the list"))?.as_str().to_string(),
         None => default_visibility(viewer)?,
@@ -61,15 +53,7 @@ pub fn create(ctx: &Ctx) -> Answer {
         }
     };
     let author = load::account_or_404(viewer)?;
-    let new = NewStatus {
-        text,
-        spoiler_text,
-        visibility,
-        sensitive: p.bool("sensitive").unwrap_or(false),
-        language: p.get("language").filter(|l| !l.is_empty() && l.len() <= 16).map(str::to_string),
-        in_reply_to,
-        application_id: ctx.viewer.app_id,
-    };
+    let new = NewStatus { content, visibility, in_reply_to, application_id: ctx.viewer.app_id };
     let row = compose::create(&author, new, &instance)?;
     if let Some(key) = &idempotency {
         let _ = kv::set(key, row.id.to_string().as_bytes(), Some(IDEMPOTENCY_TTL_MS));
@@ -103,6 +87,7 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     }
     let mut status = load::status_to_api(Some(viewer), &ctx.base, &row)?;
     status.text = Some(row.text.clone());
+    let reblogs = load::status_rows(Some(viewer), "", "s.reblog_of_id = $2", "", vec![Value::Int64(id)])?;
     let now = Value::Int64(settings::now_millis());
     let tx = db::begin()?;
     tx.execute(
@@ -126,6 +111,8 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     tx.execute("DELETE FROM pins WHERE status_id = $1", &[Value::Int64(id)])?;
     tx.execute("DELETE FROM notifications WHERE status_id = $1", &[Value::Int64(id)])?;
     tx.commit()?;
+    stream_audience::publish_deleted(&row);
+    reblogs.iter().for_each(stream_audience::publish_deleted);
     Ok(Response::to_json(200, &status))
 }
 

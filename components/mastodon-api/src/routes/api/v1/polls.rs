@@ -1,0 +1,78 @@
+//! `GET /api/v1/polls/:id` and `POST /api/v1/polls/:id/votes`. A poll is as
+//! visible as its status.
+
+use aerie_guest::db::{self, Value};
+use aerie_guest::http::Response;
+use aerie_guest::rows::StatusRow;
+use aerie_guest::settings;
+
+use crate::ctx::{Answer, Ctx, invalid};
+use crate::{load, polls};
+
+/// The status of poll `id`, if the viewer may see it (404 otherwise).
+fn poll_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
+    let rows = db::query("SELECT status_id FROM polls WHERE id = $1", &[Value::Int64(id)])?;
+    let status_id = rows.first().and_then(|r| r.i64("status_id")).ok_or_else(Response::not_found)?;
+    let status = load::visible_status(viewer, status_id)?;
+    if status.poll_id != Some(id) {
+        return Err(Response::not_found());
+    }
+    Ok(status)
+}
+
+fn answer(viewer: Option<i64>, id: i64) -> Answer {
+    let poll = polls::entities(viewer, &[id])?.remove(&id).ok_or_else(Response::not_found)?;
+    Ok(Response::to_json(200, &poll))
+}
+
+/// `GET /api/v1/polls/:id`
+pub fn get(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.optional("read:statuses")?;
+    poll_status(viewer, id)?;
+    answer(viewer, id)
+}
+
+/// `POST /api/v1/polls/:id/votes` with `choices[]` (option indexes).
+pub fn vote(ctx: &Ctx, id: i64) -> Answer {
+    let viewer = ctx.viewer.user("write:statuses")?;
+    poll_status(Some(viewer), id)?;
+    let rows = db::query("SELECT options, multiple, expires_at FROM polls WHERE id = $1", &[Value::Int64(id)])?;
+    let row = rows.first().ok_or_else(Response::not_found)?;
+    let option_count = serde_json::from_str::<Vec<serde_json::Value>>(row.text("options").unwrap_or("[]")).map(|o| o.len()).unwrap_or(0);
+    let now = settings::now_millis();
+    if row.i64("expires_at").is_some_and(|at| at <= now) {
+        return Err(invalid("The poll has already ended"));
+    }
+    let mut choices: Vec<i64> = Vec::new();
+    for raw in ctx.params.all("choices") {
+        let choice = raw.trim().parse::<i64>().ok().filter(|c| (0..option_count as i64).contains(c));
+        let choice = choice.ok_or_else(|| invalid("Choice is not a valid option"))?;
+        if !choices.contains(&choice) {
+            choices.push(choice);
+        }
+    }
+    if choices.is_empty() {
+        return Err(invalid("Choices can't be blank"));
+    }
+    if choices.len() > 1 && !row.bool("multiple") {
+        return Err(invalid("This poll allows only one choice"));
+    }
+    let tx = db::begin()?;
+    let voted =
+        tx.query("SELECT 1 AS x FROM poll_votes WHERE poll_id = $1 AND account_id = $2", &[Value::Int64(id), Value::Int64(viewer)])?;
+    if !voted.is_empty() {
+        return Err(invalid("You have already voted on this poll"));
+    }
+    for choice in &choices {
+        tx.execute(
+            "INSERT INTO poll_votes (id, poll_id, account_id, choice, uri, created_at) VALUES ($1, $2, $3, $4, NULL, $5)",
+            &[Value::Int64(settings::next_id()), Value::Int64(id), Value::Int64(viewer), Value::Int64(*choice), Value::Int64(now)],
+        )?;
+    }
+    tx.execute(
+        "UPDATE polls SET votes_count = votes_count + $2, voters_count = voters_count + 1, updated_at = $3 WHERE id = $1",
+        &[Value::Int64(id), Value::Int64(choices.len() as i64), Value::Int64(now)],
+    )?;
+    tx.commit()?;
+    answer(Some(viewer), id)
+}

@@ -1,0 +1,25 @@
+//! Streaming events through the host's `aerie:host/events` capability: say what
+//! happened (kind, id, streams); the host renders it per subscriber by asking this
+//! component for the entity as that subscriber.
+
+use crate::bindings::aerie::host::events as host;
+
+/// A new status `id` for `streams` (`user:<id>`, `public`, `public:local`, `hashtag:<name>`, ...).
+pub fn status_created(id: i64, streams: &[String]) {
+    host::publish("update", id, streams);
+}
+
+/// Status `id` was edited.
+pub fn status_edited(id: i64, streams: &[String]) {
+    host::publish("status.update", id, streams);
+}
+
+/// Status `id` was deleted.
+pub fn status_deleted(id: i64, streams: &[String]) {
+    host::publish("delete", id, streams);
+}
+
+/// Notification `id` for its recipient, `account_id`.
+pub fn notification(id: i64, account_id: i64) {
+    host::publish("notification", id, &[format!("user:{account_id}")]);
+}

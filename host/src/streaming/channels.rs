@@ -1,0 +1,89 @@
+//! Mastodon's stream names and how they map to the event bus's stream keys.
+//!
+//! A client subscribes to `user`, `user:notification`, `public`, `public:local`,
+//! `public:remote` (each with `:media`), `hashtag` / `hashtag:local` (with a tag),
+//! `direct` or `list` (with a list id). Components publish events to keys such as
+//! `user:<account id>`, `public:local` or `hashtag:<name>`.
+
+/// One subscribed channel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Channel {
+    /// The name as the client gave it (`user`, `hashtag:local`, ...).
+    pub name: String,
+    /// The bus key it listens to.
+    pub key: String,
+    /// The `stream` array sent with each event (`["hashtag", "rust"]`).
+    pub label: Vec<String>,
+}
+
+impl Channel {
+    /// The channel `name` (with `tag` or `list` where needed) for `account_id`.
+    /// `Err` says what is wrong, for a 400 / an error message on the socket.
+    pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>, account_id: Option<i64>) -> Result<Channel, String> {
+        let user = || account_id.map(|id| id.to_string()).ok_or_else(|| "Missing access token".to_string());
+        let simple = |key: String| Channel { name: name.to_string(), key, label: vec![name.to_string()] };
+        Ok(match name {
+            "user" => simple(format!("user:{}", user()?)),
+            "user:notification" => simple(format!("user:{}", user()?)),
+            "direct" => simple(format!("direct:{}", user()?)),
+            "public" | "public:local" | "public:remote" | "public:media" | "public:local:media" | "public:remote:media" => {
+                simple(name.to_string())
+            }
+            "public:allow_local_only" => simple("public".to_string()),
+            "hashtag" | "hashtag:local" => {
+                let tag = tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
+                let tag = tag.ok_or_else(|| "No tag for stream provided".to_string())?;
+                Channel { name: name.to_string(), key: format!("{name}:{tag}"), label: vec![name.to_string(), tag] }
+            }
+            "list" => {
+                user()?;
+                let list = list.filter(|l| l.parse::<i64>().is_ok()).ok_or_else(|| "No list for stream provided".to_string())?;
+                Channel { name: name.to_string(), key: format!("list:{list}"), label: vec![name.to_string(), list.to_string()] }
+            }
+            other => return Err(format!("Unknown stream type {other:?}")),
+        })
+    }
+
+    /// The channel named by an SSE path (`public/local` → `public:local`).
+    pub fn from_path(path: &str, tag: Option<&str>, list: Option<&str>, account_id: Option<i64>) -> Result<Channel, String> {
+        Channel::parse(&path.trim_matches('/').replace('/', ":"), tag, list, account_id)
+    }
+
+    /// Whether only a logged-in user may open it.
+    pub fn needs_user(&self) -> bool {
+        self.name.starts_with("user") || self.name == "direct" || self.name == "list"
+    }
+
+    /// `user:notification` gets notifications only.
+    pub fn is_notifications_only(&self) -> bool {
+        self.name == "user:notification"
+    }
+
+    /// Whether this channel shows an event of `kind`.
+    pub fn accepts(&self, kind: &str) -> bool {
+        match kind {
+            "notification" => self.name.starts_with("user"),
+            _ => !self.is_notifications_only(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_map_to_bus_keys_and_labels() {
+        let user = Channel::parse("user", None, None, Some(42)).unwrap();
+        assert_eq!((user.key.as_str(), user.label.clone()), ("user:42", vec!["user".to_string()]));
+        let tag = Channel::from_path("hashtag/local", Some("#Rust"), None, None).unwrap();
+        assert_eq!((tag.key.as_str(), tag.label.clone()), ("hashtag:local:rust", vec!["hashtag:local".to_string(), "rust".to_string()]));
+        assert_eq!(Channel::from_path("public/local", None, None, None).unwrap().key, "public:local");
+        assert!(Channel::parse("user", None, None, None).is_err());
+        assert!(Channel::parse("hashtag", None, None, None).is_err());
+        assert!(Channel::parse("nonsense", None, None, Some(1)).is_err());
+        let notes = Channel::parse("user:notification", None, None, Some(1)).unwrap();
+        assert!(notes.accepts("notification") && !notes.accepts("update"));
+        assert!(!Channel::parse("public", None, None, None).unwrap().accepts("notification"));
+    }
+}

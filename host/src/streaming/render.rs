@@ -1,0 +1,55 @@
+//! Renders an event for one viewer by asking the component that serves the API:
+//! `GET /api/v1/statuses/:id` or `GET /api/v1/notifications/:id` as that viewer.
+//! A 404 means the viewer may not see it, and nothing is sent.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use http_body_util::BodyExt as _;
+
+use super::{Listener, Origin};
+use crate::runtime::Runtime;
+use crate::server::routes::RouteTable;
+
+#[derive(Clone)]
+pub struct Renderer {
+    pub runtime: Arc<Runtime>,
+    pub routes: RouteTable,
+}
+
+impl Renderer {
+    /// The payload of event `kind` about `id` for `viewer`, or `None` when they may
+    /// not see it (or rendering failed; that is logged).
+    pub async fn render(&self, kind: &str, id: i64, viewer: &Listener, origin: &Origin) -> Option<Arc<str>> {
+        let path = match kind {
+            "delete" => return Some(id.to_string().into()),
+            "update" | "status.update" => format!("/api/v1/statuses/{id}"),
+            "notification" => format!("/api/v1/notifications/{id}"),
+            other => {
+                tracing::warn!(kind = other, "a component published a streaming event of an unknown kind");
+                return None;
+            }
+        };
+        let component = self.runtime.component(self.routes.find(&path)?)?;
+        let mut request = http::Request::builder()
+            .method("GET")
+            .uri(&path)
+            .header("host", &origin.host)
+            .header("x-aerie-host", &origin.host)
+            .header("x-aerie-scheme", if origin.https { "https" } else { "http" })
+            .header("accept", "application/json");
+        if let Some(account) = viewer.account_id {
+            request = request.header("x-aerie-account-id", account).header("x-aerie-scopes", viewer.scopes.to_string());
+        }
+        let request = request.body(Body::empty()).ok()?;
+        let response = self.runtime.handle_http(&component, request, origin.https).await;
+        if response.status() != http::StatusCode::OK {
+            if response.status() != http::StatusCode::NOT_FOUND {
+                tracing::warn!(path, status = %response.status(), "rendering a streaming event failed");
+            }
+            return None;
+        }
+        let bytes = response.into_body().collect().await.ok()?.to_bytes();
+        String::from_utf8(bytes.to_vec()).ok().map(Into::into)
+    }
+}

@@ -1,0 +1,214 @@
+//! The visibility matrix through the paths users reach, on both engines: 4 visibilities
+//! × {author, follower, mentioned, stranger, blocked by the author, anonymous} ×
+//! {status GET, context, account statuses, home timeline, public timeline, hashtag
+//! timeline, notifications, streaming (user and public SSE streams), HTML page}. Every
+//! cell is asserted: allowed viewers see the status, others never do. (Search and
+//! ActivityPub fetches add their columns when those paths land.)
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::{ENGINES, Instance, client};
+
+const VIEWERS: [&str; 5] = ["author", "follower", "mentioned", "stranger", "blocked"];
+const VISIBILITIES: [&str; 4] = ["public", "unlisted", "private", "direct"];
+
+struct Api<'a> {
+    instance: &'a Instance,
+    tokens: std::collections::HashMap<&'static str, String>,
+}
+
+impl Api<'_> {
+    async fn call(&self, viewer: Option<&str>, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = client().request(method, self.instance.url(path));
+        if let Some(viewer) = viewer {
+            request = request.bearer_auth(&self.tokens[viewer]);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, viewer: Option<&str>, path: &str) -> (u16, Value) {
+        self.call(viewer, reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, viewer: &str, path: &str, body: Value) -> Value {
+        let (status, value) = self.call(Some(viewer), reqwest::Method::POST, path, Some(body)).await;
+        assert_eq!(status, 200, "POST {path}: {value}");
+        value
+    }
+}
+
+async fn token(instance: &Instance, app: &Value, name: &str) -> String {
+    let response: Value = client()
+        .post(instance.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", name),
+            ("password", &format!("{name}-password-1")),
+            ("scope", "read write follow"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    response["access_token"].as_str().unwrap_or_else(|| panic!("login {name}: {response}")).to_string()
+}
+
+/// Collects the ids of `update` events an SSE stream delivers.
+fn listen(instance: &Instance, path: &str, token: Option<&str>) -> Arc<Mutex<HashSet<String>>> {
+    let seen = Arc::new(Mutex::new(HashSet::new()));
+    let sink = seen.clone();
+    let mut request = client().get(instance.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    tokio::spawn(async move {
+        let Ok(mut response) = request.send().await else { return };
+        assert_eq!(response.status(), 200);
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let frame: String = buffer.drain(..end + 2).collect();
+                let event = frame.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("");
+                let data: String = frame.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+                if event == "update"
+                    && let Ok(status) = serde_json::from_str::<Value>(&data)
+                {
+                    sink.lock().unwrap().insert(status["id"].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+    });
+    seen
+}
+
+/// Whether `viewer` may see a status of `visibility` by the author mentioning "mentioned".
+fn allowed(visibility: &str, viewer: Option<&str>) -> bool {
+    match (visibility, viewer) {
+        (_, Some("author")) => true,
+        (_, Some("blocked")) => false,
+        ("public" | "unlisted", _) => true,
+        ("private", Some("follower" | "mentioned")) => true,
+        ("direct", Some("mentioned")) => true,
+        _ => false,
+    }
+}
+
+fn ids(list: &Value) -> HashSet<String> {
+    list.as_array().map(|a| a.iter().filter_map(|s| s["id"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_path_shows_a_status_only_to_its_audience() {
+    for engine in ENGINES {
+        let instance = Instance::start(engine).await;
+        for name in VIEWERS {
+            instance.create_account(name, &format!("{name}-password-1"));
+        }
+        let app: Value = client()
+            .post(instance.url("/api/v1/apps"))
+            .form(&[("client_name", "matrix"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write follow")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut tokens = std::collections::HashMap::new();
+        for name in VIEWERS {
+            tokens.insert(name, token(&instance, &app, name).await);
+        }
+        let api = Api { instance: &instance, tokens };
+        let id_of = |value: &Value| value["id"].as_str().unwrap().to_string();
+        let (_, author) = api.get(Some("author"), "/api/v1/accounts/verify_credentials").await;
+        let author_id = id_of(&author);
+        let (_, blocked) = api.get(Some("blocked"), "/api/v1/accounts/verify_credentials").await;
+        api.post("follower", &format!("/api/v1/accounts/{author_id}/follow"), json!({})).await;
+        api.post("blocked", &format!("/api/v1/accounts/{author_id}/follow"), json!({})).await;
+        api.post("author", &format!("/api/v1/accounts/{}/block", id_of(&blocked)), json!({})).await;
+
+        // Streams open before anything is posted.
+        let mut user_streams = std::collections::HashMap::new();
+        for name in VIEWERS {
+            user_streams.insert(name, listen(&instance, "/api/v1/streaming/user", Some(&api.tokens[name])));
+        }
+        let public_stream = listen(&instance, "/api/v1/streaming/public", None);
+        let tag_stream = listen(&instance, "/api/v1/streaming/hashtag?tag=matrix", None);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        let parent = api.post("author", "/api/v1/statuses", json!({ "status": "a public thread", "visibility": "public" })).await;
+        let mut posted = Vec::new();
+        for visibility in VISIBILITIES {
+            let status = api
+                .post(
+                    "author",
+                    "/api/v1/statuses",
+                    json!({ "status": format!("@mentioned a {visibility} #matrix reply"), "visibility": visibility, "in_reply_to_id": id_of(&parent) }),
+                )
+                .await;
+            assert_eq!(status["visibility"], visibility);
+            posted.push((visibility, id_of(&status)));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+
+        let (_, public) = api.get(None, "/api/v1/timelines/public?limit=40").await;
+        let public = ids(&public);
+        let (_, tagged) = api.get(None, "/api/v1/timelines/tag/matrix?limit=40").await;
+        let tagged = ids(&tagged);
+        for (visibility, id) in &posted {
+            let cell = |path: &str, viewer: Option<&str>| format!("{engine:?} {visibility} status, {path}, viewer {viewer:?}");
+            // Public timelines and streams: public statuses only.
+            assert_eq!(public.contains(id), *visibility == "public", "{}", cell("public timeline", None));
+            assert_eq!(tagged.contains(id), *visibility == "public", "{}", cell("hashtag timeline", None));
+            assert_eq!(public_stream.lock().unwrap().contains(id), *visibility == "public", "{}", cell("public stream", None));
+            assert_eq!(tag_stream.lock().unwrap().contains(id), *visibility == "public", "{}", cell("hashtag stream", None));
+            // The HTML page is anonymous.
+            let page = client().get(instance.url(&format!("/@author/{id}"))).send().await.unwrap();
+            assert_eq!(page.status() == 200, allowed(visibility, None), "{}", cell("HTML page", None));
+
+            for viewer in VIEWERS.iter().map(|v| Some(*v)).chain([None]) {
+                let may = allowed(visibility, viewer);
+                let (status, _) = api.get(viewer, &format!("/api/v1/statuses/{id}")).await;
+                assert_eq!(status == 200, may, "{}", cell("GET status", viewer));
+                assert!(status == 200 || status == 404, "{}: {status}", cell("GET status", viewer));
+
+                let (_, context) = api.get(viewer, &format!("/api/v1/statuses/{}/context", id_of(&parent))).await;
+                assert_eq!(ids(&context["descendants"]).contains(id), may, "{}", cell("context", viewer));
+
+                let (_, statuses) = api.get(viewer, &format!("/api/v1/accounts/{author_id}/statuses?limit=40")).await;
+                assert_eq!(ids(&statuses).contains(id), may, "{}", cell("account statuses", viewer));
+
+                let Some(name) = viewer else { continue };
+                let (_, home) = api.get(viewer, "/api/v1/timelines/home?limit=40").await;
+                let in_home = ids(&home).contains(id);
+                let streamed = user_streams[name].lock().unwrap().contains(id);
+                if !may {
+                    assert!(!in_home, "{}", cell("home timeline", viewer));
+                    assert!(!streamed, "{}", cell("user stream", viewer));
+                }
+                // The author and followers get what they may see in home and on the stream.
+                if name == "author" || (name == "follower" && may) {
+                    assert!(in_home, "{}", cell("home timeline", viewer));
+                    assert!(streamed, "{}", cell("user stream", viewer));
+                }
+
+                let (_, notifications) = api.get(viewer, "/api/v1/notifications?limit=40").await;
+                let notified = notifications.as_array().unwrap().iter().any(|n| n["status"]["id"].as_str() == Some(id.as_str()));
+                assert_eq!(notified, name == "mentioned", "{}", cell("notifications", viewer));
+            }
+        }
+    }
+}
