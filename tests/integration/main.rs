@@ -14,6 +14,7 @@ mod first_start;
 mod grants;
 mod hot_reload;
 mod identity;
+mod instances;
 mod jobs;
 mod limits;
 mod migrate;

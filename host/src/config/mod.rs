@@ -139,11 +139,22 @@ pub struct RuntimeConfig {
     pub max_memory_mb: u64,
     /// How many component instances may be alive at once.
     pub max_instances: u32,
+    /// How many requests one HTTP component instance serves before it is replaced
+    /// (instances are kept warm between requests); 1 makes a fresh instance for each.
+    pub requests_per_instance: u32,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig { cache_dir: None, epoch_tick_ms: 10, time_budget_ms: 10_000, memory_mb: 64, max_memory_mb: 256, max_instances: 128 }
+        RuntimeConfig {
+            cache_dir: None,
+            epoch_tick_ms: 10,
+            time_budget_ms: 10_000,
+            memory_mb: 64,
+            max_memory_mb: 256,
+            max_instances: 128,
+            requests_per_instance: 1000,
+        }
     }
 }
 

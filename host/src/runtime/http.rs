@@ -1,24 +1,59 @@
-//! Serving one HTTP request with a `wasi:http/incoming-handler` component: a fresh
-//! instance from the pre-instantiated component, per request.
+//! Serving one HTTP request with a `wasi:http/incoming-handler` component.
+//!
+//! Instances are kept warm: after answering, an instance waits in its component's
+//! [`IdlePool`] for the next request (up to `runtime.requests_per_instance` requests),
+//! which saves instantiation on every call. An instance that trapped, ran out of
+//! time or memory is dropped, never reused; a reloaded component starts a new pool.
+//! Components must therefore keep no per-request state in globals.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use http_body_util::BodyExt;
+use wasmtime::Store;
 use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::p2::bindings::Proxy;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
+use super::state::StoreState;
 use super::{Handler, LoadedComponent, Runtime};
 use crate::server::error::json_error;
 
 /// Extra wall-clock time allowed past the guest's budget for host calls it awaits
 /// (the epoch deadline only counts while guest code runs).
 const HOST_GRACE: Duration = Duration::from_secs(5);
+/// Warm instances kept per component; more concurrent requests instantiate fresh ones.
+const IDLE_PER_COMPONENT: usize = 16;
+
+/// A warm instance and its store, with how many requests it has served.
+struct Warm {
+    store: Store<StoreState>,
+    proxy: Proxy,
+    served: u32,
+}
+
+/// A component's warm instances.
+#[derive(Default)]
+pub struct IdlePool(Mutex<Vec<Warm>>);
+
+impl IdlePool {
+    fn take(&self) -> Option<Warm> {
+        self.0.lock().unwrap().pop()
+    }
+
+    fn put(&self, warm: Warm) {
+        let mut idle = self.0.lock().unwrap();
+        if idle.len() < IDLE_PER_COMPONENT {
+            idle.push(warm);
+        }
+    }
+}
 
 impl Runtime {
     /// Runs `request` through `component` and returns its response; a trap, a
     /// runaway guest or a guest that never answers becomes a JSON 500.
-    pub async fn handle_http(&self, component: &LoadedComponent, request: http::Request<Body>, https: bool) -> http::Response<Body> {
+    pub async fn handle_http(&self, component: &Arc<LoadedComponent>, request: http::Request<Body>, https: bool) -> http::Response<Body> {
         if component.rate.as_ref().is_some_and(|rate| !rate.allow()) {
             self.metrics.record_call(&component.id, "rate-limited", 0.0);
             return json_error(429, "Too many requests");
@@ -31,14 +66,22 @@ impl Runtime {
 
     async fn call_http(
         &self,
-        component: &LoadedComponent,
+        component: &Arc<LoadedComponent>,
         request: http::Request<Body>,
         https: bool,
     ) -> (http::Response<Body>, &'static str) {
         let Handler::Http(pre) = &component.handler else {
             return (json_error(500, "This route points at a component that does not serve HTTP"), "error");
         };
-        let mut store = self.new_store(component);
+        let (mut store, warm, served) = match component.idle.take() {
+            Some(warm) => (warm.store, Some(warm.proxy), warm.served),
+            None => (self.new_store(component), None, 0),
+        };
+        // The call's clock starts now, also for a warm instance.
+        let state = store.data_mut();
+        state.started = Instant::now();
+        state.timed_out = false;
+        store.set_epoch_deadline(1);
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
         let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -55,10 +98,24 @@ impl Runtime {
             }
         };
         let pre = pre.clone();
+        let owner = component.clone();
+        let reuse_limit = self.defaults.requests_per_instance;
         let task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
+            let proxy = match warm {
+                Some(proxy) => proxy,
+                None => pre.instantiate_async(&mut store).await?,
+            };
             let result = proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await;
-            result.map_err(|error| wasmtime::Error::from(Failure { error, timed_out: store.data().timed_out }))
+            match result {
+                Ok(()) => {
+                    // Only an instance that finished cleanly serves again.
+                    if served + 1 < reuse_limit {
+                        owner.idle.put(Warm { store, proxy, served: served + 1 });
+                    }
+                    Ok(())
+                }
+                Err(error) => Err(wasmtime::Error::from(Failure { error, timed_out: store.data().timed_out })),
+            }
         });
 
         let limit = component.time_budget + HOST_GRACE;

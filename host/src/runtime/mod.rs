@@ -57,6 +57,8 @@ pub struct LoadedComponent {
     handler: Handler,
     sql_policy: Option<Arc<SqlPolicy>>,
     settings: Arc<BTreeMap<String, String>>,
+    /// Warm HTTP instances waiting for their next request.
+    idle: http::IdlePool,
 }
 
 impl LoadedComponent {
@@ -221,6 +223,7 @@ impl Runtime {
             handler,
             sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(grant, entry.grants.tables.as_deref()))),
             settings: Arc::new(entry.config.clone()),
+            idle: Default::default(),
         })
     }
 

@@ -83,6 +83,14 @@ fn route(request: Request) -> Response {
             Ok(n) => Response::json(200, &json!({ "changed": n })),
             Err(e) => db_error(e),
         },
+        // How many requests this instance has served: shows whether the host reuses warm
+        // instances (a global survives between requests only in a reused instance).
+        "GET" if path == "/probe/served" => {
+            static SERVED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let served = SERVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            Response::json(200, &json!({ "served": served }))
+        }
+        "GET" if path == "/probe/trap" => panic!("the probe traps on purpose"),
         "GET" if path == "/probe/clock" => Response::json(200, &json!({ "now": settings::now_millis(), "id": settings::next_id() })),
         "GET" if path.starts_with("/probe/config/") => {
             Response::json(200, &json!({ "value": settings::get(&rest("/probe/config/").unwrap()) }))
