@@ -16,6 +16,7 @@ pub mod config;
 pub mod datadir;
 pub mod db;
 pub mod events;
+pub mod federation;
 pub mod identity;
 pub mod ids;
 pub mod jobs;

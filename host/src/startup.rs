@@ -224,7 +224,9 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let database = open_database(&config, &paths.data_dir, true).await?;
     identity::check(&database, &config, &paths.config_file, true).await?;
     identity::sync_settings(&database, &config).await?;
-    keys::ensure_instance_key(&paths.data_dir)?;
+    let instance_key = keys::ensure_instance_key(&paths.data_dir)?;
+    // The instance actor's public key, for the `activitypub` component to publish.
+    identity::set_settings(&database, &[("instance_public_key_pem", instance_key.public_pem.clone())]).await?;
 
     let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()), RuntimeUse::Serve).await?;
     let entries = manifest::effective(&config);

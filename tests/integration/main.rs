@@ -20,5 +20,6 @@ mod limits;
 mod migrate;
 mod oauth;
 mod proxy;
+mod streaming;
 mod visibility;
 mod visibility_api;

@@ -138,6 +138,16 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
         headers.insert("x-aerie-host", host);
     }
     let query = request.uri().query().map(str::to_string);
+    if matches!(*request.method(), http::Method::GET | http::Method::HEAD) {
+        let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        match crate::federation::signed_fetch::check(&state.database, request.method().as_str(), &path_and_query, request.headers()).await {
+            Ok(crate::federation::signed_fetch::Signer::Account(account)) => {
+                request.headers_mut().insert(crate::federation::signed_fetch::SIGNER_HEADER, HeaderValue::from(account));
+            }
+            Ok(crate::federation::signed_fetch::Signer::Anonymous) => {}
+            Err(reason) => return json_error(401, &format!("Verification failed: {reason}")),
+        }
+    }
     let mut caller = rate_limit::Caller::Address(client.ip);
     if let Some(token) = crate::auth::tokens_in_request(request.headers(), query.as_deref()) {
         match crate::auth::tokens::resolve(&state.database, &token).await {
