@@ -9,37 +9,66 @@ use anyhow::Context as _;
 use crate::config::{ComponentEntry, Config, Grants, Limits};
 
 /// Built-in components, embedded in the binary by `host/build.rs`.
-pub const BUILTIN_NAMES: &[&str] = &["mastodon-api"];
+pub const BUILTIN_NAMES: &[&str] = &["mastodon-api", "activitypub"];
 
 const MASTODON_API: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/mastodon_api.wasm"));
+const ACTIVITYPUB: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/activitypub.wasm"));
 
 /// The bytes of built-in component `name`.
 pub fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
     match name {
         "mastodon-api" => Some(MASTODON_API),
+        "activitypub" => Some(ACTIVITYPUB),
         _ => None,
     }
 }
 
 /// The default manifest entries.
 pub fn builtin_entries() -> Vec<ComponentEntry> {
-    vec![ComponentEntry {
-        id: "mastodon-api".into(),
-        source: "builtin:mastodon-api".into(),
-        // `/@NAME` and `/@NAME/ID` are the HTML profile and status pages for browsers.
-        routes: vec!["/api/*".into(), "/.well-known/nodeinfo".into(), "/nodeinfo/*".into(), "/@*".into()],
-        grants: Grants {
-            db: "read-write".into(),
-            tables: None,
-            log: true,
-            kv: true,
-            queue: true,
-            blobs: "read-write".into(),
-            events: true,
+    vec![
+        ComponentEntry {
+            id: "mastodon-api".into(),
+            source: "builtin:mastodon-api".into(),
+            // `/@NAME` and `/@NAME/ID` are the HTML profile and status pages for browsers.
+            // The two PNGs are the pictures of accounts that have none.
+            routes: vec![
+                "/api/*".into(),
+                "/.well-known/nodeinfo".into(),
+                "/nodeinfo/*".into(),
+                "/@*".into(),
+                "/avatars/original/missing.png".into(),
+                "/headers/original/missing.png".into(),
+            ],
+            grants: Grants {
+                db: "read-write".into(),
+                tables: None,
+                log: true,
+                kv: true,
+                queue: true,
+                blobs: "read-write".into(),
+                events: true,
+            },
+            limits: Limits::default(),
+            ..Default::default()
         },
-        limits: Limits::default(),
-        ..Default::default()
-    }]
+        ComponentEntry {
+            id: "activitypub".into(),
+            source: "builtin:activitypub".into(),
+            // Discovery and the documents other servers fetch: WebFinger, host-meta, actors,
+            // collections and status objects (read-only; signed fetches see what the signer may).
+            routes: vec![
+                "/.well-known/webfinger".into(),
+                "/.well-known/host-meta".into(),
+                "/.well-known/host-meta.json".into(),
+                "/users/*".into(),
+                "/actor".into(),
+                "/actor/*".into(),
+            ],
+            grants: Grants { db: "read-only".into(), log: true, ..Default::default() },
+            limits: Limits::default(),
+            ..Default::default()
+        },
+    ]
 }
 
 /// Built-ins, then the config's entries (replacing built-ins with the same id).

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod activitypub;
 mod blobs;
 mod clients;
 mod config_errors;

@@ -1,9 +1,10 @@
 //! The visibility matrix through the paths users reach, on both engines: 4 visibilities
 //! × {author, follower, mentioned, stranger, blocked by the author, anonymous} ×
 //! {status GET, context, account statuses, home timeline, public timeline, hashtag
-//! timeline, notifications, streaming (user and public SSE streams), HTML page}. Every
-//! cell is asserted: allowed viewers see the status, others never do. (Search and
-//! ActivityPub fetches add their columns when those paths land.)
+//! timeline, notifications, streaming (user and public SSE streams), HTML page}, plus
+//! ActivityPub object fetches unsigned, signed by a remote follower and signed by a
+//! remote non-follower. Every cell is asserted: allowed viewers see the status, others
+//! never do. (Search adds its column when that path lands.)
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -11,7 +12,49 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use aerie::federation::signatures::{SigningKey, sign};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+
 use crate::support::{ENGINES, Instance, client};
+
+/// A remote account known to the instance, with the private key to sign as it.
+struct Remote {
+    key_id: String,
+    key: SigningKey,
+}
+
+async fn remote_account(db: &aerie::db::Database, id: i64, name: &str, follows: Option<&str>) -> Remote {
+    let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let public_pem = rsa::RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF).unwrap();
+    let uri = format!("https://remote.test/users/{name}");
+    let key_id = format!("{uri}#main-key");
+    db.execute(
+        "INSERT INTO accounts (id, username, domain, created_at, uri, inbox_url, public_key_id, public_key_pem) VALUES ($1, $2, 'remote.test', 0, $3, $4, $5, $6)",
+        vec![id.into(), name.into(), uri.clone().into(), format!("{uri}/inbox").into(), key_id.clone().into(), public_pem.into()],
+    )
+    .await
+    .unwrap();
+    if let Some(target) = follows {
+        db.execute(
+            "INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES ($1, $2, (SELECT id FROM accounts WHERE username = $3 AND domain IS NULL), 0)",
+            vec![(id + 1).into(), id.into(), target.into()],
+        )
+        .await
+        .unwrap();
+    }
+    Remote { key_id, key: SigningKey::from_pem(&private.to_pkcs8_pem(LineEnding::LF).unwrap()).unwrap() }
+}
+
+/// GETs an ActivityPub document, signed as `signer` when given.
+async fn ap_fetch(instance: &Instance, path: &str, signer: Option<&Remote>) -> u16 {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("host", instance.server.addr.to_string().parse().unwrap());
+    headers.insert("accept", "application/activity+json".parse().unwrap());
+    if let Some(remote) = signer {
+        sign("GET", path, &mut headers, &remote.key_id, &remote.key).unwrap();
+    }
+    client().get(instance.url(path)).headers(headers).send().await.unwrap().status().as_u16()
+}
 
 const VIEWERS: [&str; 5] = ["author", "follower", "mentioned", "stranger", "blocked"];
 const VISIBILITIES: [&str; 4] = ["public", "unlisted", "private", "direct"];
@@ -164,8 +207,17 @@ async fn every_path_shows_a_status_only_to_its_audience() {
         }
         tokio::time::sleep(Duration::from_millis(1500)).await;
 
+        let db = instance.database().await;
+        let remote_follower = remote_account(&db, 9_000_001, "fan", Some("author")).await;
+        let remote_stranger = remote_account(&db, 9_000_003, "passerby", None).await;
+        let forger = remote_account(&db, 9_000_005, "forger", None).await;
+        db.close().await;
+
         let (_, public) = api.get(None, "/api/v1/timelines/public?limit=40").await;
         let public = ids(&public);
+        // A signature that does not verify is refused, not served as anonymous.
+        let forged = Remote { key_id: remote_follower.key_id.clone(), key: forger.key };
+        assert_eq!(ap_fetch(&instance, &format!("/users/author/statuses/{}", posted[0].1), Some(&forged)).await, 401);
         let (_, tagged) = api.get(None, "/api/v1/timelines/tag/matrix?limit=40").await;
         let tagged = ids(&tagged);
         for (visibility, id) in &posted {
@@ -175,6 +227,23 @@ async fn every_path_shows_a_status_only_to_its_audience() {
             assert_eq!(tagged.contains(id), *visibility == "public", "{}", cell("hashtag timeline", None));
             assert_eq!(public_stream.lock().unwrap().contains(id), *visibility == "public", "{}", cell("public stream", None));
             assert_eq!(tag_stream.lock().unwrap().contains(id), *visibility == "public", "{}", cell("hashtag stream", None));
+            // ActivityPub object fetches: unsigned and signed by a stranger see what anyone
+            // may; a signed fetch by a remote follower also sees followers-only posts.
+            let object = format!("/users/author/statuses/{id}");
+            let public_ish = matches!(*visibility, "public" | "unlisted");
+            assert_eq!(ap_fetch(&instance, &object, None).await == 200, public_ish, "{}", cell("AP fetch, unsigned", None));
+            assert_eq!(
+                ap_fetch(&instance, &object, Some(&remote_stranger)).await == 200,
+                public_ish,
+                "{}",
+                cell("AP fetch signed by a non-follower", None)
+            );
+            assert_eq!(
+                ap_fetch(&instance, &object, Some(&remote_follower)).await == 200,
+                *visibility != "direct",
+                "{}",
+                cell("AP fetch signed by a follower", None)
+            );
             // The HTML page is anonymous.
             let page = client().get(instance.url(&format!("/@author/{id}"))).send().await.unwrap();
             assert_eq!(page.status() == 200, allowed(visibility, None), "{}", cell("HTML page", None));

@@ -1,6 +1,7 @@
 //! The Mastodon client API as a `wasi:http` component.
 //!
-//! The host routes `/api/*`, `/.well-known/nodeinfo`, `/nodeinfo/*` and the HTML pages `/@*` here (see the
+//! The host routes `/api/*`, `/.well-known/nodeinfo`, `/nodeinfo/*`, the default pictures
+//! `/avatars/original/missing.png` and `/headers/original/missing.png` and the HTML pages `/@*` here (see the
 //! built-in manifest in `host/src/manifest.rs`), with the authenticated account,
 //! scopes and app in host-set headers (`aerie_guest::auth`). Files under `routes/`
 //! mirror URLs; handlers are thin (authenticate, parse, one operation, serialize)
@@ -14,6 +15,7 @@ mod instance_info;
 mod links;
 mod load;
 mod notify;
+mod poll_ends;
 mod polls;
 mod relationships;
 mod routes;
@@ -47,6 +49,8 @@ fn route(request: Request) -> Response {
         ("GET", "/.well-known/nodeinfo") => return routes::nodeinfo::discovery(&request),
         ("GET", "/nodeinfo/2.1") => return routes::nodeinfo::document(&request, "2.1"),
         ("GET", "/nodeinfo/2.0") => return routes::nodeinfo::document(&request, "2.0"),
+        ("GET", "/avatars/original/missing.png") => return routes::missing::avatar(),
+        ("GET", "/headers/original/missing.png") => return routes::missing::header(),
         ("GET", _) if path.starts_with("/@") => return routes::web::page(&request, &path[2..]),
         _ => {}
     }

@@ -11,10 +11,7 @@ use aerie_guest::http::Response;
 use aerie_guest::model::visibility::visible_sql;
 use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
 
-/// The viewer as a SQL parameter (`NULL` for anonymous).
-pub fn viewer_value(viewer: Option<i64>) -> Value {
-    viewer.map(Value::Int64).unwrap_or(Value::Null)
-}
+pub use aerie_guest::visible::{status_rows, viewer_value};
 
 /// Accounts by id (deleted ones left out).
 pub fn accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
@@ -43,15 +40,6 @@ pub fn account_or_404(id: i64) -> Result<AccountRow, Response> {
 /// Accounts as entities, in the order of `rows`.
 pub fn accounts_to_api(rows: &[AccountRow], base: &str) -> Vec<Account> {
     rows.iter().map(|row| convert::account_to_api(row, base)).collect()
-}
-
-/// Status rows matching `condition` (on alias `s`, after the visibility rule, whose
-/// viewer is `$1`), with `extra` SQL appended (joins go in `from`).
-pub fn status_rows(viewer: Option<i64>, from: &str, condition: &str, tail: &str, params: Vec<Value>) -> Result<Vec<StatusRow>, Response> {
-    let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) {tail}", visible_sql("s", 1));
-    let mut all = vec![viewer_value(viewer)];
-    all.extend(params);
-    Ok(db::query(&sql, &all)?.iter().map(|row| StatusRow::from_row(&row)).collect())
 }
 
 /// Statuses by id that `viewer` may see, keyed by id.

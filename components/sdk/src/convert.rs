@@ -176,49 +176,314 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
     }
 }
 
-/// A status row as an ActivityStreams Note, addressed by its visibility.
-/// `mentioned` are the mentioned accounts; `in_reply_to_uri` the parent's URI.
-pub fn status_to_note(
-    row: &StatusRow,
-    author: &AccountRow,
-    mentioned: &[AccountRow],
-    tags: &[String],
-    base: &str,
-    in_reply_to_uri: Option<&str>,
-) -> Note {
-    let followers = author.followers_url.clone().unwrap_or_else(|| format!("{}/followers", author.uri.clone().unwrap_or_default()));
-    let mentions: Vec<String> = mentioned.iter().filter_map(|a| a.uri.clone()).collect();
-    let (to, cc) = match row.visibility.as_str() {
-        "public" => (vec![as2::PUBLIC.to_string()], [vec![followers], mentions].concat()),
-        "unlisted" => (vec![followers], [vec![as2::PUBLIC.to_string()], mentions].concat()),
-        "private" => ([vec![followers], mentions].concat(), Vec::new()),
-        _ => (mentions, Vec::new()),
+/// The actor URI of a local account (`BASE/users/NAME` when the row has none).
+pub fn actor_uri(row: &AccountRow, base: &str) -> String {
+    row.uri.clone().unwrap_or_else(|| format!("{base}/users/{}", row.username))
+}
+
+/// A local account's followers collection.
+pub fn followers_uri(row: &AccountRow, base: &str) -> String {
+    row.followers_url.clone().unwrap_or_else(|| format!("{}/followers", actor_uri(row, base)))
+}
+
+/// What surrounds an account row in its actor document.
+#[derive(Debug, Clone, Default)]
+pub struct ActorParts<'a> {
+    /// `scheme://web_domain`.
+    pub base: &'a str,
+    /// `accounts.also_known_as`: the actor URIs this account says it also is.
+    pub also_known_as: Vec<String>,
+    /// The actor URI of the account it moved to.
+    pub moved_to: Option<String>,
+}
+
+/// The media type of a picture, from its file name.
+fn image_media_type(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    let media_type = match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => return None,
     };
-    let mut tag: Vec<as2::Link> = mentioned
+    Some(media_type.to_string())
+}
+
+fn image(url: &Option<String>) -> Option<Box<as2::Attachment>> {
+    let url = url.clone()?;
+    Some(Box::new(as2::Attachment { kind: "Image".into(), media_type: image_media_type(&url), url: Some(url), ..Default::default() }))
+}
+
+/// A local account row as its ActivityPub actor, as Mastodon writes it: `Service`
+/// for bots, the note and field values rendered to HTML, the key from
+/// `public_key_pem`. A suspended account shows only what identifies it and
+/// `suspended: true`, as Mastodon does.
+pub fn account_to_actor(row: &AccountRow, parts: &ActorParts) -> as2::Actor {
+    let base = parts.base;
+    let id = actor_uri(row, base);
+    let kind = match row.actor_type.as_str() {
+        "Person" | "" if row.bot => "Service".to_string(),
+        "" => "Person".to_string(),
+        other => other.to_string(),
+    };
+    let suspended = row.suspended_at.is_some();
+    let attachment = if suspended {
+        Vec::new()
+    } else {
+        row.field_list()
+            .into_iter()
+            .map(|f| as2::Attachment {
+                kind: "PropertyValue".into(),
+                name: Some(f.name),
+                value: Some(field_value_to_html(&f.value, base)),
+                ..Default::default()
+            })
+            .collect()
+    };
+    as2::Actor {
+        context: Some(as2::actor_context()),
+        following: Some(format!("{id}/following")),
+        followers: Some(followers_uri(row, base)),
+        inbox: row.inbox_url.clone().unwrap_or_else(|| format!("{id}/inbox")),
+        outbox: Some(row.outbox_url.clone().unwrap_or_else(|| format!("{id}/outbox"))),
+        featured: Some(row.featured_url.clone().unwrap_or_else(|| format!("{id}/collections/featured"))),
+        featured_tags: Some(format!("{id}/collections/tags")),
+        preferred_username: row.username.clone(),
+        name: Some(if suspended { String::new() } else { row.display_name.clone() }),
+        summary: Some(if suspended { String::new() } else { note_to_html(&row.note, base) }),
+        url: Some(row.url.clone().unwrap_or_else(|| format!("{base}/@{}", row.username))),
+        manually_approves_followers: row.locked && !suspended,
+        discoverable: Some(row.discoverable && !suspended),
+        indexable: Some(row.indexable && !suspended),
+        published: Some(iso8601_seconds(row.created_at - row.created_at.rem_euclid(86_400_000))),
+        memorial: Some(false),
+        suspended: suspended.then_some(true),
+        also_known_as: if suspended { Vec::new() } else { parts.also_known_as.clone() },
+        moved_to: parts.moved_to.clone().filter(|_| !suspended),
+        public_key: row.public_key_pem.clone().map(|pem| as2::PublicKey {
+            id: row.public_key_id.clone().unwrap_or_else(|| format!("{id}#main-key")),
+            owner: id.clone(),
+            public_key_pem: pem,
+        }),
+        tag: Vec::new(),
+        attachment,
+        endpoints: Some(as2::Endpoints { shared_inbox: Some(row.shared_inbox_url.clone().unwrap_or_else(|| format!("{base}/inbox"))) }),
+        icon: if suspended { None } else { image(&row.avatar_url) },
+        image: if suspended { None } else { image(&row.header_url) },
+        id,
+        kind,
+    }
+}
+
+/// A poll as its Question needs it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NotePoll {
+    /// Each option's title and votes.
+    pub options: Vec<(String, i64)>,
+    pub multiple: bool,
+    pub expires_at: Option<i64>,
+    pub voters_count: i64,
+    /// Whether it has ended (the caller knows the time).
+    pub closed: bool,
+}
+
+/// What surrounds a status row in its Note, loaded in batches by the caller.
+#[derive(Debug, Clone)]
+pub struct NoteParts<'a> {
+    /// `scheme://web_domain`, for hashtag links.
+    pub base: &'a str,
+    /// The local domain, for the names of local mentions (`@name@domain`).
+    pub domain: &'a str,
+    pub author: &'a AccountRow,
+    /// The mentioned accounts (not the silent mentions).
+    pub mentioned: &'a [AccountRow],
+    /// Hashtag names as written.
+    pub tags: &'a [String],
+    /// The parent's URI, for a reply.
+    pub in_reply_to: Option<&'a str>,
+    /// The conversation's URI (`tag:` URI for local conversations).
+    pub conversation: Option<&'a str>,
+    pub poll: Option<&'a NotePoll>,
+}
+
+impl<'a> NoteParts<'a> {
+    /// The parts of a status with no mentions, tags, parent, conversation or poll.
+    pub fn new(base: &'a str, domain: &'a str, author: &'a AccountRow) -> NoteParts<'a> {
+        NoteParts { base, domain, author, mentioned: &[], tags: &[], in_reply_to: None, conversation: None, poll: None }
+    }
+}
+
+/// `@name@domain` for a mentioned account (local ones with the local domain).
+fn mention_name(account: &AccountRow, domain: &str) -> String {
+    match &account.domain {
+        None => format!("@{}@{domain}", account.username),
+        Some(theirs) => format!("@{}@{theirs}", account.username),
+    }
+}
+
+/// The `to` and `cc` of a status, as Mastodon addresses each visibility.
+pub fn addressing(visibility: &str, followers: &str, mentions: &[String]) -> (Vec<String>, Vec<String>) {
+    let (public, followers) = (as2::PUBLIC.to_string(), followers.to_string());
+    match visibility {
+        "public" => (vec![public], [vec![followers], mentions.to_vec()].concat()),
+        "unlisted" => (vec![followers], [vec![public], mentions.to_vec()].concat()),
+        "private" => (vec![followers], mentions.to_vec()),
+        _ => (mentions.to_vec(), Vec::new()),
+    }
+}
+
+/// The `tag:` URI Mastodon gives a conversation started on this instance.
+pub fn conversation_uri(domain: &str, id: i64, created_at: i64) -> String {
+    format!("tag:{domain},{}:objectId={id}:objectType=Conversation", date(created_at))
+}
+
+fn counted(id: String, total: i64) -> as2::Collection {
+    as2::Collection { id: Some(id), kind: "Collection".into(), total_items: Some(total.max(0) as u64), ..Default::default() }
+}
+
+/// A status's `replies` collection as its Note embeds it: an empty first page.
+pub fn replies_collection(uri: &str) -> as2::Collection {
+    let id = format!("{uri}/replies");
+    as2::Collection {
+        id: Some(id.clone()),
+        kind: "Collection".into(),
+        first: Some(as2::PageRef::Page(Box::new(as2::Collection {
+            kind: "CollectionPage".into(),
+            part_of: Some(id),
+            items: Some(Vec::new()),
+            ..Default::default()
+        }))),
+        ..Default::default()
+    }
+}
+
+/// A status row as an ActivityStreams `Note` (a `Question` when it has a poll),
+/// addressed by its visibility, without `@context` (the caller adds it at the top).
+pub fn status_to_note(row: &StatusRow, parts: &NoteParts) -> Note {
+    let author = parts.author;
+    let followers = followers_uri(author, parts.base);
+    let mentions: Vec<String> = parts.mentioned.iter().filter_map(|a| a.uri.clone()).collect();
+    let (to, cc) = addressing(&row.visibility, &followers, &mentions);
+    let mut tag: Vec<as2::Tag> = parts
+        .mentioned
         .iter()
-        .filter_map(|a| Some(as2::Link { kind: "Mention".into(), href: a.uri.clone()?, name: format!("@{}", a.acct()) }))
+        .filter_map(|a| {
+            Some(as2::Tag {
+                kind: "Mention".into(),
+                href: Some(a.uri.clone()?),
+                name: Some(mention_name(a, parts.domain)),
+                ..Default::default()
+            })
+        })
         .collect();
-    tag.extend(tags.iter().map(|t| as2::Link { kind: "Hashtag".into(), href: tag_url(base, t), name: format!("#{t}") }));
-    Note {
-        id: row.uri.clone().unwrap_or_default(),
+    tag.extend(parts.tags.iter().map(|t| as2::Tag {
+        kind: "Hashtag".into(),
+        href: Some(tag_url(parts.base, &t.to_lowercase())),
+        name: Some(format!("#{t}")),
+        ..Default::default()
+    }));
+    let uri = row.uri.clone().unwrap_or_default();
+    let content_map = row.language.iter().map(|language| (language.clone(), row.content_html.clone())).collect();
+    let mut note = Note {
+        context: None,
+        id: uri.clone(),
         kind: "Note".into(),
-        attributed_to: author.uri.clone().unwrap_or_default(),
-        content: row.content_html.clone(),
         summary: (!row.spoiler_text.is_empty()).then(|| row.spoiler_text.clone()),
-        sensitive: row.sensitive,
+        in_reply_to: parts.in_reply_to.map(str::to_string),
         published: Some(iso8601_seconds(row.created_at)),
         updated: row.edited_at.map(iso8601_seconds),
         url: row.url.clone(),
-        in_reply_to: in_reply_to_uri.map(str::to_string),
+        attributed_to: actor_uri(author, parts.base),
         to,
         cc,
+        sensitive: row.sensitive,
+        atom_uri: Some(uri.clone()),
+        in_reply_to_atom_uri: parts.in_reply_to.map(str::to_string),
+        conversation: parts.conversation.map(str::to_string),
+        content: row.content_html.clone(),
+        content_map,
+        attachment: Vec::new(),
         tag,
+        replies: Some(replies_collection(&uri)),
+        likes: Some(counted(format!("{uri}/likes"), row.favourites_count)),
+        shares: Some(counted(format!("{uri}/shares"), row.reblogs_count)),
+        ..Note::default()
+    };
+    if let Some(poll) = parts.poll {
+        note.kind = "Question".into();
+        let options = poll
+            .options
+            .iter()
+            .map(|(title, votes)| as2::PollOption {
+                kind: "Note".into(),
+                name: title.clone(),
+                replies: Some(as2::Collection {
+                    kind: "Collection".into(),
+                    total_items: Some((*votes).max(0) as u64),
+                    ..Default::default()
+                }),
+            })
+            .collect();
+        if poll.multiple {
+            note.any_of = options;
+        } else {
+            note.one_of = options;
+        }
+        note.end_time = poll.expires_at.map(iso8601_seconds);
+        note.closed = poll.expires_at.filter(|_| poll.closed).map(iso8601_seconds);
+        note.voters_count = Some(poll.voters_count.max(0) as u64);
+    }
+    note
+}
+
+/// The `Create` that publishes `note` (at `STATUS_URI/activity`, as Mastodon names it).
+pub fn note_to_create(note: Note) -> as2::Activity {
+    as2::Activity {
+        context: None,
+        id: format!("{}/activity", note.id),
+        kind: "Create".into(),
+        actor: note.attributed_to.clone(),
+        published: note.published.clone(),
+        to: note.to.clone(),
+        cc: note.cc.clone(),
+        object: Some(as2::Object::Note(Box::new(note))),
+        target: None,
+        content: None,
+    }
+}
+
+/// A reblog row as its `Announce` of `original` (by `original_author`): addressed
+/// by the reblog's visibility, with the original's author in `cc`, as Mastodon does.
+pub fn reblog_to_announce(
+    reblog: &StatusRow,
+    booster: &AccountRow,
+    original_uri: &str,
+    original_author: &str,
+    base: &str,
+) -> as2::Activity {
+    let (to, mut cc) = addressing(&reblog.visibility, &followers_uri(booster, base), &[]);
+    cc.insert(0, original_author.to_string());
+    as2::Activity {
+        context: None,
+        id: reblog.uri.clone().unwrap_or_default(),
+        kind: "Announce".into(),
+        actor: actor_uri(booster, base),
+        published: Some(iso8601_seconds(reblog.created_at)),
+        to,
+        cc,
+        object: Some(as2::Object::Link(original_uri.to_string())),
+        target: None,
+        content: None,
     }
 }
 
 /// The visibility a Note's addressing means, given the author's followers collection.
 pub fn note_visibility(note: &Note, followers_url: Option<&str>) -> &'static str {
-    let public = |list: &[String]| list.iter().any(|a| a == as2::PUBLIC || a == "as:Public" || a == "Public");
+    let public = |list: &[String]| list.iter().any(|a| as2::is_public(a));
     if public(&note.to) {
         "public"
     } else if public(&note.cc) {
@@ -236,17 +501,26 @@ pub fn note_visibility(note: &Note, followers_url: Option<&str>) -> &'static str
 pub fn note_to_status(note: &Note, author: &AccountRow, in_reply_to: Option<(i64, i64)>) -> StatusRow {
     let now = crate::settings::now_millis();
     let published = note.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now);
+    let mut row = note_to_status_at(note, author, in_reply_to, now);
+    row.id = crate::settings::id_at(published, &note.id);
+    row
+}
+
+/// [`note_to_status`] at time `now`, without the id (0): the pure part.
+pub fn note_to_status_at(note: &Note, author: &AccountRow, in_reply_to: Option<(i64, i64)>, now: i64) -> StatusRow {
+    let published = note.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now);
     StatusRow {
-        id: crate::settings::id_at(published, &note.id),
+        id: 0,
         account_id: author.id,
         local: false,
         text: String::new(),
-        content_html: note.content.clone(),
+        content_html: note.html().to_string(),
         uri: Some(note.id.clone()),
         url: note.url.clone().or_else(|| Some(note.id.clone())),
         visibility: note_visibility(note, author.followers_url.as_deref()).to_string(),
         in_reply_to_id: in_reply_to.map(|(id, _)| id),
         in_reply_to_account_id: in_reply_to.map(|(_, account)| account),
+        language: note.language().map(str::to_string),
         sensitive: note.sensitive,
         spoiler_text: note.summary.clone().unwrap_or_default(),
         edited_at: note.updated.as_deref().and_then(parse_iso8601),
@@ -260,20 +534,125 @@ pub fn note_to_status(note: &Note, author: &AccountRow, in_reply_to: Option<(i64
 mod tests {
     use super::*;
 
-    #[test]
-    fn notes_carry_visibility_both_ways() {
-        let author = AccountRow {
+    fn alice() -> AccountRow {
+        AccountRow {
             id: 1,
             username: "alice".into(),
             uri: Some("https://a.example/users/alice".into()),
+            url: Some("https://a.example/@alice".into()),
             followers_url: Some("https://a.example/users/alice/followers".into()),
+            created_at: 1_700_000_000_000,
             ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn notes_carry_visibility_both_ways() {
+        let author = alice();
         for visibility in ["public", "unlisted", "private", "direct"] {
             let row = StatusRow { id: 9, visibility: visibility.into(), uri: Some("https://a.example/s/9".into()), ..Default::default() };
-            let note = status_to_note(&row, &author, &[], &[], "https://a.example", None);
+            let note = status_to_note(&row, &NoteParts::new("https://a.example", "a.example", &author));
             assert_eq!(note_visibility(&note, author.followers_url.as_deref()), visibility);
         }
+    }
+
+    #[test]
+    fn notes_round_trip_through_json() {
+        let author = alice();
+        let bob = AccountRow {
+            id: 2,
+            username: "bob".into(),
+            domain: Some("b.example".into()),
+            uri: Some("https://b.example/u/bob".into()),
+            ..Default::default()
+        };
+        let carol = AccountRow { id: 3, username: "carol".into(), uri: Some("https://a.example/users/carol".into()), ..Default::default() };
+        let mentioned = [bob, carol];
+        let tags = ["Rust".to_string()];
+        for visibility in ["public", "unlisted", "private", "direct"] {
+            let row = StatusRow {
+                id: 7,
+                account_id: 1,
+                local: true,
+                content_html: "<p>hi <span class=\"h-card\">@bob</span> #Rust</p>".into(),
+                uri: Some("https://a.example/users/alice/statuses/7".into()),
+                url: Some("https://a.example/@alice/7".into()),
+                visibility: visibility.into(),
+                language: Some("en".into()),
+                sensitive: true,
+                spoiler_text: "cw".into(),
+                edited_at: Some(1_700_000_100_000),
+                created_at: 1_700_000_000_000,
+                ..Default::default()
+            };
+            let parts = NoteParts {
+                base: "https://a.example",
+                domain: "a.example",
+                author: &author,
+                mentioned: &mentioned,
+                tags: &tags,
+                in_reply_to: Some("https://b.example/notes/1"),
+                conversation: Some("tag:a.example,2023-11-14:objectId=5:objectType=Conversation"),
+                poll: None,
+            };
+            let note = status_to_note(&row, &parts);
+            assert_eq!(note.tag[0].name.as_deref(), Some("@bob@b.example"));
+            assert_eq!(note.tag[1].name.as_deref(), Some("@carol@a.example"));
+            assert_eq!(note.tag[2].href.as_deref(), Some("https://a.example/tags/rust"));
+            let json = serde_json::to_value(note_to_create(note.clone())).unwrap();
+            assert_eq!(json["object"]["summary"], "cw");
+            assert_eq!(json["object"]["inReplyTo"], "https://b.example/notes/1");
+            let parsed: as2::Activity = serde_json::from_value(json).unwrap();
+            let Some(as2::Object::Note(back)) = parsed.object else { panic!("the Create lost its Note") };
+            assert_eq!(*back, note);
+            let status = note_to_status_at(&back, &author, Some((5, 2)), 1_800_000_000_000);
+            assert_eq!(status.visibility, visibility);
+            assert_eq!(status.content_html, row.content_html);
+            assert_eq!((status.uri, status.url), (row.uri.clone(), row.url.clone()));
+            assert_eq!((status.spoiler_text.as_str(), status.sensitive, status.language.as_deref()), ("cw", true, Some("en")));
+            assert_eq!((status.created_at, status.edited_at), (row.created_at, row.edited_at));
+            assert_eq!((status.in_reply_to_id, status.in_reply_to_account_id), (Some(5), Some(2)));
+        }
+    }
+
+    #[test]
+    fn polls_become_questions() {
+        let author = alice();
+        let poll = NotePoll {
+            options: vec![("a".into(), 2), ("b".into(), 0)],
+            multiple: true,
+            expires_at: Some(0),
+            voters_count: 2,
+            closed: true,
+        };
+        let row =
+            StatusRow { uri: Some("https://a.example/users/alice/statuses/8".into()), visibility: "public".into(), ..Default::default() };
+        let note = status_to_note(&row, &NoteParts { poll: Some(&poll), ..NoteParts::new("https://a.example", "a.example", &author) });
+        let json = serde_json::to_value(&note).unwrap();
+        assert_eq!(json["type"], "Question");
+        assert_eq!(json["anyOf"][0]["replies"]["totalItems"], 2);
+        assert_eq!(json["votersCount"], 2);
+        assert_eq!(json["closed"], "1970-01-01T00:00:00Z");
+        assert!(json.get("oneOf").is_none());
+    }
+
+    #[test]
+    fn actors_follow_mastodon() {
+        let mut row = alice();
+        row.bot = true;
+        row.public_key_pem = Some("PEM".into());
+        row.fields = r#"[{"name":"site","value":"https://x.example"}]"#.into();
+        row.avatar_url = Some("https://a.example/a.png".into());
+        let actor = account_to_actor(&row, &ActorParts { base: "https://a.example", ..Default::default() });
+        let json = serde_json::to_value(&actor).unwrap();
+        assert_eq!(json["type"], "Service");
+        assert_eq!(json["publicKey"]["id"], "https://a.example/users/alice#main-key");
+        assert_eq!(json["endpoints"]["sharedInbox"], "https://a.example/inbox");
+        assert_eq!(json["icon"]["mediaType"], "image/png");
+        assert_eq!(json["attachment"][0]["type"], "PropertyValue");
+        assert_eq!(json["published"], "2023-11-14T00:00:00Z");
+        let back: as2::Actor = serde_json::from_value(json).unwrap();
+        assert_eq!(back, actor);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
 //!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
 //!   [`time`] for their dates.
+//! - [`visible`]: reading statuses under the one visibility rule.
 //! - [`events`]: streaming events (what happened, to which streams).
 //! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
 //!   jobs, its manifest settings, time and ids.
@@ -37,6 +38,7 @@ pub mod queue;
 pub mod rows;
 pub mod settings;
 pub mod time;
+pub mod visible;
 
 /// Bindings generated from the one `wit/` folder at the repository root.
 #[doc(hidden)]

@@ -118,6 +118,12 @@ pub fn edit(author: &AccountRow, status: &StatusRow, content: Content, instance:
         notices.extend(notify::create(&tx, reblogger, author.id, notify::UPDATE, Some(row.id))?);
     }
     tx.commit()?;
+    if row.poll_id != status.poll_id {
+        status.poll_id.into_iter().for_each(poll::forget);
+        if let (Some(id), Some(new_poll)) = (row.poll_id, &content.poll) {
+            poll::remember(author.id, id, new_poll, now);
+        }
+    }
     notify::publish(notices);
     stream_audience::publish_edited(&row);
     Ok(row)

@@ -8,6 +8,7 @@ mod edit;
 pub mod poll;
 mod references;
 pub mod render;
+mod subscribers;
 
 pub use content::Content;
 pub use edit::edit;
@@ -118,7 +119,7 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
             Value::Int64(now),
         ],
     )?;
-    let notices = references::set_mentions(&tx, id, author.id, &rendered.mentions, now)?;
+    let mut notices = references::set_mentions(&tx, id, author.id, &rendered.mentions, now)?;
     references::set_tags(&tx, id, &rendered.tags, now)?;
     references::set_media(&tx, id, author.id, &content.media_ids)?;
     if let Some(new_poll) = &content.poll {
@@ -131,7 +132,12 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
     if let Some(parent) = parent {
         tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent.id)])?;
     }
+    let mentioned: Vec<i64> = notices.iter().map(|n| n.recipient).collect();
+    notices.extend(subscribers::notify(&tx, &row, &mentioned, now)?);
     tx.commit()?;
+    if let (Some(new_poll), Some(poll_id)) = (&content.poll, row.poll_id) {
+        poll::remember(author.id, poll_id, new_poll, now);
+    }
     notify::publish(notices);
     stream_audience::publish_created(&row);
     Ok(row)

@@ -1,7 +1,8 @@
 //! A status's poll: read from `poll[options][]`, `poll[expires_in]`, `poll[multiple]`,
 //! `poll[hide_totals]` (form or JSON), checked against the advertised limits, written
 //! as a `polls` row. Whether totals are hidden lives in the component's key-value
-//! store under [`hide_totals_key`] (the `polls` table has no column for it).
+//! store under [`hide_totals_key`] (the `polls` table has no column for it),
+//! written by [`remember`] after the commit.
 
 use aerie_guest::db::{Error, Transaction, Value};
 use aerie_guest::http::Response;
@@ -85,10 +86,17 @@ pub fn insert(tx: &Transaction, status_id: i64, account_id: i64, poll: &NewPoll,
         ],
     )?;
     tx.execute("UPDATE statuses SET poll_id = $2 WHERE id = $1", &[Value::Int64(status_id), Value::Int64(id)])?;
+    Ok(id)
+}
+
+/// What a new poll keeps in the key-value store (whether it hides its totals, and
+/// that its author is told when it ends), written once the transaction that
+/// inserted it committed: key-value writes queue behind an open write transaction.
+pub fn remember(account_id: i64, id: i64, poll: &NewPoll, now: i64) {
     if poll.hide_totals {
         let _ = kv::set(&hide_totals_key(id), b"1", None);
     }
-    Ok(id)
+    crate::poll_ends::watch(account_id, id, Some(now + poll.expires_in_secs * 1000));
 }
 
 /// Removes poll `id` of status `status_id` with its votes.
@@ -96,6 +104,10 @@ pub fn remove(tx: &Transaction, status_id: i64, id: i64) -> Result<(), Error> {
     tx.execute("DELETE FROM poll_votes WHERE poll_id = $1", &[Value::Int64(id)])?;
     tx.execute("DELETE FROM polls WHERE id = $1", &[Value::Int64(id)])?;
     tx.execute("UPDATE statuses SET poll_id = NULL WHERE id = $1", &[Value::Int64(status_id)])?;
-    let _ = kv::delete(&hide_totals_key(id));
     Ok(())
+}
+
+/// Drops what removed poll `id` kept in the key-value store, after the commit.
+pub fn forget(id: i64) {
+    let _ = kv::delete(&hide_totals_key(id));
 }

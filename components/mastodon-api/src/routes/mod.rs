@@ -1,5 +1,6 @@
 //! Handlers, one file per URL.
 pub mod api;
+pub mod missing;
 pub mod nodeinfo;
 pub mod web;
 

@@ -7,7 +7,7 @@ use aerie_guest::rows::StatusRow;
 use aerie_guest::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::{load, polls};
+use crate::{load, poll_ends, polls};
 
 /// The status of poll `id`, if the viewer may see it (404 otherwise).
 fn poll_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
@@ -74,5 +74,6 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
         &[Value::Int64(id), Value::Int64(choices.len() as i64), Value::Int64(now)],
     )?;
     tx.commit()?;
+    poll_ends::watch(viewer, id, row.i64("expires_at"));
     answer(Some(viewer), id)
 }

@@ -15,8 +15,9 @@ use aerie_guest::time::iso8601;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
-use crate::load;
+use crate::notify::GROUPABLE;
 use crate::routes::api::v1::notifications::list_condition;
+use crate::{load, poll_ends};
 
 const DEFAULT_GROUPS: usize = 40;
 const MAX_GROUPS: usize = 80;
@@ -24,7 +25,6 @@ const MAX_GROUPS: usize = 80;
 const ROWS_PER_GROUP: usize = 4;
 /// Most accounts shown for one group.
 const MAX_SAMPLES: usize = 8;
-const GROUPABLE: [&str; 3] = ["favourite", "reblog", "follow"];
 
 /// One group as it is being built from the page's notifications (newest first).
 struct Building {
@@ -37,10 +37,12 @@ struct Building {
 
 pub fn list(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:notifications")?;
+    poll_ends::settle(viewer, &[]);
     let limit = ctx.params.i64("limit").map(|l| l.clamp(1, MAX_GROUPS as i64) as usize).unwrap_or(DEFAULT_GROUPS);
-    let grouped_types: Vec<String> = match ctx.params.all("grouped_types") {
-        types if types.is_empty() => GROUPABLE.iter().map(|t| t.to_string()).collect(),
-        types => types.into_iter().map(str::to_string).collect(),
+    // Only Mastodon's groupable kinds group; `status`, `poll`, `update` and the rest never do.
+    let grouped_types: Vec<&str> = match ctx.params.all("grouped_types") {
+        types if types.is_empty() => GROUPABLE.to_vec(),
+        types => types.into_iter().filter(|t| GROUPABLE.contains(t)).collect(),
     };
     let (condition, mut params) = list_condition(ctx, viewer);
     let page = Page::from_query(&ctx.request.query);
@@ -56,7 +58,7 @@ pub fn list(ctx: &Ctx) -> Answer {
     let mut groups: Vec<Building> = Vec::new();
     for row in rows {
         let key = match &row.group_key {
-            Some(key) if grouped_types.contains(&row.kind) => key.clone(),
+            Some(key) if grouped_types.contains(&row.kind.as_str()) => key.clone(),
             _ => format!("ungrouped-{}", row.id),
         };
         if let Some(group) = groups.iter_mut().find(|g| g.key == key) {

@@ -1,0 +1,4 @@
+//! Handlers, one file per URL.
+pub mod actor;
+pub mod users;
+pub mod well_known;

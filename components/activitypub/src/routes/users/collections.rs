@@ -1,0 +1,99 @@
+//! A local account's collections: `followers` and `following` (totals, and pages of
+//! actor URIs at `?page=N`), `collections/featured` (pinned statuses as Notes) and
+//! `collections/tags` (featured hashtags; none yet).
+
+use aerie_guest::activitystreams::{self as as2, Collection, Object};
+use aerie_guest::convert;
+use aerie_guest::db::{self, Value};
+use aerie_guest::rows::AccountRow;
+
+use crate::ctx::{Answer, Ctx, activity_json};
+use crate::{accounts, notes};
+
+/// Actors per page of `followers` and `following`, as in Mastodon.
+const PER_PAGE: i64 = 12;
+/// Pinned statuses listed at most.
+const MAX_FEATURED: i64 = 40;
+
+pub fn followers(ctx: &Ctx, name: &str) -> Answer {
+    let account = accounts::active(name)?;
+    let id = convert::followers_uri(&account, ctx.base());
+    relations(ctx, &account, id, account.followers_count, "f.target_account_id = $1", "f.account_id")
+}
+
+pub fn following(ctx: &Ctx, name: &str) -> Answer {
+    let account = accounts::active(name)?;
+    let id = format!("{}/following", convert::actor_uri(&account, ctx.base()));
+    relations(ctx, &account, id, account.following_count, "f.account_id = $1", "f.target_account_id")
+}
+
+/// A follow collection: the total, or with `?page=N` that page of actor URIs,
+/// newest follow first; accounts that are gone or suspended are left out.
+fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, condition: &str, other: &str) -> Answer {
+    let total = Some(total.max(0) as u64);
+    let Some(page) = ctx.params.get("page") else {
+        return Ok(activity_json(&Collection {
+            context: Some(as2::plain_context()),
+            id: Some(id.clone()),
+            kind: "OrderedCollection".into(),
+            total_items: total,
+            first: Some(as2::PageRef::Link(format!("{id}?page=1"))),
+            ..Default::default()
+        }));
+    };
+    let page = page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
+    let sql = format!(
+        "SELECT a.uri FROM follows f JOIN accounts a ON a.id = {other} \
+         WHERE {condition} AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND a.uri IS NOT NULL \
+         ORDER BY f.id DESC LIMIT {} OFFSET {}",
+        PER_PAGE + 1,
+        (page - 1) * PER_PAGE
+    );
+    let mut uris: Vec<String> = db::query(&sql, &[Value::Int64(account.id)])?.iter().filter_map(|r| r.string("uri")).collect();
+    let more = uris.len() as i64 > PER_PAGE;
+    uris.truncate(PER_PAGE as usize);
+    Ok(activity_json(&Collection {
+        context: Some(as2::plain_context()),
+        id: Some(format!("{id}?page={page}")),
+        kind: "OrderedCollectionPage".into(),
+        total_items: total,
+        next: more.then(|| format!("{id}?page={}", page + 1)),
+        prev: (page > 1).then(|| format!("{id}?page={}", page - 1)),
+        part_of: Some(id),
+        ordered_items: Some(uris.into_iter().map(Object::Link).collect()),
+        ..Default::default()
+    }))
+}
+
+pub fn featured(ctx: &Ctx, name: &str) -> Answer {
+    let account = accounts::active(name)?;
+    let id = account.featured_url.clone().unwrap_or_else(|| format!("{}/collections/featured", convert::actor_uri(&account, ctx.base())));
+    let rows = aerie_guest::visible::status_rows(
+        ctx.viewer,
+        "JOIN pins p ON p.status_id = s.id",
+        "p.account_id = $2 AND s.account_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')",
+        &format!("ORDER BY p.id DESC LIMIT {MAX_FEATURED}"),
+        vec![Value::Int64(account.id)],
+    )?;
+    let items: Vec<Object> = notes::notes(ctx, &account, &rows)?.into_iter().map(|n| Object::Note(Box::new(n))).collect();
+    Ok(activity_json(&Collection {
+        context: Some(as2::note_context()),
+        id: Some(id),
+        kind: "OrderedCollection".into(),
+        total_items: Some(items.len() as u64),
+        ordered_items: Some(items),
+        ..Default::default()
+    }))
+}
+
+pub fn tags(ctx: &Ctx, name: &str) -> Answer {
+    let account = accounts::active(name)?;
+    Ok(activity_json(&Collection {
+        context: Some(as2::plain_context()),
+        id: Some(format!("{}/collections/tags", convert::actor_uri(&account, ctx.base()))),
+        kind: "Collection".into(),
+        total_items: Some(0),
+        items: Some(Vec::new()),
+        ..Default::default()
+    }))
+}

@@ -1,0 +1,94 @@
+//! `GET /users/NAME/statuses/ID`: a local status as a `Note` (a `Question` with a
+//! poll); `.../activity`: the `Create` that published it, or for a reblog its
+//! `Announce` (a reblog has no Note); `.../replies`, `.../likes`, `.../shares`: its
+//! collections. Only statuses the signer may see under the one visibility rule;
+//! everything else is 404. Browsers are sent to the status page `/@NAME/ID`.
+
+use aerie_guest::activitystreams::{self as as2, Collection, Object};
+use aerie_guest::convert;
+use aerie_guest::db::Value;
+use aerie_guest::http::Response;
+use aerie_guest::rows::{AccountRow, StatusRow};
+
+use crate::ctx::{Answer, Ctx, activity_json, parse_id, redirect};
+use crate::{accounts, notes};
+
+/// The local status `id` by `name` that the viewer may see, with its author.
+fn visible(ctx: &Ctx, name: &str, id: &str) -> Result<(AccountRow, StatusRow), Response> {
+    let id = parse_id(id)?;
+    let account = accounts::active(name)?;
+    let status = aerie_guest::visible::status_rows(
+        ctx.viewer,
+        "",
+        "s.id = $2 AND s.account_id = $3 AND s.local = 1",
+        "",
+        vec![Value::Int64(id), Value::Int64(account.id)],
+    )?
+    .pop()
+    .ok_or_else(Response::not_found)?;
+    Ok((account, status))
+}
+
+fn page_url(ctx: &Ctx, account: &AccountRow, status: &StatusRow) -> String {
+    status.url.clone().unwrap_or_else(|| {
+        format!("{}/{}", account.url.clone().unwrap_or_else(|| format!("{}/@{}", ctx.base(), account.username)), status.id)
+    })
+}
+
+pub fn note(ctx: &Ctx, name: &str, id: &str) -> Answer {
+    let (account, status) = visible(ctx, name, id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(Response::not_found());
+    }
+    if !ctx.wants_activity_json() {
+        return Ok(redirect(&page_url(ctx, &account, &status)));
+    }
+    let mut note = notes::notes(ctx, &account, std::slice::from_ref(&status))?.pop().ok_or_else(Response::not_found)?;
+    note.context = Some(as2::note_context());
+    Ok(activity_json(&note))
+}
+
+pub fn activity(ctx: &Ctx, name: &str, id: &str) -> Answer {
+    let (account, status) = visible(ctx, name, id)?;
+    let mut activity = if status.reblog_of_id.is_some() {
+        if !matches!(status.visibility.as_str(), "public" | "unlisted") {
+            return Err(Response::not_found());
+        }
+        notes::announces(ctx, &account, std::slice::from_ref(&status))?.remove(&status.id).ok_or_else(Response::not_found)?
+    } else {
+        if !ctx.wants_activity_json() {
+            return Ok(redirect(&page_url(ctx, &account, &status)));
+        }
+        let note = notes::notes(ctx, &account, std::slice::from_ref(&status))?.pop().ok_or_else(Response::not_found)?;
+        convert::note_to_create(note)
+    };
+    activity.context = Some(as2::note_context());
+    Ok(activity_json(&activity))
+}
+
+pub fn replies(ctx: &Ctx, name: &str, id: &str) -> Answer {
+    let (_, status) = visible(ctx, name, id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(Response::not_found());
+    }
+    let mut collection = convert::replies_collection(status.uri.as_deref().unwrap_or_default());
+    collection.context = Some(as2::plain_context());
+    Ok(activity_json(&collection))
+}
+
+/// `likes` (favourites) or `shares` (reblogs): the total only, as Mastodon serves them.
+pub fn counted(ctx: &Ctx, name: &str, id: &str, which: &str) -> Answer {
+    let (_, status) = visible(ctx, name, id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(Response::not_found());
+    }
+    let total = if which == "likes" { status.favourites_count } else { status.reblogs_count };
+    Ok(activity_json(&Collection {
+        context: Some(as2::plain_context()),
+        id: Some(format!("{}/{which}", status.uri.as_deref().unwrap_or_default())),
+        kind: "Collection".into(),
+        total_items: Some(total.max(0) as u64),
+        items: None::<Vec<Object>>,
+        ..Default::default()
+    }))
+}

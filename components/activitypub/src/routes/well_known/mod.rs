@@ -1,0 +1,3 @@
+//! `/.well-known/*`: discovery.
+pub mod host_meta;
+pub mod webfinger;

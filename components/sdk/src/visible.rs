@@ -1,0 +1,23 @@
+//! Reading statuses under the one visibility rule ([`visible_sql`]): the query every
+//! component that shows statuses (client API, HTML pages, ActivityPub documents)
+//! goes through, so none of them can forget the rule.
+
+use crate::db::{self, Value};
+use crate::http::Response;
+use crate::model::visibility::visible_sql;
+use crate::rows::{STATUS_COLUMNS, StatusRow};
+
+/// The viewer as a SQL parameter (`NULL` for anonymous).
+pub fn viewer_value(viewer: Option<i64>) -> Value {
+    viewer.map(Value::Int64).unwrap_or(Value::Null)
+}
+
+/// Status rows matching `condition` (on alias `s`, after the visibility rule, whose
+/// viewer is `$1`; `params` are `$2...`), with `tail` (order, limit) appended and
+/// joins in `from`.
+pub fn status_rows(viewer: Option<i64>, from: &str, condition: &str, tail: &str, params: Vec<Value>) -> Result<Vec<StatusRow>, Response> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) {tail}", visible_sql("s", 1));
+    let mut all = vec![viewer_value(viewer)];
+    all.extend(params);
+    Ok(db::query(&sql, &all)?.iter().map(|row| StatusRow::from_row(&row)).collect())
+}
