@@ -177,3 +177,24 @@ async fn a_spin_sdk_component_runs_unchanged() {
     assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #1".to_string()));
     assert_eq!(server.get_text("/spin").await, (200, "hello from aerie #2".to_string()));
 }
+
+#[tokio::test]
+async fn a_write_beside_an_open_transaction_fails_fast_on_sqlite_and_runs_on_postgres() {
+    for engine in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = crate::support::pg_for(engine).await;
+        let config = write_config(dir.path(), &probe_entries(&crate::support::database_section(pg.as_ref())));
+        let server = Launch::with_config(dir.path(), &config).serve().unwrap_or_else(|(code, err)| panic!("exit {code:?}: {err}"));
+        let started = std::time::Instant::now();
+        let answer: serde_json::Value =
+            client().post(server.url("/rw/probe/write-during-transaction")).send().await.unwrap().json().await.unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{engine:?}: no wait for the transaction timeout");
+        assert_eq!((answer["committed"].as_bool(), answer["after_commit"].as_bool()), (Some(true), Some(true)), "{answer}");
+        match engine {
+            crate::support::Engine::Sqlite => {
+                assert!(answer["outside"].as_str().unwrap().contains("single writer"), "{answer}")
+            }
+            crate::support::Engine::Postgres => assert!(answer["outside"].is_null(), "{answer}"),
+        }
+    }
+}

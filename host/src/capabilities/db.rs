@@ -97,6 +97,11 @@ impl Host for StoreState {
             Ok(db) => db,
             Err(e) => return Ok(Err(e)),
         };
+        if !crate::db::is_read_only(&sql)
+            && let Some(why) = self.write_would_wait()
+        {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         let params = params.into_iter().map(to_db).collect();
         Ok(database.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
     }
@@ -106,6 +111,9 @@ impl Host for StoreState {
             Ok(db) => db,
             Err(e) => return Ok(Err(e)),
         };
+        if let Some(why) = self.write_would_wait() {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         let params = params.into_iter().map(to_db).collect();
         Ok(database.execute(&sql, params).await.map_err(error_to_wit))
     }
@@ -117,7 +125,10 @@ impl Host for StoreState {
             Err(e) => return Ok(Err(e)),
         };
         match database.begin().await {
-            Ok(tx) => Ok(Ok(self.table.push(TransactionSlot(Some(tx)))?)),
+            Ok(tx) => {
+                self.open_transactions += 1;
+                Ok(Ok(self.table.push(TransactionSlot(Some(tx)))?))
+            }
             Err(e) => Ok(Err(error_to_wit(e))),
         }
     }
@@ -158,6 +169,7 @@ impl HostTransaction for StoreState {
 
     async fn commit(&mut self, tx: Resource<TransactionSlot>) -> wasmtime::Result<Result<(), wit::Error>> {
         let slot = self.table.delete(tx)?;
+        self.open_transactions = self.open_transactions.saturating_sub(1);
         match slot.0 {
             Some(tx) => Ok(tx.commit().await.map_err(error_to_wit)),
             None => Ok(Err(committed())),
@@ -165,8 +177,11 @@ impl HostTransaction for StoreState {
     }
 
     async fn drop(&mut self, tx: Resource<TransactionSlot>) -> wasmtime::Result<()> {
-        // Dropping the Transaction closes its channel; its actor rolls back.
-        self.table.delete(tx)?;
+        // Dropping the Transaction closes its channel; its actor rolls back. (A committed
+        // transaction's resource was already deleted by `commit`.)
+        if self.table.delete(tx).is_ok() {
+            self.open_transactions = self.open_transactions.saturating_sub(1);
+        }
         Ok(())
     }
 }

@@ -170,6 +170,9 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
+        if let Some(why) = self.write_would_wait() {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         Ok(kv.set(&key, value, ttl_ms).await.map_err(to_wit))
     }
 
@@ -178,6 +181,9 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
+        if let Some(why) = self.write_would_wait() {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         Ok(kv.delete(&key).await.map_err(to_wit))
     }
 
@@ -202,6 +208,9 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
+        if let Some(why) = self.write_would_wait() {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         Ok(kv.increment(&key, delta).await.map_err(to_wit))
     }
 }

@@ -24,6 +24,9 @@ impl Host for StoreState {
         if payload.len() > MAX_PAYLOAD_BYTES || kind.is_empty() || kind.len() > 200 {
             return Ok(Err(wit::Error::AccessDenied(format!("job kinds are 1..200 bytes and payloads at most {MAX_PAYLOAD_BYTES} bytes"))));
         }
+        if let Some(why) = self.write_would_wait() {
+            return Ok(Err(wit::Error::Unavailable(why)));
+        }
         let job = NewJob {
             kind,
             payload,

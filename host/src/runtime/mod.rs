@@ -240,6 +240,8 @@ impl Runtime {
             kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
             queue_granted: component.entry.grants.queue,
             events_granted: component.entry.grants.events,
+            open_transactions: 0,
+            single_writer: self.database.engine() == crate::db::Engine::Sqlite,
             blobs: match component.entry.grants.blobs.as_str() {
                 "read-only" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: false }),
                 "read-write" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: true }),

@@ -38,6 +38,10 @@ pub struct StoreState {
     /// The component's kv namespace, with a kv grant.
     pub kv: Option<KvStore>,
     pub queue_granted: bool,
+    /// Write transactions this call holds open, and whether the database has a single
+    /// writer (SQLite): then any other write of the same call would wait for them.
+    pub open_transactions: u32,
+    pub single_writer: bool,
     pub events_granted: bool,
     /// The blob store, with a blobs grant.
     pub blobs: Option<BlobsCtx>,
@@ -49,6 +53,18 @@ pub struct StoreState {
     pub budget: Duration,
     /// Set when the epoch callback stopped the guest for running past its budget.
     pub timed_out: bool,
+}
+
+impl StoreState {
+    /// Refuses, with the fix, a write that would wait forever for a transaction this same
+    /// call holds open (SQLite has one writer: it is busy with that transaction).
+    pub fn write_would_wait(&self) -> Option<String> {
+        (self.single_writer && self.open_transactions > 0).then(|| {
+            "this write would wait for the transaction this component holds open (SQLite has a single writer): \
+             make it inside the transaction, or after commit"
+                .to_string()
+        })
+    }
 }
 
 impl WasiView for StoreState {

@@ -91,6 +91,22 @@ fn route(request: Request) -> Response {
             Response::json(200, &json!({ "served": served }))
         }
         "GET" if path == "/probe/trap" => panic!("the probe traps on purpose"),
+        // A kv write outside an open transaction of the same call: on SQLite it would
+        // wait for that transaction forever; the host refuses it at once instead.
+        "POST" if path == "/probe/write-during-transaction" => {
+            let tx = match db::begin() {
+                Ok(tx) => tx,
+                Err(e) => return db_error(e),
+            };
+            let outside = kv::set("during", b"x", None);
+            let _ = tx.execute("UPDATE instance_settings SET updated_at = updated_at WHERE key = 'title'", &[]);
+            let committed = tx.commit().is_ok();
+            let after = kv::set("after", b"y", None).is_ok();
+            Response::json(
+                200,
+                &json!({ "outside": outside.err().map(|e| format!("{e:?}")), "committed": committed, "after_commit": after }),
+            )
+        }
         "GET" if path == "/probe/clock" => Response::json(200, &json!({ "now": settings::now_millis(), "id": settings::next_id() })),
         "GET" if path.starts_with("/probe/config/") => {
             Response::json(200, &json!({ "value": settings::get(&rest("/probe/config/").unwrap()) }))
