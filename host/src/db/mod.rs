@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod placeholders;
 mod postgres;
 mod sqlite;
+mod sqlite_reads;
 mod transaction;
 mod value;
 

@@ -29,6 +29,8 @@ enum WriteRequest {
 }
 
 pub(crate) struct SqliteBackend {
+    /// Reads on the calling thread (see `sqlite_reads.rs`).
+    reads: super::sqlite_reads::SqliteReads,
     readers: SqlitePool,
     writer: mpsc::Sender<WriteRequest>,
     writer_task: Mutex<Option<JoinHandle<()>>>,
@@ -51,16 +53,17 @@ impl SqliteBackend {
         if run_migrations {
             migrate::SQLITE.run(&mut writer_conn).await?;
         }
+        let reads =
+            super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), Duration::from_millis(config.busy_timeout_ms));
         let readers = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options.read_only(true)).await?;
         let (writer, requests) = mpsc::channel(1024);
         let task = tokio::spawn(writer_loop(writer_conn, requests, tx_timeout));
-        Ok(SqliteBackend { readers, writer, writer_task: Mutex::new(Some(task)) })
+        Ok(SqliteBackend { reads, readers, writer, writer_task: Mutex::new(Some(task)) })
     }
 
     pub async fn run(&self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
         if is_read_only(sql) {
-            let mut conn = self.readers.acquire().await?;
-            return conn.run(sql, params, want_rows).await;
+            return self.reads.run(sql, &params);
         }
         let (reply, answer) = oneshot::channel();
         let request = WriteRequest::Run { sql: sql.to_string(), params, want_rows, reply };
