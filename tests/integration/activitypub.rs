@@ -66,34 +66,10 @@ async fn other_servers_can_discover_accounts_and_read_public_posts() {
         assert!(host_meta.text().await.unwrap().contains("/.well-known/webfinger?resource={uri}"));
 
         // A public status, posted through the API, read as a Note.
-        let app: Value = client()
-            .post(instance.url("/api/v1/apps"))
-            .form(&[("client_name", "ap"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token: Value = client()
-            .post(instance.url("/oauth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", app["client_id"].as_str().unwrap()),
-                ("client_secret", app["client_secret"].as_str().unwrap()),
-                ("username", "alice"),
-                ("password", "alice-password-1"),
-                ("scope", "read write"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = instance.token("alice", "alice-password-1", "read write").await;
         let status: Value = client()
             .post(instance.url("/api/v1/statuses"))
-            .bearer_auth(token["access_token"].as_str().unwrap())
+            .bearer_auth(&token)
             .json(&serde_json::json!({ "status": "hello #fediverse", "visibility": "public" }))
             .send()
             .await

@@ -15,19 +15,20 @@ fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/clients").join(name)
 }
 
-#[tokio::test]
-async fn mastodon_py_works_unchanged() {
+/// Runs `program script` against a fresh instance with alice and bob, on both engines;
+/// the script prints `marker` when every check passed.
+async fn run_client_script(program: &'static str, script_name: &'static str, marker: &str) {
     for engine in ENGINES {
         let instance = Instance::start(engine).await;
         instance.create_account("alice", "alice-password-1");
         instance.create_account("bob", "bob-password-1");
         let base = instance.url("");
         let output = tokio::task::spawn_blocking(move || {
-            Command::new("python3")
-                .arg(script("mastodon_py_flow.py"))
+            Command::new(program)
+                .arg(script(script_name))
                 .arg(base)
                 .output()
-                .expect("running python3 (tests/run installs Mastodon.py)")
+                .unwrap_or_else(|e| panic!("running {program} (tests/run installs it): {e}"))
         })
         .await
         .unwrap();
@@ -35,32 +36,19 @@ async fn mastodon_py_works_unchanged() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
-            "{engine:?}: Mastodon.py flow failed\nstdout:\n{stdout}\nstderr:\n{stderr}\nserver log:\n{}",
+            "{engine:?}: {script_name} failed\nstdout:\n{stdout}\nstderr:\n{stderr}\nserver log:\n{}",
             instance.server.stderr.lock().unwrap()
         );
-        assert!(stdout.contains("mastodon.py flow: ok"), "{stdout}");
+        assert!(stdout.contains(marker), "{stdout}");
     }
 }
 
 #[tokio::test]
+async fn mastodon_py_works_unchanged() {
+    run_client_script("python3", "mastodon_py_flow.py", "mastodon.py flow: ok").await;
+}
+
+#[tokio::test]
 async fn masto_js_works_unchanged() {
-    for engine in ENGINES {
-        let instance = Instance::start(engine).await;
-        instance.create_account("alice", "alice-password-1");
-        instance.create_account("bob", "bob-password-1");
-        let base = instance.url("");
-        let output = tokio::task::spawn_blocking(move || {
-            Command::new("node").arg(script("masto_flow.mjs")).arg(base).output().expect("running node (tests/run installs masto)")
-        })
-        .await
-        .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success(),
-            "{engine:?}: masto flow failed\nstdout:\n{stdout}\nstderr:\n{stderr}\nserver log:\n{}",
-            instance.server.stderr.lock().unwrap()
-        );
-        assert!(stdout.contains("masto flow: ok"), "{stdout}");
-    }
+    run_client_script("node", "masto_flow.mjs", "masto flow: ok").await;
 }

@@ -6,36 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{Engine, Instance, Launch, client};
-
-async fn password_token(base: &str, name: &str) -> String {
-    let app: Value = client()
-        .post(format!("{base}/api/v1/apps"))
-        .form(&[("client_name", "stream"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token: Value = client()
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", name),
-            ("password", &format!("{name}-password-1")),
-            ("scope", "read write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().unwrap().to_string()
-}
+use crate::support::{Engine, Instance, Launch, client, password_token};
 
 #[tokio::test]
 async fn an_event_published_on_one_node_streams_from_another() {
@@ -52,8 +23,8 @@ async fn an_event_published_on_one_node_streams_from_another() {
     std::fs::create_dir_all(&node_b_dir).unwrap();
     let b = b.serve().unwrap_or_else(|(code, err)| panic!("node b: exit {code:?}: {err}"));
 
-    let bob = password_token(&a.url(""), "bob").await;
-    let alice = password_token(&b.url(""), "alice").await;
+    let bob = a.token("bob", "bob-password-1", "read write").await;
+    let alice = password_token(&b.url(""), "alice", "alice-password-1", "read write").await;
     let bob_id = client().get(a.url("/api/v1/accounts/lookup?acct=alice")).bearer_auth(&bob).send().await.unwrap();
     let alice_account: Value = bob_id.json().await.unwrap();
     let follow = client()

@@ -337,6 +337,42 @@ impl Instance {
     pub fn url(&self, path: &str) -> String {
         self.server.url(path)
     }
+
+    /// Logs `login` in as a client would: registers an app with `scopes`, then the
+    /// password grant; returns the access token.
+    pub async fn token(&self, login: &str, password: &str, scopes: &str) -> String {
+        password_token(&self.url(""), login, password, scopes).await
+    }
+}
+
+/// Registers an app at `base` and logs `login` in with the password grant.
+pub async fn password_token(base: &str, login: &str, password: &str, scopes: &str) -> String {
+    let app: serde_json::Value = client()
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[("client_name", "aerie tests"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", scopes)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let answer: serde_json::Value = client()
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", login),
+            ("password", password),
+            ("scope", scopes),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap_or_else(|| panic!("logging {login} in: {answer}")).to_string()
 }
 
 /// A client that does not follow redirects (OAuth answers are inspected).

@@ -89,26 +89,6 @@ impl Api<'_> {
     }
 }
 
-async fn token(instance: &Instance, app: &Value, name: &str) -> String {
-    let response: Value = client()
-        .post(instance.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", name),
-            ("password", &format!("{name}-password-1")),
-            ("scope", "read write follow"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    response["access_token"].as_str().unwrap_or_else(|| panic!("login {name}: {response}")).to_string()
-}
-
 /// Collects the ids of `update` events an SSE stream delivers.
 fn listen(instance: &Instance, path: &str, token: Option<&str>) -> Arc<Mutex<HashSet<String>>> {
     let seen = Arc::new(Mutex::new(HashSet::new()));
@@ -161,18 +141,9 @@ async fn every_path_shows_a_status_only_to_its_audience() {
         for name in VIEWERS {
             instance.create_account(name, &format!("{name}-password-1"));
         }
-        let app: Value = client()
-            .post(instance.url("/api/v1/apps"))
-            .form(&[("client_name", "matrix"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write follow")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         let mut tokens = std::collections::HashMap::new();
         for name in VIEWERS {
-            tokens.insert(name, token(&instance, &app, name).await);
+            tokens.insert(name, instance.token(name, &format!("{name}-password-1"), "read write follow").await);
         }
         let api = Api { instance: &instance, tokens };
         let id_of = |value: &Value| value["id"].as_str().unwrap().to_string();
