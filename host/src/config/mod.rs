@@ -102,6 +102,7 @@ impl Default for ServerConfig {
 pub struct DatabaseConfig {
     /// `sqlite://PATH` or `postgres://...`; default: `aerie.db` in the data directory.
     pub url: Option<String>,
+    /// PostgreSQL pool size; SQLite reads use a read-only connection per thread.
     pub max_connections: u32,
     /// How long a write transaction may stay open before the host rolls it back.
     pub transaction_timeout_ms: u64,

@@ -1,5 +1,5 @@
-//! SQLite: WAL with `synchronous=FULL`, a reader pool, and one writer task that groups
-//! queued writes into one commit.
+//! SQLite: WAL with `synchronous=FULL`, reads on the calling thread
+//! (`sqlite_reads.rs`), and one writer task that groups queued writes into one commit.
 //!
 //! Grouping keeps every acknowledged write durable (FULL fsyncs on commit) without
 //! paying one fsync per statement: statements that queue while a commit is in flight
@@ -9,9 +9,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
 use sqlx::{Column, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -31,12 +29,11 @@ enum WriteRequest {
 pub(crate) struct SqliteBackend {
     /// Reads on the calling thread (see `sqlite_reads.rs`).
     reads: super::sqlite_reads::SqliteReads,
-    readers: SqlitePool,
     writer: mpsc::Sender<WriteRequest>,
     writer_task: Mutex<Option<JoinHandle<()>>>,
 }
 
-/// Connection options shared by the writer and the readers.
+/// The writer's connection options.
 pub fn connect_options(url: &str, config: &DatabaseConfig) -> Result<SqliteConnectOptions, sqlx::Error> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
@@ -55,10 +52,9 @@ impl SqliteBackend {
         }
         let reads =
             super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), Duration::from_millis(config.busy_timeout_ms));
-        let readers = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options.read_only(true)).await?;
         let (writer, requests) = mpsc::channel(1024);
         let task = tokio::spawn(writer_loop(writer_conn, requests, tx_timeout));
-        Ok(SqliteBackend { reads, readers, writer, writer_task: Mutex::new(Some(task)) })
+        Ok(SqliteBackend { reads, writer, writer_task: Mutex::new(Some(task)) })
     }
 
     pub async fn run(&self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
@@ -78,7 +74,6 @@ impl SqliteBackend {
     }
 
     pub async fn close(&self) {
-        self.readers.close().await;
         if let Some(task) = self.writer_task.lock().await.take() {
             task.abort();
             let _ = task.await;
