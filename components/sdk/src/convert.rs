@@ -8,20 +8,7 @@ use crate::rows::{AccountRow, ApplicationRow, StatusRow};
 use crate::time::{date, iso8601, iso8601_seconds, parse_iso8601};
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use aerie_text::escape_html;
 
 /// The URL of hashtag `name` on the instance at `base`, the name percent-encoded.
 pub fn tag_url(base: &str, name: &str) -> String {

@@ -68,7 +68,7 @@ pub(crate) fn walk(html: &str, visit: impl FnMut(Event<'_>)) {
 }
 
 /// Escapes text for HTML the way Rails' `h` does (`&`, `<`, `>`, `"`, `'`).
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);
     out

@@ -21,6 +21,7 @@ mod sanitize;
 
 pub use count::{character_count, raw_character_count};
 pub use extract::{Extracted, Mention, extract};
+pub use html::escape as escape_html;
 pub use plain::html_to_text;
 pub use render::{MentionLink, render};
 pub use sanitize::sanitize_remote_html;

@@ -3,6 +3,7 @@
 //! unfurl in chat apps. Pages are anonymous: they show only what the one visibility
 //! rule lets an anonymous viewer see, so followers-only and direct posts are 404 here.
 
+use aerie_guest::convert::escape_html as escape;
 use aerie_guest::db;
 use aerie_guest::http::{Request, Response};
 use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
@@ -142,10 +143,6 @@ fn truncate(text: &str, max: usize) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn html(status: u16, body: &str, title: &str, meta: &str) -> Response {
