@@ -85,6 +85,8 @@ pub async fn sync_settings(db: &Database, config: &Config) -> anyhow::Result<()>
         db,
         &[
             ("scheme", config.scheme().to_string()),
+            // How components build URLs to other servers from a domain (WebFinger).
+            ("federation_scheme", config.federation.scheme.clone()),
             ("title", i.title.clone()),
             ("description", i.description.clone()),
             ("contact_email", i.contact_email.clone()),

@@ -9,16 +9,18 @@ use anyhow::Context as _;
 use crate::config::{ComponentEntry, Config, Grants, Limits};
 
 /// Built-in components, embedded in the binary by `host/build.rs`.
-pub const BUILTIN_NAMES: &[&str] = &["mastodon-api", "activitypub"];
+pub const BUILTIN_NAMES: &[&str] = &["mastodon-api", "activitypub", "inbox"];
 
 const MASTODON_API: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/mastodon_api.wasm"));
 const ACTIVITYPUB: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/activitypub.wasm"));
+const INBOX: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/inbox.wasm"));
 
 /// The bytes of built-in component `name`.
 pub fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
     match name {
         "mastodon-api" => Some(MASTODON_API),
         "activitypub" => Some(ACTIVITYPUB),
+        "inbox" => Some(INBOX),
         _ => None,
     }
 }
@@ -47,6 +49,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
                 queue: true,
                 blobs: "read-write".into(),
                 events: true,
+                federation: true,
             },
             limits: Limits::default(),
             ..Default::default()
@@ -65,6 +68,26 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
                 "/actor/*".into(),
             ],
             grants: Grants { db: "read-only".into(), log: true, ..Default::default() },
+            limits: Limits::default(),
+            ..Default::default()
+        },
+        ComponentEntry {
+            id: "inbox".into(),
+            source: "builtin:inbox".into(),
+            // What an activity from another server does, after the host verified it
+            // (federation/inbox.rs queues one `inbox` job per accepted activity).
+            hook: "job".into(),
+            jobs: vec!["inbox".into()],
+            grants: Grants {
+                db: "read-write".into(),
+                tables: None,
+                log: true,
+                kv: true,
+                queue: true,
+                blobs: "none".into(),
+                events: true,
+                federation: true,
+            },
             limits: Limits::default(),
             ..Default::default()
         },

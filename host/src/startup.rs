@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use crate::blobs::{BlobError, BlobStore};
 use crate::config::{self, Config};
 use crate::db::Database;
+use crate::federation::service::Federation;
 use crate::ids::IdGenerator;
 use crate::jobs::{Jobs, worker};
 use crate::manifest;
@@ -177,7 +178,15 @@ pub async fn build_runtime(
     };
     let jobs = Jobs::new(database.clone(), node, ids.clone());
     let events = crate::events::EventBus::start(database, &database_url(config, &paths.data_dir));
-    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs, events });
+    let federation = match purpose {
+        RuntimeUse::Serve => {
+            let key = keys::ensure_instance_key(&paths.data_dir)?;
+            let pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(&key.private, rsa::pkcs8::LineEnding::LF)?;
+            Some(Arc::new(Federation::new(config, database.clone(), jobs.clone(), &pem)?))
+        }
+        RuntimeUse::Check => None,
+    };
+    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs, events, federation });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
     runtime.load_all(&manifest::effective(config)).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;

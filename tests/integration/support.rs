@@ -179,7 +179,12 @@ impl Launch {
 
     /// Starts `aerie serve --listen 127.0.0.1:0` and waits until it listens.
     pub fn serve(&self) -> Result<Server, (Option<i32>, String)> {
-        let mut command = self.command(&["serve", "--listen", "127.0.0.1:0"]);
+        self.serve_on("127.0.0.1:0")
+    }
+
+    /// Starts `aerie serve --listen ADDR` and waits until it listens.
+    pub fn serve_on(&self, listen: &str) -> Result<Server, (Option<i32>, String)> {
+        let mut command = self.command(&["serve", "--listen", listen]);
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawning aerie serve");
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -318,6 +323,30 @@ impl Instance {
         Instance { server, launch, engine, dir, pg }
     }
 
+    /// Starts a fresh instance for `domain` on `port` that reaches its `peers`
+    /// (domain, port) over loopback, as a lab of federating instances would
+    /// (`[federation] scheme = "http"` and `[federation.resolve]`; private addresses stay
+    /// refused for everything else).
+    pub async fn start_federated(engine: Engine, domain: &str, port: u16, peers: &[(&str, u16)]) -> Instance {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = pg_for(engine).await;
+        let mut resolve = String::new();
+        for (peer, peer_port) in peers {
+            resolve.push_str(&format!("\"{peer}\" = \"127.0.0.1:{peer_port}\"\n"));
+        }
+        let config = write_config(
+            dir.path(),
+            &format!(
+                "[instance]\ndomain = \"{domain}\"\n\n[server]\nscheme = \"http\"\n\n[jobs]\npoll_ms = 100\n\n\
+                 [federation]\nscheme = \"http\"\nrequest_timeout_secs = 5\n\n[federation.resolve]\n{resolve}\n{}",
+                database_section(pg.as_ref())
+            ),
+        );
+        let launch = Launch::with_config(dir.path(), &config);
+        let server = launch.serve_on(&format!("127.0.0.1:{port}")).unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
+        Instance { server, launch, engine, dir, pg }
+    }
+
     /// `aerie admin accounts create NAME --email NAME@social.test --password PASSWORD --confirmed`.
     pub fn create_account(&self, name: &str, password: &str) {
         let email = format!("{name}@social.test");
@@ -378,4 +407,10 @@ pub async fn password_token(base: &str, login: &str, password: &str, scopes: &st
 /// A client that does not follow redirects (OAuth answers are inspected).
 pub fn client_no_redirects() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(60)).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A loopback port free right now (for instances that must know each other's port
+/// before they start).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

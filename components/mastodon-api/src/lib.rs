@@ -10,6 +10,7 @@
 
 mod compose;
 mod ctx;
+mod federate;
 mod follows;
 mod instance_info;
 mod links;
@@ -149,6 +150,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
 fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
     match (method, path) {
         ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
+        ("GET", ["search"]) => routes::api::v2::search::search(ctx),
         _ => Err(Response::not_found()),
     }
 }

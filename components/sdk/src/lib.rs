@@ -12,6 +12,11 @@
 //!   [`time`] for their dates.
 //! - [`visible`]: reading statuses under the one visibility rule.
 //! - [`events`]: streaming events (what happened, to which streams).
+//! - [`federation`]: signed fetches of remote documents and durable delivery, by the host;
+//!   [`remote`]: remote actors and statuses resolved, fetched and stored;
+//!   [`outbound`]: what local actions send out (activities and their audiences).
+//! - [`notify`], [`follows`], [`stream_audience`]: notifications, follow bookkeeping and
+//!   the streams of a status, shared by the API and the inbox.
 //! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
 //!   jobs, its manifest settings, time and ids.
 //!
@@ -26,6 +31,8 @@ pub mod convert;
 pub mod db;
 pub mod entities;
 pub mod events;
+pub mod federation;
+pub mod follows;
 pub mod http;
 /// The model rules shared with the host: visibility and paging.
 pub use aerie_model as model;
@@ -33,10 +40,14 @@ pub use aerie_model as model;
 pub use aerie_text as text;
 pub mod kv;
 pub mod log;
+pub mod notify;
+pub mod outbound;
 pub mod params;
 pub mod queue;
+pub mod remote;
 pub mod rows;
 pub mod settings;
+pub mod stream_audience;
 pub mod time;
 pub mod visible;
 
@@ -64,6 +75,7 @@ pub mod job_bindings {
             "aerie:host/queue@0.1.0": crate::bindings::aerie::host::queue,
             "aerie:host/blobs@0.1.0": crate::bindings::aerie::host::blobs,
             "aerie:host/events@0.1.0": crate::bindings::aerie::host::events,
+            "aerie:host/federation@0.1.0": crate::bindings::aerie::host::federation,
         },
         pub_export_macro: true,
         export_macro_name: "export_job",

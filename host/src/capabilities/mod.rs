@@ -4,13 +4,14 @@
 //! Guest mistakes (bad SQL, a missing grant) come back as WIT errors; only host bugs
 //! trap. `config` and `clock` are linked for every component (they reveal nothing
 //! beyond the component's own manifest entry and the time); `db`, `log`, `kv`,
-//! `queue`, `blobs` and `events` only when granted.
+//! `queue`, `blobs`, `events` and `federation` only when granted.
 
 pub mod blobs;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod federation;
 pub mod kv;
 pub mod log;
 pub mod outbound_http;

@@ -33,6 +33,7 @@ pub const HOST_ONLY_TABLES: &[&str] = &[
     "kv_entries",
     "component_status",
     "id_nodes",
+    "remote_keys",
 ];
 
 /// Whether a statement reads or writes.

@@ -7,13 +7,13 @@ use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
 use super::{
-    BlobsConfig, ComponentEntry, Config, DatabaseConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig, ServerConfig, StorageConfig,
-    validate,
+    BlobsConfig, ComponentEntry, Config, DatabaseConfig, FederationConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig,
+    ServerConfig, StorageConfig, validate,
 };
 
 /// Environment variables that are global options, not config keys.
 const GLOBAL_ENV: &[&str] = &["AERIE_DATA_DIR", "AERIE_CONFIG", "AERIE_LOG"];
-const SECTIONS: &[&str] = &["instance", "server", "database", "storage", "runtime", "jobs", "blobs"];
+const SECTIONS: &[&str] = &["instance", "server", "database", "storage", "runtime", "jobs", "blobs", "federation"];
 const EXAMPLE_HINT: &str = "deploy/aerie.example.toml (also in the README's configuration reference)";
 
 /// Loads `path` with overrides from `env` (pass `std::env::vars()`).
@@ -83,6 +83,7 @@ pub fn from_sources(file: Option<(&str, &str)>, env: impl IntoIterator<Item = (S
             "runtime" => check_section::<RuntimeConfig>(name, value, &source_of, &env_raw, &mut problems),
             "jobs" => check_section::<JobsConfig>(name, value, &source_of, &env_raw, &mut problems),
             "blobs" => check_section::<BlobsConfig>(name, value, &source_of, &env_raw, &mut problems),
+            "federation" => check_section::<FederationConfig>(name, value, &source_of, &env_raw, &mut problems),
             "components" => match value {
                 Value::Array(entries) => {
                     for (i, entry) in entries.iter_mut().enumerate() {

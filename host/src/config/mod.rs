@@ -32,6 +32,7 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     pub jobs: JobsConfig,
     pub blobs: BlobsConfig,
+    pub federation: FederationConfig,
     /// The component manifest: extra components, or replacements for built-in ones.
     pub components: Vec<ComponentEntry>,
 }
@@ -177,6 +178,40 @@ impl Default for JobsConfig {
     }
 }
 
+/// Server-to-server traffic: how this instance reaches other servers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FederationConfig {
+    /// The scheme used to reach other servers by domain (WebFinger): `https`; `http`
+    /// only for a lab of instances without TLS.
+    pub scheme: String,
+    /// Whether outbound requests may reach private, loopback and link-local addresses.
+    /// Off: a remote document cannot make this server probe its own network (SSRF).
+    pub allow_private_networks: bool,
+    /// Host names resolved to fixed `IP:PORT` addresses instead of DNS (a lab or tests:
+    /// `"b.test" = "127.0.0.1:9002"`).
+    pub resolve: std::collections::BTreeMap<String, String>,
+    /// Seconds an outbound request may take, connection included.
+    pub request_timeout_secs: u64,
+    /// Deliveries in flight at once to one remote host.
+    pub per_host_concurrency: u32,
+    /// Consecutive failed deliveries after which a host is skipped for a while.
+    pub circuit_breaker_failures: u32,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        FederationConfig {
+            scheme: "https".into(),
+            allow_private_networks: false,
+            resolve: Default::default(),
+            request_timeout_secs: 10,
+            per_host_concurrency: 4,
+            circuit_breaker_failures: 10,
+        }
+    }
+}
+
 /// The blob store (media files): a local folder or an S3-compatible bucket.
 #[derive(Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -278,11 +313,22 @@ pub struct Grants {
     pub blobs: String,
     /// Publishing streaming events.
     pub events: bool,
+    /// Signed fetches of remote documents and deliveries to remote inboxes.
+    pub federation: bool,
 }
 
 impl Default for Grants {
     fn default() -> Self {
-        Grants { db: "none".into(), tables: None, log: true, kv: false, queue: false, blobs: "none".into(), events: false }
+        Grants {
+            db: "none".into(),
+            tables: None,
+            log: true,
+            kv: false,
+            queue: false,
+            blobs: "none".into(),
+            events: false,
+            federation: false,
+        }
     }
 }
 

@@ -89,9 +89,30 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         ("jobs.concurrency", config.jobs.concurrency as u64, "concurrency = 4"),
         ("jobs.lease_secs", config.jobs.lease_secs, "lease_secs = 300"),
         ("jobs.poll_ms", config.jobs.poll_ms, "poll_ms = 500"),
+        ("federation.request_timeout_secs", config.federation.request_timeout_secs, "request_timeout_secs = 10"),
+        ("federation.per_host_concurrency", config.federation.per_host_concurrency as u64, "per_host_concurrency = 4"),
+        ("federation.circuit_breaker_failures", config.federation.circuit_breaker_failures as u64, "circuit_breaker_failures = 10"),
     ] {
         if value == 0 {
             problem(key, "must be at least 1".into(), format!("set {fix}"));
+        }
+    }
+
+    let federation = &config.federation;
+    if federation.scheme != "https" && federation.scheme != "http" {
+        problem(
+            "federation.scheme",
+            format!("{:?} is not http or https", federation.scheme),
+            "set scheme = \"https\" (or \"http\" for a lab of instances without TLS)".into(),
+        );
+    }
+    for (host, address) in &federation.resolve {
+        if address.parse::<SocketAddr>().is_err() {
+            problem(
+                "federation.resolve",
+                format!("{host:?} = {address:?} is not an IP:PORT address"),
+                format!("write it as \"{host}\" = \"127.0.0.1:8080\""),
+            );
         }
     }
 

@@ -7,6 +7,17 @@
 //! - [`signed_fetch`]: GETs of ActivityPub documents that carry a signature from a
 //!   known remote account get `x-aerie-signer-account-id`, which the `activitypub`
 //!   component uses as the viewer of the one visibility rule.
+//! - [`inbox`]: POSTs to the inboxes: digest, signature, key owner, then a durable
+//!   `inbox` job and 202; [`remote_keys`] finds (or fetches) the signer's key.
+//! - [`client`] with [`address_policy`]: the outbound HTTP client (signed, size- and
+//!   time-limited, private addresses refused); [`service`] holds it with the signers and
+//!   queues deliveries; [`delivery`] runs one (retry, give up, circuit breaker).
 
+pub mod address_policy;
+pub mod client;
+pub mod delivery;
+pub mod inbox;
+pub mod remote_keys;
+pub mod service;
 pub mod signatures;
 pub mod signed_fetch;

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use super::{Failed, Jobs};
+use super::{ClaimedJob, Failed, Jobs};
+use crate::federation::delivery::{self, Outcome};
+use crate::federation::service::DELIVER_KIND;
 use crate::runtime::Runtime;
 
 #[derive(Debug, Clone)]
@@ -40,7 +42,7 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
                         let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
                         let (jobs, runtime, lease) = (jobs.clone(), runtime.clone(), options.lease);
                         tokio::spawn(async move {
-                            let run = runtime.run_job(&job);
+                            let run = run_one(&runtime, &job);
                             tokio::pin!(run);
                             let mut renew = tokio::time::interval(lease / 3);
                             renew.tick().await;
@@ -56,7 +58,11 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
                             };
                             let recorded = match result {
                                 Ok(()) => jobs.complete(job.id).await.map(|_| None),
-                                Err(reason) => jobs.fail(&job, &reason).await.map(|f| Some((f, reason))),
+                                Err(End::Retry(reason)) => jobs.fail(&job, &reason).await.map(|f| Some((f, reason))),
+                                Err(End::GiveUp(reason)) => {
+                                    let last = ClaimedJob { attempt: job.max_attempts, ..job.clone() };
+                                    jobs.fail(&last, &reason).await.map(|f| Some((f, reason)))
+                                }
                             };
                             match recorded {
                                 Ok(None) => tracing::debug!(job = job.id, kind = %job.kind, "job done"),
@@ -85,4 +91,26 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
             }
         }
     });
+}
+
+/// How a job that did not succeed ends this time.
+enum End {
+    Retry(String),
+    /// Dead-letter now: more attempts cannot help.
+    GiveUp(String),
+}
+
+/// Runs one job: deliveries in the host, every other kind in its component.
+async fn run_one(runtime: &Runtime, job: &ClaimedJob) -> Result<(), End> {
+    if job.kind != DELIVER_KIND {
+        return runtime.run_job(job).await.map_err(End::Retry);
+    }
+    let Some(federation) = runtime.federation() else {
+        return Err(End::Retry("this node does not federate (no instance key loaded)".into()));
+    };
+    match delivery::run(federation, &job.payload).await {
+        Outcome::Delivered => Ok(()),
+        Outcome::Retry(reason) => Err(End::Retry(reason)),
+        Outcome::GiveUp(reason) => Err(End::GiveUp(reason)),
+    }
 }

@@ -132,6 +132,16 @@ impl Runtime {
         &self.shared.ids
     }
 
+    /// The durable job queue.
+    pub fn jobs(&self) -> &crate::jobs::Jobs {
+        &self.shared.jobs
+    }
+
+    /// Signed fetches and deliveries (set when the node serves).
+    pub fn federation(&self) -> Option<&crate::federation::service::Federation> {
+        self.shared.federation.as_deref()
+    }
+
     /// The streaming event bus.
     pub fn events(&self) -> &crate::events::EventBus {
         &self.shared.events
@@ -193,6 +203,9 @@ impl Runtime {
         if entry.grants.events {
             capabilities::events::add_to_linker(&mut linker)?;
         }
+        if entry.grants.federation {
+            capabilities::federation::add_to_linker(&mut linker)?;
+        }
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
@@ -240,6 +253,7 @@ impl Runtime {
             kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
             queue_granted: component.entry.grants.queue,
             events_granted: component.entry.grants.events,
+            federation_granted: component.entry.grants.federation,
             open_transactions: 0,
             single_writer: self.database.engine() == crate::db::Engine::Sqlite,
             blobs: match component.entry.grants.blobs.as_str() {
@@ -286,6 +300,7 @@ fn grant_for(import: &str) -> Result<Option<&'static str>, ()> {
         "aerie:host/queue" => Some("queue"),
         "aerie:host/blobs" => Some("blobs"),
         "aerie:host/events" => Some("events"),
+        "aerie:host/federation" => Some("federation"),
         "aerie:host/config" | "aerie:host/clock" | "fermyon:spin/variables" => None,
         other if other.starts_with("aerie:") || other.starts_with("fermyon:") || other.starts_with("spin:") => return Err(()),
         _ => None,
@@ -298,7 +313,7 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
         let granted = match grant_for(name) {
             Err(()) => bail!(
                 "component {:?} ({}) imports {name}, which this host does not provide (it offers aerie:host db, log, kv, \
-                 config, clock, queue, blobs, events and Spin's key-value and variables)",
+                 config, clock, queue, blobs, events, federation and Spin's key-value and variables)",
                 entry.id,
                 entry.source
             ),
@@ -309,6 +324,7 @@ fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, 
             Ok(Some("queue")) => entry.grants.queue,
             Ok(Some("blobs")) => entry.grants.blobs != "none",
             Ok(Some("events")) => entry.grants.events,
+            Ok(Some("federation")) => entry.grants.federation,
             Ok(Some(_)) => false,
         };
         if !granted {

@@ -23,6 +23,8 @@ pub struct Shared {
     pub jobs: Jobs,
     pub blobs: BlobStore,
     pub events: crate::events::EventBus,
+    /// Signed fetches and deliveries; `None` where the node does not serve (CLI checks).
+    pub federation: Option<Arc<crate::federation::service::Federation>>,
 }
 
 /// The `T` of every `Store<T>` the host creates.
@@ -43,6 +45,7 @@ pub struct StoreState {
     pub open_transactions: u32,
     pub single_writer: bool,
     pub events_granted: bool,
+    pub federation_granted: bool,
     /// The blob store, with a blobs grant.
     pub blobs: Option<BlobsCtx>,
     /// The `config` table of the component's manifest entry.

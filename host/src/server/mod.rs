@@ -62,6 +62,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::auth::oauth::routes())
         .merge(crate::streaming::routes())
+        .merge(crate::federation::inbox::routes())
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
         .layer(CompressionLayer::new())

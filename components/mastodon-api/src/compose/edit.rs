@@ -126,5 +126,6 @@ pub fn edit(author: &AccountRow, status: &StatusRow, content: Content, instance:
     }
     notify::publish(notices);
     stream_audience::publish_edited(&row);
+    crate::federate::status_edited(&row);
     Ok(row)
 }

@@ -140,5 +140,6 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
     }
     notify::publish(notices);
     stream_audience::publish_created(&row);
+    crate::federate::status_created(&row);
     Ok(row)
 }

@@ -7,7 +7,7 @@ use aerie_guest::rows::StatusRow;
 use aerie_guest::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::{load, poll_ends, polls};
+use crate::{federate, load, poll_ends, polls};
 
 /// The status of poll `id`, if the viewer may see it (404 otherwise).
 fn poll_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
@@ -35,10 +35,11 @@ pub fn get(ctx: &Ctx, id: i64) -> Answer {
 /// `POST /api/v1/polls/:id/votes` with `choices[]` (option indexes).
 pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
-    poll_status(Some(viewer), id)?;
+    let status = poll_status(Some(viewer), id)?;
     let rows = db::query("SELECT options, multiple, expires_at FROM polls WHERE id = $1", &[Value::Int64(id)])?;
     let row = rows.first().ok_or_else(Response::not_found)?;
-    let option_count = serde_json::from_str::<Vec<serde_json::Value>>(row.text("options").unwrap_or("[]")).map(|o| o.len()).unwrap_or(0);
+    let options = serde_json::from_str::<Vec<serde_json::Value>>(row.text("options").unwrap_or("[]")).unwrap_or_default();
+    let option_count = options.len();
     let now = settings::now_millis();
     if row.i64("expires_at").is_some_and(|at| at <= now) {
         return Err(invalid("The poll has already ended"));
@@ -57,16 +58,26 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     if choices.len() > 1 && !row.bool("multiple") {
         return Err(invalid("This poll allows only one choice"));
     }
+    // Votes on a remote poll go to its author as Notes whose ids the rows keep.
+    let vote_rows: Vec<i64> = choices.iter().map(|_| settings::next_id()).collect();
+    let vote_uris = federate::vote_ids(viewer, &status, &vote_rows);
     let tx = db::begin()?;
     let voted =
         tx.query("SELECT 1 AS x FROM poll_votes WHERE poll_id = $1 AND account_id = $2", &[Value::Int64(id), Value::Int64(viewer)])?;
     if !voted.is_empty() {
         return Err(invalid("You have already voted on this poll"));
     }
-    for choice in &choices {
+    for ((choice, row_id), uri) in choices.iter().zip(&vote_rows).zip(&vote_uris) {
         tx.execute(
-            "INSERT INTO poll_votes (id, poll_id, account_id, choice, uri, created_at) VALUES ($1, $2, $3, $4, NULL, $5)",
-            &[Value::Int64(settings::next_id()), Value::Int64(id), Value::Int64(viewer), Value::Int64(*choice), Value::Int64(now)],
+            "INSERT INTO poll_votes (id, poll_id, account_id, choice, uri, created_at) VALUES ($1, $2, $3, $4, $6, $5)",
+            &[
+                Value::Int64(*row_id),
+                Value::Int64(id),
+                Value::Int64(viewer),
+                Value::Int64(*choice),
+                Value::Int64(now),
+                uri.clone().map(Value::Text).unwrap_or(Value::Null),
+            ],
         )?;
     }
     tx.execute(
@@ -74,6 +85,10 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
         &[Value::Int64(id), Value::Int64(choices.len() as i64), Value::Int64(now)],
     )?;
     tx.commit()?;
+    let title = |choice: i64| options.get(choice as usize).and_then(|o| o.get("title")).and_then(|t| t.as_str()).unwrap_or("").to_string();
+    let sent: Vec<(String, String)> =
+        choices.iter().zip(&vote_uris).filter_map(|(choice, uri)| Some((uri.clone()?, title(*choice)))).collect();
+    federate::voted(viewer, &status, &sent);
     poll_ends::watch(viewer, id, row.i64("expires_at"));
     answer(Some(viewer), id)
 }

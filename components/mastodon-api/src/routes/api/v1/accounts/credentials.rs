@@ -181,5 +181,6 @@ pub fn update(ctx: &Ctx) -> Answer {
     }
     tx.commit()?;
     account.updated_at = now;
+    crate::federate::profile_updated(viewer);
     Ok(Response::to_json(200, &credential_account(ctx, &account)?))
 }

@@ -3,10 +3,10 @@
 //! others are followed at once.
 
 use aerie_guest::db::{self, Value};
-use aerie_guest::settings;
+use aerie_guest::{convert, outbound, settings};
 
 use crate::ctx::{Answer, Ctx, forbidden};
-use crate::{follows, load, notify, relationships};
+use crate::{federate, follows, load, notify, relationships};
 
 fn blocked_either_way(viewer: i64, target: i64) -> Result<bool, aerie_guest::http::Response> {
     let rows = db::query(
@@ -24,8 +24,16 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     }
     let show_reblogs = ctx.params.bool("reblogs").unwrap_or(true);
     let notify_on_post = ctx.params.bool("notify").unwrap_or(false);
+    // A remote account is followed when its Accept arrives: until then, a request
+    // whose uri is the id of the Follow sent.
+    let request_id = settings::next_id();
+    let follow_uri = match (target.is_local(), load::account(viewer)?, federate::base()) {
+        (false, Some(account), Some(base)) => Some(outbound::follow_id(&convert::actor_uri(&account, &base), request_id)),
+        _ => None,
+    };
     let tx = db::begin()?;
     let mut notice = None;
+    let mut send_follow = None;
     let already_following = !tx
         .query("SELECT 1 AS x FROM follows WHERE account_id = $1 AND target_account_id = $2", &[Value::Int64(viewer), Value::Int64(id)])?
         .is_empty();
@@ -35,21 +43,47 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
             notice = notify::create(&tx, id, viewer, notify::FOLLOW, None)?;
         }
     } else {
+        let pending = tx.query(
+            "SELECT id, uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+            &[Value::Int64(viewer), Value::Int64(id)],
+        )?;
+        let pending = pending.first().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri")));
         let params = [
-            Value::Int64(settings::next_id()),
+            Value::Int64(request_id),
             Value::Int64(viewer),
             Value::Int64(id),
             Value::Int64(show_reblogs as i64),
             Value::Int64(notify_on_post as i64),
             Value::Int64(settings::now_millis()),
+            follow_uri.clone().map(Value::Text).unwrap_or(Value::Null),
         ];
-        let added = tx.execute(
+        tx.execute(
             "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6) \
+             VALUES ($1, $2, $3, $4, $5, $7, $6) \
              ON CONFLICT (account_id, target_account_id) DO UPDATE SET show_reblogs = excluded.show_reblogs, notify = excluded.notify",
             &params,
         )?;
-        if added > 0 && target.locked {
+        let added = pending.is_none();
+        if !target.is_local() {
+            // A new request sends its Follow; a pending one without a stored id (made
+            // before federation) gets one now and is sent again.
+            match pending {
+                None => send_follow = follow_uri.clone(),
+                Some((pending_id, None)) => {
+                    if let Some(base) = federate::base().filter(|_| follow_uri.is_some()) {
+                        let account = load::account_or_404(viewer)?;
+                        let uri = outbound::follow_id(&convert::actor_uri(&account, &base), pending_id);
+                        tx.execute(
+                            "UPDATE follow_requests SET uri = $2 WHERE id = $1",
+                            &[Value::Int64(pending_id), Value::Text(uri.clone())],
+                        )?;
+                        send_follow = Some(uri);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if added && target.locked && target.is_local() {
             let pending = tx.query(
                 "SELECT 1 AS x FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
                 &[Value::Int64(id), Value::Int64(viewer)],
@@ -61,24 +95,34 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     }
     tx.commit()?;
     notify::publish(notice);
+    if let Some(uri) = send_follow {
+        federate::followed(viewer, &target, &uri);
+    }
     relationships::one(viewer, id)
 }
 
 pub fn unfollow(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:follows")?;
-    load::account_or_404(id)?;
+    let target = load::account_or_404(id)?;
+    let existing = federate::follow_uri(viewer, id);
     let tx = db::begin()?;
     follows::remove(&tx, viewer, id)?;
     tx.commit()?;
+    federate::unfollowed(viewer, &target, existing);
     relationships::one(viewer, id)
 }
 
 /// `POST /api/v1/accounts/:id/remove_from_followers`: ends `id`'s follow of the viewer.
 pub fn remove_from_followers(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:follows")?;
-    load::account_or_404(id)?;
+    let follower = load::account_or_404(id)?;
+    // The follow (or pending request) ending here, rejected by its original id.
+    let existing = federate::follow_uri(id, viewer);
     let tx = db::begin()?;
     follows::remove(&tx, id, viewer)?;
     tx.commit()?;
+    if let Some((row_id, uri)) = existing {
+        federate::answer_follow(viewer, &follower, row_id, uri.as_deref(), false);
+    }
     relationships::one(viewer, id)
 }

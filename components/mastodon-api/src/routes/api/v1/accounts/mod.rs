@@ -27,9 +27,11 @@ pub fn get(ctx: &Ctx, id: i64) -> Answer {
     Ok(Response::to_json(200, &convert::account_to_api(&account, &ctx.base)))
 }
 
-/// `GET /api/v1/accounts/lookup?acct=name` or `name@domain`.
+/// `GET /api/v1/accounts/lookup?acct=name` or `name@domain`. An unknown remote
+/// `name@domain` is looked up with WebFinger when a user asks (Mastodon 4.x resolves
+/// it; anonymous requests only see known accounts).
 pub fn lookup(ctx: &Ctx) -> Answer {
-    ctx.viewer.optional("read:accounts")?;
+    let viewer = ctx.viewer.optional("read:accounts")?;
     let acct = ctx.params.get("acct").unwrap_or("").trim().trim_start_matches('@');
     let (username, domain) = match acct.split_once('@') {
         Some((user, domain)) => (user, domain.to_lowercase()),
@@ -40,8 +42,13 @@ pub fn lookup(ctx: &Ctx) -> Answer {
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = $1 AND COALESCE(a.domain, '') = $2 AND a.deleted_at IS NULL"
     );
-    let rows = db::query(&sql, &[Value::Text(username.to_lowercase()), Value::Text(domain)])?;
-    let account = rows.first().map(|r| AccountRow::from_row(&r)).ok_or_else(Response::not_found)?;
+    let rows = db::query(&sql, &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())])?;
+    let known = rows.first().map(|r| AccountRow::from_row(&r));
+    let resolved = match known {
+        None if viewer.is_some() && !domain.is_empty() => search::resolve_acct(acct),
+        known => known,
+    };
+    let account = resolved.ok_or_else(Response::not_found)?;
     Ok(Response::to_json(200, &convert::account_to_api(&account, &ctx.base)))
 }
 

@@ -1,11 +1,13 @@
 //! `GET /api/v1/accounts/search?q=`: local and known remote accounts whose username
 //! or display name starts with the query (`name@domain` narrows to that domain);
-//! `following=true` keeps only accounts the viewer follows. `resolve` is not used
-//! yet (no WebFinger lookups from here).
+//! `following=true` keeps only accounts the viewer follows. With `resolve=true` and a
+//! user token, an exact `name@domain` of an unknown (or stale) remote account is
+//! looked up with WebFinger and fetched, and comes first, as in Mastodon.
 
 use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
 use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_guest::{log, remote};
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx};
@@ -15,7 +17,7 @@ const DEFAULT_LIMIT: i64 = 40;
 const MAX_LIMIT: i64 = 80;
 
 /// `text` as a `LIKE` prefix pattern with `\` escaping the wildcards.
-fn prefix_pattern(text: &str) -> String {
+pub fn prefix_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1);
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -27,14 +29,35 @@ fn prefix_pattern(text: &str) -> String {
     out
 }
 
-pub fn search(ctx: &Ctx) -> Answer {
-    let viewer = ctx.viewer.optional("read:accounts")?;
-    let query = ctx.params.get("q").unwrap_or("").trim().trim_start_matches('@');
-    if query.is_empty() {
-        return Ok(Response::json(200, &serde_json::json!([])));
+/// `name@domain` (with or without the leading `@`) when `query` is exactly that.
+pub fn as_acct(query: &str) -> Option<(&str, &str)> {
+    let query = query.trim().trim_start_matches('@');
+    let (name, domain) = query.split_once('@')?;
+    let name_ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let domain_ok = domain.contains('.') || domain.contains(':') || domain == "localhost";
+    let domain_ok = domain_ok && !domain.is_empty() && domain.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    (name_ok && domain_ok).then_some((name, domain))
+}
+
+/// The account `query` names exactly (`name@domain`), resolved through WebFinger when
+/// unknown; failures are logged and count as not found.
+pub fn resolve_acct(query: &str) -> Option<AccountRow> {
+    let (name, domain) = as_acct(query)?;
+    match remote::resolve_acct(name, domain) {
+        Ok(found) => found.filter(|a| a.deleted_at.is_none() && a.suspended_at.is_none()),
+        Err(e) => {
+            log::info(&format!("search: resolving {name}@{domain} failed: {e}"));
+            None
+        }
     }
-    let limit = ctx.params.i64("limit").unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let offset = ctx.params.i64("offset").unwrap_or(0).max(0);
+}
+
+/// Accounts matching `query` by prefix, as described above (without resolving).
+pub fn matching(viewer: Option<i64>, query: &str, limit: i64, offset: i64, following: bool) -> Result<Vec<AccountRow>, Response> {
+    let query = query.trim().trim_start_matches('@');
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
     let (name, domain) = match query.split_once('@') {
         Some((name, domain)) => (name, Some(domain.to_lowercase())),
         None => (query, None),
@@ -51,8 +74,8 @@ pub fn search(ctx: &Ctx) -> Answer {
             condition.push_str(&format!(" AND lower(a.domain) LIKE ${} ESCAPE '\\'", params.len()));
         }
     }
-    if ctx.params.bool("following").unwrap_or(false) {
-        let Some(viewer) = viewer else { return Ok(Response::json(200, &serde_json::json!([]))) };
+    if following {
+        let Some(viewer) = viewer else { return Ok(Vec::new()) };
         params.push(Value::Int64(viewer));
         condition.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM follows sf WHERE sf.account_id = ${} AND sf.target_account_id = a.id)",
@@ -64,6 +87,40 @@ pub fn search(ctx: &Ctx) -> Answer {
          ORDER BY CASE WHEN lower(a.username) = $2 THEN 0 ELSE 1 END, CASE WHEN a.domain IS NULL THEN 0 ELSE 1 END, \
            a.followers_count DESC, a.id LIMIT {limit} OFFSET {offset}"
     );
-    let rows: Vec<AccountRow> = db::query(&sql, &params)?.iter().map(|r| AccountRow::from_row(&r)).collect();
+    Ok(db::query(&sql, &params)?.iter().map(|r| AccountRow::from_row(&r)).collect())
+}
+
+/// Accounts for `query`: with `resolve` (and a user), the exactly named account
+/// first (fetched if need be), then the prefix matches.
+pub fn find(
+    viewer: Option<i64>,
+    query: &str,
+    resolve: bool,
+    limit: i64,
+    offset: i64,
+    following: bool,
+) -> Result<Vec<AccountRow>, Response> {
+    let mut rows = matching(viewer, query, limit, offset, following)?;
+    if resolve
+        && viewer.is_some()
+        && offset == 0
+        && !following
+        && let Some(exact) = resolve_acct(query)
+    {
+        rows.retain(|a| a.id != exact.id);
+        rows.insert(0, exact);
+        rows.truncate(limit as usize);
+    }
+    Ok(rows)
+}
+
+pub fn search(ctx: &Ctx) -> Answer {
+    let viewer = ctx.viewer.optional("read:accounts")?;
+    let query = ctx.params.get("q").unwrap_or("");
+    let limit = ctx.params.i64("limit").unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let offset = ctx.params.i64("offset").unwrap_or(0).max(0);
+    let resolve = ctx.params.bool("resolve").unwrap_or(false);
+    let following = ctx.params.bool("following").unwrap_or(false);
+    let rows = find(viewer, query, resolve, limit, offset, following)?;
     Ok(Response::to_json(200, &load::accounts_to_api(&rows, &ctx.base)))
 }

@@ -9,7 +9,7 @@ use aerie_guest::settings;
 use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden, invalid};
 use crate::load;
-use crate::{notify, stream_audience};
+use crate::{federate, notify, stream_audience};
 
 /// Most pinned statuses per account, as Mastodon.
 const MAX_PINS: i64 = 5;
@@ -78,6 +78,7 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
     notify::publish(notice);
     if let Ok(row) = load::visible_status(Some(viewer), reblog_id) {
         stream_audience::publish_created(&row);
+        federate::reblogged(&row, &original);
     }
     answer(ctx, viewer, reblog_id)
 }
@@ -115,6 +116,9 @@ pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
     }
     tx.commit()?;
     reblogs.iter().for_each(stream_audience::publish_deleted);
+    if removed > 0 {
+        federate::unreblogged(&reblogs, &original);
+    }
     answer(ctx, viewer, original.id)
 }
 
@@ -123,11 +127,17 @@ pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
     let now = settings::now_millis();
+    let favourite_id = settings::next_id();
+    // The Like's id, kept so an Undo repeats it exactly.
+    let like_uri = match (load::account(viewer)?, federate::base()) {
+        (Some(account), Some(base)) => Value::Text(federate::like_id(&account, &base, favourite_id)),
+        _ => Value::Null,
+    };
     let tx = db::begin()?;
     let mut notice = None;
     let added = tx.execute(
-        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(now)],
+        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $5, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
+        &[Value::Int64(favourite_id), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(now), like_uri.clone()],
     )?;
     if added > 0 {
         tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
@@ -135,6 +145,13 @@ pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
     }
     tx.commit()?;
     notify::publish(notice);
+    if added > 0 {
+        let like_uri = match &like_uri {
+            Value::Text(uri) => Some(uri.as_str()),
+            _ => None,
+        };
+        federate::liked(viewer, &status, like_uri, favourite_id, false);
+    }
     answer(ctx, viewer, status.id)
 }
 
@@ -143,9 +160,12 @@ pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
     let tx = db::begin()?;
-    let removed =
-        tx.execute("DELETE FROM favourites WHERE account_id = $1 AND status_id = $2", &[Value::Int64(viewer), Value::Int64(status.id)])?;
-    if removed > 0 {
+    let removed = tx.query(
+        "DELETE FROM favourites WHERE account_id = $1 AND status_id = $2 RETURNING id, uri",
+        &[Value::Int64(viewer), Value::Int64(status.id)],
+    )?;
+    let like = removed.first().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri")));
+    if like.is_some() {
         tx.execute(
             "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
             &[Value::Int64(status.id)],
@@ -156,6 +176,9 @@ pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
         )?;
     }
     tx.commit()?;
+    if let Some((favourite_id, like_uri)) = like {
+        federate::liked(viewer, &status, like_uri.as_deref(), favourite_id, true);
+    }
     answer(ctx, viewer, status.id)
 }
 

@@ -113,6 +113,7 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     tx.commit()?;
     stream_audience::publish_deleted(&row);
     reblogs.iter().for_each(stream_audience::publish_deleted);
+    crate::federate::status_deleted(&row);
     Ok(Response::to_json(200, &status))
 }
 

@@ -1,0 +1,924 @@
+//! What each activity does to the database, after [`crate::parse::classify`] read it.
+//!
+//! Trust: a `verified` activity was signed by its actor (the host checked). An
+//! unverified one (relayed, forwarded, or unwrapped from a group's `Announce`) is
+//! trusted only through its origin: Create/Update objects are refetched by id and
+//! used when the fetched document has the same id and is attributed to the
+//! activity's actor; a Delete is applied only when the object is gone at its
+//! origin; other activities are refetched by their own id and must name the same
+//! actor.
+
+use aerie_guest::activitystreams::{self as as2, Note};
+use aerie_guest::db::{self, Value};
+use aerie_guest::log::{self, Level};
+use aerie_guest::remote::{self, LocalInstance, RemoteError, same_origin};
+use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use aerie_guest::time::parse_iso8601;
+use aerie_guest::{federation, follows, notify, settings, stream_audience};
+use serde_json::{Value as Json, json};
+
+use crate::parse::{self, Action, ObjectRef, Payload, Undone};
+
+/// Nested activities (Announce of an activity, refetched activities) go at most this deep.
+const MAX_DEPTH: u8 = 3;
+
+/// Why handling stopped early.
+enum Stop {
+    /// Temporary trouble: the job fails and the host retries it.
+    Retry(String),
+    /// Nothing more to do (logged): a bad document, an unknown object, a refusal.
+    Drop(String),
+}
+
+type Done = Result<(), Stop>;
+
+impl From<db::Error> for Stop {
+    fn from(e: db::Error) -> Self {
+        Stop::Retry(format!("database: {e}"))
+    }
+}
+
+impl From<RemoteError> for Stop {
+    fn from(e: RemoteError) -> Self {
+        if e.is_temporary() { Stop::Retry(e.to_string()) } else { Stop::Drop(e.to_string()) }
+    }
+}
+
+impl From<federation::Error> for Stop {
+    fn from(e: federation::Error) -> Self {
+        RemoteError::Federation(e).into()
+    }
+}
+
+fn drop_it<T>(reason: impl Into<String>) -> Result<T, Stop> {
+    Err(Stop::Drop(reason.into()))
+}
+
+fn debug(message: &str) {
+    log::log(Level::Debug, message);
+}
+
+/// `Create https://… from https://…`, for logs.
+fn describe(raw: &Json) -> String {
+    format!(
+        "{} {} from {}",
+        parse::kind_of(raw).unwrap_or_else(|| "?".into()),
+        parse::id_of(raw).unwrap_or_else(|| "(no id)".into()),
+        parse::actor_of(raw).unwrap_or_else(|| "?".into())
+    )
+}
+
+struct Ctx {
+    instance: LocalInstance,
+    /// The local account whose inbox received it (logging only for now).
+    recipient: Option<i64>,
+}
+
+/// One activity being handled.
+struct Incoming<'a> {
+    raw: &'a Json,
+    id: String,
+    actor_uri: String,
+    actor: AccountRow,
+    verified: bool,
+    depth: u8,
+}
+
+/// Handles one inbox job: `Err` only for temporary failures.
+pub fn handle(payload: &Payload) -> Result<(), String> {
+    let instance = LocalInstance::load().map_err(|e| format!("database: {e}"))?;
+    let ctx = Ctx { instance, recipient: payload.recipient };
+    match process(&ctx, &payload.activity, payload.verified, 0) {
+        Ok(()) => Ok(()),
+        Err(Stop::Drop(reason)) => {
+            log::info(&format!("inbox: dropped {} (to {:?}): {reason}", describe(&payload.activity), ctx.recipient));
+            Ok(())
+        }
+        Err(Stop::Retry(reason)) => Err(format!("{}: {reason}", describe(&payload.activity))),
+    }
+}
+
+fn process(ctx: &Ctx, raw: &Json, verified: bool, depth: u8) -> Done {
+    if depth > MAX_DEPTH {
+        return drop_it("nested too deep");
+    }
+    let action = parse::classify(raw);
+    if let Action::Ignore(reason) = &action {
+        debug(&format!("inbox: ignored {}: {reason}", describe(raw)));
+        return Ok(());
+    }
+    let Some(actor_uri) = parse::actor_of(raw) else { return drop_it("no actor") };
+    if ctx.instance.is_local(&actor_uri) {
+        return drop_it("an activity of a local actor");
+    }
+    if instance_blocked(&actor_uri)? {
+        return drop_it("the actor's domain is blocked");
+    }
+    // A deleted actor cannot be fetched: handled before resolving it.
+    if let Action::Delete { object } = &action
+        && *object == actor_uri
+    {
+        return delete_actor(&actor_uri, verified);
+    }
+    let needs_origin = !verified && !matches!(action, Action::Create { .. } | Action::Update { .. } | Action::Delete { .. });
+    if needs_origin {
+        let fetched = from_origin(raw, &actor_uri)?;
+        return process(ctx, &fetched, true, depth + 1);
+    }
+    let actor = remote::resolve_account_uri(&actor_uri)?;
+    if actor.suspended_at.is_some() || actor.deleted_at.is_some() {
+        return drop_it("the actor is suspended or deleted");
+    }
+    let act = Incoming { raw, id: parse::id_of(raw).unwrap_or_default(), actor_uri, actor, verified, depth };
+    match action {
+        Action::Follow { object } => follow(ctx, &act, &object),
+        Action::Accept { object } => accept(&act, &object),
+        Action::Reject { object } => reject(&act, &object),
+        Action::Undo { inner, undone } => undo(&act, &inner, undone),
+        Action::Create { object } => create(&act, &object),
+        Action::Update { object, actor } => update(&act, &object, actor),
+        Action::Delete { object } => delete(&act, &object),
+        Action::Like { object, emoji } => like(&act, &object, emoji.as_deref()),
+        Action::Announce { object, wrapped } => announce(ctx, &act, &object, wrapped),
+        Action::Block { object } => block(&act, &object),
+        Action::Move { object, target } => move_account(ctx, &act, &object, &target),
+        Action::Add { object, target } => add(&act, &object, &target),
+        Action::Remove { object, target } => remove(&act, &object, &target),
+        Action::Flag { objects } => {
+            let comment = raw.get("content").and_then(Json::as_str).unwrap_or_default();
+            log::warn(&format!("inbox: report from {}: {objects:?} {comment:?} (no reports table yet)", act.actor_uri));
+            Ok(())
+        }
+        Action::QuoteRequest { object } => quote_request(&act, &object),
+        Action::Ignore(_) => Ok(()),
+    }
+}
+
+/// The activity as its origin serves it, when the signer was someone else: same
+/// id, same actor, or nothing.
+fn from_origin(raw: &Json, actor_uri: &str) -> Result<Json, Stop> {
+    let Some(id) = parse::id_of(raw) else { return drop_it("unverified and without an id") };
+    if !same_origin(&id, actor_uri) {
+        return drop_it("unverified, and its id is not on the actor's host");
+    }
+    let fetched = federation::fetch_json(&id)?;
+    if parse::id_of(&fetched).as_deref() != Some(id.as_str()) || parse::actor_of(&fetched).as_deref() != Some(actor_uri) {
+        return drop_it("unverified, and its origin serves something else");
+    }
+    Ok(fetched)
+}
+
+// ---------------------------------------------------------------------------------
+// Lookups
+
+/// Whether an instance domain block (`suspend`) covers the host of `uri` or a parent domain.
+fn instance_blocked(uri: &str) -> Result<bool, db::Error> {
+    let host = remote::host_of(uri);
+    let labels: Vec<&str> = host.split('.').collect();
+    let candidates: Vec<Value> = (0..labels.len()).map(|i| Value::Text(labels[i..].join("."))).collect();
+    if candidates.is_empty() {
+        return Ok(false);
+    }
+    let rows = db::query(
+        &format!("SELECT domain FROM domain_blocks WHERE severity = 'suspend' AND domain IN ({})", db::placeholders(1, candidates.len())),
+        &candidates,
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Whether local account `local` blocks `remote` (the account or its domain).
+fn blocked_by(local: i64, remote: &AccountRow) -> Result<bool, db::Error> {
+    let rows = db::query(
+        "SELECT b.id FROM blocks b WHERE b.account_id = $1 AND b.target_account_id = $2 \
+         UNION ALL SELECT d.id FROM account_domain_blocks d WHERE d.account_id = $1 AND d.domain = $3",
+        &[Value::Int64(local), Value::Int64(remote.id), Value::Text(remote.domain.clone().unwrap_or_default())],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
+    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"), &[Value::Int64(id)])?;
+    Ok(rows.first().map(|r| AccountRow::from_row(&r)))
+}
+
+fn status_by_id(id: i64) -> Result<Option<StatusRow>, db::Error> {
+    let rows = db::query(&format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id = $1"), &[Value::Int64(id)])?;
+    Ok(rows.first().map(|r| StatusRow::from_row(&r)))
+}
+
+fn first_i64(rows: &db::Rows, column: &str) -> Option<i64> {
+    rows.first().and_then(|r| r.i64(column))
+}
+
+/// Where to send something to `account`: its own inbox, else its shared inbox.
+fn inbox_of(account: &AccountRow) -> Option<String> {
+    account.inbox_url.clone().filter(|i| !i.is_empty()).or_else(|| account.shared_inbox_url.clone().filter(|i| !i.is_empty()))
+}
+
+/// Queues `doc`, signed by local account `sender`, to `to`'s inbox.
+fn deliver(sender: i64, doc: &Json, to: &AccountRow) -> Done {
+    let Some(inbox) = inbox_of(to) else {
+        log::warn(&format!("inbox: {:?} has no inbox to answer", to.uri));
+        return Ok(());
+    };
+    match federation::deliver(Some(sender), doc, &[inbox]) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_temporary() => Err(Stop::Retry(format!("deliver: {e}"))),
+        Err(e) => {
+            log::warn(&format!("inbox: delivering {:?}: {e}", doc.get("id")));
+            Ok(())
+        }
+    }
+}
+
+/// A content object the activity may use: embedded and trusted (verified, by the
+/// actor, on the actor's host), else refetched from its origin and checked.
+fn trusted_note(act: &Incoming, object: &ObjectRef) -> Result<Note, Stop> {
+    let Some(id) = object.id.clone() else { return drop_it("an object without an id") };
+    if act.verified && object.is_embedded() {
+        let mut note: Note = serde_json::from_value(object.value.clone()).map_err(|e| Stop::Drop(format!("unreadable object: {e}")))?;
+        if note.attributed_to.is_empty() {
+            note.attributed_to = act.actor_uri.clone();
+        }
+        if note.attributed_to == act.actor_uri && same_origin(&note.id, &act.actor_uri) {
+            return Ok(note);
+        }
+    }
+    if !same_origin(&id, &act.actor_uri) {
+        return drop_it(format!("{id} is not on the actor's host"));
+    }
+    let fetched = federation::fetch_json(&id)?;
+    let note = match as2::Object::from_value(fetched) {
+        as2::Object::Note(note) => *note,
+        _ => return drop_it(format!("{id} is not a content object")),
+    };
+    if note.id != id || note.attributed_to != act.actor_uri {
+        return drop_it(format!("{id} as fetched is not the actor's"));
+    }
+    Ok(note)
+}
+
+// ---------------------------------------------------------------------------------
+// Follows
+
+fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
+    let Some(target) = remote::local_account_by_uri(object)? else {
+        if object == format!("{}/actor", ctx.instance.base) {
+            return drop_it("a follow of the instance actor (relays are not handled here)");
+        }
+        return drop_it(format!("{object} is not a local account"));
+    };
+    if target.suspended_at.is_some() || target.deleted_at.is_some() {
+        return drop_it("the followed account is suspended or deleted");
+    }
+    let target_uri = target.uri.clone().unwrap_or_default();
+    if blocked_by(target.id, &act.actor)? {
+        let reject = json!({
+            "@context": as2::AS_CONTEXT,
+            "id": format!("{target_uri}#rejects/follows/{}", settings::next_id()),
+            "type": "Reject", "actor": target_uri, "to": [act.actor_uri], "object": act.raw,
+        });
+        return deliver(target.id, &reject, &act.actor);
+    }
+    let pair = [Value::Int64(act.actor.id), Value::Int64(target.id)];
+    let uri = Value::Text(act.id.clone());
+    let existing = first_i64(&db::query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
+    if let Some(follow_id) = existing {
+        if !act.id.is_empty() {
+            db::execute(
+                "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
+                &[pair[0].clone(), pair[1].clone(), uri],
+            )?;
+        }
+        return send_accept(act, &target, follow_id);
+    }
+    if target.locked {
+        let requested =
+            first_i64(&db::query("SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
+        if requested.is_some() {
+            db::execute(
+                "UPDATE follow_requests SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
+                &[pair[0].clone(), pair[1].clone(), uri],
+            )?;
+            return Ok(());
+        }
+        let tx = db::begin()?;
+        tx.execute(
+            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
+             VALUES ($1, $2, $3, 1, 0, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+            &[Value::Int64(settings::next_id()), pair[0].clone(), pair[1].clone(), uri, Value::Int64(settings::now_millis())],
+        )?;
+        let notice = notify::create(&tx, target.id, act.actor.id, notify::FOLLOW_REQUEST, None)?;
+        tx.commit()?;
+        notify::publish(notice);
+        return Ok(());
+    }
+    let tx = db::begin()?;
+    let new = follows::create(&tx, act.actor.id, target.id, true, false)?;
+    if !act.id.is_empty() {
+        tx.execute(
+            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
+            &[pair[0].clone(), pair[1].clone(), uri],
+        )?;
+    }
+    tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
+    let notice = if new { notify::create(&tx, target.id, act.actor.id, notify::FOLLOW, None)? } else { None };
+    let follow_id = first_i64(&tx.query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
+    tx.commit()?;
+    notify::publish(notice);
+    send_accept(act, &target, follow_id.unwrap_or_else(settings::next_id))
+}
+
+/// `Accept` of the received Follow, by the followed local account.
+fn send_accept(act: &Incoming, target: &AccountRow, follow_id: i64) -> Done {
+    let target_uri = target.uri.clone().unwrap_or_default();
+    let accept = json!({
+        "@context": as2::AS_CONTEXT,
+        "id": format!("{target_uri}#accepts/follows/{follow_id}"),
+        "type": "Accept",
+        "actor": target_uri,
+        "to": [act.actor_uri],
+        "object": act.raw,
+    });
+    deliver(target.id, &accept, &act.actor)
+}
+
+/// The local follower and follow id an Accept/Reject (or Undo of an Accept) names:
+/// the Follow's id, or an embedded Follow of the sender by a local actor.
+fn follow_keys(act: &Incoming, follow: &ObjectRef) -> (String, String) {
+    let id = follow.id.clone().unwrap_or_default();
+    let follower = if follow.is("Follow") && follow.object().and_then(|o| o.id).as_deref() == Some(act.actor_uri.as_str()) {
+        follow.actor().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    (id, follower)
+}
+
+fn accept(act: &Incoming, object: &ObjectRef) -> Done {
+    if object.kind.is_some() && !object.is("Follow") {
+        debug(&format!("inbox: Accept of a {:?} ignored", object.kind));
+        return Ok(());
+    }
+    let (follow_id, follower) = follow_keys(act, object);
+    let rows = db::query(
+        "SELECT fr.id, fr.account_id, fr.show_reblogs, fr.notify, fr.uri FROM follow_requests fr \
+           JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
+         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) LIMIT 1",
+        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
+    )?;
+    let Some(request) = rows.first() else {
+        debug("inbox: Accept of no pending follow request (already accepted?)");
+        return Ok(());
+    };
+    let (request_id, local) = (request.i64("id").unwrap_or_default(), request.i64("account_id").unwrap_or_default());
+    let tx = db::begin()?;
+    tx.execute("DELETE FROM follow_requests WHERE id = $1", &[Value::Int64(request_id)])?;
+    follows::create(&tx, local, act.actor.id, request.bool("show_reblogs"), request.bool("notify"))?;
+    if let Some(uri) = request.string("uri") {
+        tx.execute(
+            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
+            &[Value::Int64(local), Value::Int64(act.actor.id), Value::Text(uri)],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn reject(act: &Incoming, object: &ObjectRef) -> Done {
+    if object.kind.is_some() && !object.is("Follow") {
+        debug(&format!("inbox: Reject of a {:?} ignored", object.kind));
+        return Ok(());
+    }
+    let (follow_id, follower) = follow_keys(act, object);
+    let rows = db::query(
+        "SELECT fr.account_id FROM follow_requests fr JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
+         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) \
+         UNION SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
+        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
+    )?;
+    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    if locals.is_empty() {
+        debug("inbox: Reject of no known follow");
+        return Ok(());
+    }
+    let tx = db::begin()?;
+    for local in locals {
+        follows::remove(&tx, local, act.actor.id)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Undo
+
+fn undo(act: &Incoming, inner: &ObjectRef, undone: Undone) -> Done {
+    if inner.is_embedded() && inner.actor().as_deref() != Some(act.actor_uri.as_str()) {
+        return drop_it("an Undo of someone else's activity");
+    }
+    let id = inner.id.clone().unwrap_or_default();
+    let object = inner.object();
+    let object_id = object.as_ref().and_then(|o| o.id.clone()).unwrap_or_default();
+    match undone {
+        Undone::Follow => undo_follow(act, &id, &object_id).map(|_| ()),
+        Undone::Like => undo_like(act, &id, &object_id).map(|_| ()),
+        Undone::Announce => undo_announce(act, &id, &object_id).map(|_| ()),
+        Undone::Block => undo_block(act, &id, &object_id).map(|_| ()),
+        Undone::Accept => match object {
+            Some(follow) => undo_accept(act, &follow),
+            None => Ok(()),
+        },
+        Undone::Unknown => {
+            if id.is_empty() {
+                return drop_it("an Undo of nothing");
+            }
+            let _ = undo_follow(act, &id, "")? || undo_like(act, &id, "")? || undo_announce(act, &id, "")? || undo_block(act, &id, "")?;
+            Ok(())
+        }
+        Undone::Other => {
+            debug(&format!("inbox: Undo of a {:?} ignored", inner.kind));
+            Ok(())
+        }
+    }
+}
+
+fn undo_follow(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
+    let target = match remote::local_account_by_uri(object)? {
+        Some(target) => Some(target.id),
+        None if !id.is_empty() => {
+            let by = [Value::Int64(act.actor.id), Value::Text(id.into())];
+            let rows = db::query(
+                "SELECT target_account_id FROM follows WHERE account_id = $1 AND uri = $2 \
+                 UNION SELECT target_account_id FROM follow_requests WHERE account_id = $1 AND uri = $2",
+                &by,
+            )?;
+            first_i64(&rows, "target_account_id")
+        }
+        None => None,
+    };
+    let Some(target) = target else { return Ok(false) };
+    let tx = db::begin()?;
+    follows::remove(&tx, act.actor.id, target)?;
+    tx.execute(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type IN ('follow', 'follow_request')",
+        &[Value::Int64(target), Value::Int64(act.actor.id)],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+fn undo_like(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
+    let rows = db::query(
+        "SELECT f.id, f.status_id FROM favourites f WHERE f.account_id = $1 \
+           AND ((f.uri = $2 AND $2 <> '') OR f.status_id IN (SELECT s.id FROM statuses s WHERE s.uri = $3))",
+        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
+    )?;
+    let found: Vec<(i64, i64)> = rows.iter().filter_map(|r| Some((r.i64("id")?, r.i64("status_id")?))).collect();
+    if found.is_empty() {
+        return Ok(false);
+    }
+    let tx = db::begin()?;
+    for (favourite, status) in found {
+        if tx.execute("DELETE FROM favourites WHERE id = $1", &[Value::Int64(favourite)])? > 0 {
+            tx.execute(
+                "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
+                &[Value::Int64(status)],
+            )?;
+            tx.execute(
+                "DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = $1 AND status_id = $2",
+                &[Value::Int64(act.actor.id), Value::Int64(status)],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
+    let rows = db::query(
+        &format!(
+            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id IS NOT NULL AND s.deleted_at IS NULL \
+               AND ((s.uri = $2 AND $2 <> '') OR s.reblog_of_id IN (SELECT o.id FROM statuses o WHERE o.uri = $3))"
+        ),
+        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
+    )?;
+    let reblogs: Vec<StatusRow> = rows.iter().map(|r| StatusRow::from_row(&r)).collect();
+    for reblog in &reblogs {
+        remote::delete_status(reblog)?;
+    }
+    Ok(!reblogs.is_empty())
+}
+
+fn undo_block(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
+    let target = remote::local_account_by_uri(object)?.map(|a| a.id).unwrap_or(-1);
+    let removed = db::execute(
+        "DELETE FROM blocks WHERE account_id = $1 AND ((uri = $2 AND $2 <> '') OR target_account_id = $3)",
+        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Int64(target)],
+    )?;
+    Ok(removed > 0)
+}
+
+/// `Undo` of an `Accept` of a local account's Follow: the followed actor removes
+/// the follower.
+fn undo_accept(act: &Incoming, follow: &ObjectRef) -> Done {
+    let (follow_id, follower) = follow_keys(act, follow);
+    let rows = db::query(
+        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
+        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
+    )?;
+    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    if locals.is_empty() {
+        return Ok(());
+    }
+    let tx = db::begin()?;
+    for local in locals {
+        follows::remove(&tx, local, act.actor.id)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Statuses
+
+fn create(act: &Incoming, object: &ObjectRef) -> Done {
+    if !object.is_embedded() {
+        let Some(id) = object.id.as_deref() else { return drop_it("no object") };
+        return match remote::resolve_status_uri(id)? {
+            Some(_) => Ok(()),
+            None => drop_it(format!("{id} does not exist")),
+        };
+    }
+    let note = trusted_note(act, object)?;
+    if note.kind == "Tombstone" {
+        return Ok(());
+    }
+    remote::store_note(&note, &act.actor)?;
+    Ok(())
+}
+
+fn update(act: &Incoming, object: &ObjectRef, of_actor: bool) -> Done {
+    if of_actor {
+        if object.id.as_deref() != Some(act.actor_uri.as_str()) {
+            return drop_it("an Update of another actor");
+        }
+        if act.verified && object.is_embedded() {
+            let actor: as2::Actor =
+                serde_json::from_value(object.value.clone()).map_err(|e| Stop::Drop(format!("unreadable actor: {e}")))?;
+            remote::upsert_actor(&actor, &act.actor_uri)?;
+        } else {
+            let fetched = federation::fetch_json(&act.actor_uri)?;
+            let as2::Object::Actor(actor) = as2::Object::from_value(fetched) else {
+                return drop_it("the actor's origin serves no actor");
+            };
+            remote::upsert_actor(&actor, &act.actor_uri)?;
+        }
+        return Ok(());
+    }
+    let note = trusted_note(act, object)?;
+    if note.kind == "Tombstone" {
+        return Ok(());
+    }
+    remote::update_note(&note, &act.actor)?;
+    Ok(())
+}
+
+/// Whether `uri` is gone at its origin (404, 410 or a Tombstone).
+fn gone_at_origin(uri: &str) -> Result<bool, Stop> {
+    match federation::fetch_json(uri) {
+        Ok(doc) => Ok(parse::kind_of(&doc).as_deref() == Some("Tombstone")),
+        Err(federation::Error::NotFound(_) | federation::Error::Gone(_)) => Ok(true),
+        Err(e) if e.is_temporary() => Err(Stop::Retry(format!("checking {uri}: {e}"))),
+        Err(_) => Ok(false),
+    }
+}
+
+fn delete(act: &Incoming, object: &str) -> Done {
+    let Some(status) = remote::status_by_uri(object)? else {
+        debug(&format!("inbox: Delete of unknown {object}"));
+        return Ok(());
+    };
+    if status.account_id != act.actor.id {
+        return drop_it(format!("{object} is not the actor's"));
+    }
+    if !act.verified && !gone_at_origin(object)? {
+        return drop_it(format!("unverified Delete of {object}, which still exists"));
+    }
+    remote::delete_status(&status)?;
+    Ok(())
+}
+
+/// The actor deleted itself: the account is marked deleted, its statuses go,
+/// follows both ways end.
+fn delete_actor(actor_uri: &str, verified: bool) -> Done {
+    let Some(account) = remote::account_by_uri(actor_uri)? else { return Ok(()) };
+    if account.is_local() {
+        return drop_it("a Delete of a local account");
+    }
+    if account.deleted_at.is_some() {
+        return Ok(());
+    }
+    if !verified && !gone_at_origin(actor_uri)? {
+        return drop_it("unverified Delete of an actor that still exists");
+    }
+    let id = Value::Int64(account.id);
+    let now = Value::Int64(settings::now_millis());
+    let pairs: Vec<(i64, i64)> = db::query(
+        "SELECT account_id, target_account_id FROM follows WHERE account_id = $1 OR target_account_id = $1",
+        std::slice::from_ref(&id),
+    )?
+    .iter()
+    .filter_map(|r| Some((r.i64("account_id")?, r.i64("target_account_id")?)))
+    .collect();
+    let tx = db::begin()?;
+    tx.execute("UPDATE accounts SET deleted_at = $2, updated_at = $2 WHERE id = $1", &[id.clone(), now.clone()])?;
+    for (follower, target) in pairs {
+        follows::remove(&tx, follower, target)?;
+    }
+    tx.execute("DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1", std::slice::from_ref(&id))?;
+    tx.execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE account_id = $1 AND deleted_at IS NULL", &[id.clone(), now])?;
+    tx.execute("UPDATE accounts SET statuses_count = 0 WHERE id = $1", std::slice::from_ref(&id))?;
+    tx.execute("DELETE FROM notifications WHERE from_account_id = $1", &[id])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// A `Like` (and an `EmojiReact`: Mastodon ignores reactions; we keep them as a
+/// favourite so the author hears about them) of a known status.
+fn like(act: &Incoming, object: &str, emoji: Option<&str>) -> Done {
+    let Some(status) = remote::status_by_uri(object)?.filter(|s| s.deleted_at.is_none() && s.reblog_of_id.is_none()) else {
+        return drop_it(format!("a like of unknown {object}"));
+    };
+    if let Some(emoji) = emoji {
+        debug(&format!("inbox: reaction {emoji:?} kept as a favourite"));
+    }
+    let tx = db::begin()?;
+    let written = tx.execute(
+        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, status_id) DO NOTHING",
+        &[
+            Value::Int64(settings::next_id()),
+            Value::Int64(act.actor.id),
+            Value::Int64(status.id),
+            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
+            Value::Int64(settings::now_millis()),
+        ],
+    )?;
+    let mut notice = None;
+    if written > 0 {
+        tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
+        notice = notify::create(&tx, status.account_id, act.actor.id, notify::FAVOURITE, Some(status.id))?;
+    }
+    tx.commit()?;
+    notify::publish(notice);
+    Ok(())
+}
+
+fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Done {
+    if wrapped {
+        let Some(inner) = parse::wrapped_activity(act.raw) else { return Ok(()) };
+        return process(ctx, inner, false, act.depth + 1);
+    }
+    if act.id.is_empty() {
+        return drop_it("an Announce without an id");
+    }
+    let Some(object_id) = object.id.clone() else { return drop_it("an Announce of nothing") };
+    // The embedded original is used as is only from its own host; else it is fetched.
+    let original_id = if object.is_embedded() && act.verified && same_origin(&object_id, &act.actor_uri) {
+        let note: Note = serde_json::from_value(object.value.clone()).map_err(|e| Stop::Drop(format!("unreadable object: {e}")))?;
+        if note.attributed_to.is_empty() || !same_origin(&note.attributed_to, &note.id) {
+            return drop_it("an embedded object without a plausible author");
+        }
+        let author = remote::resolve_account_uri(&note.attributed_to)?;
+        Some(remote::store_note(&note, &author)?)
+    } else {
+        remote::resolve_status_uri(&object_id)?
+    };
+    let Some(original) = original_id.map(status_by_id).transpose()?.flatten() else {
+        return drop_it(format!("{object_id} could not be found"));
+    };
+    if original.reblog_of_id.is_some() || original.deleted_at.is_some() {
+        return drop_it("an Announce of a reblog or a deleted status");
+    }
+    if original.account_id != act.actor.id && matches!(original.visibility.as_str(), "private" | "direct") {
+        return drop_it("an Announce of a private status");
+    }
+    if remote::status_by_uri(&act.id)?.is_some() {
+        return Ok(());
+    }
+    let addressing = Note { to: parse::addresses(act.raw, "to"), cc: parse::addresses(act.raw, "cc"), ..Note::default() };
+    let visibility = match aerie_guest::convert::note_visibility(&addressing, act.actor.followers_url.as_deref()) {
+        "direct" => "private",
+        other => other,
+    };
+    let now = settings::now_millis();
+    let published = act.raw.get("published").and_then(Json::as_str).and_then(parse_iso8601).unwrap_or(now).min(now);
+    let row = StatusRow {
+        id: settings::id_at(published, &act.id),
+        account_id: act.actor.id,
+        uri: Some(act.id.clone()),
+        visibility: visibility.to_string(),
+        reblog_of_id: Some(original.id),
+        created_at: published,
+        updated_at: now,
+        ..StatusRow::default()
+    };
+    let tx = db::begin()?;
+    let written = tx.execute(
+        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, reblog_of_id, conversation_id, sensitive, \
+           spoiler_text, created_at, updated_at) VALUES ($1, $2, 0, '', '', $3, NULL, $4, $5, NULL, 0, '', $6, $7) ON CONFLICT (uri) DO NOTHING",
+        &[
+            Value::Int64(row.id),
+            Value::Int64(row.account_id),
+            Value::Text(act.id.clone()),
+            Value::Text(row.visibility.clone()),
+            Value::Int64(original.id),
+            Value::Int64(published),
+            Value::Int64(now),
+        ],
+    )?;
+    if written == 0 {
+        return Ok(());
+    }
+    tx.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original.id)])?;
+    tx.execute(
+        "UPDATE accounts SET statuses_count = statuses_count + 1, \
+           last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
+        &[Value::Int64(act.actor.id), Value::Int64(published)],
+    )?;
+    let notice = notify::create(&tx, original.account_id, act.actor.id, notify::REBLOG, Some(original.id))?;
+    tx.commit()?;
+    notify::publish(notice);
+    stream_audience::publish_created(&row);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Blocks, moves, pins, quotes
+
+fn block(act: &Incoming, object: &str) -> Done {
+    let Some(target) = remote::local_account_by_uri(object)? else { return drop_it(format!("{object} is not a local account")) };
+    let tx = db::begin()?;
+    tx.execute(
+        "INSERT INTO blocks (id, account_id, target_account_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, target_account_id) DO NOTHING",
+        &[
+            Value::Int64(settings::next_id()),
+            Value::Int64(act.actor.id),
+            Value::Int64(target.id),
+            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
+            Value::Int64(settings::now_millis()),
+        ],
+    )?;
+    follows::remove(&tx, act.actor.id, target.id)?;
+    follows::remove(&tx, target.id, act.actor.id)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The actor URIs account `target` says it also is, and the account.
+fn aliases_of(ctx: &Ctx, target_uri: &str) -> Result<(AccountRow, Vec<String>), Stop> {
+    if ctx.instance.is_local(target_uri) {
+        let Some(local) = remote::local_account_by_uri(target_uri)? else { return drop_it("a Move to an unknown local account") };
+        let rows = db::query("SELECT also_known_as FROM accounts WHERE id = $1", &[Value::Int64(local.id)])?;
+        let aliases = rows.first().and_then(|r| r.string("also_known_as")).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        return Ok((local, aliases));
+    }
+    let fetched = federation::fetch_json(target_uri)?;
+    let as2::Object::Actor(actor) = as2::Object::from_value(fetched) else { return drop_it("the Move target is not an actor") };
+    let account = remote::upsert_actor(&actor, target_uri)?;
+    Ok((account, actor.also_known_as.clone()))
+}
+
+fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Done {
+    if object != act.actor_uri {
+        return drop_it("a Move of another actor");
+    }
+    let (target, aliases) = aliases_of(ctx, target_uri)?;
+    if !aliases.contains(&act.actor_uri) {
+        return drop_it("the Move target does not name the origin in alsoKnownAs");
+    }
+    if target.id == act.actor.id {
+        return drop_it("a Move to itself");
+    }
+    db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(act.actor.id), Value::Int64(target.id)])?;
+    let followers: Vec<(i64, bool, bool, Option<String>)> = db::query(
+        "SELECT f.account_id, f.show_reblogs, f.notify, f.uri FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+         WHERE f.target_account_id = $1",
+        &[Value::Int64(act.actor.id)],
+    )?
+    .iter()
+    .filter_map(|r| Some((r.i64("account_id")?, r.bool("show_reblogs"), r.bool("notify"), r.string("uri"))))
+    .collect();
+    for (local_id, show_reblogs, notify_on, old_uri) in followers {
+        let Some(local) = account_by_id(local_id)? else { continue };
+        let local_uri = local.uri.clone().unwrap_or_default();
+        let already = !db::query(
+            "SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2 \
+             UNION SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+            &[Value::Int64(local_id), Value::Int64(target.id)],
+        )?
+        .is_empty();
+        let blocked = blocked_by(local_id, &target)?;
+        let request_id = settings::next_id();
+        let follow_uri = format!("{local_uri}#follows/{request_id}");
+        let tx = db::begin()?;
+        if !already && !blocked {
+            if target.is_local() {
+                follows::create(&tx, local_id, target.id, show_reblogs, notify_on)?;
+            } else {
+                tx.execute(
+                    "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+                    &[
+                        Value::Int64(request_id),
+                        Value::Int64(local_id),
+                        Value::Int64(target.id),
+                        Value::Int64(show_reblogs as i64),
+                        Value::Int64(notify_on as i64),
+                        Value::Text(follow_uri.clone()),
+                        Value::Int64(settings::now_millis()),
+                    ],
+                )?;
+            }
+        }
+        follows::remove(&tx, local_id, act.actor.id)?;
+        tx.commit()?;
+        if !already && !blocked && !target.is_local() {
+            let follow = json!({
+                "@context": as2::AS_CONTEXT, "id": follow_uri, "type": "Follow", "actor": local_uri, "object": target.uri,
+            });
+            deliver(local_id, &follow, &target)?;
+        }
+        if let Some(old_uri) = old_uri {
+            let unfollow = json!({
+                "@context": as2::AS_CONTEXT, "id": format!("{old_uri}/undo"), "type": "Undo", "actor": local_uri,
+                "object": {"id": old_uri, "type": "Follow", "actor": local_uri, "object": act.actor_uri},
+            });
+            deliver(local_id, &unfollow, &act.actor)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `target` is the actor's featured collection (its pinned statuses).
+fn is_featured(act: &Incoming, target: &str) -> bool {
+    act.actor.featured_url.as_deref() == Some(target)
+}
+
+fn add(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
+    if !is_featured(act, target) {
+        debug(&format!("inbox: Add to {target} ignored"));
+        return Ok(());
+    }
+    let Some(id) = object.id.clone() else { return Ok(()) };
+    let status_id = if object.is_embedded() && object.kind.as_deref().is_some_and(|k| parse::CONTENT_TYPES.contains(&k)) {
+        let note = trusted_note(act, object)?;
+        Some(remote::store_note(&note, &act.actor)?)
+    } else {
+        remote::resolve_status_uri(&id)?
+    };
+    let Some(status) = status_id.map(status_by_id).transpose()?.flatten() else { return drop_it(format!("{id} could not be found")) };
+    if status.account_id != act.actor.id {
+        return drop_it("a pin of someone else's status");
+    }
+    db::execute(
+        "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
+        &[Value::Int64(settings::next_id()), Value::Int64(act.actor.id), Value::Int64(status.id), Value::Int64(settings::now_millis())],
+    )?;
+    Ok(())
+}
+
+fn remove(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
+    if !is_featured(act, target) {
+        debug(&format!("inbox: Remove from {target} ignored"));
+        return Ok(());
+    }
+    let Some(id) = object.id.as_deref() else { return Ok(()) };
+    if let Some(status) = remote::status_by_uri(id)? {
+        db::execute("DELETE FROM pins WHERE account_id = $1 AND status_id = $2", &[Value::Int64(act.actor.id), Value::Int64(status.id)])?;
+    }
+    Ok(())
+}
+
+/// Mastodon 4.5 asks before quoting; quotes are not supported yet, so every request
+/// is answered with a `Reject` by the quoted account (the quote never hangs).
+fn quote_request(act: &Incoming, object: &str) -> Done {
+    let Some(status) = remote::status_by_uri(object)?.filter(|s| s.local && s.deleted_at.is_none()) else {
+        return drop_it(format!("a quote request of {object}, which is not a local status"));
+    };
+    let Some(author) = account_by_id(status.account_id)? else { return Ok(()) };
+    let author_uri = author.uri.clone().unwrap_or_default();
+    let reject = json!({
+        "@context": as2::AS_CONTEXT,
+        "id": format!("{author_uri}#rejects/quote_requests/{}", settings::next_id()),
+        "type": "Reject",
+        "actor": author_uri,
+        "to": [act.actor_uri],
+        "object": act.raw,
+    });
+    deliver(author.id, &reject, &act.actor)
+}

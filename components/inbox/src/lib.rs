@@ -1,0 +1,44 @@
+//! The inbox: what activities other servers send to this instance do, as a job
+//! component (`hook = "job"`, job kind `"inbox"`).
+//!
+//! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
+//! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
+//! payload is JSON:
+//!
+//! ```json
+//! {"activity": {...as received...}, "signer": "https://remote/users/a",
+//!  "verified": true, "recipient": 123}
+//! ```
+//!
+//! `verified: false` means the signer is not the activity's actor (a relay, a
+//! forward): embedded objects are then refetched from their origin before use.
+//! `recipient` is the local account whose inbox was posted to (null: shared inbox).
+//!
+//! [`parse`] reads and classifies activities (pure, tested natively); [`apply`]
+//! does what they ask in the database. Handling is idempotent (a retried job or a
+//! duplicate delivery changes nothing twice). A job fails (and is retried by the
+//! host) only for temporary trouble: network, a busy database; documents that are
+//! wrong or name unknown things are logged and dropped.
+
+mod apply;
+pub mod parse;
+
+use aerie_guest::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
+use aerie_guest::log;
+
+struct Inbox;
+
+aerie_guest::job_bindings::export_job!(Inbox);
+
+impl Guest for Inbox {
+    fn handle(job: Job) -> Result<(), String> {
+        let payload = match parse::parse_payload(&job.payload) {
+            Ok(payload) => payload,
+            Err(reason) => {
+                log::warn(&format!("inbox job {}: dropped: {reason}", job.id));
+                return Ok(());
+            }
+        };
+        apply::handle(&payload).map_err(|reason| format!("inbox job {} (attempt {}): {reason}", job.id, job.attempt))
+    }
+}

@@ -1,0 +1,983 @@
+//! Remote actors and statuses: found in the database, else fetched (signed, by the
+//! host) and stored. Shared by the inbox component and the Mastodon API (search,
+//! lookups, mentions of remote accounts).
+//!
+//! - [`resolve_account_uri`] / [`resolve_acct`]: an account by actor URI or by
+//!   `user@domain` (WebFinger), refreshed when older than a day.
+//! - [`upsert_actor`]: an actor document as an `accounts` row.
+//! - [`resolve_status_uri`] / [`store_note`]: a remote status by URI, and a Note
+//!   stored with its reply parent, mentions, hashtags, poll, notifications and
+//!   streaming events. [`update_note`] applies an edit.
+//!
+//! The pure parts (hosts, content, polls, addressing) are plain functions, tested
+//! natively.
+
+use std::fmt;
+
+use crate::activitystreams::{self as as2, Note};
+use crate::convert::note_to_status;
+use crate::db::{self, Transaction, Value};
+use crate::federation;
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use crate::time::parse_iso8601;
+use crate::{log, notify, settings, stream_audience};
+
+/// How long a fetched remote actor is trusted before it is fetched again.
+pub const ACTOR_TTL_MS: i64 = 24 * 3_600_000;
+/// At most this many mentions of one status are resolved (fetching unknown actors).
+const MAX_MENTIONS: usize = 30;
+/// Object types stored as statuses.
+pub const NOTE_TYPES: &[&str] = &["Note", "Question", "Article", "Page", "Video", "Audio", "Image", "Event"];
+
+/// Why a remote document could not be resolved or stored.
+#[derive(Debug, Clone)]
+pub enum RemoteError {
+    /// The fetch failed (see [`federation::Error::is_temporary`]).
+    Federation(federation::Error),
+    /// The database refused or was unavailable.
+    Db(db::Error),
+    /// The document is not what it should be (wrong type, wrong origin, no id).
+    Invalid(String),
+}
+
+impl RemoteError {
+    /// Whether trying again later may succeed: network trouble, a busy database.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            RemoteError::Federation(e) => e.is_temporary(),
+            RemoteError::Db(e) => {
+                matches!(e, db::Error::Unavailable(_) | db::Error::TransactionExpired(_) | db::Error::ConstraintViolation(_))
+            }
+            RemoteError::Invalid(_) => false,
+        }
+    }
+
+    /// Whether the remote server said the document does not exist (404 or 410).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, RemoteError::Federation(federation::Error::NotFound(_) | federation::Error::Gone(_)))
+    }
+}
+
+impl fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteError::Federation(e) => write!(f, "fetch: {e}"),
+            RemoteError::Db(e) => write!(f, "database: {e}"),
+            RemoteError::Invalid(reason) => write!(f, "invalid document: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for RemoteError {}
+
+impl From<federation::Error> for RemoteError {
+    fn from(e: federation::Error) -> Self {
+        RemoteError::Federation(e)
+    }
+}
+
+impl From<db::Error> for RemoteError {
+    fn from(e: db::Error) -> Self {
+        RemoteError::Db(e)
+    }
+}
+
+fn invalid(reason: impl Into<String>) -> RemoteError {
+    RemoteError::Invalid(reason.into())
+}
+
+// ---------------------------------------------------------------------------------
+// Pure helpers
+
+/// The authority (`host[:port]`, lower-cased, without user info) of an http(s) URL.
+pub fn authority(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = &rest[..end];
+    let auth = auth.rsplit_once('@').map(|(_, h)| h).unwrap_or(auth);
+    (!auth.is_empty()).then(|| auth.to_ascii_lowercase())
+}
+
+/// The host of an authority or URL, without the port (for domain blocks).
+pub fn host_of(url_or_authority: &str) -> String {
+    let auth = authority(url_or_authority).unwrap_or_else(|| url_or_authority.to_ascii_lowercase());
+    if let Some(rest) = auth.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("").to_string();
+    }
+    match auth.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host.to_string(),
+        _ => auth,
+    }
+}
+
+/// Whether two URLs (or a URL and an authority) are on the same origin.
+pub fn same_origin(a: &str, b: &str) -> bool {
+    let a = authority(a).unwrap_or_else(|| a.to_ascii_lowercase());
+    let b = authority(b).unwrap_or_else(|| b.to_ascii_lowercase());
+    !a.is_empty() && a == b
+}
+
+/// A URL without its fragment (`…/users/a#main-key` → `…/users/a`).
+pub fn without_fragment(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
+/// The HTML shown for a remote content object, sanitized: its content (with the
+/// title first for Articles and Pages), or the title and link when it has none.
+pub fn note_html(note: &Note) -> String {
+    let content = note.html();
+    let title = note.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let titled = matches!(note.kind.as_str(), "Article" | "Page" | "Video" | "Event" | "Audio" | "Image");
+    let mut html = String::new();
+    if titled && let Some(title) = title {
+        html.push_str(&format!("<p><strong>{}</strong></p>", crate::convert::escape_html(title)));
+    }
+    if !content.trim().is_empty() {
+        html.push_str(content);
+    } else if let Some(url) = note.url.as_deref().filter(|u| u.starts_with("http")) {
+        let escaped = crate::convert::escape_html(url);
+        html.push_str(&format!("<p><a href=\"{escaped}\">{escaped}</a></p>"));
+    } else if !titled && let Some(title) = title {
+        html.push_str(&format!("<p>{}</p>", crate::convert::escape_html(title)));
+    }
+    aerie_text::sanitize_remote_html(&html)
+}
+
+/// A Question's poll: options with votes, multiple choice, end, voters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemotePoll {
+    pub options: Vec<(String, u64)>,
+    pub multiple: bool,
+    pub expires_at: Option<i64>,
+    pub voters_count: u64,
+}
+
+impl RemotePoll {
+    /// `polls.options` JSON.
+    pub fn options_json(&self) -> String {
+        let list: Vec<serde_json::Value> =
+            self.options.iter().map(|(title, votes)| serde_json::json!({ "title": title, "votes_count": votes })).collect();
+        serde_json::Value::Array(list).to_string()
+    }
+
+    pub fn votes_count(&self) -> u64 {
+        self.options.iter().map(|(_, v)| v).sum()
+    }
+}
+
+/// The poll of a `Question`, if it has options.
+pub fn note_poll(note: &Note) -> Option<RemotePoll> {
+    let (options, multiple) = if !note.one_of.is_empty() { (&note.one_of, false) } else { (&note.any_of, true) };
+    if options.is_empty() {
+        return None;
+    }
+    let options: Vec<(String, u64)> = options.iter().map(|o| (o.name.clone(), o.votes())).collect();
+    let sum: u64 = options.iter().map(|(_, v)| v).sum();
+    Some(RemotePoll {
+        options,
+        multiple,
+        expires_at: note.end_time.as_deref().or(note.closed.as_deref()).and_then(parse_iso8601),
+        voters_count: note.voters_count.unwrap_or(if multiple { 0 } else { sum }),
+    })
+}
+
+/// The hashtag names of a Note (without `#`, as written).
+pub fn note_hashtags(note: &Note) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in note.tag.iter().filter(|t| t.kind == "Hashtag") {
+        let Some(name) = tag.name.as_deref() else { continue };
+        let name = name.trim().trim_start_matches('#');
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace()) {
+            continue;
+        }
+        if !out.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The actor URIs a Note mentions (its `Mention` tags).
+pub fn note_mentions(note: &Note) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for href in note.tag.iter().filter(|t| t.kind == "Mention").filter_map(|t| t.href.clone()) {
+        if href.starts_with("http") && !out.contains(&href) {
+            out.push(href);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// The instance
+
+/// This instance's identity, as the host keeps it in `instance_settings`.
+#[derive(Debug, Clone, Default)]
+pub struct LocalInstance {
+    /// The `acct:` domain.
+    pub domain: String,
+    pub web_domain: String,
+    /// `scheme://web_domain`.
+    pub base: String,
+    /// The scheme for URLs of other servers we build (WebFinger): `https`, `http` in tests.
+    pub federation_scheme: String,
+}
+
+impl LocalInstance {
+    pub fn load() -> Result<LocalInstance, db::Error> {
+        let rows = db::query(
+            "SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'federation_scheme')",
+            &[],
+        )?;
+        let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
+        let domain = Some(get("domain")).filter(|d| !d.is_empty()).unwrap_or_else(|| "localhost".into());
+        let web_domain = Some(get("web_domain")).filter(|w| !w.is_empty()).unwrap_or_else(|| domain.clone());
+        let scheme = Some(get("scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
+        let federation_scheme = Some(get("federation_scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
+        Ok(LocalInstance { base: format!("{scheme}://{web_domain}"), domain, web_domain, federation_scheme })
+    }
+
+    /// Whether `url_or_host` is on this instance.
+    pub fn is_local(&self, url_or_host: &str) -> bool {
+        let auth = authority(url_or_host).unwrap_or_else(|| url_or_host.to_ascii_lowercase());
+        auth.eq_ignore_ascii_case(&self.domain) || auth.eq_ignore_ascii_case(&self.web_domain)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Accounts
+
+fn account_where(condition: &str, params: &[Value]) -> Result<Option<(AccountRow, Option<i64>)>, db::Error> {
+    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS}, a.fetched_at FROM accounts a WHERE {condition} LIMIT 1"), params)?;
+    Ok(rows.first().map(|r| (AccountRow::from_row(&r), r.i64("fetched_at"))))
+}
+
+/// The account with actor URI `uri`, from the database only.
+pub fn account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
+    Ok(account_where("a.uri = $1", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+}
+
+/// The local account with actor URI `uri`.
+pub fn local_account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
+    Ok(account_where("a.uri = $1 AND a.domain IS NULL", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+}
+
+/// The account with actor URI `uri`: from the database, fetched when unknown or
+/// when a remote one was fetched more than a day ago (a failed refresh keeps the
+/// stored row).
+pub fn resolve_account_uri(uri: &str) -> Result<AccountRow, RemoteError> {
+    let mut known = account_where("a.uri = $1", &[Value::Text(uri.into())])?;
+    if known.is_none() {
+        // A profile URL (some servers' Mention hrefs) of a known remote account.
+        known = account_where("a.url = $1 AND a.domain IS NOT NULL", &[Value::Text(uri.into())])?;
+    }
+    if let Some((account, fetched_at)) = &known {
+        let fresh = fetched_at.is_some_and(|at| settings::now_millis() - at < ACTOR_TTL_MS);
+        if account.is_local() || fresh {
+            return Ok(account.clone());
+        }
+    }
+    if known.is_none() && LocalInstance::load()?.is_local(uri) {
+        return Err(invalid(format!("{uri} is no local account")));
+    }
+    let fetch_from = known.as_ref().and_then(|(a, _)| a.uri.clone()).unwrap_or_else(|| uri.to_string());
+    match fetch_actor(&fetch_from) {
+        Ok(account) => Ok(account),
+        Err(error) => match known {
+            Some((account, _)) => {
+                log::info(&format!("refreshing {uri} failed, keeping the stored account: {error}"));
+                Ok(account)
+            }
+            None => Err(error),
+        },
+    }
+}
+
+fn fetch_actor(uri: &str) -> Result<AccountRow, RemoteError> {
+    let value = federation::fetch_json(uri)?;
+    let actor = match as2::Object::from_value(value) {
+        as2::Object::Actor(actor) => actor,
+        other => return Err(invalid(format!("{uri} is not an actor ({:?})", other.id()))),
+    };
+    upsert_actor(&actor, uri)
+}
+
+/// `user@domain`: a local account (when `domain` is this instance's) or a known
+/// remote one from the database, else found with WebFinger and fetched. `None`
+/// when the account does not exist (WebFinger answered 404 or 410).
+pub fn resolve_acct(username: &str, domain: &str) -> Result<Option<AccountRow>, RemoteError> {
+    let username = username.trim().trim_start_matches('@');
+    let domain = domain.trim().to_ascii_lowercase();
+    if username.is_empty() {
+        return Ok(None);
+    }
+    let instance = LocalInstance::load()?;
+    if domain.is_empty() || instance.is_local(&domain) {
+        let local = account_where("lower(a.username) = $1 AND a.domain IS NULL", &[Value::Text(username.to_lowercase())])?;
+        return Ok(local.map(|(a, _)| a));
+    }
+    let known = account_where(
+        "lower(a.username) = $1 AND lower(a.domain) = $2",
+        &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
+    )?;
+    if let Some((account, _)) = known {
+        return match account.uri.clone() {
+            Some(uri) => resolve_account_uri(&uri).map(Some),
+            None => Ok(Some(account)),
+        };
+    }
+    let url = format!("{}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}", instance.federation_scheme);
+    let jrd = match federation::fetch_json_as(&url, "application/jrd+json") {
+        Ok(value) => value,
+        Err(federation::Error::NotFound(_) | federation::Error::Gone(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let finger: as2::WebFinger = serde_json::from_value(jrd).map_err(|e| invalid(format!("{url}: {e}")))?;
+    let Some(actor_url) = finger.actor_url() else {
+        return Err(invalid(format!("{url} names no ActivityPub actor")));
+    };
+    match resolve_account_uri(actor_url) {
+        Ok(account) => Ok(Some(account)),
+        Err(e) if e.is_gone() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores `actor` (fetched from `doc_origin`, a URL or host) as a remote account:
+/// a new row, or the row with its URI (or its `username@domain`) updated. Refuses
+/// an actor whose id is on another host than `doc_origin`, or on this instance.
+pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, RemoteError> {
+    let id = actor.id.trim();
+    let Some(domain) = authority(id) else {
+        return Err(invalid(format!("actor id {id:?} is not an http(s) URL")));
+    };
+    if !same_origin(id, doc_origin) {
+        return Err(invalid(format!("actor {id} was served by {doc_origin}")));
+    }
+    if !as2::ACTOR_TYPES.contains(&actor.kind.as_str()) {
+        return Err(invalid(format!("{id} is a {:?}, not an actor", actor.kind)));
+    }
+    let instance = LocalInstance::load()?;
+    if instance.is_local(id) {
+        return Err(invalid(format!("{id} is on this instance")));
+    }
+    let username = Some(actor.preferred_username.trim())
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .or_else(|| without_fragment(id).trim_end_matches('/').rsplit('/').next().map(str::to_string))
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid(format!("{id} has no preferredUsername")))?;
+    let now = settings::now_millis();
+    let fields: Vec<serde_json::Value> = actor
+        .fields()
+        .into_iter()
+        .map(|(name, value)| serde_json::json!({ "name": name, "value": aerie_text::sanitize_remote_html(value), "verified_at": null }))
+        .collect();
+    let also_known_as = serde_json::to_string(&actor.also_known_as).unwrap_or_else(|_| "[]".into());
+    let shared_inbox = actor.endpoints.as_ref().and_then(|e| e.shared_inbox.clone()).filter(|s| !s.is_empty());
+    let (key_id, key_pem) = match &actor.public_key {
+        Some(key) if !key.public_key_pem.is_empty() => (Some(key.id.clone()).filter(|k| !k.is_empty()), Some(key.public_key_pem.clone())),
+        _ => (None, None),
+    };
+    let text = |v: Option<String>| v.map(Value::Text).unwrap_or(Value::Null);
+    let bot = matches!(actor.kind.as_str(), "Service" | "Application");
+    let mut params = vec![
+        Value::Int64(0), // $1: the row id, set below
+        Value::Text(username.clone()),
+        Value::Text(actor.name.clone().unwrap_or_default().trim().to_string()),
+        Value::Text(actor.summary.as_deref().map(aerie_text::sanitize_remote_html).unwrap_or_default()),
+        text(actor.url.clone()),
+        text(actor.icon.as_ref().and_then(|i| i.url.clone())),
+        text(actor.image.as_ref().and_then(|i| i.url.clone())),
+        Value::Text(actor.kind.clone()),
+        Value::Int64(actor.manually_approves_followers as i64),
+        Value::Int64(bot as i64),
+        Value::Int64(actor.discoverable.unwrap_or(false) as i64),
+        Value::Int64(actor.indexable.unwrap_or(false) as i64),
+        Value::Text(serde_json::Value::Array(fields).to_string()),
+        Value::Text(also_known_as),
+        text(Some(actor.inbox.clone()).filter(|i| !i.is_empty())),
+        text(shared_inbox),
+        text(actor.outbox.clone()),
+        text(actor.followers.clone()),
+        text(actor.featured.clone()),
+        text(key_id),
+        text(key_pem),
+        Value::Int64(now),
+        Value::Text(id.to_string()),
+        Value::Text(domain.clone()),
+    ];
+    let existing = match account_where("a.uri = $1", &[Value::Text(id.into())])? {
+        Some(found) => Some(found.0),
+        None => account_where(
+            "lower(a.username) = $1 AND lower(a.domain) = $2",
+            &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
+        )?
+        .map(|(a, _)| a),
+    };
+    let account_id = match existing {
+        Some(existing) => {
+            if existing.is_local() {
+                return Err(invalid(format!("{id} names a local account")));
+            }
+            params[0] = Value::Int64(existing.id);
+            db::execute(
+                "UPDATE accounts SET username = $2, display_name = $3, note = $4, url = $5, avatar_url = $6, header_url = $7, \
+                   actor_type = $8, locked = $9, bot = $10, discoverable = $11, indexable = $12, fields = $13, also_known_as = $14, \
+                   inbox_url = $15, shared_inbox_url = $16, outbox_url = $17, followers_url = $18, featured_url = $19, \
+                   public_key_id = $20, public_key_pem = $21, fetched_at = $22, updated_at = $22, uri = $23, domain = $24 \
+                 WHERE id = $1",
+                &params,
+            )?;
+            existing.id
+        }
+        None => {
+            let new_id = settings::next_id();
+            params[0] = Value::Int64(new_id);
+            params.push(Value::Int64(actor.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now)));
+            db::execute(
+                "INSERT INTO accounts (id, username, display_name, note, url, avatar_url, header_url, actor_type, locked, bot, \
+                   discoverable, indexable, fields, also_known_as, inbox_url, shared_inbox_url, outbox_url, followers_url, \
+                   featured_url, public_key_id, public_key_pem, fetched_at, updated_at, uri, domain, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25)",
+                &params,
+            )?;
+            new_id
+        }
+    };
+    if let Some(moved_to) = actor.moved_to.as_deref()
+        && let Some(target) = account_by_uri(moved_to)?
+        && target.id != account_id
+    {
+        db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(account_id), Value::Int64(target.id)])?;
+    }
+    account_where("a.id = $1", &[Value::Int64(account_id)])?
+        .map(|(a, _)| a)
+        .ok_or_else(|| invalid(format!("{id} vanished while being stored")))
+}
+
+// ---------------------------------------------------------------------------------
+// Statuses
+
+/// A status by URI (or URL) from the database, deleted ones included.
+pub fn status_by_uri(uri: &str) -> Result<Option<StatusRow>, db::Error> {
+    let rows = db::query(
+        &format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.uri = $1 OR s.url = $1 ORDER BY s.id LIMIT 1"),
+        &[Value::Text(uri.into())],
+    )?;
+    Ok(rows.first().map(|r| StatusRow::from_row(&r)))
+}
+
+/// The id of the status at `uri` (or with that URL): from the database, else fetched
+/// and stored with [`store_note`]. `None` when it does not exist (or was deleted).
+pub fn resolve_status_uri(uri: &str) -> Result<Option<i64>, RemoteError> {
+    resolve_status_at(uri, 0)
+}
+
+fn resolve_status_at(uri: &str, depth: u32) -> Result<Option<i64>, RemoteError> {
+    if let Some(row) = status_by_uri(uri)? {
+        return Ok(row.deleted_at.is_none().then_some(row.id));
+    }
+    if LocalInstance::load()?.is_local(uri) || authority(uri).is_none() {
+        return Ok(None);
+    }
+    let value = match federation::fetch_json(uri) {
+        Ok(value) => value,
+        Err(federation::Error::NotFound(_) | federation::Error::Gone(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let note = match as2::Object::from_value(value) {
+        as2::Object::Note(note) => note,
+        other => return Err(invalid(format!("{uri} is not a status ({:?})", other.id()))),
+    };
+    if note.kind == "Tombstone" {
+        return Ok(None);
+    }
+    if !same_origin(&note.id, uri) {
+        return Err(invalid(format!("{uri} served an object of another host: {}", note.id)));
+    }
+    if note.id != uri
+        && let Some(row) = status_by_uri(&note.id)?
+    {
+        return Ok(row.deleted_at.is_none().then_some(row.id));
+    }
+    if note.attributed_to.is_empty() || !same_origin(&note.attributed_to, &note.id) {
+        return Err(invalid(format!("{} is attributed to {:?}, on another host", note.id, note.attributed_to)));
+    }
+    let author = resolve_account_uri(&note.attributed_to)?;
+    store_note_at(&note, &author, depth).map(Some)
+}
+
+/// Local accounts among `uris` (addressees of a status), from the database.
+fn local_accounts_among(uris: &[String]) -> Result<Vec<i64>, db::Error> {
+    let uris: Vec<&String> = uris.iter().filter(|u| !as2::is_public(u)).take(100).collect();
+    if uris.is_empty() {
+        return Ok(Vec::new());
+    }
+    let params: Vec<Value> = uris.iter().map(|u| Value::Text((*u).clone())).collect();
+    Ok(db::query(
+        &format!("SELECT a.id FROM accounts a WHERE a.domain IS NULL AND a.uri IN ({})", db::placeholders(1, params.len())),
+        &params,
+    )?
+    .iter()
+    .filter_map(|r| r.i64("id"))
+    .collect())
+}
+
+/// The accounts a Note mentions (resolved, fetched when unknown; failures skipped)
+/// and the local addressees it does not mention (silent mentions).
+fn note_mentioned(note: &Note) -> Result<(Vec<i64>, Vec<i64>), db::Error> {
+    let mut mentioned = Vec::new();
+    for href in note_mentions(note).into_iter().take(MAX_MENTIONS) {
+        match resolve_account_uri(&href) {
+            Ok(account) if !mentioned.contains(&account.id) => mentioned.push(account.id),
+            Ok(_) => {}
+            Err(RemoteError::Db(e)) => return Err(e),
+            Err(e) => log::info(&format!("mention {href} in {}: {e}", note.id)),
+        }
+    }
+    let addressed: Vec<String> = note.to.iter().chain(&note.cc).cloned().collect();
+    let silent = local_accounts_among(&addressed)?.into_iter().filter(|id| !mentioned.contains(id)).collect();
+    Ok((mentioned, silent))
+}
+
+fn write_mentions(
+    tx: &Transaction,
+    status: i64,
+    author: i64,
+    mentioned: &[i64],
+    silent: &[i64],
+    now: i64,
+) -> Result<Vec<notify::Notice>, db::Error> {
+    let existing: Vec<(i64, bool)> = tx
+        .query("SELECT account_id, silent FROM mentions WHERE status_id = $1", &[Value::Int64(status)])?
+        .iter()
+        .filter_map(|r| Some((r.i64("account_id")?, r.bool("silent"))))
+        .collect();
+    let mut notices = Vec::new();
+    for (&account, is_silent) in mentioned.iter().map(|a| (a, false)).chain(silent.iter().map(|a| (a, true))) {
+        if existing.iter().any(|(a, s)| *a == account && *s == is_silent) {
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO mentions (id, status_id, account_id, silent, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (status_id, account_id) DO UPDATE SET silent = $4",
+            &[
+                Value::Int64(settings::next_id()),
+                Value::Int64(status),
+                Value::Int64(account),
+                Value::Int64(is_silent as i64),
+                Value::Int64(now),
+            ],
+        )?;
+        let was_visible = existing.iter().any(|(a, s)| *a == account && !*s);
+        if !is_silent && !was_visible {
+            notices.extend(notify::create(tx, account, author, notify::MENTION, Some(status))?);
+        }
+    }
+    let gone: Vec<i64> = existing.iter().filter(|(a, s)| !*s && !mentioned.contains(a) && !silent.contains(a)).map(|(a, _)| *a).collect();
+    for account in gone {
+        tx.execute(
+            "UPDATE mentions SET silent = 1 WHERE status_id = $1 AND account_id = $2",
+            &[Value::Int64(status), Value::Int64(account)],
+        )?;
+    }
+    Ok(notices)
+}
+
+fn write_tags(tx: &Transaction, status: i64, tags: &[String], now: i64) -> Result<(), db::Error> {
+    tx.execute("DELETE FROM status_tags WHERE status_id = $1", &[Value::Int64(status)])?;
+    for tag in tags {
+        let name = tag.to_lowercase();
+        tx.execute(
+            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
+            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
+            &[Value::Int64(status), Value::Text(name)],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_poll(tx: &Transaction, status: i64, author: i64, poll: &RemotePoll, now: i64) -> Result<i64, db::Error> {
+    let id = settings::next_id();
+    tx.execute(
+        "INSERT INTO polls (id, status_id, account_id, options, multiple, votes_count, voters_count, expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (status_id) DO NOTHING",
+        &[
+            Value::Int64(id),
+            Value::Int64(status),
+            Value::Int64(author),
+            Value::Text(poll.options_json()),
+            Value::Int64(poll.multiple as i64),
+            Value::Int64(poll.votes_count() as i64),
+            Value::Int64(poll.voters_count as i64),
+            poll.expires_at.map(Value::Int64).unwrap_or(Value::Null),
+            Value::Int64(now),
+        ],
+    )?;
+    let id =
+        tx.query("SELECT id FROM polls WHERE status_id = $1", &[Value::Int64(status)])?.first().and_then(|r| r.i64("id")).unwrap_or(id);
+    tx.execute("UPDATE statuses SET poll_id = $2 WHERE id = $1", &[Value::Int64(status), Value::Int64(id)])?;
+    Ok(id)
+}
+
+/// The `(id, account_id, conversation_id)` of the status at `uri`, if stored.
+fn parent_of(uri: &str) -> Result<Option<(i64, i64, Option<i64>)>, db::Error> {
+    Ok(status_by_uri(uri)?.filter(|s| s.deleted_at.is_none()).map(|s| (s.id, s.account_id, s.conversation_id)))
+}
+
+/// Stores remote `note` by `author` as a status (once: a Note already stored by
+/// URI returns its id), with its parent (fetched when unknown, one level deep),
+/// conversation, mentions, hashtags and poll; notifies mentioned local accounts
+/// (and followers with notifications on), then publishes the streaming events.
+pub fn store_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError> {
+    store_note_at(note, author, 0)
+}
+
+fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, RemoteError> {
+    if note.id.is_empty() || authority(&note.id).is_none() {
+        return Err(invalid("a status without an http(s) id"));
+    }
+    if let Some(existing) = status_by_uri(&note.id)? {
+        return Ok(existing.id);
+    }
+    if !note.attributed_to.is_empty() && author.uri.as_deref() != Some(note.attributed_to.as_str()) {
+        return Err(invalid(format!("{} is attributed to {}, not {:?}", note.id, note.attributed_to, author.uri)));
+    }
+    if author.is_local() {
+        return Err(invalid(format!("{} claims a local author", note.id)));
+    }
+    let parent = match note.in_reply_to.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(parent_uri) => match parent_of(parent_uri)? {
+            Some(found) => Some(found),
+            None if depth == 0 => match resolve_status_at(parent_uri, depth + 1) {
+                Ok(Some(_)) => parent_of(parent_uri)?,
+                Ok(None) => None,
+                Err(RemoteError::Db(e)) => return Err(e.into()),
+                Err(e) => {
+                    log::info(&format!("the parent {parent_uri} of {}: {e}", note.id));
+                    None
+                }
+            },
+            None => None,
+        },
+    };
+    let (mentioned, silent) = note_mentioned(note)?;
+    let tags = note_hashtags(note);
+    let poll = (note.kind == "Question").then(|| note_poll(note)).flatten();
+    let now = settings::now_millis();
+
+    let mut row = note_to_status(note, author, parent.map(|(id, account, _)| (id, account)));
+    row.content_html = note_html(note);
+    row.spoiler_text = aerie_text::html_to_text(&row.spoiler_text);
+    row.sensitive = row.sensitive || !row.spoiler_text.is_empty();
+    // Edits before we saw the status are not history here.
+    row.edited_at = row.edited_at.filter(|at| *at > row.created_at);
+
+    let tx = db::begin()?;
+    let conversation_id = match (parent.and_then(|(_, _, c)| c), note.conversation.as_deref()) {
+        (Some(existing), _) => existing,
+        (None, Some(uri)) if !uri.is_empty() => {
+            tx.execute(
+                "INSERT INTO conversations (id, uri, created_at) VALUES ($1, $2, $3) ON CONFLICT (uri) DO NOTHING",
+                &[Value::Int64(settings::next_id()), Value::Text(uri.into()), Value::Int64(now)],
+            )?;
+            tx.query("SELECT id FROM conversations WHERE uri = $1", &[Value::Text(uri.into())])?
+                .first()
+                .and_then(|r| r.i64("id"))
+                .unwrap_or_else(settings::next_id)
+        }
+        _ => {
+            let id = settings::next_id();
+            tx.execute("INSERT INTO conversations (id, uri, created_at) VALUES ($1, NULL, $2)", &[Value::Int64(id), Value::Int64(now)])?;
+            id
+        }
+    };
+    row.conversation_id = Some(conversation_id);
+    let opt_int = |v: Option<i64>| v.map(Value::Int64).unwrap_or(Value::Null);
+    let opt_text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
+    let written = tx.execute(
+        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, in_reply_to_id, in_reply_to_account_id, \
+           conversation_id, language, sensitive, spoiler_text, edited_at, created_at, updated_at) \
+         VALUES ($1, $2, 0, '', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (uri) DO NOTHING",
+        &[
+            Value::Int64(row.id),
+            Value::Int64(row.account_id),
+            Value::Text(row.content_html.clone()),
+            opt_text(&row.uri),
+            opt_text(&row.url),
+            Value::Text(row.visibility.clone()),
+            opt_int(row.in_reply_to_id),
+            opt_int(row.in_reply_to_account_id),
+            Value::Int64(conversation_id),
+            opt_text(&row.language),
+            Value::Int64(row.sensitive as i64),
+            Value::Text(row.spoiler_text.clone()),
+            opt_int(row.edited_at),
+            Value::Int64(row.created_at),
+            Value::Int64(now),
+        ],
+    )?;
+    if written == 0 {
+        drop(tx);
+        return status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id)));
+    }
+    let mut notices = write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?;
+    write_tags(&tx, row.id, &tags, now)?;
+    if let Some(poll) = &poll {
+        row.poll_id = Some(insert_poll(&tx, row.id, author.id, poll, now)?);
+    }
+    tx.execute(
+        "UPDATE accounts SET statuses_count = statuses_count + 1, \
+           last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
+        &[Value::Int64(author.id), Value::Int64(row.created_at)],
+    )?;
+    if let Some((parent_id, _, _)) = parent {
+        tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent_id)])?;
+    }
+    let reply_to_other = row.in_reply_to_account_id.is_some_and(|a| a != author.id);
+    if row.visibility != "direct" && !reply_to_other {
+        let subscribers: Vec<i64> = tx
+            .query(
+                "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+                 WHERE f.target_account_id = $1 AND f.notify = 1",
+                &[Value::Int64(author.id)],
+            )?
+            .iter()
+            .filter_map(|r| r.i64("account_id"))
+            .filter(|id| !mentioned.contains(id))
+            .collect();
+        notices.extend(notify::create_many(&tx, &subscribers, author.id, notify::STATUS, Some(row.id))?);
+    }
+    tx.commit()?;
+    notify::publish(notices);
+    stream_audience::publish_created(&row);
+    Ok(row.id)
+}
+
+/// Applies an edit of remote `note` by `author` to its stored status: the previous
+/// version goes to `status_edits` (the first edit also keeps the original), content,
+/// mentions, tags and poll follow the new version, accounts that reblogged it get an
+/// `update` notification. A poll whose only change is its counts is updated without
+/// an edit. Unknown statuses are stored as new. Returns the status id.
+pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError> {
+    let Some(status) = status_by_uri(&note.id)? else {
+        return store_note(note, author);
+    };
+    if status.account_id != author.id {
+        return Err(invalid(format!("{} is not by {:?}", note.id, author.uri)));
+    }
+    if status.deleted_at.is_some() {
+        return Ok(status.id);
+    }
+    let now = settings::now_millis();
+    let mut row = status.clone();
+    row.content_html = note_html(note);
+    row.spoiler_text = aerie_text::html_to_text(note.summary.as_deref().unwrap_or(""));
+    row.sensitive = note.sensitive || !row.spoiler_text.is_empty();
+    row.language = note.language().map(str::to_string).or(status.language.clone());
+    let poll = (note.kind == "Question").then(|| note_poll(note)).flatten();
+    let content_changed =
+        row.content_html != status.content_html || row.spoiler_text != status.spoiler_text || row.sensitive != status.sensitive;
+    let (mentioned, silent) = note_mentioned(note)?;
+    let tags = note_hashtags(note);
+
+    let tx = db::begin()?;
+    let old_poll = match status.poll_id {
+        Some(id) => tx.query("SELECT options, multiple FROM polls WHERE id = $1", &[Value::Int64(id)])?.first().map(|r| {
+            let parsed: Vec<serde_json::Value> = serde_json::from_str(r.text("options").unwrap_or("[]")).unwrap_or_default();
+            let titles: Vec<String> = parsed.iter().filter_map(|o| o.get("title").and_then(|t| t.as_str()).map(str::to_string)).collect();
+            (titles, r.bool("multiple"))
+        }),
+        None => None,
+    };
+    let new_titles = poll.as_ref().map(|p| (p.options.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), p.multiple));
+    let poll_changed = old_poll != new_titles;
+    let edited = content_changed || poll_changed;
+    let mut notices = Vec::new();
+    if edited {
+        let versions = tx.query("SELECT COUNT(*) AS n FROM status_edits WHERE status_id = $1", &[Value::Int64(status.id)])?;
+        if versions.first().and_then(|r| r.i64("n")).unwrap_or(0) == 0 {
+            store_version(&tx, &status, old_poll.as_ref().map(|(t, _)| t.clone()), status.created_at)?;
+        }
+        let edited_at = note.updated.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now);
+        row.edited_at = Some(edited_at);
+        tx.execute(
+            "UPDATE statuses SET content_html = $2, spoiler_text = $3, sensitive = $4, language = $5, edited_at = $6, updated_at = $7 WHERE id = $1",
+            &[
+                Value::Int64(row.id),
+                Value::Text(row.content_html.clone()),
+                Value::Text(row.spoiler_text.clone()),
+                Value::Int64(row.sensitive as i64),
+                row.language.clone().map(Value::Text).unwrap_or(Value::Null),
+                Value::Int64(edited_at),
+                Value::Int64(now),
+            ],
+        )?;
+        if poll_changed {
+            if let Some(old) = status.poll_id {
+                tx.execute("DELETE FROM poll_votes WHERE poll_id = $1", &[Value::Int64(old)])?;
+                tx.execute("DELETE FROM polls WHERE id = $1", &[Value::Int64(old)])?;
+                tx.execute("UPDATE statuses SET poll_id = NULL WHERE id = $1", &[Value::Int64(row.id)])?;
+            }
+            row.poll_id = match &poll {
+                Some(p) => Some(insert_poll(&tx, row.id, author.id, p, now)?),
+                None => None,
+            };
+        }
+        store_version(&tx, &row, new_titles.map(|(t, _)| t), row.edited_at.unwrap_or(now))?;
+        let rebloggers = tx.query(
+            "SELECT DISTINCT r.account_id FROM statuses r WHERE r.reblog_of_id = $1 AND r.deleted_at IS NULL",
+            &[Value::Int64(row.id)],
+        )?;
+        for reblogger in rebloggers.iter().filter_map(|r| r.i64("account_id")) {
+            notices.extend(notify::create(&tx, reblogger, author.id, notify::UPDATE, Some(row.id))?);
+        }
+    }
+    if !poll_changed && let (Some(poll), Some(poll_id)) = (&poll, status.poll_id) {
+        tx.execute(
+            "UPDATE polls SET options = $2, votes_count = $3, voters_count = $4, expires_at = $5, updated_at = $6 WHERE id = $1",
+            &[
+                Value::Int64(poll_id),
+                Value::Text(poll.options_json()),
+                Value::Int64(poll.votes_count() as i64),
+                Value::Int64(poll.voters_count as i64),
+                poll.expires_at.map(Value::Int64).unwrap_or(Value::Null),
+                Value::Int64(now),
+            ],
+        )?;
+    }
+    notices.extend(write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?);
+    write_tags(&tx, row.id, &tags, now)?;
+    tx.commit()?;
+    notify::publish(notices);
+    if edited {
+        stream_audience::publish_edited(&row);
+    }
+    Ok(row.id)
+}
+
+fn store_version(tx: &Transaction, status: &StatusRow, poll_titles: Option<Vec<String>>, at: i64) -> Result<(), db::Error> {
+    tx.execute(
+        "INSERT INTO status_edits (id, status_id, account_id, text, content_html, spoiler_text, sensitive, media_ids, poll_options, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9)",
+        &[
+            Value::Int64(settings::next_id()),
+            Value::Int64(status.id),
+            Value::Int64(status.account_id),
+            Value::Text(status.text.clone()),
+            Value::Text(status.content_html.clone()),
+            Value::Text(status.spoiler_text.clone()),
+            Value::Int64(status.sensitive as i64),
+            poll_titles.map(|t| Value::Text(serde_json::to_string(&t).unwrap_or_else(|_| "[]".into()))).unwrap_or(Value::Null),
+            Value::Int64(at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Soft-deletes status `status` (and its reblogs) as its author's Delete does:
+/// counters, pins and notifications follow, then the streaming events.
+pub fn delete_status(status: &StatusRow) -> Result<(), db::Error> {
+    if status.deleted_at.is_some() {
+        return Ok(());
+    }
+    let reblogs: Vec<StatusRow> = db::query(
+        &format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL"),
+        &[Value::Int64(status.id)],
+    )?
+    .iter()
+    .map(|r| StatusRow::from_row(&r))
+    .collect();
+    let now = Value::Int64(settings::now_millis());
+    let id = Value::Int64(status.id);
+    let tx = db::begin()?;
+    let changed = tx
+        .execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL", &[id.clone(), now.clone()])?;
+    if changed == 0 {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0",
+        &[Value::Int64(status.account_id)],
+    )?;
+    if let Some(parent) = status.in_reply_to_id {
+        tx.execute("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0", &[Value::Int64(parent)])?;
+    }
+    if let Some(original) = status.reblog_of_id {
+        tx.execute("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0", &[Value::Int64(original)])?;
+        tx.execute(
+            "DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = $1 AND status_id = $2",
+            &[Value::Int64(status.account_id), Value::Int64(original)],
+        )?;
+    }
+    tx.execute(
+        "UPDATE accounts SET statuses_count = statuses_count - 1 \
+         WHERE statuses_count > 0 AND id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1 AND deleted_at IS NULL)",
+        std::slice::from_ref(&id),
+    )?;
+    tx.execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE reblog_of_id = $1 AND deleted_at IS NULL", &[id.clone(), now])?;
+    tx.execute("DELETE FROM pins WHERE status_id = $1", std::slice::from_ref(&id))?;
+    tx.execute("DELETE FROM notifications WHERE status_id = $1", &[id])?;
+    tx.commit()?;
+    stream_audience::publish_deleted(status);
+    reblogs.iter().for_each(stream_audience::publish_deleted);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorities() {
+        assert_eq!(authority("https://Example.org/users/a#main-key").as_deref(), Some("example.org"));
+        assert_eq!(authority("http://127.0.0.1:8080/users/a").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(authority("https://u@x.example?q").as_deref(), Some("x.example"));
+        assert_eq!(authority("acct:a@b"), None);
+        assert_eq!(host_of("http://127.0.0.1:8080/x"), "127.0.0.1");
+        assert_eq!(host_of("social.example"), "social.example");
+        assert!(same_origin("https://a.example/x", "https://A.example/y"));
+        assert!(!same_origin("https://a.example/x", "https://b.example/x"));
+        assert!(same_origin("https://a.example/x", "a.example"));
+        assert_eq!(without_fragment("https://a/u#k"), "https://a/u");
+    }
+
+    #[test]
+    fn articles_show_title_and_link() {
+        let page = Note {
+            kind: "Page".into(),
+            id: "https://l.example/post/1".into(),
+            name: Some("A <title>".into()),
+            url: Some("https://elsewhere.example/a".into()),
+            ..Default::default()
+        };
+        let html = note_html(&page);
+        assert!(html.contains("A &lt;title&gt;"), "{html}");
+        assert!(html.contains("href=\"https://elsewhere.example/a\""), "{html}");
+        let note = Note { kind: "Note".into(), content: "<p>hi<script>x</script></p>".into(), ..Default::default() };
+        assert_eq!(note_html(&note), "<p>hi</p>");
+    }
+
+    #[test]
+    fn polls_and_tags() {
+        let value = serde_json::json!({
+            "type": "Question", "id": "https://m.example/q/1", "endTime": "2030-01-01T00:00:00Z",
+            "oneOf": [{"type": "Note", "name": "a", "replies": {"totalItems": 3}}, {"type": "Note", "name": "b"}],
+            "tag": [{"type": "Hashtag", "name": "#Rust"}, {"type": "Hashtag", "name": "#rust"},
+                    {"type": "Mention", "href": "https://m.example/users/x", "name": "@x"}]
+        });
+        let note: Note = serde_json::from_value(value).unwrap();
+        let poll = note_poll(&note).unwrap();
+        assert_eq!(poll.options, vec![("a".to_string(), 3), ("b".to_string(), 0)]);
+        assert!(!poll.multiple);
+        assert_eq!(poll.votes_count(), 3);
+        assert!(poll.expires_at.is_some());
+        assert_eq!(note_hashtags(&note), vec!["Rust".to_string()]);
+        assert_eq!(note_mentions(&note), vec!["https://m.example/users/x".to_string()]);
+    }
+}

@@ -1,0 +1,207 @@
+//! The one outbound HTTP client for federation: signed GETs of remote documents and
+//! signed POSTs to inboxes, with the address policy, a timeout, a body size cap and
+//! redirects followed by hand (each hop re-checked and re-signed).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::StreamExt as _;
+use sha2::{Digest as _, Sha256};
+
+use super::address_policy::AddressPolicy;
+use super::signatures::{SigningKey, sign};
+use crate::config::FederationConfig;
+
+/// Documents larger than this are refused (actors, notes and collection pages are a
+/// few kilobytes; a megabyte is generous).
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+const MAX_REDIRECTS: usize = 3;
+/// Mastodon's Accept for ActivityPub documents.
+pub const ACTIVITY_ACCEPT: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+
+/// Who signs a request: a key id (`…#main-key`) and its private key.
+#[derive(Clone)]
+pub struct RequestSigner {
+    pub key_id: String,
+    pub key: Arc<SigningKey>,
+}
+
+/// Why an outbound request did not give a usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboundError {
+    /// Not allowed: a private address, not http(s), a malformed URL.
+    Refused(String),
+    NotFound(String),
+    Gone(String),
+    /// Another error status (`status`, reason).
+    Failed(u16, String),
+    /// Too large, or not text.
+    Invalid(String),
+    /// Network trouble, a timeout, 429 or a 5xx: worth retrying later.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for OutboundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutboundError::Refused(m) => write!(f, "refused: {m}"),
+            OutboundError::NotFound(m) => write!(f, "not found: {m}"),
+            OutboundError::Gone(m) => write!(f, "gone: {m}"),
+            OutboundError::Failed(status, m) => write!(f, "answered {status}: {m}"),
+            OutboundError::Invalid(m) => write!(f, "invalid: {m}"),
+            OutboundError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+impl OutboundError {
+    /// Whether a later retry may succeed.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, OutboundError::Unavailable(_) | OutboundError::Failed(408 | 429, _))
+    }
+}
+
+/// The federation HTTP client of this node.
+#[derive(Clone)]
+pub struct Outbound {
+    client: reqwest::Client,
+    policy: AddressPolicy,
+    user_agent: String,
+}
+
+impl Outbound {
+    pub fn new(config: &FederationConfig, domain: &str) -> anyhow::Result<Outbound> {
+        let fixed = config.resolve.iter().filter_map(|(host, addr)| Some((host.to_ascii_lowercase(), addr.parse().ok()?))).collect();
+        let policy = AddressPolicy { allow_private: config.allow_private_networks, fixed: Arc::new(fixed) };
+        let timeout = Duration::from_secs(config.request_timeout_secs);
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(policy.clone()))
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()?;
+        let user_agent = format!("Aerie/{} (+https://{domain}/)", env!("CARGO_PKG_VERSION"));
+        Ok(Outbound { client, policy, user_agent })
+    }
+
+    /// GETs `url` signed by `signer`, following up to three redirects; the body as text.
+    pub async fn get(&self, url: &str, accept: &str, signer: &RequestSigner) -> Result<String, OutboundError> {
+        let mut url = parse(url)?;
+        for _ in 0..=MAX_REDIRECTS {
+            let request = self.request(reqwest::Method::GET, &url, accept, None, signer)?;
+            let response = self.client.execute(request).await.map_err(|e| network_error(&url, e))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response.headers().get(http::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                url = url.join(location).map_err(|_| OutboundError::Invalid(format!("{url} redirected to a bad URL {location:?}")))?;
+                continue;
+            }
+            check_status(&url, status)?;
+            let bytes = read_capped(&url, response).await?;
+            return String::from_utf8(bytes).map_err(|_| OutboundError::Invalid(format!("{url} answered with a body that is not UTF-8")));
+        }
+        Err(OutboundError::Invalid(format!("{url} redirected more than {MAX_REDIRECTS} times")))
+    }
+
+    /// POSTs an activity to an inbox, signed by `signer`; `Ok` on any 2xx.
+    pub async fn post(&self, url: &str, body: bytes::Bytes, signer: &RequestSigner) -> Result<u16, OutboundError> {
+        let url = parse(url)?;
+        let request = self.request(reqwest::Method::POST, &url, "application/activity+json", Some(body), signer)?;
+        let response = self.client.execute(request).await.map_err(|e| network_error(&url, e))?;
+        let status = response.status();
+        check_status(&url, status)?;
+        Ok(status.as_u16())
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        accept: &str,
+        body: Option<bytes::Bytes>,
+        signer: &RequestSigner,
+    ) -> Result<reqwest::Request, OutboundError> {
+        let host = url.host_str().ok_or_else(|| OutboundError::Refused(format!("{url} has no host")))?;
+        self.policy.check_literal(host).map_err(OutboundError::Refused)?;
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::HOST, authority.parse().map_err(|_| OutboundError::Refused(format!("{url} has a bad host")))?);
+        headers.insert(http::header::ACCEPT, accept.parse().map_err(|_| OutboundError::Invalid(format!("bad Accept {accept:?}")))?);
+        headers.insert(http::header::USER_AGENT, self.user_agent.parse().expect("the user agent is a valid header"));
+        if let Some(body) = &body {
+            let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+            headers.insert("digest", format!("SHA-256={digest}").parse().expect("base64 is a valid header"));
+            headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/activity+json"));
+        }
+        let path_and_query = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        sign(method.as_str(), &path_and_query, &mut headers, &signer.key_id, &signer.key)
+            .map_err(|e| OutboundError::Invalid(format!("signing the request failed: {e}")))?;
+        let mut request = reqwest::Request::new(method, url.clone());
+        *request.headers_mut() = headers;
+        if let Some(body) = body {
+            *request.body_mut() = Some(body.into());
+        }
+        Ok(request)
+    }
+}
+
+fn parse(url: &str) -> Result<reqwest::Url, OutboundError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| OutboundError::Refused(format!("{url:?} is not a URL: {e}")))?;
+    match parsed.scheme() {
+        "https" | "http" => Ok(parsed),
+        other => Err(OutboundError::Refused(format!("{url}: scheme {other:?} is not http or https"))),
+    }
+}
+
+fn check_status(url: &reqwest::Url, status: reqwest::StatusCode) -> Result<(), OutboundError> {
+    match status.as_u16() {
+        200..=299 => Ok(()),
+        404 => Err(OutboundError::NotFound(url.to_string())),
+        410 => Err(OutboundError::Gone(url.to_string())),
+        code @ (429 | 500..=599) => Err(OutboundError::Unavailable(format!("{url} answered {code}"))),
+        code => Err(OutboundError::Failed(code, url.to_string())),
+    }
+}
+
+fn network_error(url: &reqwest::Url, error: reqwest::Error) -> OutboundError {
+    // The address policy's refusal comes back wrapped in a connect error.
+    let chain = format!("{error:?}");
+    if chain.contains("allow_private_networks") {
+        let host = url.host_str().unwrap_or_default();
+        return OutboundError::Refused(format!("{host} {}", super::address_policy::REFUSED_PRIVATE));
+    }
+    if error.is_timeout() {
+        return OutboundError::Unavailable(format!("{url} timed out"));
+    }
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        reason = format!("{reason}: {inner}");
+        source = inner.source();
+    }
+    OutboundError::Unavailable(format!("{url}: {reason}"))
+}
+
+async fn read_capped(url: &reqwest::Url, response: reqwest::Response) -> Result<Vec<u8>, OutboundError> {
+    if response.content_length().is_some_and(|n| n as usize > MAX_DOCUMENT_BYTES) {
+        return Err(OutboundError::Invalid(format!("{url} is larger than {MAX_DOCUMENT_BYTES} bytes")));
+    }
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| network_error(url, e))?;
+        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+            return Err(OutboundError::Invalid(format!("{url} is larger than {MAX_DOCUMENT_BYTES} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

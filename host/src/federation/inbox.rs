@@ -1,0 +1,262 @@
+//! The inboxes (`POST /inbox`, `/users/NAME/inbox`, `/actor/inbox`): nothing from
+//! another server reaches a component before the host has checked, in order, that
+//! the body matches its digest, that the HTTP signature verifies with the signer's
+//! key within the Date window, and that the key belongs to the activity's actor. Then
+//! the activity is stored as a durable `inbox` job and the sender hears 202; the
+//! `inbox` component does what it means.
+//!
+//! When the signer is not the actor (a relay, inbox forwarding), the activity is only
+//! accepted as its origin serves it: it is fetched again from there (the activity, or
+//! for a Create/Update its object) and the fetched copy is what gets processed.
+//! A Delete signed by a key this instance never saw is answered 202 and dropped:
+//! fetching the keys of deleted actors is how fetch storms start.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine as _;
+use serde_json::{Value as Json, json};
+use sha2::{Digest as _, Sha256};
+
+use super::client::OutboundError;
+use super::remote_keys::{self, SignerKey, host_of};
+use super::service::Federation;
+use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
+use crate::jobs::NewJob;
+use crate::server::AppState;
+use crate::server::error::json_error;
+
+/// The job kind the `inbox` component handles.
+pub const INBOX_KIND: &str = "inbox";
+/// Activities are small; Mastodon refuses bodies over 1 MB too.
+const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+/// Inbox jobs are retried (temporary failures: a remote fetch timed out) this often.
+const INBOX_ATTEMPTS: u32 = 10;
+
+pub fn routes() -> axum::Router<Arc<AppState>> {
+    axum::Router::new()
+        .route("/inbox", post(shared_inbox))
+        .route("/actor/inbox", post(shared_inbox))
+        .route("/users/{name}/inbox", post(personal_inbox))
+}
+
+async fn shared_inbox(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    receive(&state, None, request).await
+}
+
+async fn personal_inbox(State(state): State<Arc<AppState>>, Path(name): Path<String>, request: Request) -> Response {
+    let rows = state
+        .database
+        .query("SELECT id FROM accounts WHERE lower(username) = lower($1) AND domain IS NULL AND deleted_at IS NULL", vec![name.into()])
+        .await;
+    match rows {
+        Ok(rows) => match rows.i64(0, "id") {
+            Some(id) => receive(&state, Some(id), request).await,
+            None => json_error(404, "No such account here"),
+        },
+        Err(e) => unavailable(e.into()),
+    }
+}
+
+fn unavailable(e: anyhow::Error) -> Response {
+    tracing::error!(error = %format!("{e:#}"), "inbox: the database failed");
+    json_error(503, "The inbox cannot take activities right now; retry later")
+}
+
+fn refuse(reason: impl std::fmt::Display) -> Response {
+    tracing::info!(%reason, "inbox: refused an activity");
+    json_error(401, &format!("Verification failed: {reason}"))
+}
+
+fn accepted() -> Response {
+    (http::StatusCode::ACCEPTED, [(http::header::CONTENT_TYPE, "application/json")], "{}").into_response()
+}
+
+async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> Response {
+    let Some(federation) = state.runtime.federation() else {
+        return json_error(503, "This node does not federate");
+    };
+    let (parts, body) = request.into_parts();
+    let body: Bytes = match axum::body::to_bytes(Body::new(body), MAX_ACTIVITY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return json_error(413, &format!("An activity is at most {MAX_ACTIVITY_BYTES} bytes")),
+    };
+    let activity: Json = match serde_json::from_slice(&body) {
+        Ok(v @ Json::Object(_)) => v,
+        _ => return json_error(400, "The body is not a JSON object (an ActivityStreams activity)"),
+    };
+    let Some(actor) = id_of(activity.get("actor")) else {
+        return json_error(400, "The activity has no actor");
+    };
+    let kind = activity.get("type").and_then(Json::as_str).unwrap_or_default().to_string();
+
+    if let Err(reason) = check_digest(&parts.headers, &body) {
+        return refuse(reason);
+    }
+    let Some(raw) = signature_header(&parts.headers) else {
+        return refuse("the request is not signed (no Signature header)");
+    };
+    let header = match SignatureHeader::parse(&raw) {
+        Ok(h) => h,
+        Err(e) => return refuse(e),
+    };
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| parts.uri.path().to_string());
+    let signed = SignedParts { method: parts.method.as_str(), path_and_query: &path_and_query, headers: &parts.headers };
+
+    let key = match remote_keys::stored(&state.database, &header.key_id).await {
+        Ok(Some(key)) => key,
+        Ok(None) if kind == "Delete" => return accepted(),
+        Ok(None) => match remote_keys::fetch(federation, &state.database, &header.key_id).await {
+            Ok(key) => key,
+            Err(OutboundError::Gone(_) | OutboundError::NotFound(_)) if kind == "Delete" => return accepted(),
+            Err(e) => return refuse(format!("the signing key {} could not be fetched: {e}", header.key_id)),
+        },
+        Err(e) => return unavailable(e),
+    };
+    let key = match check_signature(&signed, &header, &key) {
+        Ok(()) => key,
+        // A stored key may have been rotated: fetch it once more before refusing.
+        Err(_) if !key.fresh => match remote_keys::fetch(federation, &state.database, &header.key_id).await {
+            Ok(fresh) => match check_signature(&signed, &header, &fresh) {
+                Ok(()) => fresh,
+                Err(reason) => return refuse(reason),
+            },
+            Err(e) => return refuse(format!("the signature does not verify and the key could not be refetched: {e}")),
+        },
+        Err(reason) => return refuse(reason),
+    };
+
+    let activity = if same_actor(&key.owner, &actor) {
+        activity
+    } else {
+        match from_origin(federation, &activity, &actor).await {
+            Some(fetched) => fetched,
+            None => {
+                return refuse(format!(
+                    "the request is signed by {} but the activity's actor is {actor}, and the activity could not be \
+                     confirmed by its origin",
+                    key.owner
+                ));
+            }
+        }
+    };
+
+    let id = activity.get("id").and_then(Json::as_str).map(str::to_string);
+    // From here the actor is the one who vouches (by signature or through its origin).
+    let payload = json!({ "activity": activity, "signer": actor, "verified": true, "recipient": recipient });
+    let mut job = NewJob::new(INBOX_KIND, payload.to_string());
+    job.max_attempts = INBOX_ATTEMPTS;
+    // The same activity arriving at several inboxes (personal and shared) runs once.
+    job.idempotency_key = id.map(|id| format!("inbox {id}"));
+    match state.runtime.jobs().enqueue(job).await {
+        Ok(_) => accepted(),
+        Err(e) => unavailable(e),
+    }
+}
+
+fn check_signature(signed: &SignedParts<'_>, header: &SignatureHeader, key: &SignerKey) -> Result<(), String> {
+    let verifying = VerifyingKey::from_pem(&key.pem).map_err(|e| format!("the key {} is not usable: {e}", key.key_id))?;
+    verify(signed, header, &verifying, true).map_err(|e| e.to_string())
+}
+
+fn signature_header(headers: &http::HeaderMap) -> Option<String> {
+    headers.get("signature").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| {
+        headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).filter(|v| v.starts_with("Signature ")).map(str::to_string)
+    })
+}
+
+/// Checks `Digest: SHA-256=…` or `Content-Digest: sha-256=:…:` against the body.
+pub fn check_digest(headers: &http::HeaderMap, body: &[u8]) -> Result<(), String> {
+    let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+    if let Some(value) = headers.get("digest").and_then(|v| v.to_str().ok()) {
+        for part in value.split(',') {
+            if let Some((alg, digest)) = part.trim().split_once('=')
+                && alg.eq_ignore_ascii_case("sha-256")
+            {
+                return if digest.trim() == expected { Ok(()) } else { Err("the Digest header does not match the body".into()) };
+            }
+        }
+        return Err("the Digest header has no SHA-256 digest".into());
+    }
+    if let Some(value) = headers.get("content-digest").and_then(|v| v.to_str().ok()) {
+        for part in value.split(',') {
+            if let Some((alg, digest)) = part.trim().split_once('=')
+                && alg.eq_ignore_ascii_case("sha-256")
+            {
+                let digest = digest.trim().trim_matches(':');
+                return if digest == expected { Ok(()) } else { Err("the Content-Digest header does not match the body".into()) };
+            }
+        }
+        return Err("the Content-Digest header has no sha-256 digest".into());
+    }
+    Err("the request has no Digest header (sign a SHA-256 Digest of the body)".into())
+}
+
+/// The id of an object given as a string or as an object with `id`.
+fn id_of(value: Option<&Json>) -> Option<String> {
+    match value? {
+        Json::String(s) => Some(s.clone()),
+        Json::Object(o) => o.get("id").and_then(Json::as_str).map(str::to_string),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+}
+
+fn same_actor(owner: &str, actor: &str) -> bool {
+    owner.trim_end_matches('/') == actor.trim_end_matches('/')
+}
+
+/// The activity as its origin serves it, when the signer is someone else: the
+/// activity fetched by id, or (Create/Update) the object fetched by id and wrapped
+/// again. `None` when the origin does not confirm it.
+async fn from_origin(federation: &Federation, activity: &Json, actor: &str) -> Option<Json> {
+    let actor_host = host_of(actor);
+    let id = activity.get("id").and_then(Json::as_str)?;
+    if host_of(id) == actor_host
+        && let Ok(body) = federation.fetch(id, None).await
+        && let Ok(fetched) = serde_json::from_str::<Json>(&body)
+        && fetched.get("id").and_then(Json::as_str) == Some(id)
+        && id_of(fetched.get("actor")).is_some_and(|a| same_actor(&a, actor))
+    {
+        return Some(fetched);
+    }
+    let kind = activity.get("type").and_then(Json::as_str)?;
+    if !matches!(kind, "Create" | "Update") {
+        return None;
+    }
+    let object_id = id_of(activity.get("object"))?;
+    if host_of(&object_id) != actor_host {
+        return None;
+    }
+    let body = federation.fetch(&object_id, None).await.ok()?;
+    let object: Json = serde_json::from_str(&body).ok()?;
+    let author = id_of(object.get("attributedTo")).or_else(|| id_of(object.get("actor")))?;
+    if object.get("id").and_then(Json::as_str) != Some(object_id.as_str()) || !same_actor(&author, actor) {
+        return None;
+    }
+    let mut confirmed = activity.clone();
+    confirmed["object"] = object;
+    Some(confirmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_must_match_the_body() {
+        let body = br#"{"type":"Follow"}"#;
+        let good = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+        let mut headers = http::HeaderMap::new();
+        assert!(check_digest(&headers, body).unwrap_err().contains("no Digest"));
+        headers.insert("digest", format!("SHA-256={good}").parse().unwrap());
+        assert!(check_digest(&headers, body).is_ok());
+        assert!(check_digest(&headers, b"{}").unwrap_err().contains("does not match"));
+        let mut headers = http::HeaderMap::new();
+        headers.insert("content-digest", format!("sha-256=:{good}:").parse().unwrap());
+        assert!(check_digest(&headers, body).is_ok());
+    }
+}

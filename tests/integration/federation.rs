@@ -1,0 +1,273 @@
+//! Two aerie instances federating over loopback, each on a different engine (and the
+//! other way round): discovery by WebFinger, follow → Accept, posts reaching the
+//! follower's home timeline, followers-only posts reaching only followers, mentions
+//! → notifications, replies threading on the origin, likes and boosts → notifications,
+//! edits with history, deletes, unfollow. Then the inbox's refusals: no signature, a
+//! wrong digest, a stale date, and a key that is not the actor's — 401, nothing stored.
+
+use std::time::{Duration, Instant};
+
+use aerie::federation::signatures::{SigningKey, sign};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use crate::support::{Engine, Instance, client, free_port};
+
+async fn get(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
+    let response = client().get(instance.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let response = client().post(instance.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls `check` until it gives a value (deliveries are asynchronous), or panics with `what`.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn home_has(instance: &Instance, token: &str, needle: &str) -> Option<Value> {
+    let (_, home) = get(instance, token, "/api/v1/timelines/home?limit=40").await;
+    home.as_array()?.iter().find(|s| s["content"].as_str().is_some_and(|c| c.contains(needle))).cloned()
+}
+
+async fn notification(instance: &Instance, token: &str, kind: &str, from: &str) -> Option<Value> {
+    let (_, list) = get(instance, token, "/api/v1/notifications").await;
+    list.as_array()?.iter().find(|n| n["type"] == kind && n["account"]["acct"] == from).cloned()
+}
+
+#[tokio::test]
+async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
+    for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
+        let (port_a, port_b) = (free_port(), free_port());
+        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
+        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        a.create_account("alice", "alice-password-1");
+        a.create_account("carol", "carol-password-1");
+        b.create_account("bob", "bob-password-1");
+        let scopes = "read write follow";
+        let alice = a.token("alice", "alice-password-1", scopes).await;
+        let carol = a.token("carol", "carol-password-1", scopes).await;
+        let bob = b.token("bob", "bob-password-1", scopes).await;
+        let at = format!("{engine_a:?}→{engine_b:?}");
+
+        // Alice finds bob through WebFinger and follows him; b accepts on its own.
+        let (status, found) = get(&a, &alice, "/api/v2/search?q=%40bob%40b.test&resolve=true&type=accounts").await;
+        assert_eq!(status, 200, "{at}: {found}");
+        let bob_on_a = found["accounts"][0].clone();
+        assert_eq!(bob_on_a["acct"], "bob@b.test", "{at}: {found}");
+        let bob_id = bob_on_a["id"].as_str().unwrap().to_string();
+        let (status, relationship) = post(&a, &alice, &format!("/api/v1/accounts/{bob_id}/follow"), json!({})).await;
+        assert_eq!(status, 200, "{at}: {relationship}");
+        eventually(&format!("{at}: alice follows bob after b's Accept"), || async {
+            let (_, r) = get(&a, &alice, &format!("/api/v1/accounts/relationships?id[]={bob_id}")).await;
+            (r[0]["following"] == true).then_some(())
+        })
+        .await;
+        let (_, bob_self) = get(&b, &bob, "/api/v1/accounts/verify_credentials").await;
+        assert_eq!(bob_self["followers_count"], 1, "{at}: b counts alice as a follower");
+        let bob_local_id = bob_self["id"].as_str().unwrap().to_string();
+        let (_, followers) = get(&b, &bob, &format!("/api/v1/accounts/{bob_local_id}/followers")).await;
+        assert_eq!(followers[0]["acct"], "alice@a.test", "{at}: {followers}");
+
+        // A public post and a followers-only post reach alice's home timeline; carol,
+        // on the same instance but not a follower, cannot see the followers-only one.
+        let (status, public) = post(&b, &bob, "/api/v1/statuses", json!({"status": "hello from b", "visibility": "public"})).await;
+        assert_eq!(status, 200, "{at}: {public}");
+        let public_on_a = eventually(&format!("{at}: bob's public post on a"), || home_has(&a, &alice, "hello from b")).await;
+        assert_eq!(public_on_a["account"]["acct"], "bob@b.test");
+        assert_eq!(public_on_a["uri"], public["uri"], "{at}: the status keeps its origin uri");
+        let (_, private) = post(&b, &bob, "/api/v1/statuses", json!({"status": "only for my followers", "visibility": "private"})).await;
+        let private_on_a = eventually(&format!("{at}: followers-only post on a"), || home_has(&a, &alice, "only for my followers")).await;
+        assert_eq!(private_on_a["visibility"], "private");
+        let private_id = private_on_a["id"].as_str().unwrap();
+        assert_eq!(get(&a, &carol, &format!("/api/v1/statuses/{private_id}")).await.0, 404, "{at}: carol is not a follower");
+        assert!(home_has(&a, &carol, "only for my followers").await.is_none());
+        let (_, public_tl) = get(&a, &carol, "/api/v1/timelines/public").await;
+        assert!(!public_tl.to_string().contains("only for my followers"), "{at}: the followers-only post is not public");
+        let _ = private;
+
+        // A mention notifies alice.
+        post(&b, &bob, "/api/v1/statuses", json!({"status": "hey @alice@a.test look"})).await;
+        let mention = eventually(&format!("{at}: mention notification"), || notification(&a, &alice, "mention", "bob@b.test")).await;
+        assert!(mention["status"]["content"].as_str().unwrap().contains("look"));
+
+        // Alice replies, favourites and boosts; bob sees all three on b.
+        let public_id_on_a = public_on_a["id"].as_str().unwrap().to_string();
+        let (status, reply) =
+            post(&a, &alice, "/api/v1/statuses", json!({"status": "@bob@b.test nice to meet you", "in_reply_to_id": public_id_on_a})).await;
+        assert_eq!(status, 200, "{at}: {reply}");
+        let public_id_on_b = public["id"].as_str().unwrap().to_string();
+        eventually(&format!("{at}: the reply threads under bob's post on b"), || async {
+            let (_, context) = get(&b, &bob, &format!("/api/v1/statuses/{public_id_on_b}/context")).await;
+            context["descendants"].as_array()?.iter().any(|s| s["account"]["acct"] == "alice@a.test").then_some(())
+        })
+        .await;
+        assert_eq!(post(&a, &alice, &format!("/api/v1/statuses/{public_id_on_a}/favourite"), json!({})).await.0, 200);
+        assert_eq!(post(&a, &alice, &format!("/api/v1/statuses/{public_id_on_a}/reblog"), json!({})).await.0, 200);
+        eventually(&format!("{at}: favourite notification on b"), || notification(&b, &bob, "favourite", "alice@a.test")).await;
+        eventually(&format!("{at}: reblog notification on b"), || notification(&b, &bob, "reblog", "alice@a.test")).await;
+        let (_, counted) = get(&b, &bob, &format!("/api/v1/statuses/{public_id_on_b}")).await;
+        assert_eq!((counted["favourites_count"].as_i64(), counted["reblogs_count"].as_i64()), (Some(1), Some(1)), "{at}: {counted}");
+
+        // An edit arrives with its history; a delete removes the post.
+        let (status, _) = client()
+            .put(b.url(&format!("/api/v1/statuses/{public_id_on_b}")))
+            .bearer_auth(&bob)
+            .json(&json!({"status": "hello from b, edited"}))
+            .send()
+            .await
+            .map(|r| (r.status().as_u16(), ()))
+            .unwrap();
+        assert_eq!(status, 200);
+        eventually(&format!("{at}: the edit reaches a"), || async {
+            let (_, s) = get(&a, &alice, &format!("/api/v1/statuses/{public_id_on_a}")).await;
+            s["content"].as_str()?.contains("edited").then_some(())
+        })
+        .await;
+        let (_, history) = get(&a, &alice, &format!("/api/v1/statuses/{public_id_on_a}/history")).await;
+        assert!(history.as_array().is_some_and(|h| h.len() >= 2), "{at}: {history}");
+        let response = client().delete(b.url(&format!("/api/v1/statuses/{public_id_on_b}"))).bearer_auth(&bob).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        eventually(&format!("{at}: the delete reaches a"), || async {
+            (get(&a, &alice, &format!("/api/v1/statuses/{public_id_on_a}")).await.0 == 404).then_some(())
+        })
+        .await;
+
+        // Unfollow: b drops alice from bob's followers.
+        assert_eq!(post(&a, &alice, &format!("/api/v1/accounts/{bob_id}/unfollow"), json!({})).await.0, 200);
+        eventually(&format!("{at}: the unfollow reaches b"), || async {
+            let (_, me) = get(&b, &bob, "/api/v1/accounts/verify_credentials").await;
+            (me["followers_count"] == 0).then_some(())
+        })
+        .await;
+    }
+}
+
+/// Signs a POST of `body` to `path` on `host` as `key_id`, the way a server does.
+fn signed_post(key_id: &str, key: &SigningKey, host: &str, path: &str, body: &[u8]) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("host", host.parse().unwrap());
+    let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+    headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
+    headers.insert("content-type", "application/activity+json".parse().unwrap());
+    sign("POST", path, &mut headers, key_id, key).unwrap();
+    headers
+}
+
+async fn send(instance: &Instance, path: &str, headers: http::HeaderMap, body: Vec<u8>) -> (u16, String) {
+    let mut request = client().post(instance.url(path)).body(body);
+    for (name, value) in &headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    // The Host the signature covers (the instance's domain, as a proxy would pass it).
+    request = request.header("host", headers["host"].clone());
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_inbox_refuses_what_it_cannot_verify_and_stores_nothing() {
+    for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
+        let (port_a, port_b) = (free_port(), free_port());
+        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
+        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        a.create_account("alice", "alice-password-1");
+        b.create_account("bob", "bob-password-1");
+        let at = format!("{engine_a:?}→{engine_b:?}");
+        // Bob's real key, read from b's database: the test signs as b would.
+        let rows = b
+            .database()
+            .await
+            .query("SELECT k.private_key_pem FROM account_keys k JOIN accounts a ON a.id = k.account_id WHERE a.username = 'bob'", vec![])
+            .await
+            .unwrap();
+        let bob_key = SigningKey::from_pem(rows.text(0, "private_key_pem").unwrap()).unwrap();
+        let key_id = "http://b.test/users/bob#main-key";
+        let create = |id: &str, actor: &str, text: &str| {
+            serde_json::to_vec(&json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("http://b.test/users/bob/statuses/{id}/activity"),
+                "type": "Create",
+                "actor": actor,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "object": {
+                    "id": format!("http://b.test/users/bob/statuses/{id}"),
+                    "type": "Note",
+                    "attributedTo": actor,
+                    "content": format!("<p>{text}</p>"),
+                    "published": "2026-11-28T10:00:00Z",
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"]
+                }
+            }))
+            .unwrap()
+        };
+
+        // A correctly signed Create is accepted (and the key fetched from b, signed).
+        let good = create("1", "http://b.test/users/bob", "signed and sound");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &good), good.clone()).await;
+        assert_eq!(status, 202, "{at}: {text}");
+
+        // Unsigned.
+        let unsigned = create("2", "http://b.test/users/bob", "unsigned");
+        let mut headers = signed_post(key_id, &bob_key, "a.test", "/inbox", &unsigned);
+        headers.remove("signature");
+        let (status, text) = send(&a, "/inbox", headers, unsigned).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("not signed"), "{text}");
+
+        // The body changed after signing: the digest does not match.
+        let original = create("3", "http://b.test/users/bob", "original");
+        let tampered = create("3", "http://b.test/users/bob", "tampered");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &original), tampered).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("Digest"), "{text}");
+
+        // A date from yesterday.
+        let stale = create("4", "http://b.test/users/bob", "stale");
+        let mut headers = http::HeaderMap::new();
+        headers.insert("host", "a.test".parse().unwrap());
+        let yesterday = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+        headers.insert("date", aerie::federation::signatures::httpdate(yesterday).parse().unwrap());
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&stale));
+        headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
+        sign("POST", "/inbox", &mut headers, key_id, &bob_key).unwrap();
+        let (status, text) = send(&a, "/inbox", headers, stale).await;
+        assert_eq!(status, 401, "{at}: {text}");
+
+        // Signed by bob, claiming to be someone else whose origin does not confirm it.
+        let mismatch = create("5", "http://b.test/users/mallory", "not mine");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &mismatch), mismatch).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("mallory"), "{text}");
+
+        // Only the sound one was stored and processed.
+        let db = a.database().await;
+        let stored = eventually(&format!("{at}: the signed status is stored"), || async {
+            let rows = db.query("SELECT text FROM statuses WHERE uri LIKE 'http://b.test/%'", vec![]).await.unwrap();
+            (!rows.is_empty()).then_some(rows)
+        })
+        .await;
+        assert_eq!(stored.len(), 1, "{at}: only the signed, sound activity is stored");
+        let jobs = db.query("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'inbox'", vec![]).await.unwrap();
+        assert_eq!(jobs.i64(0, "n"), Some(1), "{at}: nothing else was queued");
+    }
+}
