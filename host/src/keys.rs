@@ -1,5 +1,7 @@
-//! The instance key pair (RSA-2048, PKCS#8 PEM), generated on first start and kept in
-//! the data directory, outside the database, where no component SQL can reach it.
+//! The instance key pair (RSA-2048, PKCS#8 PEM), generated on first start. The first
+//! node keeps a copy in its data directory (mode 0600) and stores it in the host-only
+//! `instance_keys` table, where every other node of the instance finds it: they all
+//! sign as the same instance actor. No component SQL can reach either.
 
 use std::fs;
 use std::io::Write as _;
@@ -41,6 +43,30 @@ pub fn ensure_instance_key(data_dir: &Path) -> anyhow::Result<InstanceKey> {
         fs::rename(&tmp, &path)?;
         key
     };
+    let public_pem = RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF)?;
+    Ok(InstanceKey { private, public_pem })
+}
+
+/// The instance key every node of this instance uses: the one in the database
+/// (`instance_keys`, host-only) if a node stored it already, else this node's file key
+/// (generated if missing), stored for the others. The first node to store wins a race.
+pub async fn shared_instance_key(db: &crate::db::Database, data_dir: &Path) -> anyhow::Result<InstanceKey> {
+    let read = |rows: &crate::db::RowSet| rows.text(0, "private_key_pem").map(str::to_string);
+    let select = "SELECT private_key_pem FROM instance_keys WHERE name = 'instance'";
+    let pem = match read(&db.query(select, vec![]).await?) {
+        Some(pem) => pem,
+        None => {
+            let local = ensure_instance_key(data_dir)?;
+            let pem = local.private.to_pkcs8_pem(LineEnding::LF)?.to_string();
+            db.execute(
+                "INSERT INTO instance_keys (name, private_key_pem, created_at) VALUES ('instance', $1, $2) ON CONFLICT (name) DO NOTHING",
+                vec![pem.into(), crate::clock::now_millis().into()],
+            )
+            .await?;
+            read(&db.query(select, vec![]).await?).context("the instance key was stored but cannot be read back")?
+        }
+    };
+    let private = RsaPrivateKey::from_pkcs8_pem(&pem).context("the instance key in the database is not a PKCS#8 PEM RSA key")?;
     let public_pem = RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF)?;
     Ok(InstanceKey { private, public_pem })
 }

@@ -180,7 +180,7 @@ pub async fn build_runtime(
     let events = crate::events::EventBus::start(database, &database_url(config, &paths.data_dir));
     let federation = match purpose {
         RuntimeUse::Serve => {
-            let key = keys::ensure_instance_key(&paths.data_dir)?;
+            let key = keys::shared_instance_key(database, &paths.data_dir).await?;
             let pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(&key.private, rsa::pkcs8::LineEnding::LF)?;
             Some(Arc::new(Federation::new(config, database.clone(), jobs.clone(), &pem)?))
         }
@@ -233,7 +233,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let database = open_database(&config, &paths.data_dir, true).await?;
     identity::check(&database, &config, &paths.config_file, true).await?;
     identity::sync_settings(&database, &config).await?;
-    let instance_key = keys::ensure_instance_key(&paths.data_dir)?;
+    let instance_key = keys::shared_instance_key(&database, &paths.data_dir).await?;
     // The instance actor's public key, for the `activitypub` component to publish.
     identity::set_settings(&database, &[("instance_public_key_pem", instance_key.public_pem.clone())]).await?;
 

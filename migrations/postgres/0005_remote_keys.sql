@@ -8,3 +8,11 @@ CREATE TABLE remote_keys (
     fetched_at BIGINT NOT NULL
 );
 CREATE INDEX remote_keys_owner ON remote_keys (owner_uri);
+
+-- The instance actor's private key, shared by every node of the instance (they must
+-- all sign as the same actor). Host-only, like account_keys.
+CREATE TABLE instance_keys (
+    name TEXT PRIMARY KEY NOT NULL,
+    private_key_pem TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

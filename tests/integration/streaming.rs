@@ -23,6 +23,13 @@ async fn an_event_published_on_one_node_streams_from_another() {
     std::fs::create_dir_all(&node_b_dir).unwrap();
     let b = b.serve().unwrap_or_else(|(code, err)| panic!("node b: exit {code:?}: {err}"));
 
+    // Both nodes sign as the same instance actor: node B found A's key in the database.
+    let actor_key = |url: String| async move {
+        let actor: Value = client().get(url).header("accept", "application/activity+json").send().await.unwrap().json().await.unwrap();
+        actor["publicKey"]["publicKeyPem"].as_str().unwrap().to_string()
+    };
+    assert_eq!(actor_key(a.url("/actor")).await, actor_key(b.url("/actor")).await, "one instance key for every node");
+
     let bob = a.token("bob", "bob-password-1", "read write").await;
     let alice = password_token(&b.url(""), "alice", "alice-password-1", "read write").await;
     let bob_id = client().get(a.url("/api/v1/accounts/lookup?acct=alice")).bearer_auth(&bob).send().await.unwrap();

@@ -47,6 +47,7 @@ pub mod queue;
 pub mod remote;
 pub mod rows;
 pub mod settings;
+pub mod status_tags;
 pub mod stream_audience;
 pub mod time;
 pub mod visible;
@@ -80,5 +81,22 @@ pub mod job_bindings {
         pub_export_macro: true,
         export_macro_name: "export_job",
         default_bindings_module: "aerie_guest::job_bindings",
+    });
+}
+
+/// Bindings of the `aerie:app/policy-plugin` world (moderation policies): implement
+/// [`policy_bindings::exports::aerie::app::policy::Guest`] and export it with
+/// `aerie_guest::policy_bindings::export_policy!`. Policies may use [`kv`] and [`log`].
+pub mod policy_bindings {
+    wit_bindgen::generate!({
+        path: ["../../wit/host", "../../wit/app"],
+        world: "aerie:app/policy-plugin",
+        with: {
+            "aerie:host/log@0.1.0": crate::bindings::aerie::host::log,
+            "aerie:host/kv@0.1.0": crate::bindings::aerie::host::kv,
+        },
+        pub_export_macro: true,
+        export_macro_name: "export_policy",
+        default_bindings_module: "aerie_guest::policy_bindings",
     });
 }

@@ -585,21 +585,6 @@ fn write_mentions(
     Ok(notices)
 }
 
-fn write_tags(tx: &Transaction, status: i64, tags: &[String], now: i64) -> Result<(), db::Error> {
-    tx.execute("DELETE FROM status_tags WHERE status_id = $1", &[Value::Int64(status)])?;
-    for tag in tags {
-        let name = tag.to_lowercase();
-        tx.execute(
-            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
-            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
-        )?;
-        tx.execute(
-            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
-            &[Value::Int64(status), Value::Text(name)],
-        )?;
-    }
-    Ok(())
-}
 
 fn insert_poll(tx: &Transaction, status: i64, author: i64, poll: &RemotePoll, now: i64) -> Result<i64, db::Error> {
     let id = settings::next_id();
@@ -727,7 +712,7 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
         return status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id)));
     }
     let mut notices = write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?;
-    write_tags(&tx, row.id, &tags, now)?;
+    crate::status_tags::set(&tx, row.id, &tags, now)?;
     if let Some(poll) = &poll {
         row.poll_id = Some(insert_poll(&tx, row.id, author.id, poll, now)?);
     }
@@ -852,7 +837,7 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
         )?;
     }
     notices.extend(write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?);
-    write_tags(&tx, row.id, &tags, now)?;
+    crate::status_tags::set(&tx, row.id, &tags, now)?;
     tx.commit()?;
     notify::publish(notices);
     if edited {

@@ -42,6 +42,19 @@ pub mod job_world {
     });
 }
 
+/// Bindings for moderation policies (`hook = "policy"`): kv and log only.
+pub mod policy_world {
+    wasmtime::component::bindgen!({
+        path: ["../wit/host", "../wit/app"],
+        world: "aerie:app/policy-plugin",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        with: {
+            "aerie:host": crate::capabilities::aerie::host,
+        },
+    });
+}
+
 /// The `HasData` marker all capabilities use: their host state is the store state.
 pub struct StoreData;
 

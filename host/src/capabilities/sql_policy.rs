@@ -34,6 +34,7 @@ pub const HOST_ONLY_TABLES: &[&str] = &[
     "component_status",
     "id_nodes",
     "remote_keys",
+    "instance_keys",
 ];
 
 /// Whether a statement reads or writes.

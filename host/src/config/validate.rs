@@ -225,8 +225,30 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
             "job" if !entry.routes.is_empty() => {
                 problem(&at("routes"), "a job component serves no routes".into(), "remove routes, or set hook = \"http\"".into())
             }
-            "http" | "job" => {}
-            other => problem(&at("hook"), format!("{other:?} is not a hook this host runs"), "use hook = \"http\" or \"job\"".into()),
+            "policy" if !entry.routes.is_empty() || !entry.jobs.is_empty() => problem(
+                &at("hook"),
+                "a policy component serves no routes and runs no jobs".into(),
+                "remove routes and jobs from the policy's entry".into(),
+            ),
+            "policy"
+                if entry.grants.db != "none"
+                    || entry.grants.queue
+                    || entry.grants.blobs != "none"
+                    || entry.grants.events
+                    || entry.grants.federation =>
+            {
+                problem(
+                    &at("grants"),
+                    "a policy gets only kv and log (it sees every activity; it must not reach data or the network)".into(),
+                    "grant at most { kv = true, log = true }".into(),
+                )
+            }
+            "http" | "job" | "policy" => {}
+            other => problem(
+                &at("hook"),
+                format!("{other:?} is not a hook this host runs"),
+                "use hook = \"http\", \"job\" or \"policy\"".into(),
+            ),
         }
         if entry.grants.tables.is_some() && entry.grants.db == "none" {
             problem(

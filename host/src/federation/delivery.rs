@@ -74,13 +74,19 @@ impl HostSlots {
     }
 }
 
-/// Runs one delivery job.
-pub async fn run(federation: &Federation, payload: &[u8]) -> Outcome {
-    let delivery: Delivery = match serde_json::from_slice(payload) {
-        Ok(d) => d,
-        Err(e) => return Outcome::GiveUp(format!("the delivery payload is not readable: {e}")),
-    };
-    let host = reqwest::Url::parse(&delivery.inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+/// Reads a delivery job's payload.
+pub fn parse(payload: &[u8]) -> Result<Delivery, Outcome> {
+    serde_json::from_slice(payload).map_err(|e| Outcome::GiveUp(format!("the delivery payload is not readable: {e}")))
+}
+
+/// The host a delivery goes to.
+pub fn destination_host(delivery: &Delivery) -> String {
+    reqwest::Url::parse(&delivery.inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Sends one delivery.
+pub async fn send(federation: &Federation, delivery: Delivery) -> Outcome {
+    let host = destination_host(&delivery);
     if federation.breaker.is_open(&host) {
         return Outcome::Retry(format!("{host} failed many times in a row; its deliveries wait"));
     }

@@ -8,7 +8,9 @@ use tokio::sync::Semaphore;
 
 use super::{ClaimedJob, Failed, Jobs};
 use crate::federation::delivery::{self, Outcome};
+use crate::federation::inbox::INBOX_KIND;
 use crate::federation::service::DELIVER_KIND;
+use crate::runtime::policy::{Direction, PolicyOutcome};
 use crate::runtime::Runtime;
 
 #[derive(Debug, Clone)]
@@ -100,17 +102,65 @@ enum End {
     GiveUp(String),
 }
 
-/// Runs one job: deliveries in the host, every other kind in its component.
+/// Runs one job: deliveries in the host, every other kind in its component; the
+/// moderation policies see incoming activities before the `inbox` component and
+/// outgoing ones before each delivery.
 async fn run_one(runtime: &Runtime, job: &ClaimedJob) -> Result<(), End> {
+    if job.kind == INBOX_KIND && runtime.has_policies() {
+        return match filter_incoming(runtime, job).await {
+            Some(job) => runtime.run_job(&job).await.map_err(End::Retry),
+            None => Ok(()),
+        };
+    }
     if job.kind != DELIVER_KIND {
         return runtime.run_job(job).await.map_err(End::Retry);
     }
     let Some(federation) = runtime.federation() else {
         return Err(End::Retry("this node does not federate (no instance key loaded)".into()));
     };
-    match delivery::run(federation, &job.payload).await {
+    let mut delivery = match delivery::parse(&job.payload) {
+        Ok(d) => d,
+        Err(Outcome::GiveUp(reason) | Outcome::Retry(reason)) => return Err(End::GiveUp(reason)),
+        Err(Outcome::Delivered) => return Ok(()),
+    };
+    if runtime.has_policies() {
+        let peer = delivery::destination_host(&delivery);
+        match runtime.run_policies(Direction::Outgoing, &peer, std::mem::take(&mut delivery.activity)).await {
+            PolicyOutcome::Accept(activity) => delivery.activity = activity,
+            PolicyOutcome::Reject { policy, reason } => {
+                tracing::info!(job = job.id, %peer, %policy, %reason, "a policy stopped an outgoing activity");
+                return Ok(());
+            }
+        }
+    }
+    match delivery::send(federation, delivery).await {
         Outcome::Delivered => Ok(()),
         Outcome::Retry(reason) => Err(End::Retry(reason)),
         Outcome::GiveUp(reason) => Err(End::GiveUp(reason)),
+    }
+}
+
+/// The inbox job with its activity as the policies left it, or `None` when one
+/// rejected it (the job is then done: dropped on purpose, not failed).
+async fn filter_incoming(runtime: &Runtime, job: &ClaimedJob) -> Option<ClaimedJob> {
+    let Ok(mut payload) = serde_json::from_slice::<serde_json::Value>(&job.payload) else {
+        return Some(job.clone());
+    };
+    let activity = payload.get("activity").cloned().unwrap_or_default();
+    let actor = match activity.get("actor") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+        None => String::new(),
+    };
+    let peer = crate::federation::remote_keys::host_of(&actor);
+    match runtime.run_policies(Direction::Incoming, &peer, activity.to_string()).await {
+        PolicyOutcome::Accept(changed) => {
+            payload["activity"] = serde_json::from_str(&changed).unwrap_or(activity);
+            Some(ClaimedJob { payload: payload.to_string().into_bytes(), ..job.clone() })
+        }
+        PolicyOutcome::Reject { policy, reason } => {
+            tracing::info!(job = job.id, %peer, %policy, %reason, "a policy rejected an incoming activity");
+            None
+        }
     }
 }

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod engine;
 pub mod http;
 pub mod job;
+pub mod policy;
 pub mod rate;
 pub mod reload;
 pub mod state;
@@ -26,6 +27,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use crate::capabilities::blobs::BlobsCtx;
 use crate::capabilities::db::{DbCtx, DbGrant};
 use crate::capabilities::job_world::JobPre;
+use crate::capabilities::policy_world::PolicyPluginPre;
 use crate::capabilities::kv::KvStore;
 use crate::capabilities::outbound_http::DenyOutbound;
 use crate::capabilities::sql_policy::SqlPolicy;
@@ -42,6 +44,7 @@ use stats::CallStats;
 pub enum Handler {
     Http(ProxyPre<StoreState>),
     Job(JobPre<StoreState>),
+    Policy(PolicyPluginPre<StoreState>),
 }
 
 /// A component ready to serve: compiled, linked and pre-instantiated.
@@ -66,6 +69,7 @@ impl LoadedComponent {
         match self.handler {
             Handler::Http(_) => "http",
             Handler::Job(_) => "job",
+            Handler::Policy(_) => "policy",
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct Runtime {
     /// Swapped whole on reload; a call holds its own `Arc` and finishes on the
     /// version it started with.
     components: ArcSwap<HashMap<String, Arc<LoadedComponent>>>,
+    /// Ids of the `hook = "policy"` components, in manifest order (the order they run in).
+    policy_order: ArcSwap<Vec<String>>,
 }
 
 impl Runtime {
@@ -102,6 +108,7 @@ impl Runtime {
             shared,
             metrics,
             components: ArcSwap::from_pointee(HashMap::new()),
+            policy_order: ArcSwap::from_pointee(Vec::new()),
         })
     }
 
@@ -123,6 +130,7 @@ impl Runtime {
             loaded.insert(entry.id.clone(), Arc::new(component));
         }
         self.components.store(Arc::new(loaded));
+        self.policy_order.store(Arc::new(entries.iter().filter(|e| e.hook == "policy").map(|e| e.id.clone()).collect()));
         Ok(())
     }
 
@@ -214,6 +222,12 @@ impl Runtime {
             "job" => Handler::Job(JobPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(
                     "component {:?} ({}): hook = \"job\" components export aerie:app/job-handler (world aerie:app/job)",
+                    entry.id, entry.source
+                )
+            })?),
+            "policy" => Handler::Policy(PolicyPluginPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+                format!(
+                    "component {:?} ({}): hook = \"policy\" components export aerie:app/policy (world aerie:app/policy-plugin)",
                     entry.id, entry.source
                 )
             })?),

@@ -39,21 +39,7 @@ pub fn set_mentions(tx: &Transaction, status_id: i64, author: i64, mentioned: &[
 }
 
 /// Makes `tags` (as written) the status's tags, creating unknown ones.
-pub fn set_tags(tx: &Transaction, status_id: i64, tags: &[String], now: i64) -> Result<(), Error> {
-    tx.execute("DELETE FROM status_tags WHERE status_id = $1", &[Value::Int64(status_id)])?;
-    for tag in tags {
-        let name = tag.to_lowercase();
-        tx.execute(
-            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
-            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
-        )?;
-        tx.execute(
-            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
-            &[Value::Int64(status_id), Value::Text(name)],
-        )?;
-    }
-    Ok(())
-}
+pub use aerie_guest::status_tags::set as set_tags;
 
 /// Makes `media_ids` the status's attachments: each must be `author`'s and not on
 /// another status (422 otherwise); attachments left out are detached.
