@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Components embedded in the binary as built-in defaults.
-const EMBEDDED: &[&str] = &["mastodon_api", "activitypub", "inbox"];
+const EMBEDDED: &[&str] = &["mastodon_api", "activitypub", "inbox", "keyword_filter", "domain_policy"];
 /// Test programs: built alongside, never embedded.
 const TEST_PROGRAMS: &[&str] = &["misbehave", "probe", "job_recorder", "hello_v1", "hello_v2", "spin_hello"];
 
@@ -22,7 +22,7 @@ fn main() {
     let target_dir = root.join("target").join("wasm");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
 
-    for watched in ["sdk", "model", "text", "mastodon-api", "activitypub", "inbox", "test-programs", "Cargo.toml", "Cargo.lock"] {
+    for watched in ["sdk", "model", "text", "mastodon-api", "activitypub", "inbox", "policies", "test-programs", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", components.join(watched).display());
     }
     println!("cargo:rerun-if-changed={}", root.join("wit").display());

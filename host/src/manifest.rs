@@ -9,11 +9,15 @@ use anyhow::Context as _;
 use crate::config::{ComponentEntry, Config, Grants, Limits};
 
 /// Built-in components, embedded in the binary by `host/build.rs`.
-pub const BUILTIN_NAMES: &[&str] = &["mastodon-api", "activitypub", "inbox"];
+/// (`keyword-filter` and `domain-policy` are shipped, not enabled: an operator turns
+/// them on with a `[[components]]` entry, `hook = "policy"`.)
+pub const BUILTIN_NAMES: &[&str] = &["mastodon-api", "activitypub", "inbox", "keyword-filter", "domain-policy"];
 
 const MASTODON_API: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/mastodon_api.wasm"));
 const ACTIVITYPUB: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/activitypub.wasm"));
 const INBOX: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/inbox.wasm"));
+const KEYWORD_FILTER: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/keyword_filter.wasm"));
+const DOMAIN_POLICY: &[u8] = include_bytes!(concat!(env!("AERIE_COMPONENTS_DIR"), "/domain_policy.wasm"));
 
 /// The bytes of built-in component `name`.
 pub fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
@@ -21,6 +25,8 @@ pub fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
         "mastodon-api" => Some(MASTODON_API),
         "activitypub" => Some(ACTIVITYPUB),
         "inbox" => Some(INBOX),
+        "keyword-filter" => Some(KEYWORD_FILTER),
+        "domain-policy" => Some(DOMAIN_POLICY),
         _ => None,
     }
 }

@@ -21,6 +21,7 @@ mod jobs;
 mod limits;
 mod migrate;
 mod oauth;
+mod policies;
 mod proxy;
 mod streaming;
 mod visibility;

@@ -328,6 +328,12 @@ impl Instance {
     /// (`[federation] scheme = "http"` and `[federation.resolve]`; private addresses stay
     /// refused for everything else).
     pub async fn start_federated(engine: Engine, domain: &str, port: u16, peers: &[(&str, u16)]) -> Instance {
+        Instance::start_federated_with(engine, domain, port, peers, "").await
+    }
+
+    /// [`Instance::start_federated`] with `extra` appended to the config (e.g.
+    /// `[[components]]` entries).
+    pub async fn start_federated_with(engine: Engine, domain: &str, port: u16, peers: &[(&str, u16)], extra: &str) -> Instance {
         let dir = tempfile::tempdir().unwrap();
         let pg = pg_for(engine).await;
         let mut resolve = String::new();
@@ -338,7 +344,7 @@ impl Instance {
             dir.path(),
             &format!(
                 "[instance]\ndomain = \"{domain}\"\n\n[server]\nscheme = \"http\"\n\n[jobs]\npoll_ms = 100\n\n\
-                 [federation]\nscheme = \"http\"\nrequest_timeout_secs = 5\n\n[federation.resolve]\n{resolve}\n{}",
+                 [federation]\nscheme = \"http\"\nrequest_timeout_secs = 5\n\n[federation.resolve]\n{resolve}\n{}\n{extra}",
                 database_section(pg.as_ref())
             ),
         );
