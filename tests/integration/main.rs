@@ -11,6 +11,7 @@ mod blobs;
 mod clients;
 mod config_errors;
 mod database;
+mod external_peer;
 mod federation;
 mod first_start;
 mod grants;

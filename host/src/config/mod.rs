@@ -197,6 +197,9 @@ pub struct FederationConfig {
     pub per_host_concurrency: u32,
     /// Consecutive failed deliveries after which a host is skipped for a while.
     pub circuit_breaker_failures: u32,
+    /// Sign outbound requests with RFC 9421 HTTP Message Signatures instead of
+    /// draft-cavage. Off: servers before Mastodon 4.5 only read draft-cavage.
+    pub rfc9421_outbound: bool,
 }
 
 impl Default for FederationConfig {
@@ -208,6 +211,7 @@ impl Default for FederationConfig {
             request_timeout_secs: 10,
             per_host_concurrency: 4,
             circuit_breaker_failures: 10,
+            rfc9421_outbound: false,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The one outbound HTTP client for federation: signed GETs of remote documents and
 //! signed POSTs to inboxes, with the address policy, a timeout, a body size cap and
 //! redirects followed by hand (each hop re-checked and re-signed).
+//!
+//! Requests are signed draft-cavage (`Signature`, `Digest`), or with
+//! `federation.rfc9421_outbound` RFC 9421 (`Signature-Input`, `Content-Digest`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +13,7 @@ use futures::StreamExt as _;
 use sha2::{Digest as _, Sha256};
 
 use super::address_policy::AddressPolicy;
+use super::rfc9421;
 use super::signatures::{SigningKey, sign};
 use crate::config::FederationConfig;
 
@@ -68,6 +72,8 @@ pub struct Outbound {
     client: reqwest::Client,
     policy: AddressPolicy,
     user_agent: String,
+    /// Sign with RFC 9421 instead of draft-cavage.
+    rfc9421: bool,
 }
 
 impl Outbound {
@@ -83,7 +89,7 @@ impl Outbound {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()?;
         let user_agent = format!("Aerie/{} (+https://{domain}/)", env!("CARGO_PKG_VERSION"));
-        Ok(Outbound { client, policy, user_agent })
+        Ok(Outbound { client, policy, user_agent, rfc9421: config.rfc9421_outbound })
     }
 
     /// GETs `url` signed by `signer`, following up to three redirects; the body as text.
@@ -134,16 +140,26 @@ impl Outbound {
         headers.insert(http::header::ACCEPT, accept.parse().map_err(|_| OutboundError::Invalid(format!("bad Accept {accept:?}")))?);
         headers.insert(http::header::USER_AGENT, self.user_agent.parse().expect("the user agent is a valid header"));
         if let Some(body) = &body {
-            let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
-            headers.insert("digest", format!("SHA-256={digest}").parse().expect("base64 is a valid header"));
+            if !self.rfc9421 {
+                let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+                headers.insert("digest", format!("SHA-256={digest}").parse().expect("base64 is a valid header"));
+            }
             headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/activity+json"));
         }
-        let path_and_query = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        sign(method.as_str(), &path_and_query, &mut headers, &signer.key_id, &signer.key)
-            .map_err(|e| OutboundError::Invalid(format!("signing the request failed: {e}")))?;
+        if self.rfc9421 {
+            // The target URI as the receiver sees it: no fragment.
+            let mut target = url.clone();
+            target.set_fragment(None);
+            rfc9421::sign(method.as_str(), target.as_str(), &mut headers, body.as_deref(), &signer.key_id, &signer.key)
+                .map_err(|e| OutboundError::Invalid(format!("signing the request failed: {e}")))?;
+        } else {
+            let path_and_query = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            };
+            sign(method.as_str(), &path_and_query, &mut headers, &signer.key_id, &signer.key)
+                .map_err(|e| OutboundError::Invalid(format!("signing the request failed: {e}")))?;
+        }
         let mut request = reqwest::Request::new(method, url.clone());
         *request.headers_mut() = headers;
         if let Some(body) = body {

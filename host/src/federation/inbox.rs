@@ -10,11 +10,17 @@
 //! for a Create/Update its object) and the fetched copy is what gets processed.
 //! A Delete signed by a key this instance never saw is answered 202 and dropped:
 //! fetching the keys of deleted actors is how fetch storms start.
+//!
+//! A request with `Signature-Input` is signed the RFC 9421 way ([`super::rfc9421`]:
+//! `created` in the same window, `@method`, `@target-uri` and `content-digest`
+//! covered); any other is read as draft-cavage. Key lookup, refetch and the owner
+//! check are the same for both.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
@@ -23,6 +29,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::client::OutboundError;
 use super::remote_keys::{self, SignerKey, host_of};
+use super::rfc9421;
 use super::service::Federation;
 use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
 use crate::jobs::NewJob;
@@ -96,30 +103,43 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
     if let Err(reason) = check_digest(&parts.headers, &body) {
         return refuse(reason);
     }
-    let Some(raw) = signature_header(&parts.headers) else {
-        return refuse("the request is not signed (no Signature header)");
+    let header = if rfc9421::is_present(&parts.headers) {
+        match rfc9421::Signed::from_headers(&parts.headers) {
+            Ok(s) => Presented::Rfc9421(s),
+            Err(e) => return refuse(e),
+        }
+    } else {
+        let Some(raw) = signature_header(&parts.headers) else {
+            return refuse("the request is not signed (no Signature header)");
+        };
+        match SignatureHeader::parse(&raw) {
+            Ok(h) => Presented::Cavage(h),
+            Err(e) => return refuse(e),
+        }
     };
-    let header = match SignatureHeader::parse(&raw) {
-        Ok(h) => h,
-        Err(e) => return refuse(e),
-    };
+    let key_id = header.key_id().to_string();
     let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| parts.uri.path().to_string());
-    let signed = SignedParts { method: parts.method.as_str(), path_and_query: &path_and_query, headers: &parts.headers };
+    let target_uri = target_uri(state, &parts, &path_and_query);
+    let signed = Signed {
+        parts: SignedParts { method: parts.method.as_str(), path_and_query: &path_and_query, headers: &parts.headers },
+        target_uri: &target_uri,
+        body: &body,
+    };
 
-    let key = match remote_keys::stored(&state.database, &header.key_id).await {
+    let key = match remote_keys::stored(&state.database, &key_id).await {
         Ok(Some(key)) => key,
         Ok(None) if kind == "Delete" => return accepted(),
-        Ok(None) => match remote_keys::fetch(federation, &state.database, &header.key_id).await {
+        Ok(None) => match remote_keys::fetch(federation, &state.database, &key_id).await {
             Ok(key) => key,
             Err(OutboundError::Gone(_) | OutboundError::NotFound(_)) if kind == "Delete" => return accepted(),
-            Err(e) => return refuse(format!("the signing key {} could not be fetched: {e}", header.key_id)),
+            Err(e) => return refuse(format!("the signing key {key_id} could not be fetched: {e}")),
         },
         Err(e) => return unavailable(e),
     };
     let key = match check_signature(&signed, &header, &key) {
         Ok(()) => key,
         // A stored key may have been rotated: fetch it once more before refusing.
-        Err(_) if !key.fresh => match remote_keys::fetch(federation, &state.database, &header.key_id).await {
+        Err(_) if !key.fresh => match remote_keys::fetch(federation, &state.database, &key_id).await {
             Ok(fresh) => match check_signature(&signed, &header, &fresh) {
                 Ok(()) => fresh,
                 Err(reason) => return refuse(reason),
@@ -157,9 +177,49 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
     }
 }
 
-fn check_signature(signed: &SignedParts<'_>, header: &SignatureHeader, key: &SignerKey) -> Result<(), String> {
+/// The signature a request carries: draft-cavage `Signature`, or RFC 9421
+/// `Signature-Input` + `Signature`.
+enum Presented {
+    Cavage(SignatureHeader),
+    Rfc9421(rfc9421::Signed),
+}
+
+impl Presented {
+    fn key_id(&self) -> &str {
+        match self {
+            Presented::Cavage(h) => &h.key_id,
+            Presented::Rfc9421(s) => &s.key_id,
+        }
+    }
+}
+
+/// The request as either kind of signature sees it.
+struct Signed<'a> {
+    parts: SignedParts<'a>,
+    /// The full URI the sender addressed (RFC 9421 `@target-uri`).
+    target_uri: &'a str,
+    body: &'a [u8],
+}
+
+fn check_signature(signed: &Signed<'_>, header: &Presented, key: &SignerKey) -> Result<(), String> {
     let verifying = VerifyingKey::from_pem(&key.pem).map_err(|e| format!("the key {} is not usable: {e}", key.key_id))?;
-    verify(signed, header, &verifying, true).map_err(|e| e.to_string())
+    match header {
+        Presented::Cavage(header) => verify(&signed.parts, header, &verifying, true).map_err(|e| e.to_string()),
+        Presented::Rfc9421(input) => {
+            let parts = rfc9421::RequestParts { method: signed.parts.method, target_uri: signed.target_uri, headers: signed.parts.headers };
+            rfc9421::verify_signed(&parts, input, &verifying, Some(signed.body)).map(|_| ()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The URI the sender addressed: the public scheme and host (after the
+/// trusted-proxy rules, as the components see them) with the request's path.
+fn target_uri(state: &AppState, parts: &http::request::Parts, path_and_query: &str) -> String {
+    // Without connection info (a test router) the peer is no trusted proxy.
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0).unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let client = state.trust.client(peer, &parts.headers);
+    let host = client.host.unwrap_or_else(|| state.web_domain.clone());
+    format!("{}://{host}{path_and_query}", if client.https { "https" } else { "http" })
 }
 
 fn signature_header(headers: &http::HeaderMap) -> Option<String> {
@@ -258,5 +318,30 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert("content-digest", format!("sha-256=:{good}:").parse().unwrap());
         assert!(check_digest(&headers, body).is_ok());
+    }
+
+    #[test]
+    fn rfc9421_signatures_are_checked_with_the_same_key() {
+        use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};
+        let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        let pem = rsa::RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF).unwrap();
+        let signing = super::super::signatures::SigningKey::from_pem(&private.to_pkcs8_pem(LineEnding::LF).unwrap()).unwrap();
+        let body = br#"{"type":"Follow"}"#;
+        let target = "https://aerie.example/inbox";
+        let mut headers = http::HeaderMap::new();
+        headers.insert("host", "aerie.example".parse().unwrap());
+        rfc9421::sign("POST", target, &mut headers, Some(body), "https://b.example/u#k", &signing).unwrap();
+        assert!(check_digest(&headers, body).is_ok());
+        let header = Presented::Rfc9421(rfc9421::Signed::from_headers(&headers).unwrap());
+        assert_eq!(header.key_id(), "https://b.example/u#k");
+        let key = SignerKey { key_id: "https://b.example/u#k".into(), owner: "https://b.example/u".into(), pem, fresh: false };
+        let signed = |target_uri, body| Signed {
+            parts: SignedParts { method: "POST", path_and_query: "/inbox", headers: &headers },
+            target_uri,
+            body,
+        };
+        assert_eq!(check_signature(&signed(target, body), &header, &key), Ok(()));
+        assert!(check_signature(&signed("https://aerie.example/actor/inbox", body), &header, &key).is_err());
+        assert!(check_signature(&signed(target, b"{}"), &header, &key).is_err());
     }
 }

@@ -4,6 +4,9 @@
 //!
 //! - [`signatures`]: draft-cavage HTTP signatures (rsa-sha256 / hs2019): parse, build
 //!   the signing string, verify and sign (ring for the RSA operations).
+//! - [`rfc9421`]: RFC 9421 HTTP Message Signatures (`Signature-Input` + `Signature`,
+//!   rsa-v1_5-sha256): verified at the inbox when a request carries them; signing
+//!   them is opt-in (`federation.rfc9421_outbound`).
 //! - [`signed_fetch`]: GETs of ActivityPub documents that carry a signature from a
 //!   known remote account get `x-aerie-signer-account-id`, which the `activitypub`
 //!   component uses as the viewer of the one visibility rule.
@@ -18,6 +21,7 @@ pub mod client;
 pub mod delivery;
 pub mod inbox;
 pub mod remote_keys;
+pub mod rfc9421;
 pub mod service;
 pub mod signatures;
 pub mod signed_fetch;
