@@ -13,6 +13,7 @@ mod config_errors;
 mod database;
 mod external_peer;
 mod federation;
+mod federation_more;
 mod first_start;
 mod grants;
 mod hot_reload;

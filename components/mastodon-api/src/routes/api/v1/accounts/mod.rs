@@ -24,7 +24,14 @@ use crate::load;
 pub fn get(ctx: &Ctx, id: i64) -> Answer {
     ctx.viewer.optional("read:accounts")?;
     let account = load::account_or_404(id)?;
-    Ok(Response::to_json(200, &convert::account_to_api(&account, &ctx.base)))
+    let mut entity = convert::account_to_api(&account, &ctx.base);
+    // `moved`: the account it moved to (set by a received Move or the actor's movedTo).
+    if let Some(target) = account.moved_to_account_id.filter(|t| *t != account.id)
+        && let Some(moved) = load::account(target)?
+    {
+        entity.moved = Some(Box::new(convert::account_to_api(&moved, &ctx.base)));
+    }
+    Ok(Response::to_json(200, &entity))
 }
 
 /// `GET /api/v1/accounts/lookup?acct=name` or `name@domain`. An unknown remote
