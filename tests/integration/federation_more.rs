@@ -473,3 +473,37 @@ async fn unknown_deletes_are_dropped_and_quote_requests_are_rejected() {
         assert_eq!(status, 200, "{at}");
     }
 }
+
+#[tokio::test]
+async fn a_newly_met_account_brings_its_pinned_and_recent_public_posts() {
+    for (engine_a, engine_b) in PAIRS {
+        let (port_a, port_b) = (free_port(), free_port());
+        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
+        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        a.create_account("alice", "alice-password-1");
+        b.create_account("bob", "bob-password-1");
+        let alice = a.token("alice", "alice-password-1", SCOPES).await;
+        let bob = b.token("bob", "bob-password-1", SCOPES).await;
+        let at = format!("{engine_a:?}→{engine_b:?}");
+
+        // Bob wrote before a ever heard of him: a pinned post, a public one and a
+        // followers-only one.
+        let (_, pinned) = post(&b, &bob, "/api/v1/statuses", json!({"status": "my pinned introduction"})).await;
+        let pinned_id = pinned["id"].as_str().unwrap();
+        assert_eq!(post(&b, &bob, &format!("/api/v1/statuses/{pinned_id}/pin"), json!({})).await.0, 200);
+        post(&b, &bob, "/api/v1/statuses", json!({"status": "written before we met"})).await;
+        post(&b, &bob, "/api/v1/statuses", json!({"status": "only for followers, before", "visibility": "private"})).await;
+
+        // Alice looks him up: his profile on a fills with his public posts.
+        let bob_id = resolve(&a, &alice, "bob@b.test").await;
+        let statuses = eventually(&format!("{at}: bob's earlier posts on a"), || async {
+            let (_, list) = get(&a, &alice, &format!("/api/v1/accounts/{bob_id}/statuses")).await;
+            let text = list.to_string();
+            (text.contains("written before we met") && text.contains("my pinned introduction")).then_some(list)
+        })
+        .await;
+        assert!(!statuses.to_string().contains("only for followers"), "{at}: only public posts are backfilled: {statuses}");
+        let (_, pins) = get(&a, &alice, &format!("/api/v1/accounts/{bob_id}/statuses?pinned=true")).await;
+        assert!(pins.to_string().contains("my pinned introduction"), "{at}: the pin is known on a: {pins}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The inbox: what activities other servers send to this instance do, as a job
-//! component (`hook = "job"`, job kind `"inbox"`).
+//! component (`hook = "job"`, job kinds `"inbox"` and `"backfill"` — the first posts
+//! of a newly met account, see [`backfill`]).
 //!
 //! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
 //! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
@@ -21,6 +22,7 @@
 //! wrong or name unknown things are logged and dropped.
 
 mod apply;
+mod backfill;
 pub mod parse;
 
 use aerie_guest::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
@@ -32,6 +34,9 @@ aerie_guest::job_bindings::export_job!(Inbox);
 
 impl Guest for Inbox {
     fn handle(job: Job) -> Result<(), String> {
+        if job.kind == backfill::KIND {
+            return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));
+        }
         let payload = match parse::parse_payload(&job.payload) {
             Ok(payload) => payload,
             Err(reason) => {

@@ -253,6 +253,26 @@ fn account_where(condition: &str, params: &[Value]) -> Result<Option<(AccountRow
 }
 
 /// The account with actor URI `uri`, from the database only.
+/// An account by id.
+pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
+    Ok(account_where("a.id = $1", &[Value::Int64(id)])?.map(|(a, _)| a))
+}
+
+/// Asks for a newly met account's pinned and latest public posts (the `inbox`
+/// component's `backfill` job). Best effort: without a queue grant, or with the
+/// queue unavailable, the profile just starts empty.
+fn queue_backfill(account: i64, uri: &str) {
+    let options = crate::queue::JobOptions {
+        delay_ms: None,
+        idempotency_key: Some(format!("backfill {uri}")),
+        max_attempts: Some(3),
+    };
+    let payload = serde_json::json!({ "account": account }).to_string();
+    if let Err(e) = crate::queue::enqueue("backfill", payload.as_bytes(), &options) {
+        log::info(&format!("no backfill for {uri}: {e:?}"));
+    }
+}
+
 pub fn account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
     Ok(account_where("a.uri = $1", &[Value::Text(uri.into())])?.map(|(a, _)| a))
 }
@@ -442,6 +462,7 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25)",
                 &params,
             )?;
+            queue_backfill(new_id, id);
             new_id
         }
     };
