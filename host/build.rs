@@ -22,7 +22,8 @@ fn main() {
     let target_dir = root.join("target").join("wasm");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
 
-    for watched in ["sdk", "model", "text", "mastodon-api", "activitypub", "inbox", "policies", "test-programs", "Cargo.toml", "Cargo.lock"] {
+    for watched in ["sdk", "model", "text", "mastodon-api", "activitypub", "inbox", "policies", "test-programs", "Cargo.toml", "Cargo.lock"]
+    {
         println!("cargo:rerun-if-changed={}", components.join(watched).display());
     }
     println!("cargo:rerun-if-changed={}", root.join("wit").display());

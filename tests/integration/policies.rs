@@ -92,10 +92,6 @@ async fn policies_reject_mark_and_unlist_incoming_posts() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert!(home_status(&a, &alice, "casino").await.is_none(), "{at}: the keyword filter rejected it");
         assert!(a.server.stderr_shows("policy"), "{at}: the broken policy is logged");
-        assert!(
-            a.server.stderr_shows("skipped"),
-            "{at}: the broken policy is skipped, not fatal:\n{}",
-            a.server.stderr.lock().unwrap()
-        );
+        assert!(a.server.stderr_shows("skipped"), "{at}: the broken policy is skipped, not fatal:\n{}", a.server.stderr.lock().unwrap());
     }
 }

@@ -26,6 +26,7 @@
 //! and export it with `aerie_guest::job_bindings::export_job!`.
 
 pub mod activitystreams;
+pub mod addressing;
 pub mod auth;
 pub mod convert;
 pub mod db;

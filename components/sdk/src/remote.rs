@@ -262,11 +262,7 @@ pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 /// component's `backfill` job). Best effort: without a queue grant, or with the
 /// queue unavailable, the profile just starts empty.
 fn queue_backfill(account: i64, uri: &str) {
-    let options = crate::queue::JobOptions {
-        delay_ms: None,
-        idempotency_key: Some(format!("backfill {uri}")),
-        max_attempts: Some(3),
-    };
+    let options = crate::queue::JobOptions { delay_ms: None, idempotency_key: Some(format!("backfill {uri}")), max_attempts: Some(3) };
     let payload = serde_json::json!({ "account": account }).to_string();
     if let Err(e) = crate::queue::enqueue("backfill", payload.as_bytes(), &options) {
         log::info(&format!("no backfill for {uri}: {e:?}"));
@@ -605,7 +601,6 @@ fn write_mentions(
     }
     Ok(notices)
 }
-
 
 fn insert_poll(tx: &Transaction, status: i64, author: i64, poll: &RemotePoll, now: i64) -> Result<i64, db::Error> {
     let id = settings::next_id();

@@ -244,11 +244,9 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
                 )
             }
             "http" | "job" | "policy" => {}
-            other => problem(
-                &at("hook"),
-                format!("{other:?} is not a hook this host runs"),
-                "use hook = \"http\", \"job\" or \"policy\"".into(),
-            ),
+            other => {
+                problem(&at("hook"), format!("{other:?} is not a hook this host runs"), "use hook = \"http\", \"job\" or \"policy\"".into())
+            }
         }
         if entry.grants.tables.is_some() && entry.grants.db == "none" {
             problem(

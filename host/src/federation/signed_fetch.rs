@@ -26,7 +26,13 @@ pub enum Signer {
 /// Checks the request's RFC 9421 signature (`Signature-Input` + `Signature`, over
 /// `target_uri`) or its draft-cavage `Signature` (or `Authorization: Signature …`)
 /// header. `Err` carries the reason for a 401.
-pub async fn check(db: &Database, method: &str, path_and_query: &str, target_uri: &str, headers: &http::HeaderMap) -> Result<Signer, String> {
+pub async fn check(
+    db: &Database,
+    method: &str,
+    path_and_query: &str,
+    target_uri: &str,
+    headers: &http::HeaderMap,
+) -> Result<Signer, String> {
     if super::rfc9421::is_present(headers) {
         let signed = super::rfc9421::Signed::from_headers(headers).map_err(|e| e.to_string())?;
         let Some((account, pem)) = known_key(db, &signed.key_id).await? else { return Ok(Signer::Anonymous) };

@@ -10,8 +10,8 @@ use super::{ClaimedJob, Failed, Jobs};
 use crate::federation::delivery::{self, Outcome};
 use crate::federation::inbox::INBOX_KIND;
 use crate::federation::service::DELIVER_KIND;
-use crate::runtime::policy::{Direction, PolicyOutcome};
 use crate::runtime::Runtime;
+use crate::runtime::policy::{Direction, PolicyOutcome};
 
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {

@@ -142,8 +142,14 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
     if matches!(*request.method(), http::Method::GET | http::Method::HEAD) {
         let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
         let target_uri = format!("{}://{public_host}{path_and_query}", if client.https { "https" } else { "http" });
-        match crate::federation::signed_fetch::check(&state.database, request.method().as_str(), &path_and_query, &target_uri, request.headers())
-            .await
+        match crate::federation::signed_fetch::check(
+            &state.database,
+            request.method().as_str(),
+            &path_and_query,
+            &target_uri,
+            request.headers(),
+        )
+        .await
         {
             Ok(crate::federation::signed_fetch::Signer::Account(account)) => {
                 request.headers_mut().insert(crate::federation::signed_fetch::SIGNER_HEADER, HeaderValue::from(account));

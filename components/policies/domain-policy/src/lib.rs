@@ -23,7 +23,7 @@
 //! (not to actors: a profile `Update` keeps its `attachment`, which holds its fields).
 //! An activity nothing applied to passes on as the very text that came in.
 
-mod addressing;
+use aerie_guest::addressing;
 
 use serde_json::{Map, Value};
 

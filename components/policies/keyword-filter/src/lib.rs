@@ -23,7 +23,7 @@
 //! A pattern that does not compile matches nothing (the others still apply) and each
 //! call logs one error naming it; a policy never traps on its config or its input.
 
-mod addressing;
+use aerie_guest::addressing;
 mod text;
 
 use std::cell::RefCell;

@@ -1,6 +1,6 @@
-//! Reading and changing the JSON of an activity without trusting its shape: every
-//! helper accepts whatever it finds (string, list, object, nothing) and never panics.
-//! (The same file as in keyword-filter: the two policies share no crate.)
+//! Changing who an activity reaches, for moderation policies, without trusting the
+//! JSON's shape: every helper accepts whatever it finds (string, list, object,
+//! nothing) and never panics.
 
 use serde_json::{Map, Value};
 
