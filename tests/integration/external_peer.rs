@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::fedi::{get, post};
 use crate::support::{Engine, Instance, client, free_port};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -115,18 +116,6 @@ impl Drop for Peer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-async fn get(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
-    let response = client().get(instance.url(path)).bearer_auth(token).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let response = client().post(instance.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Polls `check` until it gives a value, or panics with `what` and both logs.

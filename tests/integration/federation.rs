@@ -5,52 +5,15 @@
 //! edits with history, deletes, unfollow. Then the inbox's refusals: no signature, a
 //! wrong digest, a stale date, and a key that is not the actor's — 401, nothing stored.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aerie::federation::signatures::{SigningKey, sign};
 use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
+use crate::fedi::{eventually, get, home_has, notification, post, send, signed_post};
 use crate::support::{Engine, Instance, client, free_port};
-
-async fn get(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
-    let response = client().get(instance.url(path)).bearer_auth(token).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let response = client().post(instance.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// Polls `check` until it gives a value (deliveries are asynchronous), or panics with `what`.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn home_has(instance: &Instance, token: &str, needle: &str) -> Option<Value> {
-    let (_, home) = get(instance, token, "/api/v1/timelines/home?limit=40").await;
-    home.as_array()?.iter().find(|s| s["content"].as_str().is_some_and(|c| c.contains(needle))).cloned()
-}
-
-async fn notification(instance: &Instance, token: &str, kind: &str, from: &str) -> Option<Value> {
-    let (_, list) = get(instance, token, "/api/v1/notifications").await;
-    list.as_array()?.iter().find(|n| n["type"] == kind && n["account"]["acct"] == from).cloned()
-}
 
 #[tokio::test]
 async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
@@ -158,30 +121,6 @@ async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
         })
         .await;
     }
-}
-
-/// Signs a POST of `body` to `path` on `host` as `key_id`, the way a server does.
-fn signed_post(key_id: &str, key: &SigningKey, host: &str, path: &str, body: &[u8]) -> http::HeaderMap {
-    let mut headers = http::HeaderMap::new();
-    headers.insert("host", host.parse().unwrap());
-    let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
-    headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
-    headers.insert("content-type", "application/activity+json".parse().unwrap());
-    sign("POST", path, &mut headers, key_id, key).unwrap();
-    headers
-}
-
-async fn send(instance: &Instance, path: &str, headers: http::HeaderMap, body: Vec<u8>) -> (u16, String) {
-    let mut request = client().post(instance.url(path)).body(body);
-    for (name, value) in &headers {
-        if name != "host" {
-            request = request.header(name, value);
-        }
-    }
-    // The Host the signature covers (the instance's domain, as a proxy would pass it).
-    request = request.header("host", headers["host"].clone());
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 #[tokio::test]

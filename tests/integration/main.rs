@@ -14,6 +14,7 @@ mod database;
 mod external_peer;
 mod federation;
 mod federation_more;
+mod fedi;
 mod first_start;
 mod grants;
 mod hot_reload;
