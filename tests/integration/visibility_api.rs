@@ -1,10 +1,11 @@
 //! The visibility matrix through the paths users reach, on both engines: 4 visibilities
 //! × {author, follower, mentioned, stranger, blocked by the author, anonymous} ×
-//! {status GET, context, account statuses, home timeline, public timeline, hashtag
-//! timeline, notifications, streaming (user and public SSE streams), HTML page}, plus
-//! ActivityPub object fetches unsigned, signed by a remote follower and signed by a
-//! remote non-follower. Every cell is asserted: allowed viewers see the status, others
-//! never do. (Search adds its column when that path lands.)
+//! {status GET, context, account statuses, search by URI, home timeline, public
+//! timeline, hashtag timeline, notifications, streaming (user and public SSE streams),
+//! HTML page}, plus ActivityPub object fetches unsigned, signed by a remote follower and
+//! signed by a remote non-follower. Every cell is asserted: allowed viewers see the
+//! status, others never do. (Federated delivery of followers-only posts is checked in
+//! federation.rs: a non-follower on the receiving instance never sees them.)
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -230,6 +231,12 @@ async fn every_path_shows_a_status_only_to_its_audience() {
 
                 let (_, statuses) = api.get(viewer, &format!("/api/v1/accounts/{author_id}/statuses?limit=40")).await;
                 assert_eq!(ids(&statuses).contains(id), may, "{}", cell("account statuses", viewer));
+
+                // Search by the status's URI finds it only for its audience.
+                let uri = format!("http://social.test/users/author/statuses/{id}").replace(':', "%3A").replace('/', "%2F");
+                let (status, found) = api.get(viewer, &format!("/api/v2/search?type=statuses&q={uri}")).await;
+                assert_eq!(status, 200, "{}: {found}", cell("search", viewer));
+                assert_eq!(ids(&found["statuses"]).contains(id), may, "{}", cell("search by URI", viewer));
 
                 let Some(name) = viewer else { continue };
                 let (_, home) = api.get(viewer, "/api/v1/timelines/home?limit=40").await;
