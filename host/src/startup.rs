@@ -150,10 +150,11 @@ pub async fn open_blobs(config: &Config, data_dir: &Path) -> Result<BlobStore, O
 }
 
 /// What a runtime is built for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuntimeUse {
-    /// A serving node: leases an id node tag and keeps it alive.
-    Serve,
+#[derive(Clone, Copy)]
+pub enum RuntimeUse<'a> {
+    /// A serving node: leases an id node tag and keeps it alive, and federates as the
+    /// instance actor with this key.
+    Serve(&'a keys::InstanceKey),
     /// A check that loads components and makes no ids.
     Check,
 }
@@ -164,12 +165,12 @@ pub async fn build_runtime(
     paths: &Paths,
     database: &Database,
     metrics: Arc<Metrics>,
-    purpose: RuntimeUse,
+    purpose: RuntimeUse<'_>,
 ) -> anyhow::Result<(Arc<Runtime>, Jobs)> {
     let blobs = open_blobs(config, &paths.data_dir).await?;
     let node = node_name();
     let ids = match purpose {
-        RuntimeUse::Serve => {
+        RuntimeUse::Serve(_) => {
             let ids = Arc::new(IdGenerator::new(crate::ids::claim_node_tag(database, &node).await?));
             crate::ids::spawn_heartbeat(database.clone(), node.clone(), ids.clone());
             ids
@@ -179,8 +180,7 @@ pub async fn build_runtime(
     let jobs = Jobs::new(database.clone(), node, ids.clone());
     let events = crate::events::EventBus::start(database, &database_url(config, &paths.data_dir));
     let federation = match purpose {
-        RuntimeUse::Serve => {
-            let key = keys::shared_instance_key(database, &paths.data_dir).await?;
+        RuntimeUse::Serve(key) => {
             let pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(&key.private, rsa::pkcs8::LineEnding::LF)?;
             Some(Arc::new(Federation::new(config, database.clone(), jobs.clone(), &pem)?))
         }
@@ -237,7 +237,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     // The instance actor's public key, for the `activitypub` component to publish.
     identity::set_settings(&database, &[("instance_public_key_pem", instance_key.public_pem.clone())]).await?;
 
-    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()), RuntimeUse::Serve).await?;
+    let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()), RuntimeUse::Serve(&instance_key)).await?;
     let entries = manifest::effective(&config);
     let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));
