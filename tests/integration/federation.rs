@@ -12,15 +12,13 @@ use base64::Engine as _;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use crate::fedi::{eventually, get, home_has, notification, post, send, signed_post};
-use crate::support::{Engine, Instance, client, free_port};
+use crate::fedi::{a_and_b, eventually, get, home_has, notification, post, send, signed_post};
+use crate::support::{Engine, client};
 
 #[tokio::test]
 async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
     for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         a.create_account("carol", "carol-password-1");
         b.create_account("bob", "bob-password-1");
@@ -126,9 +124,7 @@ async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
 #[tokio::test]
 async fn the_inbox_refuses_what_it_cannot_verify_and_stores_nothing() {
     for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         b.create_account("bob", "bob-password-1");
         let at = format!("{engine_a:?}→{engine_b:?}");

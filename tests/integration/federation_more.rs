@@ -9,7 +9,7 @@ use aerie::db::{Database, Value as DbValue};
 use aerie::federation::signatures::SigningKey;
 use serde_json::{Value, json};
 
-use crate::fedi::{eventually, get, home_has, notification, post, send, signed_post};
+use crate::fedi::{a_and_b, eventually, get, home_has, notification, post, send, signed_post};
 use crate::support::{Engine, Instance, client, free_port};
 
 const PAIRS: [(Engine, Engine); 2] = [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)];
@@ -85,9 +85,7 @@ async fn jobs(db: &Database, kind: &str) -> Vec<(String, String, Option<String>)
 #[tokio::test]
 async fn a_locked_account_authorizes_and_rejects_follow_requests() {
     for (engine_a, engine_b) in PAIRS {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         a.create_account("carol", "carol-password-1");
         b.create_account("bob", "bob-password-1");
@@ -177,9 +175,7 @@ async fn a_locked_account_authorizes_and_rejects_follow_requests() {
 #[tokio::test]
 async fn a_remote_block_ends_the_follow_and_stops_posts() {
     for (engine_a, engine_b) in PAIRS {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         a.create_account("carol", "carol-password-1");
         b.create_account("bob", "bob-password-1");
@@ -221,9 +217,7 @@ async fn a_remote_block_ends_the_follow_and_stops_posts() {
 #[tokio::test]
 async fn a_profile_update_reaches_followers() {
     for (engine_a, engine_b) in PAIRS {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         b.create_account("bob", "bob-password-1");
         let alice = a.token("alice", "alice-password-1", SCOPES).await;
@@ -323,9 +317,7 @@ async fn a_move_to_a_third_instance_moves_the_followers() {
 #[tokio::test]
 async fn unknown_deletes_are_dropped_and_quote_requests_are_rejected() {
     for (engine_a, engine_b) in PAIRS {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         b.create_account("bob", "bob-password-1");
         let alice = a.token("alice", "alice-password-1", SCOPES).await;
@@ -413,9 +405,7 @@ async fn unknown_deletes_are_dropped_and_quote_requests_are_rejected() {
 #[tokio::test]
 async fn a_newly_met_account_brings_its_pinned_and_recent_public_posts() {
     for (engine_a, engine_b) in PAIRS {
-        let (port_a, port_b) = (free_port(), free_port());
-        let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
-        let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+        let (a, b) = a_and_b(engine_a, engine_b).await;
         a.create_account("alice", "alice-password-1");
         b.create_account("bob", "bob-password-1");
         let alice = a.token("alice", "alice-password-1", SCOPES).await;

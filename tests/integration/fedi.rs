@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::support::{Instance, client};
+use crate::support::{Engine, Instance, client, free_port};
 
 pub async fn get(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
     let response = client().get(instance.url(path)).bearer_auth(token).send().await.unwrap();
@@ -70,4 +70,13 @@ pub async fn send(instance: &Instance, path: &str, headers: http::HeaderMap, bod
     request = request.header("host", headers["host"].clone());
     let response = request.send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Two instances that reach each other over loopback: `a.test` on `engine_a` and
+/// `b.test` on `engine_b`.
+pub async fn a_and_b(engine_a: Engine, engine_b: Engine) -> (Instance, Instance) {
+    let (port_a, port_b) = (free_port(), free_port());
+    let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
+    let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
+    (a, b)
 }
