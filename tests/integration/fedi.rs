@@ -23,6 +23,13 @@ pub async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// An ActivityPub document as another server fetches it (unsigned).
+pub async fn get_ap(instance: &Instance, path: &str) -> (u16, Value) {
+    let response = client().get(instance.url(path)).header("accept", "application/activity+json").send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 /// Polls `check` until it gives a value (deliveries are asynchronous), or panics with `what`.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where

@@ -21,6 +21,7 @@ mod hot_reload;
 mod identity;
 mod instances;
 mod jobs;
+mod ld_signatures;
 mod limits;
 mod migrate;
 mod oauth;

@@ -5,9 +5,11 @@
 //! the activity is stored as a durable `inbox` job and the sender hears 202; the
 //! `inbox` component does what it means.
 //!
-//! When the signer is not the actor (a relay, inbox forwarding), the activity is only
-//! accepted as its origin serves it: it is fetched again from there (the activity, or
-//! for a Create/Update its object) and the fetched copy is what gets processed.
+//! When the signer is not the actor (a relay, inbox forwarding), the activity is
+//! accepted when it carries its actor's RsaSignature2017 LD signature
+//! ([`super::ld_signature`]) and that verifies; otherwise only as its origin serves
+//! it: it is fetched again from there (the activity, or for a Create/Update its
+//! object) and the fetched copy is what gets processed.
 //! A Delete signed by a key this instance never saw is answered 202 and dropped:
 //! fetching the keys of deleted actors is how fetch storms start.
 //!
@@ -29,7 +31,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::client::OutboundError;
 use super::remote_keys::{self, SignerKey, host_of};
-use super::rfc9421;
+use super::{ld_signature, rfc9421};
 use super::service::Federation;
 use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
 use crate::jobs::NewJob;
@@ -149,18 +151,23 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
         Err(reason) => return refuse(reason),
     };
 
+    // Signed by someone else (a relay, a server forwarding a reply): believed when
+    // the author's LD signature verifies, or as the origin serves it.
     let activity = if same_actor(&key.owner, &actor) {
         activity
     } else {
-        match from_origin(federation, &activity, &actor).await {
-            Some(fetched) => fetched,
-            None => {
-                return refuse(format!(
-                    "the request is signed by {} but the activity's actor is {actor}, and the activity could not be \
-                     confirmed by its origin",
-                    key.owner
-                ));
-            }
+        match author_ld_signed(state, federation, &activity, &actor).await {
+            Ok(()) => activity,
+            Err(ld_reason) => match from_origin(federation, &activity, &actor).await {
+                Some(fetched) => fetched,
+                None => {
+                    return refuse(format!(
+                        "the request is signed by {} but the activity's actor is {actor}; {ld_reason}, and the \
+                         activity could not be confirmed by its origin",
+                        key.owner
+                    ));
+                }
+            },
         }
     };
 
@@ -267,6 +274,49 @@ fn id_of(value: Option<&Json>) -> Option<String> {
 
 fn same_actor(owner: &str, actor: &str) -> bool {
     owner.trim_end_matches('/') == actor.trim_end_matches('/')
+}
+
+/// Checks the activity's RsaSignature2017 LD signature: made by a key its actor owns
+/// (fetched like an HTTP signature's key, and refetched once if it no longer
+/// verifies) and matching the document. The error says why not.
+async fn author_ld_signed(state: &AppState, federation: &Federation, activity: &Json, actor: &str) -> Result<(), String> {
+    let presented = ld_signature::presented(activity).map_err(|e| e.to_string())?;
+    let creator = presented.creator.clone();
+    let key = match remote_keys::stored(&state.database, &creator).await {
+        Ok(Some(key)) => key,
+        Ok(None) => remote_keys::fetch(federation, &state.database, &creator)
+            .await
+            .map_err(|e| format!("the LD signature's key {creator} could not be fetched: {e}"))?,
+        Err(e) => return Err(format!("the LD signature's key could not be looked up: {e}")),
+    };
+    if !same_actor(&key.owner, actor) {
+        return Err(format!("the LD signature is by {}, not by the actor", key.owner));
+    }
+    let fresh = key.fresh;
+    match ld_verify(activity, &presented, key).await {
+        Ok(()) => Ok(()),
+        Err(_) if !fresh => {
+            let key = remote_keys::fetch(federation, &state.database, &creator)
+                .await
+                .map_err(|e| format!("the LD signature does not verify and its key could not be refetched: {e}"))?;
+            if !same_actor(&key.owner, actor) {
+                return Err(format!("the LD signature is by {}, not by the actor", key.owner));
+            }
+            ld_verify(activity, &presented, key).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// JSON-LD canonicalization is CPU work: off the async threads.
+async fn ld_verify(activity: &Json, presented: &ld_signature::Presented, key: SignerKey) -> Result<(), String> {
+    let (activity, presented) = (activity.clone(), presented.clone());
+    tokio::task::spawn_blocking(move || {
+        let verifying = VerifyingKey::from_pem(&key.pem).map_err(|e| format!("the key {} is not usable: {e}", key.key_id))?;
+        ld_signature::verify(&activity, &presented, &verifying).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the LD signature check failed: {e}"))?
 }
 
 /// The activity as its origin serves it, when the signer is someone else: the

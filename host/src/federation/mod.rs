@@ -7,6 +7,9 @@
 //! - [`rfc9421`]: RFC 9421 HTTP Message Signatures (`Signature-Input` + `Signature`,
 //!   rsa-v1_5-sha256): verified at the inbox when a request carries them; signing
 //!   them is opt-in (`federation.rfc9421_outbound`).
+//! - [`ld_signature`]: RsaSignature2017 Linked Data signatures inside activities:
+//!   public activities leave signed by their author, and the inbox accepts an activity
+//!   relayed by someone else when its author's LD signature verifies.
 //! - [`signed_fetch`]: GETs of ActivityPub documents that carry a signature from a
 //!   known remote account get `x-aerie-signer-account-id`, which the `activitypub`
 //!   component uses as the viewer of the one visibility rule.
@@ -20,6 +23,7 @@ pub mod address_policy;
 pub mod client;
 pub mod delivery;
 pub mod inbox;
+pub mod ld_signature;
 pub mod remote_keys;
 pub mod rfc9421;
 pub mod service;

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use super::ld_signature;
 use super::client::{ACTIVITY_ACCEPT, Outbound, OutboundError, RequestSigner};
 use super::signatures::SigningKey;
 use crate::db::{Database, Value};
@@ -89,8 +90,29 @@ impl Federation {
     /// Queues `activity` to each distinct inbox; the same activity to the same inbox is
     /// queued once. Returns how many were queued.
     pub async fn enqueue(&self, sender: Option<i64>, activity: &str, inboxes: &[String]) -> anyhow::Result<u32> {
-        let parsed: serde_json::Value = serde_json::from_str(activity).context("the activity is not JSON")?;
+        let mut parsed: serde_json::Value = serde_json::from_str(activity).context("the activity is not JSON")?;
         let activity_id = parsed.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        // Public activities carry their author's LD signature, so that a relay or a
+        // server forwarding them can pass them on and still be believed (Mastodon does
+        // the same). Signed once here, not per inbox.
+        let signed;
+        let activity = match sender {
+            Some(account) if ld_signature::is_public(&parsed) && parsed.get("signature").is_none() => {
+                let signer = self.account_signer(account).await?;
+                match ld_signature::sign(&mut parsed, &signer.key_id, &signer.key, std::time::SystemTime::now()) {
+                    Ok(()) => {
+                        signed = parsed.to_string();
+                        signed.as_str()
+                    }
+                    // Still deliverable: only relays and forwarders need the LD signature.
+                    Err(e) => {
+                        tracing::warn!(activity = activity_id.as_deref().unwrap_or("(no id)"), "sent without an LD signature: {e}");
+                        activity
+                    }
+                }
+            }
+            _ => activity,
+        };
         let distinct: BTreeSet<&str> = inboxes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
         let mut jobs = Vec::with_capacity(distinct.len());
         for inbox in distinct {
