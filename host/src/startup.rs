@@ -241,6 +241,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let entries = manifest::effective(&config);
     let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));
+    jobs.schedule_recurring(worker::PRUNE_KIND, worker::PRUNE_SCHEDULE, worker::PRUNE_KIND, Vec::new()).await?;
+    let days = |n: u32| (n > 0).then(|| std::time::Duration::from_secs(u64::from(n) * 24 * 3600));
     worker::spawn(
         jobs,
         runtime.clone(),
@@ -248,6 +250,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
             concurrency: config.jobs.concurrency,
             lease: std::time::Duration::from_secs(config.jobs.lease_secs),
             poll: std::time::Duration::from_millis(config.jobs.poll_ms),
+            keep_done: days(config.jobs.keep_done_days),
+            keep_dead: days(config.jobs.keep_dead_days),
         },
     );
 

@@ -94,6 +94,9 @@ async fn the_binary_alone_starts_with_no_config_and_serves_from_sqlite() {
     .unwrap();
     let (_, v1) = server.get_json("/api/v1/instance").await;
     assert_eq!(v1["stats"]["user_count"], 1);
+    // Housekeeping is scheduled from the first start: finished jobs are pruned hourly.
+    let recurring = db.query("SELECT schedule, kind FROM recurring_jobs WHERE name = 'prune-jobs'", vec![]).await.unwrap();
+    assert_eq!((recurring.text(0, "schedule"), recurring.text(0, "kind")), (Some("17 * * * *"), Some("prune-jobs")));
     db.close().await;
 
     // A second start reuses everything, including the compiled components.

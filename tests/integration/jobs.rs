@@ -207,3 +207,37 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn old_finished_jobs_are_pruned_and_the_rest_kept() {
+    for engine in ENGINES {
+        let t = crate::support::test_db(engine, &DatabaseConfig::default()).await;
+        let jobs = jobs_on(&t.db, "n1");
+        let now = aerie::clock::now_millis();
+        let day = 24 * 3_600_000_i64;
+        // (state, age in days) → expected to survive a prune keeping done 7 days, dead 30.
+        let cases = [("done", 8, false), ("done", 1, true), ("dead", 31, false), ("dead", 8, true), ("pending", 60, true), ("running", 60, true)];
+        let mut ids = Vec::new();
+        for (i, (state, age, _)) in cases.iter().enumerate() {
+            let mut job = NewJob::new("work", b"p".to_vec());
+            job.idempotency_key = Some(format!("key-{i}"));
+            let id = jobs.enqueue(job).await.unwrap().unwrap();
+            t.db.execute("UPDATE jobs SET state = $1, updated_at = $2 WHERE id = $3", vec![(*state).into(), (now - age * day).into(), id.into()])
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let removed = jobs.prune(Some(now - 7 * day), Some(now - 30 * day)).await.unwrap();
+        assert_eq!(removed, 2, "{engine:?}");
+        for ((state, age, survives), id) in cases.iter().zip(&ids) {
+            let rows = t.db.query("SELECT id FROM jobs WHERE id = $1", vec![(*id).into()]).await.unwrap();
+            assert_eq!(!rows.rows.is_empty(), *survives, "{engine:?}: a {state} job {age} days old");
+        }
+        // The pruned job's idempotency key is free again.
+        let mut again = NewJob::new("work", b"p".to_vec());
+        again.idempotency_key = Some("key-0".into());
+        assert!(jobs.enqueue(again).await.unwrap().is_some(), "{engine:?}");
+        // Keeping forever removes nothing.
+        assert_eq!(jobs.prune(None, None).await.unwrap(), 0);
+    }
+}

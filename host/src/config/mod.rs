@@ -170,11 +170,16 @@ pub struct JobsConfig {
     pub lease_secs: u64,
     /// How often idle workers look for due jobs.
     pub poll_ms: u64,
+    /// Days a finished job stays in the queue table (its idempotency key with it);
+    /// 0 keeps them forever.
+    pub keep_done_days: u32,
+    /// Days a dead-lettered job stays for inspection; 0 keeps them forever.
+    pub keep_dead_days: u32,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
-        JobsConfig { concurrency: 4, lease_secs: 300, poll_ms: 500 }
+        JobsConfig { concurrency: 4, lease_secs: 300, poll_ms: 500, keep_done_days: 7, keep_dead_days: 30 }
     }
 }
 

@@ -37,10 +37,16 @@ pub fn to_sqlite(sql: &str) -> String {
                 out.push_str(&sql[start..end]);
                 i = end;
             }
+            // Everything up to the next byte that may start one of the cases above,
+            // copied at once (this runs for every query a component makes). Those
+            // bytes are ASCII, so the slice ends on a character boundary.
             _ => {
-                let ch = sql[i..].chars().next().unwrap();
-                out.push(ch);
-                i += ch.len_utf8();
+                let end = bytes[i + 1..]
+                    .iter()
+                    .position(|b| matches!(b, b'\'' | b'"' | b'`' | b'-' | b'/' | b'$'))
+                    .map_or(bytes.len(), |n| i + 1 + n);
+                out.push_str(&sql[i..end]);
+                i = end;
             }
         }
     }

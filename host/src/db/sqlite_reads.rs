@@ -86,7 +86,10 @@ fn query(connection: &Connection, sql: &str, params: &[Value]) -> Result<Outcome
                 ValueRef::Null => Value::Null,
                 ValueRef::Integer(v) => Value::Int(v),
                 ValueRef::Real(v) => Value::Float(v),
-                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(t).into_owned(),
+                }),
                 ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
             });
         }

@@ -200,6 +200,34 @@ impl Jobs {
         Ok(Failed::RetryAt(at))
     }
 
+    /// Deletes finished jobs: done ones last touched before `done_before` and dead
+    /// ones before `dead_before` (ms; `None` keeps them), in batches so the
+    /// SQLite writer is never held long. Returns how many rows went.
+    ///
+    /// A done job's idempotency key is what makes a redelivered activity a no-op,
+    /// so done rows are kept for days, not minutes; past that the components'
+    /// own checks (a status's unique URI, an existing follow) keep repeats harmless.
+    pub async fn prune(&self, done_before: Option<i64>, dead_before: Option<i64>) -> anyhow::Result<u64> {
+        let mut removed = 0;
+        for (state, before) in [("done", done_before), ("dead", dead_before)] {
+            let Some(before) = before else { continue };
+            loop {
+                let n = self
+                    .db
+                    .execute(
+                        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = $1 AND updated_at < $2 LIMIT 2000)",
+                        vec![state.into(), before.into()],
+                    )
+                    .await?;
+                removed += n;
+                if n < 2000 {
+                    break;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// Creates or updates a recurring job on a cron schedule (5 fields, UTC).
     pub async fn schedule_recurring(&self, name: &str, schedule: &str, kind: &str, payload: Vec<u8>) -> anyhow::Result<()> {
         let next = next_run(schedule, now_millis())?;

@@ -18,7 +18,15 @@ pub struct WorkerOptions {
     pub concurrency: u32,
     pub lease: Duration,
     pub poll: Duration,
+    /// How long done and dead jobs are kept (`None`: forever), for [`PRUNE_KIND`].
+    pub keep_done: Option<Duration>,
+    pub keep_dead: Option<Duration>,
 }
+
+/// The host-run recurring job that deletes old finished jobs.
+pub const PRUNE_KIND: &str = "prune-jobs";
+/// When it runs: hourly, at an odd minute.
+pub const PRUNE_SCHEDULE: &str = "17 * * * *";
 
 /// Starts the worker loop for the life of the server.
 pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
@@ -43,8 +51,15 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
                     for job in batch {
                         let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
                         let (jobs, runtime, lease) = (jobs.clone(), runtime.clone(), options.lease);
+                        let keep = (options.keep_done, options.keep_dead);
                         tokio::spawn(async move {
-                            let run = run_one(&runtime, &job);
+                            let run = async {
+                                if job.kind == PRUNE_KIND {
+                                    prune(&jobs, keep).await
+                                } else {
+                                    run_one(&runtime, &job).await
+                                }
+                            };
                             tokio::pin!(run);
                             let mut renew = tokio::time::interval(lease / 3);
                             renew.tick().await;
@@ -93,6 +108,19 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
             }
         }
     });
+}
+
+/// Deletes done and dead jobs older than what the operator keeps.
+async fn prune(jobs: &Jobs, (keep_done, keep_dead): (Option<Duration>, Option<Duration>)) -> Result<(), End> {
+    let now = crate::clock::now_millis();
+    let before = |keep: Option<Duration>| keep.map(|k| now - k.as_millis() as i64);
+    match jobs.prune(before(keep_done), before(keep_dead)).await {
+        Ok(n) => {
+            tracing::info!(removed = n, "pruned finished jobs");
+            Ok(())
+        }
+        Err(e) => Err(End::Retry(format!("pruning finished jobs: {e:#}"))),
+    }
 }
 
 /// How a job that did not succeed ends this time.
