@@ -27,6 +27,7 @@ mod migrate;
 mod oauth;
 mod policies;
 mod proxy;
+mod reports;
 mod streaming;
 mod visibility;
 mod visibility_api;

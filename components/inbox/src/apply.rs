@@ -144,11 +144,7 @@ fn process(ctx: &Ctx, raw: &Json, verified: bool, depth: u8) -> Done {
         Action::Move { object, target } => move_account(ctx, &act, &object, &target),
         Action::Add { object, target } => add(&act, &object, &target),
         Action::Remove { object, target } => remove(&act, &object, &target),
-        Action::Flag { objects } => {
-            let comment = raw.get("content").and_then(Json::as_str).unwrap_or_default();
-            log::warn(&format!("inbox: report from {}: {objects:?} {comment:?} (no reports table yet)", act.actor_uri));
-            Ok(())
-        }
+        Action::Flag { objects } => flag(&act, &objects, raw.get("content").and_then(Json::as_str).unwrap_or_default()),
         Action::QuoteRequest { object } => quote_request(&act, &object),
         Action::Ignore(_) => Ok(()),
     }
@@ -776,6 +772,52 @@ fn block(act: &Incoming, object: &str) -> Done {
     follows::remove(&tx, act.actor.id, target.id)?;
     follows::remove(&tx, target.id, act.actor.id)?;
     tx.commit()?;
+    Ok(())
+}
+
+/// A Flag: a report about a local account (named among the objects, or the author
+/// of the local statuses named), kept for the moderators with the reported
+/// statuses that are that account's own. Reports about nobody here are dropped.
+fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
+    let mut target = None;
+    for uri in objects {
+        if let Some(account) = remote::local_account_by_uri(uri)? {
+            target = Some(account.id);
+            break;
+        }
+    }
+    let mut statuses: Vec<(i64, i64)> = Vec::new();
+    for uri in objects {
+        let rows = db::query(
+            "SELECT id, account_id FROM statuses WHERE (uri = $1 OR url = $1) AND local = 1 AND deleted_at IS NULL",
+            &[Value::Text(uri.clone())],
+        )?;
+        if let Some(row) = rows.first()
+            && let (Some(id), Some(author)) = (row.i64("id"), row.i64("account_id"))
+        {
+            statuses.push((id, author));
+        }
+    }
+    let Some(target) = target.or_else(|| statuses.first().map(|&(_, author)| author)) else {
+        return drop_it("a Flag about no local account");
+    };
+    let status_ids: Vec<String> = statuses.iter().filter(|&&(_, author)| author == target).map(|(id, _)| id.to_string()).collect();
+    // Plain text: the comment is shown to moderators, never rendered as HTML.
+    let comment: String = aerie_guest::text::html_to_text(comment).chars().take(5000).collect();
+    db::execute(
+        "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, forwarded, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT (uri) DO NOTHING",
+        &[
+            Value::Int64(settings::next_id()),
+            Value::Int64(act.actor.id),
+            Value::Int64(target),
+            Value::Text(serde_json::to_string(&status_ids).unwrap_or_else(|_| "[]".into())),
+            Value::Text(comment),
+            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
+            Value::Int64(settings::now_millis()),
+        ],
+    )?;
+    log::info(&format!("inbox: report from {} about account {target} ({} statuses)", act.actor_uri, status_ids.len()));
     Ok(())
 }
 
