@@ -26,6 +26,7 @@ mod limits;
 mod migrate;
 mod oauth;
 mod policies;
+mod polls;
 mod proxy;
 mod reports;
 mod streaming;

@@ -1,6 +1,7 @@
 //! The inbox: what activities other servers send to this instance do, as a job
-//! component (`hook = "job"`, job kinds `"inbox"` and `"backfill"` — the first posts
-//! of a newly met account, see [`backfill`]).
+//! component (`hook = "job"`, job kinds `"inbox"`, `"backfill"` — the first posts
+//! of a newly met account, see [`backfill`] — and `"poll-end"`, the notifications
+//! of an ended poll, `aerie_guest::poll_end`).
 //!
 //! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
 //! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
@@ -34,6 +35,9 @@ aerie_guest::job_bindings::export_job!(Inbox);
 
 impl Guest for Inbox {
     fn handle(job: Job) -> Result<(), String> {
+        if job.kind == aerie_guest::poll_end::KIND {
+            return aerie_guest::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
+        }
         if job.kind == backfill::KIND {
             return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));
         }

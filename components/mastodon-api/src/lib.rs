@@ -16,7 +16,6 @@ mod instance_info;
 mod links;
 mod load;
 mod notify;
-mod poll_ends;
 mod polls;
 mod relationships;
 mod routes;

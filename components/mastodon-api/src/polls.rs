@@ -2,8 +2,8 @@
 //! viewer's own votes in two queries. Local polls are counted from `poll_votes`;
 //! remote ones from the counts their server sent (kept in `polls.options`).
 //! Totals of a poll that hides them show only once it has ended, as in Mastodon;
-//! its author counts as having voted. Showing the viewer an ended poll they wrote or
-//! voted in settles its `poll` notifications (`poll_ends`).
+//! its author counts as having voted. The `poll` notifications of an ended poll come
+//! from its `poll-end` job (`aerie_guest::poll_end`).
 
 use std::collections::HashMap;
 
@@ -99,7 +99,6 @@ pub fn entities(viewer: Option<i64>, poll_ids: &[i64]) -> Result<HashMap<i64, Po
     let votes = votes(viewer, poll_ids)?;
     let now = settings::now_millis();
     let mut out = HashMap::new();
-    let mut ended_own = Vec::new();
     for poll in rows {
         let expired = poll.expires_at.is_some_and(|at| at <= now);
         let hidden = !expired && kv::get(&hide_totals_key(poll.id)).ok().flatten().is_some();
@@ -114,9 +113,6 @@ pub fn entities(viewer: Option<i64>, poll_ids: &[i64]) -> Result<HashMap<i64, Po
             .map(|(i, title)| PollOption { title: title.clone(), votes_count: (!hidden).then(|| count(i)) })
             .collect();
         let own = votes.own.get(&poll.id).cloned().unwrap_or_default();
-        if let (Some(at), true) = (poll.expires_at, expired && (viewer == Some(poll.account_id) || !own.is_empty())) {
-            ended_own.push((poll.id, at));
-        }
         let entity = Poll {
             id: poll.id.to_string(),
             expires_at: poll.expires_at.map(iso8601),
@@ -130,9 +126,6 @@ pub fn entities(viewer: Option<i64>, poll_ids: &[i64]) -> Result<HashMap<i64, Po
             own_votes: viewer.map(|_| own),
         };
         out.insert(poll.id, entity);
-    }
-    if let (Some(viewer), false) = (viewer, ended_own.is_empty()) {
-        crate::poll_ends::settle(viewer, &ended_own);
     }
     Ok(out)
 }

@@ -44,6 +44,7 @@ pub mod log;
 pub mod notify;
 pub mod outbound;
 pub mod params;
+pub mod poll_end;
 pub mod queue;
 pub mod remote;
 pub mod rows;

@@ -121,7 +121,7 @@ pub fn edit(author: &AccountRow, status: &StatusRow, content: Content, instance:
     if row.poll_id != status.poll_id {
         status.poll_id.into_iter().for_each(poll::forget);
         if let (Some(id), Some(new_poll)) = (row.poll_id, &content.poll) {
-            poll::remember(author.id, id, new_poll, now);
+            poll::remember(id, new_poll, now);
         }
     }
     notify::publish(notices);

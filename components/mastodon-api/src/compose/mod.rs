@@ -136,7 +136,7 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
     notices.extend(subscribers::notify(&tx, &row, &mentioned, now)?);
     tx.commit()?;
     if let (Some(new_poll), Some(poll_id)) = (&content.poll, row.poll_id) {
-        poll::remember(author.id, poll_id, new_poll, now);
+        poll::remember(poll_id, new_poll, now);
     }
     notify::publish(notices);
     stream_audience::publish_created(&row);

@@ -89,14 +89,14 @@ pub fn insert(tx: &Transaction, status_id: i64, account_id: i64, poll: &NewPoll,
     Ok(id)
 }
 
-/// What a new poll keeps in the key-value store (whether it hides its totals, and
-/// that its author is told when it ends), written once the transaction that
-/// inserted it committed: key-value writes queue behind an open write transaction.
-pub fn remember(account_id: i64, id: i64, poll: &NewPoll, now: i64) {
+/// What a new poll keeps outside its rows (whether it hides its totals, in the
+/// key-value store; its `poll-end` job), written once the transaction that inserted
+/// it committed: these writes queue behind an open write transaction.
+pub fn remember(id: i64, poll: &NewPoll, now: i64) {
     if poll.hide_totals {
         let _ = kv::set(&hide_totals_key(id), b"1", None);
     }
-    crate::poll_ends::watch(account_id, id, Some(now + poll.expires_in_secs * 1000));
+    aerie_guest::poll_end::schedule(id, Some(now + poll.expires_in_secs * 1000));
 }
 
 /// Removes poll `id` of status `status_id` with its votes.

@@ -13,7 +13,7 @@ use aerie_guest::time::iso8601;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
-use crate::{load, poll_ends};
+use crate::load;
 
 /// Notifications about a status the viewer may no longer see are not shown.
 fn status_visible() -> String {
@@ -73,7 +73,6 @@ pub fn list_condition(ctx: &Ctx, viewer: i64) -> (String, Vec<Value>) {
 /// `GET /api/v1/notifications` with `types[]`, `exclude_types[]`, `account_id`.
 pub fn list(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:notifications")?;
-    poll_ends::settle(viewer, &[]);
     let (condition, mut params) = list_condition(ctx, viewer);
     let page = Page::from_query(&ctx.request.query);
     let (bounds, order, values) = page.sql("n.id", params.len() + 1);
@@ -112,7 +111,6 @@ pub fn dismiss(ctx: &Ctx, id: i64) -> Answer {
 /// `notifications` marker, up to `limit` (default 100, at most 1000).
 pub fn unread_count(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:notifications")?;
-    poll_ends::settle(viewer, &[]);
     let limit = ctx.params.i64("limit").unwrap_or(100).clamp(1, 1000);
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT n.id FROM notifications n WHERE n.account_id = $1 AND n.dismissed = 0 \

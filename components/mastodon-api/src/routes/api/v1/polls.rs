@@ -7,7 +7,7 @@ use aerie_guest::rows::StatusRow;
 use aerie_guest::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::{federate, load, poll_ends, polls};
+use crate::{federate, load, polls};
 
 /// The status of poll `id`, if the viewer may see it (404 otherwise).
 fn poll_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
@@ -89,6 +89,6 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     let sent: Vec<(String, String)> =
         choices.iter().zip(&vote_uris).filter_map(|(choice, uri)| Some((uri.clone()?, title(*choice)))).collect();
     federate::voted(viewer, &status, &sent);
-    poll_ends::watch(viewer, id, row.i64("expires_at"));
+    aerie_guest::poll_end::schedule(id, row.i64("expires_at"));
     answer(Some(viewer), id)
 }

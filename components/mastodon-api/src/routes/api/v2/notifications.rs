@@ -17,7 +17,7 @@ use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
 use crate::notify::GROUPABLE;
 use crate::routes::api::v1::notifications::list_condition;
-use crate::{load, poll_ends};
+use crate::load;
 
 const DEFAULT_GROUPS: usize = 40;
 const MAX_GROUPS: usize = 80;
@@ -37,7 +37,6 @@ struct Building {
 
 pub fn list(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:notifications")?;
-    poll_ends::settle(viewer, &[]);
     let limit = ctx.params.i64("limit").map(|l| l.clamp(1, MAX_GROUPS as i64) as usize).unwrap_or(DEFAULT_GROUPS);
     // Only Mastodon's groupable kinds group; `status`, `poll`, `update` and the rest never do.
     let grouped_types: Vec<&str> = match ctx.params.all("grouped_types") {
