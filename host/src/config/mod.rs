@@ -205,6 +205,9 @@ pub struct FederationConfig {
     /// Sign outbound requests with RFC 9421 HTTP Message Signatures instead of
     /// draft-cavage. Off: servers before Mastodon 4.5 only read draft-cavage.
     pub rfc9421_outbound: bool,
+    /// A PEM bundle of CA certificates trusted, besides the system roots, for outbound
+    /// federation requests (a private CA in a lab or in tests).
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 impl Default for FederationConfig {
@@ -217,6 +220,7 @@ impl Default for FederationConfig {
             per_host_concurrency: 4,
             circuit_breaker_failures: 10,
             rfc9421_outbound: false,
+            extra_ca_file: None,
         }
     }
 }

@@ -116,6 +116,12 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         }
     }
 
+    if let Some(path) = &federation.extra_ca_file
+        && let Err(why) = crate::federation::client::read_extra_ca(path)
+    {
+        problem("federation.extra_ca_file", why, crate::federation::client::EXTRA_CA_FIX.into());
+    }
+
     let blobs = &config.blobs;
     match blobs.backend.as_str() {
         "local" => {}

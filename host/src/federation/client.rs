@@ -16,6 +16,7 @@ use super::address_policy::AddressPolicy;
 use super::rfc9421;
 use super::signatures::{SigningKey, sign};
 use crate::config::FederationConfig;
+use crate::operator_error::OperatorError;
 
 /// Documents larger than this are refused (actors, notes and collection pages are a
 /// few kilobytes; a megabyte is generous).
@@ -81,7 +82,13 @@ impl Outbound {
         let fixed = config.resolve.iter().filter_map(|(host, addr)| Some((host.to_ascii_lowercase(), addr.parse().ok()?))).collect();
         let policy = AddressPolicy { allow_private: config.allow_private_networks, fixed: Arc::new(fixed) };
         let timeout = Duration::from_secs(config.request_timeout_secs);
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &config.extra_ca_file {
+            for certificate in load_extra_ca(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let client = builder
             .dns_resolver(Arc::new(policy.clone()))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
@@ -167,6 +174,41 @@ impl Outbound {
         }
         Ok(request)
     }
+}
+
+/// What to do when `federation.extra_ca_file` cannot be used.
+pub const EXTRA_CA_FIX: &str =
+    "point federation.extra_ca_file at a readable PEM bundle of CA certificates (-----BEGIN CERTIFICATE-----), or remove the key";
+
+/// The certificates of `federation.extra_ca_file`, or why the file cannot be used
+/// (missing, unreadable, not PEM certificates).
+pub fn read_extra_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("the CA file {} is not a PEM certificate bundle: {e}", path.display()))?;
+    if certificates.is_empty() {
+        return Err(format!("the CA file {} holds no PEM certificate", path.display()));
+    }
+    // A certificate that is PEM but not a usable X.509 certificate shows only when a
+    // client takes it: try one without the system roots.
+    let mut probe = reqwest::Client::builder().tls_built_in_root_certs(false);
+    for certificate in &certificates {
+        probe = probe.add_root_certificate(certificate.clone());
+    }
+    probe.build().map_err(|e| {
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(inner) = source {
+            reason = format!("{reason}: {inner}");
+            source = inner.source();
+        }
+        format!("the CA file {} holds a certificate that cannot be used: {reason}", path.display())
+    })?;
+    Ok(certificates)
+}
+
+fn load_extra_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, OperatorError> {
+    read_extra_ca(path).map_err(|why| OperatorError::new(format!("federation.extra_ca_file: {why}"), EXTRA_CA_FIX))
 }
 
 fn parse(url: &str) -> Result<reqwest::Url, OutboundError> {

@@ -7,8 +7,8 @@
 // Ed25519 object integrity proofs). Besides the federation routes it answers a few
 // control routes under /_test/ that the test drives:
 //
-//   POST /_test/follow   {"acct": "alice@social.test"}  WebFinger, fetch, send Follow
-//   POST /_test/unfollow {"acct": "alice@social.test", "follow": FOLLOW_ID}
+//   POST /_test/follow   {"acct": "alice@a.test"}  WebFinger, fetch, send Follow
+//   POST /_test/unfollow {"acct": "alice@a.test", "follow": FOLLOW_ID}
 //                                                       send Undo(Follow)
 //   POST /_test/reply    {"inReplyTo": URL, "to": ACTOR_URL, "content": HTML}
 //                                                       send Create(Note) to that actor
@@ -16,10 +16,14 @@
 //                                                       bob's followers
 //   GET  /_test/state                                   what bob's inbox received
 //
-// Environment: PEER_DOMAIN (e.g. peer.test), PEER_PORT (loopback port to listen on),
-// PEER_RESOLVE ("social.test=127.0.0.1:8080,..."), PEER_SCHEME (http, default).
-// Every outbound connection goes through PEER_RESOLVE; any other host is refused, so
-// the peer only ever talks to loopback.
+// Environment: PEER_DOMAIN (e.g. f.test), PEER_PORT (loopback port to listen on, plain
+// http), PEER_SCHEME (https, default: the peer is served behind a TLS terminator that
+// forwards PEER_DOMAIN to PEER_PORT), PEER_RESOLVE ("a.test=127.0.0.1:8443,...").
+// Every outbound connection goes through PEER_RESOLVE: the TCP connection goes to the
+// address given there while TLS keeps the real host name (SNI and certificate check;
+// Node trusts the test CA through NODE_EXTRA_CA_CERTS); any other host is refused, so
+// the peer only ever talks to loopback. Fedify does WebFinger, actor fetches and
+// deliveries itself, over https.
 
 import http from "node:http";
 import { randomUUID } from "node:crypto";
@@ -42,9 +46,9 @@ import {
   MemoryKvStore,
 } from "@fedify/fedify";
 
-const DOMAIN = process.env.PEER_DOMAIN ?? "peer.test";
+const DOMAIN = process.env.PEER_DOMAIN ?? "f.test";
 const PORT = Number(process.env.PEER_PORT ?? "0");
-const SCHEME = process.env.PEER_SCHEME ?? "http";
+const SCHEME = process.env.PEER_SCHEME ?? "https";
 const USER = "bob";
 
 // host → {host, port} on loopback.
@@ -56,8 +60,8 @@ for (const entry of (process.env.PEER_RESOLVE ?? "").split(",").filter(Boolean))
 }
 
 // All of Node's fetch (which Fedify uses for documents, WebFinger and deliveries) goes
-// through this connector: names in PEER_RESOLVE go to their loopback address, the rest
-// is refused.
+// through this connector: names in PEER_RESOLVE go to their loopback address (TLS still
+// names and checks the real host), the rest is refused.
 const connect = buildConnector({});
 setGlobalDispatcher(
   new Agent({
@@ -67,7 +71,8 @@ setGlobalDispatcher(
         callback(new Error(`peer: ${options.hostname} is not in PEER_RESOLVE; refusing to connect`), null);
         return;
       }
-      return connect({ ...options, hostname: target.host, port: target.port, servername: options.hostname }, callback);
+      const servername = options.servername || options.hostname;
+      return connect({ ...options, hostname: target.host, port: target.port, servername }, callback);
     },
   }),
 );
@@ -190,17 +195,9 @@ federation
   });
 
 async function lookupAcct(ctx, acct) {
-  // WebFinger by hand over PEER_SCHEME: Fedify's own acct: lookup always uses https.
-  const host = acct.slice(acct.lastIndexOf("@") + 1);
-  const response = await fetch(`${SCHEME}://${host}/.well-known/webfinger?resource=acct:${encodeURIComponent(acct)}`, {
-    headers: { accept: "application/jrd+json" },
-  });
-  if (!response.ok) throw new Error(`WebFinger for ${acct}: ${response.status} ${await response.text()}`);
-  const jrd = await response.json();
-  const self = jrd.links?.find((l) => l.rel === "self" && /activity\+json|ld\+json/.test(l.type ?? ""));
-  if (!self) throw new Error(`WebFinger for ${acct} has no self link: ${JSON.stringify(jrd)}`);
-  const actor = await ctx.lookupObject(self.href);
-  if (!isActor(actor)) throw new Error(`${self.href} is not an actor: ${actor}`);
+  // Fedify's own acct: lookup: WebFinger over https, then the actor document.
+  const actor = await ctx.lookupObject(`acct:${acct}`);
+  if (!isActor(actor)) throw new Error(`acct:${acct} is not an actor: ${actor}`);
   return actor;
 }
 
