@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-use aerie::federation::signatures::{SigningKey, sign};
+use aerie::federation::signatures::sign;
 use base64::Engine as _;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use crate::fedi::{a_and_b, eventually, get, home_has, notification, post, send, signed_post};
+use crate::fedi::{a_and_b, eventually, get, home_has, notification, post, private_key, send, signed_post};
 use crate::support::{Engine, client};
 
 #[tokio::test]
@@ -129,13 +129,7 @@ async fn the_inbox_refuses_what_it_cannot_verify_and_stores_nothing() {
         b.create_account("bob", "bob-password-1");
         let at = format!("{engine_a:?}→{engine_b:?}");
         // Bob's real key, read from b's database: the test signs as b would.
-        let rows = b
-            .database()
-            .await
-            .query("SELECT k.private_key_pem FROM account_keys k JOIN accounts a ON a.id = k.account_id WHERE a.username = 'bob'", vec![])
-            .await
-            .unwrap();
-        let bob_key = SigningKey::from_pem(rows.text(0, "private_key_pem").unwrap()).unwrap();
+        let bob_key = private_key(&b, "bob").await;
         let key_id = "http://b.test/users/bob#main-key";
         let create = |id: &str, actor: &str, text: &str| {
             serde_json::to_vec(&json!({

@@ -56,6 +56,21 @@ pub async fn notification(instance: &Instance, token: &str, kind: &str, from: &s
     list.as_array()?.iter().find(|n| n["type"] == kind && n["account"]["acct"] == from).cloned()
 }
 
+/// The signing key of local account `username`, read from `instance`'s database (a
+/// test signs as that server would).
+pub async fn private_key(instance: &Instance, username: &str) -> SigningKey {
+    let rows = instance
+        .database()
+        .await
+        .query(
+            "SELECT k.private_key_pem FROM account_keys k JOIN accounts a ON a.id = k.account_id WHERE a.username = $1 AND a.domain IS NULL",
+            vec![aerie::db::Value::Text(username.into())],
+        )
+        .await
+        .unwrap();
+    SigningKey::from_pem(rows.text(0, "private_key_pem").unwrap()).unwrap()
+}
+
 /// Signs a POST of `body` to `path` on `host` as `key_id`, the way a server does.
 pub fn signed_post(key_id: &str, key: &SigningKey, host: &str, path: &str, body: &[u8]) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();

@@ -20,7 +20,7 @@ use aerie::federation::signatures::{SigningKey, VerifyingKey};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
 
-use crate::fedi::{a_and_b, eventually, get, post, send, signed_post};
+use crate::fedi::{a_and_b, eventually, get, post, private_key, send, signed_post};
 use crate::support::Engine;
 
 fn fedify_dir() -> PathBuf {
@@ -106,18 +106,6 @@ fn fedify_and_aerie_check_each_others_ld_signatures() {
     assert!(ld_signature::verify(&tampered, &presented, &verifying).is_err());
 }
 
-async fn private_key(db: &Database, username: &str) -> String {
-    let rows = db
-        .query(
-            "SELECT k.private_key_pem FROM account_keys k JOIN accounts a ON a.id = k.account_id \
-             WHERE a.username = $1 AND a.domain IS NULL",
-            vec![DbValue::Text(username.into())],
-        )
-        .await
-        .unwrap();
-    rows.text(0, "private_key_pem").unwrap().to_string()
-}
-
 async fn public_key(db: &Database, username: &str) -> String {
     let rows = db
         .query("SELECT public_key_pem FROM accounts WHERE username = $1 AND domain IS NULL", vec![DbValue::Text(username.into())])
@@ -190,8 +178,8 @@ async fn public_posts_leave_ld_signed_and_relayed_activities_are_checked_by_them
         // A relay (another key on b) passes on an activity of bob's that b itself does
         // not serve, so a cannot confirm it with the origin: only bob's LD signature
         // can vouch for it.
-        let bob_key = SigningKey::from_pem(&private_key(&db_b, "bob").await).unwrap();
-        let relay_key = SigningKey::from_pem(&private_key(&db_b, "relay").await).unwrap();
+        let bob_key = private_key(&b, "bob").await;
+        let relay_key = private_key(&b, "relay").await;
         let relay_key_id = "http://b.test/users/relay#main-key";
         let bob_uri = "http://b.test/users/bob";
         let relayed = |n: u32, text: &str, signer: &SigningKey, signer_id: &str| {

@@ -2,10 +2,9 @@
 //! statuses becomes a report the operator reads with `aerie admin reports list`;
 //! the same Flag twice is one report, and a Flag about nobody here is dropped.
 
-use aerie::federation::signatures::SigningKey;
 use serde_json::json;
 
-use crate::fedi::{a_and_b, eventually, post, send, signed_post};
+use crate::fedi::{a_and_b, eventually, post, private_key, send, signed_post};
 use crate::support::{Engine, Instance};
 
 fn reports_list(instance: &Instance) -> String {
@@ -28,13 +27,7 @@ async fn a_flag_from_another_server_becomes_a_report() {
         let (_, other) = post(&a, &carol, "/api/v1/statuses", json!({"status": "carol's own post", "visibility": "public"})).await;
         let reported_uri = reported["uri"].as_str().unwrap_or_else(|| panic!("{at}: {reported}")).to_string();
 
-        let rows = b
-            .database()
-            .await
-            .query("SELECT k.private_key_pem FROM account_keys k JOIN accounts a ON a.id = k.account_id WHERE a.username = 'bob'", vec![])
-            .await
-            .unwrap();
-        let bob_key = SigningKey::from_pem(rows.text(0, "private_key_pem").unwrap()).unwrap();
+        let bob_key = private_key(&b, "bob").await;
         let key_id = "http://b.test/users/bob#main-key";
         let flag = |id: &str, objects: serde_json::Value| {
             serde_json::to_vec(&json!({
