@@ -69,7 +69,7 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::accounts_cli::AccountsCommand,
     },
-    /// Moderation reports received from other servers.
+    /// Moderation reports: received from other servers (Flag) and filed by local users.
     Reports {
         #[command(subcommand)]
         command: crate::reports_cli::ReportsCommand,

@@ -83,7 +83,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
             // What an activity from another server does, after the host verified it
             // (federation/inbox.rs queues one `inbox` job per accepted activity).
             hook: "job".into(),
-            jobs: vec!["inbox".into(), "backfill".into(), "poll-end".into()],
+            jobs: vec!["inbox".into(), "backfill".into(), "replies".into(), "poll-end".into()],
             grants: Grants {
                 db: "read-write".into(),
                 tables: None,

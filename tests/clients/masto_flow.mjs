@@ -1,7 +1,8 @@
 // Drives a real aerie instance with masto.js 7.12 (a client library nobody here wrote):
 // app registration and password login through its OAuth client, WebSocket streaming
 // with the token as Sec-WebSocket-Protocol, subscribe messages, hashtag streams,
-// delete events, paging with its paginator, favourites and notifications.
+// delete events, paging with its paginator, favourites and notifications, and a v2
+// media upload (masto polls GET /api/v1/media/:id) posted with a status.
 //
 // Usage: node masto_flow.mjs BASE_URL   (accounts alice and bob exist, as for
 // mastodon_py_flow.py). Run by tests/integration/clients.rs on both engines.
@@ -118,6 +119,18 @@ check(deleted !== null, "the delete reached the stream");
 await alice.v1.statuses.create({ status: "private #aerie thoughts", visibility: "private" });
 const leaked = await nextEvent(tagged, (e) => e.event === "update" && e.payload.content.includes("private"), 1500);
 check(leaked === null, "a followers-only post must not reach the hashtag stream");
+
+// Media: masto uploads through v2 and polls GET /api/v1/media/:id until the url is set.
+const png = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAE0lEQVR4nGO4IycHRGDiDgNODgAAJg0hKMDujgAAAABJRU5ErkJggg==",
+  "base64",
+);
+const media = await alice.v2.media.create({ file: new Blob([png], { type: "image/png" }), description: "A tiny picture" });
+check(media.url && media.type === "image" && media.description === "A tiny picture", `upload: ${JSON.stringify(media)}`);
+const withMedia = await alice.v1.statuses.create({ status: "look", mediaIds: [media.id] });
+check(withMedia.mediaAttachments.length === 1 && withMedia.mediaAttachments[0].id === media.id, "the status carries the upload");
+const served = Buffer.from(await (await fetch(withMedia.mediaAttachments[0].url)).arrayBuffer());
+check(served.equals(png), "the file at its url is the upload");
 
 streaming.close();
 console.log("masto flow: ok");

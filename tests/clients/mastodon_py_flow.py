@@ -7,9 +7,11 @@ Exits non-zero with the failed check on stderr.
 """
 
 import html.parser
+import struct
 import sys
 import threading
 import time
+import zlib
 
 import requests
 from mastodon import Mastodon, MastodonNotFoundError, StreamListener
@@ -92,6 +94,17 @@ def wait_for(predicate, seconds):
     return predicate()
 
 
+def png(width, height):
+    """A small RGB PNG, red on the left and blue on the right (standard library only)."""
+    rows = b"".join(b"\x00" + b"".join(b"\xdc\x1e\x1e" if x < width // 2 else b"\x1e\x1e\xdc" for x in range(width)) for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 def main():
     client_id, client_secret = Mastodon.create_app("mastodon-py-flow", api_base_url=BASE, redirect_uris=OOB, scopes=SCOPES)
 
@@ -171,6 +184,22 @@ def main():
         check(False, "anonymous must not see a followers-only post")
     except MastodonNotFoundError:
         pass
+
+    # Media: a v2 upload (Mastodon.py waits for the url), a new description, a post with it.
+    picture = png(48, 32)
+    media = alice.media_post(picture, mime_type="image/png", description="A flag", focus=(0.5, -0.25), file_name="flag.png", synchronous=True)
+    check(media["type"] == "image" and media["url"], f"upload: {media}")
+    check(media["meta"]["original"]["width"] == 48 and media["meta"]["original"]["height"] == 32, f"meta: {media['meta']}")
+    check(media["blurhash"], "a blurhash")
+    described = alice.media_update(media, description="A red and blue flag")
+    check(described["description"] == "A red and blue flag", f"media_update: {described['description']}")
+    with_media = alice.status_post("a picture", media_ids=[media], visibility="public")
+    attached = with_media["media_attachments"]
+    check([str(m["id"]) for m in attached] == [str(media["id"])], f"media_attachments: {attached}")
+    check(attached[0]["description"] == "A red and blue flag", "the description is on the status")
+    seen_by_bob = bob.status(with_media["id"])["media_attachments"][0]
+    check(requests.get(seen_by_bob["url"], timeout=30).content == picture, "the file at its url is the upload")
+    check(str(bob.timeline_public(only_media=True)[0]["id"]) == str(with_media["id"]), "only_media")
 
     print("mastodon.py flow: ok")
 

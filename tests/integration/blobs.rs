@@ -22,16 +22,16 @@ use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 /// Larger than two S3 parts (8 MiB), and not a multiple of one.
 const LARGE: u64 = 20 * 1024 * 1024 + 123;
 
-/// A moto server of our own; killed on drop.
-struct Moto {
+/// A moto server of our own; killed on drop (also used by `media.rs`).
+pub(crate) struct Moto {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl Moto {
     /// `enforce_auth`: moto accepts any key pair unless told to check them
     /// (INITIAL_NO_AUTH_ACTION_COUNT=0); then only keys it issued itself pass.
-    async fn start(enforce_auth: bool) -> Moto {
+    pub(crate) async fn start(enforce_auth: bool) -> Moto {
         let port = free_port();
         let mut command = Command::new("moto_server");
         command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
@@ -51,7 +51,7 @@ impl Moto {
         moto
     }
 
-    fn config(&self, bucket: &str) -> BlobsConfig {
+    pub(crate) fn config(&self, bucket: &str) -> BlobsConfig {
         BlobsConfig {
             backend: "s3".into(),
             endpoint: Some(self.endpoint.clone()),
@@ -63,7 +63,7 @@ impl Moto {
     }
 
     /// A store on a bucket created for it.
-    async fn store(&self, bucket: &str) -> BlobStore {
+    pub(crate) async fn store(&self, bucket: &str) -> BlobStore {
         let store = BlobStore::from_config(&self.config(bucket), "unused".as_ref()).await.unwrap();
         let BlobStore::S3(s3) = &store else { panic!("not an S3 store") };
         s3.client().create_bucket().bucket(bucket).send().await.expect("create the test bucket");

@@ -1,10 +1,11 @@
 //! Real Mastodon client libraries against the real server, on both engines:
 //! Mastodon.py 2.3.3 (installed by tests/run) drives tests/clients/mastodon_py_flow.py —
 //! app registration, password and browser-form logins, posting, replies, boosts,
-//! favourites, bookmarks, notifications, paging, edits, deletes, SSE streaming and
-//! followers-only visibility; masto.js 7.12 (npm, tests/clients/package.json) drives
-//! tests/clients/masto_flow.mjs — its OAuth client, WebSocket streaming with the token
-//! as the protocol, hashtag and delete events, and its paginator.
+//! favourites, bookmarks, notifications, paging, edits, deletes, SSE streaming,
+//! followers-only visibility and a media upload posted with a status; masto.js 7.12
+//! (npm, tests/clients/package.json) drives tests/clients/masto_flow.mjs — its OAuth
+//! client, WebSocket streaming with the token as the protocol, hashtag and delete
+//! events, its paginator, and a v2 media upload (it polls the media until its url is set).
 
 use std::path::PathBuf;
 use std::process::Command;

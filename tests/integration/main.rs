@@ -23,6 +23,7 @@ mod instances;
 mod jobs;
 mod ld_signatures;
 mod limits;
+mod media;
 mod migrate;
 mod oauth;
 mod policies;

@@ -1,6 +1,6 @@
 //! Statuses of one local author as Notes (Questions for polls), several at once:
-//! mentions, tags, parents, conversations and polls in one query each, never one per
-//! status. The rows come from [`aerie_guest::visible::status_rows`], so every status
+//! mentions, tags, parents, conversations, polls, media and the first replies in one
+//! query each, never one per status. The rows come from [`aerie_guest::visible::status_rows`], so every status
 //! here already passed the one visibility rule for the viewer.
 
 use std::collections::HashMap;
@@ -22,6 +22,9 @@ struct Around {
     parents: HashMap<i64, String>,
     conversations: HashMap<i64, String>,
     polls: HashMap<i64, NotePoll>,
+    attachments: HashMap<i64, Vec<as2::Attachment>>,
+    /// The first public or unlisted replies `(id, uri)` the viewer may see, oldest first.
+    replies: HashMap<i64, Vec<(i64, String)>>,
 }
 
 fn unique(values: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -71,6 +74,27 @@ fn load(ctx: &Ctx, rows: &[StatusRow]) -> Result<Around, Response> {
         }
     }
     around.polls = polls(&unique(rows.iter().filter_map(|s| s.poll_id)))?;
+    let with_replies = unique(rows.iter().filter(|s| s.replies_count > 0).map(|s| s.id));
+    if !with_replies.is_empty() {
+        // Only public and unlisted replies, whoever asks, under the visibility rule
+        // (blocks, suspensions); the first few of each status.
+        let sql = format!(
+            "SELECT parent, id, uri FROM (SELECT s.in_reply_to_id AS parent, s.id, s.uri,                ROW_NUMBER() OVER (PARTITION BY s.in_reply_to_id ORDER BY s.id) AS n FROM statuses s                WHERE s.in_reply_to_id IN ({}) AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL                AND s.uri IS NOT NULL AND {}) r WHERE n <= {} ORDER BY parent, id",
+            placeholders(2, with_replies.len()),
+            aerie_guest::model::visibility::visible_sql("s", 1),
+            convert::EMBEDDED_REPLIES
+        );
+        let mut params = vec![aerie_guest::visible::viewer_value(ctx.viewer)];
+        params.extend(ids(&with_replies));
+        for row in db::query(&sql, &params)?.iter() {
+            if let (Some(parent), Some(id), Some(uri)) = (row.i64("parent"), row.i64("id"), row.string("uri")) {
+                around.replies.entry(parent).or_default().push((id, uri));
+            }
+        }
+    }
+    for (status_id, media) in aerie_guest::media::for_statuses(&status_ids)? {
+        around.attachments.insert(status_id, media.iter().map(|m| aerie_guest::media::media_to_attachment(m, ctx.base())).collect());
+    }
     Ok(around)
 }
 
@@ -126,6 +150,8 @@ pub fn notes(ctx: &Ctx, author: &AccountRow, rows: &[StatusRow]) -> Result<Vec<N
                 in_reply_to: row.in_reply_to_id.and_then(|id| around.parents.get(&id)).map(String::as_str),
                 conversation: row.conversation_id.and_then(|id| around.conversations.get(&id)).map(String::as_str),
                 poll: row.poll_id.and_then(|id| around.polls.get(&id)),
+                attachments: around.attachments.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+                replies: Some(around.replies.get(&row.id).map(Vec::as_slice).unwrap_or(&[])),
                 ..NoteParts::new(ctx.base(), &ctx.instance.domain, author)
             };
             convert::status_to_note(row, &parts)

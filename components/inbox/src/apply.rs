@@ -144,7 +144,7 @@ fn process(ctx: &Ctx, raw: &Json, verified: bool, depth: u8) -> Done {
         Action::Move { object, target } => move_account(ctx, &act, &object, &target),
         Action::Add { object, target } => add(&act, &object, &target),
         Action::Remove { object, target } => remove(&act, &object, &target),
-        Action::Flag { objects } => flag(&act, &objects, raw.get("content").and_then(Json::as_str).unwrap_or_default()),
+        Action::Flag { objects } => flag(&act, &objects, &parse::flag_comment(raw)),
         Action::QuoteRequest { object } => quote_request(&act, &object),
         Action::Ignore(_) => Ok(()),
     }

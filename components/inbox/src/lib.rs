@@ -1,7 +1,8 @@
 //! The inbox: what activities other servers send to this instance do, as a job
 //! component (`hook = "job"`, job kinds `"inbox"`, `"backfill"` — the first posts
-//! of a newly met account, see [`backfill`] — and `"poll-end"`, the notifications
-//! of an ended poll, `aerie_guest::poll_end`).
+//! of a newly met account, see [`backfill`] —, `"replies"` — a remote thread's
+//! replies, fetched when a client opens it, see [`replies`] — and `"poll-end"`, the
+//! notifications of an ended poll, `aerie_guest::poll_end`).
 //!
 //! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
 //! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
@@ -25,6 +26,7 @@
 mod apply;
 mod backfill;
 pub mod parse;
+pub mod replies;
 
 use aerie_guest::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
 use aerie_guest::log;
@@ -40,6 +42,9 @@ impl Guest for Inbox {
         }
         if job.kind == backfill::KIND {
             return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));
+        }
+        if job.kind == replies::KIND {
+            return replies::run(&job.payload).map_err(|reason| format!("replies job {} (attempt {}): {reason}", job.id, job.attempt));
         }
         let payload = match parse::parse_payload(&job.payload) {
             Ok(payload) => payload,

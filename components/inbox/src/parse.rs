@@ -385,6 +385,19 @@ pub fn classify(activity: &Value) -> Action {
     }
 }
 
+/// A Flag's comment: its `content` (Mastodon, Pleroma, Misskey, GoToSocial, Mbin), or
+/// its `summary` (Lemmy writes the reason there); empty when it has neither. Still
+/// HTML: the caller makes it plain text.
+pub fn flag_comment(flag: &Value) -> String {
+    ["content", "summary"]
+        .iter()
+        .filter_map(|member| flag.get(*member).and_then(Value::as_str))
+        .map(str::trim)
+        .find(|text| !text.is_empty())
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The addressing of an activity or object (`to`, `cc`), as URIs.
 pub fn addresses(value: &Value, member: &str) -> Vec<String> {
     match value.get(member) {
@@ -545,6 +558,26 @@ mod tests {
         assert!(matches!(classify(&fixture("lemmy/announce-create-page.json")), Action::Announce { wrapped: true, .. }));
         assert!(matches!(classify(&fixture("lemmy/create-page.json")), Action::Create { .. }));
         assert!(matches!(classify(&fixture("mastodon/announce.json")), Action::Announce { wrapped: false, .. }));
+        // Flags as servers send them: the reported actor and statuses, and the comment.
+        for (name, objects, comment) in [
+            ("mastodon/flag.json", 3, "Please take a look at this user and their posts"),
+            ("mastodon/flag-report.json", 2, "test report, it's actually fine to use swagger"),
+            ("gotosocial/flag-report.json", 2, "dark souls sucks, please yeet this nerd"),
+            ("mbin/flag.json", 2, "dikjhgasdpas dsaü"),
+            ("mbin/flag-post.json", 1, ""),
+            ("lemmy/report-page.json", 1, "report this post"),
+        ] {
+            let flag = fixture(name);
+            match classify(&flag) {
+                Action::Flag { objects: found } => assert_eq!(found.len(), objects, "{name}: {found:?}"),
+                other => panic!("{name}: {other:?}"),
+            }
+            assert_eq!(flag_comment(&flag), comment, "{name}");
+        }
+        let embedded = json!({"type": "Flag", "actor": "https://p/u", "content": " ",
+            "object": [{"type": "Person", "id": "https://l/users/a"}, {"type": "Note", "id": "https://l/s/1", "content": "x"}]});
+        assert_eq!(classify(&embedded), Action::Flag { objects: vec!["https://l/users/a".into(), "https://l/s/1".into()] });
+        assert_eq!(flag_comment(&embedded), "");
         match classify(&fixture("gotosocial/accept-like-polite.json")) {
             Action::Accept { object } => assert!(!object.is("Follow")),
             other => panic!("{other:?}"),

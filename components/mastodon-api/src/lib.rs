@@ -101,6 +101,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["bookmarks"]) => bookmarks::bookmarks(ctx),
         ("GET", ["favourites"]) => bookmarks::favourites(ctx),
         ("GET", ["preferences"]) => preferences::get(ctx),
+        ("POST", ["reports"]) => routes::api::v1::reports::create(ctx),
         ("GET", ["markers"]) => markers::get(ctx),
         ("POST", ["markers"]) => markers::save(ctx),
 
@@ -130,6 +131,11 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
             }
         }
 
+        ("POST", ["media"]) => routes::api::v1::media::create(ctx),
+        ("GET", ["media", id]) => routes::api::v1::media::get(ctx, parse_id(id)?),
+        ("PUT", ["media", id]) => routes::api::v1::media::update(ctx, parse_id(id)?),
+        ("DELETE", ["media", id]) => routes::api::v1::media::delete(ctx, parse_id(id)?),
+
         ("GET", ["polls", id]) => poll_routes::get(ctx, parse_id(id)?),
         ("POST", ["polls", id, "votes"]) => poll_routes::vote(ctx, parse_id(id)?),
 
@@ -150,6 +156,7 @@ fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
     match (method, path) {
         ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
         ("GET", ["search"]) => routes::api::v2::search::search(ctx),
+        ("POST", ["media"]) => routes::api::v1::media::create(ctx),
         _ => Err(Response::not_found()),
     }
 }

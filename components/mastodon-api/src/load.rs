@@ -94,8 +94,8 @@ fn viewer_state(viewer: i64, status_ids: &[i64]) -> Result<ViewerState, Response
 }
 
 /// Turns status rows (already checked against the visibility rule) into entities:
-/// reblogged originals, authors, mentions, tags, applications and the viewer's state
-/// in one query each. A reblog whose original the viewer may not see is left out.
+/// reblogged originals, authors, mentions, tags, applications, media and the viewer's
+/// state in one query each. A reblog whose original the viewer may not see is left out.
 pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> Result<Vec<Status>, Response> {
     let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals = visible_statuses(viewer, &reblog_ids)?;
@@ -150,6 +150,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
     }
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
+    let media = aerie_guest::media::for_statuses(&content_ids)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
@@ -160,6 +161,10 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
             tags: tags.get(&row.id).cloned().unwrap_or_default(),
             application: row.application_id.filter(|_| row.local).and_then(|id| apps.get(&id)).map(convert::application_to_api),
             poll: row.poll_id.and_then(|id| polls.get(&id)).cloned(),
+            media_attachments: media
+                .get(&row.id)
+                .map(|list| list.iter().map(|m| aerie_guest::media::media_to_api(m, base)).collect())
+                .unwrap_or_default(),
             favourited: flag(&state.favourited),
             reblogged: flag(&state.reblogged),
             bookmarked: flag(&state.bookmarked),

@@ -117,6 +117,8 @@ pub struct StatusParts {
     pub tags: Vec<Tag>,
     pub application: Option<Application>,
     pub poll: Option<Poll>,
+    /// The attached files, in the author's order (see [`crate::media::media_to_api`]).
+    pub media_attachments: Vec<crate::entities::MediaAttachment>,
     /// The viewer's state; all `None` for anonymous requests.
     pub favourited: Option<bool>,
     pub reblogged: Option<bool>,
@@ -139,7 +141,7 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
         visibility: row.visibility.clone(),
         sensitive: row.sensitive,
         spoiler_text: row.spoiler_text.clone(),
-        media_attachments: Vec::new(),
+        media_attachments: if is_reblog { Vec::new() } else { parts.media_attachments },
         application: parts.application,
         mentions: parts.mentions,
         tags: parts.tags,
@@ -295,12 +297,29 @@ pub struct NoteParts<'a> {
     /// The conversation's URI (`tag:` URI for local conversations).
     pub conversation: Option<&'a str>,
     pub poll: Option<&'a NotePoll>,
+    /// The attached files (see [`crate::media::media_to_attachment`]).
+    pub attachments: &'a [as2::Attachment],
+    /// The first public or unlisted replies `(id, uri)`, oldest first, at most
+    /// [`EMBEDDED_REPLIES`], for the first page of the `replies` collection; `None`
+    /// when they were not looked up (activities sent as a status is written).
+    pub replies: Option<&'a [(i64, String)]>,
 }
 
 impl<'a> NoteParts<'a> {
-    /// The parts of a status with no mentions, tags, parent, conversation or poll.
+    /// The parts of a status with no mentions, tags, parent, conversation, poll or media.
     pub fn new(base: &'a str, domain: &'a str, author: &'a AccountRow) -> NoteParts<'a> {
-        NoteParts { base, domain, author, mentioned: &[], tags: &[], in_reply_to: None, conversation: None, poll: None }
+        NoteParts {
+            base,
+            domain,
+            author,
+            mentioned: &[],
+            tags: &[],
+            in_reply_to: None,
+            conversation: None,
+            poll: None,
+            attachments: &[],
+            replies: None,
+        }
     }
 }
 
@@ -332,19 +351,43 @@ fn counted(id: String, total: i64) -> as2::Collection {
     as2::Collection { id: Some(id), kind: "Collection".into(), total_items: Some(total.max(0) as u64), ..Default::default() }
 }
 
-/// A status's `replies` collection as its Note embeds it: an empty first page.
-pub fn replies_collection(uri: &str) -> as2::Collection {
+/// Public or unlisted replies a Note embeds in the first page of its `replies`
+/// (Mastodon embeds 5).
+pub const EMBEDDED_REPLIES: usize = 5;
+
+/// A status's `replies` collection as its Note embeds it, in Mastodon's shape: a
+/// `Collection` whose embedded first page lists `first_replies` (`(id, uri)`, the
+/// oldest public or unlisted replies) and links (`next`) to the page after them
+/// (`{uri}/replies?…page=true`, served by the activitypub component: public and
+/// unlisted replies only) when there may be more: the first page is full, or the
+/// replies were not looked up (`None`) and the status has some (`replies_count`). An
+/// embedded page never hints at replies it may not name.
+pub fn replies_collection(uri: &str, first_replies: Option<&[(i64, String)]>, replies_count: i64) -> as2::Collection {
     let id = format!("{uri}/replies");
+    let more = match first_replies {
+        Some(listed) => listed.len() >= EMBEDDED_REPLIES,
+        None => replies_count > 0,
+    };
+    let first_replies = first_replies.unwrap_or_default();
     as2::Collection {
         id: Some(id.clone()),
         kind: "Collection".into(),
         first: Some(as2::PageRef::Page(Box::new(as2::Collection {
             kind: "CollectionPage".into(),
+            next: more.then(|| replies_page_url(uri, first_replies.last().map(|(id, _)| *id))),
             part_of: Some(id),
-            items: Some(Vec::new()),
+            items: Some(first_replies.iter().map(|(_, uri)| as2::Object::Link(uri.clone())).collect()),
             ..Default::default()
         }))),
         ..Default::default()
+    }
+}
+
+/// The URL of a page of status `uri`'s replies: the first, or those after reply `after`.
+pub fn replies_page_url(uri: &str, after: Option<i64>) -> String {
+    match after {
+        Some(id) => format!("{uri}/replies?min_id={id}&page=true"),
+        None => format!("{uri}/replies?page=true"),
     }
 }
 
@@ -393,9 +436,9 @@ pub fn status_to_note(row: &StatusRow, parts: &NoteParts) -> Note {
         conversation: parts.conversation.map(str::to_string),
         content: row.content_html.clone(),
         content_map,
-        attachment: Vec::new(),
+        attachment: parts.attachments.to_vec(),
         tag,
-        replies: Some(replies_collection(&uri)),
+        replies: Some(replies_collection(&uri, parts.replies, row.replies_count)),
         likes: Some(counted(format!("{uri}/likes"), row.favourites_count)),
         shares: Some(counted(format!("{uri}/shares"), row.reblogs_count)),
         ..Note::default()
@@ -572,6 +615,17 @@ mod tests {
                 created_at: 1_700_000_000_000,
                 ..Default::default()
             };
+            let attachments = vec![as2::Attachment {
+                kind: "Document".into(),
+                media_type: Some("image/png".into()),
+                url: Some("https://a.example/system/media/9/original/x.png".into()),
+                name: Some("A cat".into()),
+                blurhash: Some("LEHV6nWB2yk8pyo0adR*.7kCMdnj".into()),
+                focal_point: Some(vec![0.0, 0.5]),
+                width: Some(4),
+                height: Some(3),
+                ..Default::default()
+            }];
             let parts = NoteParts {
                 base: "https://a.example",
                 domain: "a.example",
@@ -581,8 +635,11 @@ mod tests {
                 in_reply_to: Some("https://b.example/notes/1"),
                 conversation: Some("tag:a.example,2023-11-14:objectId=5:objectType=Conversation"),
                 poll: None,
+                attachments: &attachments,
+                replies: None,
             };
             let note = status_to_note(&row, &parts);
+            assert_eq!(note.attachment, attachments);
             assert_eq!(note.tag[0].name.as_deref(), Some("@bob@b.example"));
             assert_eq!(note.tag[1].name.as_deref(), Some("@carol@a.example"));
             assert_eq!(note.tag[2].href.as_deref(), Some("https://a.example/tags/rust"));
@@ -621,6 +678,39 @@ mod tests {
         assert_eq!(json["votersCount"], 2);
         assert_eq!(json["closed"], "1970-01-01T00:00:00Z");
         assert!(json.get("oneOf").is_none());
+    }
+
+    #[test]
+    fn replies_follow_mastodon() {
+        let author = alice();
+        let mut row =
+            StatusRow { uri: Some("https://a.example/users/alice/statuses/8".into()), visibility: "public".into(), ..Default::default() };
+        let json = serde_json::to_value(status_to_note(&row, &NoteParts::new("https://a.example", "a.example", &author))).unwrap();
+        let replies = &json["replies"];
+        assert_eq!(
+            (replies["type"].as_str(), replies["id"].as_str()),
+            (Some("Collection"), Some("https://a.example/users/alice/statuses/8/replies"))
+        );
+        assert_eq!(replies["first"]["type"], "CollectionPage");
+        assert_eq!(replies["first"]["partOf"], "https://a.example/users/alice/statuses/8/replies");
+        assert_eq!(replies["first"]["items"], serde_json::json!([]));
+        assert!(replies["first"].get("next").is_none(), "no replies, nothing to follow: {replies}");
+        row.replies_count = 2;
+        let json = serde_json::to_value(status_to_note(&row, &NoteParts::new("https://a.example", "a.example", &author))).unwrap();
+        assert_eq!(json["replies"]["first"]["next"], "https://a.example/users/alice/statuses/8/replies?page=true");
+        // The first replies are embedded; the page after them is linked when it is full
+        // (not because of replies it does not name: followers-only ones count too).
+        let first: Vec<(i64, String)> = (41..41 + EMBEDDED_REPLIES as i64).map(|i| (i, format!("https://b.example/notes/{i}"))).collect();
+        row.replies_count = 9;
+        let parts = NoteParts { replies: Some(&first[..1]), ..NoteParts::new("https://a.example", "a.example", &author) };
+        let json = serde_json::to_value(status_to_note(&row, &parts)).unwrap();
+        assert_eq!(json["replies"]["first"]["items"], serde_json::json!(["https://b.example/notes/41"]));
+        assert!(json["replies"]["first"].get("next").is_none(), "{json}");
+        let parts = NoteParts { replies: Some(&first), ..NoteParts::new("https://a.example", "a.example", &author) };
+        let json = serde_json::to_value(status_to_note(&row, &parts)).unwrap();
+        assert_eq!(json["replies"]["first"]["items"].as_array().map(Vec::len), Some(EMBEDDED_REPLIES));
+        assert_eq!(json["replies"]["first"]["next"], "https://a.example/users/alice/statuses/8/replies?min_id=45&page=true");
+        assert_eq!(replies_page_url("https://a.example/s/1", Some(7)), "https://a.example/s/1/replies?min_id=7&page=true");
     }
 
     #[test]

@@ -136,15 +136,19 @@ pub struct Application {
     pub website: Option<String>,
 }
 
-/// Placeholder until media lands: the shape clients parse.
+/// A file attached to a status (or uploaded for one); see [`crate::media`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MediaAttachment {
     pub id: String,
+    /// `image`, `gifv`, `video`, `audio` or `unknown`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// Null while the file is still being processed.
     pub url: Option<String>,
     pub preview_url: Option<String>,
     pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub text_url: Option<String>,
     pub meta: serde_json::Value,
     pub description: Option<String>,
     pub blurhash: Option<String>,
@@ -218,6 +222,23 @@ pub struct Status {
 pub struct Context {
     pub ancestors: Vec<Status>,
     pub descendants: Vec<Status>,
+}
+
+/// A report the viewer filed (`POST /api/v1/reports`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    pub action_taken: bool,
+    pub action_taken_at: Option<String>,
+    /// `spam`, `legal`, `violation` or `other`.
+    pub category: String,
+    pub comment: String,
+    /// Whether it was forwarded to the reported account's server.
+    pub forwarded: bool,
+    pub created_at: String,
+    pub status_ids: Option<Vec<String>>,
+    pub rule_ids: Option<Vec<String>>,
+    pub target_account: Account,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,9 @@ pub const SCHEME_HEADER: &str = "x-aerie-scheme";
 /// `X-Forwarded-Host` from a trusted proxy); wasi:http itself drops `Host`.
 pub const HOST_HEADER: &str = "x-aerie-host";
 
+/// Largest body buffer reserved up front from `Content-Length`.
+const MAX_PRESIZED_BODY: usize = 64 << 20;
+
 /// An incoming request, read whole.
 pub struct Request {
     pub method: String,
@@ -113,6 +116,12 @@ fn read_request(request: IncomingRequest) -> Result<Request, String> {
     };
     let headers = request.headers().entries();
     let mut body = Vec::new();
+    // Sized once from Content-Length (the host caps the body before the component
+    // runs), so a large upload is not copied while the buffer doubles.
+    let length = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| std::str::from_utf8(v).ok());
+    if let Some(length) = length.and_then(|l| l.trim().parse::<usize>().ok()) {
+        body.reserve_exact(length.min(MAX_PRESIZED_BODY));
+    }
     if let Ok(incoming) = request.consume() {
         if let Ok(mut stream) = incoming.stream() {
             stream.read_to_end(&mut body).map_err(|e| format!("reading the body: {e}"))?;

@@ -6,7 +6,10 @@
 //! - [`http`]: a small request/response layer over WASI 0.2 `wasi:http`, so handler
 //!   components deal in paths, JSON and Mastodon-style errors rather than streams.
 //! - [`auth`]: the [`auth::Viewer`] the host put in the request and Mastodon's scope rules;
-//!   [`params`]: query and body parameters read the same way for form, multipart and JSON.
+//!   [`params`]: query and body parameters read the same way for form, multipart and JSON;
+//!   [`multipart`]: multipart bodies as bytes, files included.
+//! - [`media`]: media attachments: rows, their Mastodon entity and ActivityStreams
+//!   attachment, and remote attachments stored by reference.
 //! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
 //!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
 //!   [`time`] for their dates.
@@ -17,8 +20,8 @@
 //!   [`outbound`]: what local actions send out (activities and their audiences).
 //! - [`notify`], [`follows`], [`stream_audience`]: notifications, follow bookkeeping and
 //!   the streams of a status, shared by the API and the inbox.
-//! - [`kv`], [`queue`], [`settings`]: the component's key-value namespace, durable
-//!   jobs, its manifest settings, time and ids.
+//! - [`kv`], [`queue`], [`settings`], [`blobs`]: the component's key-value namespace, durable
+//!   jobs, its manifest settings, time and ids, the blob store.
 //!
 //! HTTP components export `wasi:http/incoming-handler` themselves with
 //! `wasip2::http::proxy::export!` and call [`http::serve`] from `handle`; job
@@ -28,6 +31,7 @@
 pub mod activitystreams;
 pub mod addressing;
 pub mod auth;
+pub mod blobs;
 pub mod convert;
 pub mod db;
 pub mod entities;
@@ -41,6 +45,8 @@ pub use aerie_model as model;
 pub use aerie_text as text;
 pub mod kv;
 pub mod log;
+pub mod media;
+pub mod multipart;
 pub mod notify;
 pub mod outbound;
 pub mod params;

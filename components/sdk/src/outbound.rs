@@ -212,6 +212,24 @@ pub fn update_actor(actor: Actor, at: i64) -> Activity {
     }
 }
 
+/// `Flag`: a report forwarded to the reported account's server, as Mastodon sends it:
+/// by the instance actor `actor` (so the reporter stays anonymous there), with id
+/// `id` (the report's URI), the reported actor `target` and the reported `statuses`
+/// as `object`, the reporter's comment as `content`.
+pub fn flag(id: &str, actor: &str, target: &str, statuses: &[String], comment: &str) -> Json {
+    let mut object = vec![Json::String(target.to_string())];
+    object.extend(statuses.iter().cloned().map(Json::String));
+    serde_json::json!({
+        "@context": as2::AS_CONTEXT,
+        "id": id,
+        "type": "Flag",
+        "actor": actor,
+        "content": comment,
+        "object": object,
+        "to": [target],
+    })
+}
+
 /// `activity` as the JSON document to POST, with the `@context` its type needs:
 /// the status context for activities carrying a Note, the actor context for actors,
 /// plain ActivityStreams otherwise.
@@ -412,12 +430,19 @@ pub fn note(row: &StatusRow, author: &AccountRow, base: &str, domain: &str) -> R
         None => None,
         Some(pid) => poll(pid)?,
     };
+    let attachments: Vec<as2::Attachment> = crate::media::for_statuses(&[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| crate::media::media_to_attachment(m, base))
+        .collect();
     let parts = NoteParts {
         mentioned: &mentioned,
         tags: &tags,
         in_reply_to: parent.as_deref(),
         conversation: conversation.as_deref(),
         poll: poll.as_ref(),
+        attachments: &attachments,
         ..NoteParts::new(base, domain, author)
     };
     Ok(convert::status_to_note(row, &parts))
@@ -533,6 +558,16 @@ mod tests {
         let back: Activity = serde_json::from_value(json).unwrap();
         let Some(Object::Activity(inner)) = back.object else { panic!("the Undo lost its Follow") };
         assert_eq!(*inner, follow(&id, ALICE, BOB));
+    }
+
+    #[test]
+    fn flags_name_the_account_then_its_statuses() {
+        let json = flag("https://a.example/reports/5", "https://a.example/actor", BOB, &["https://b.example/notes/1".into()], "spam");
+        assert_eq!((json["type"].as_str(), json["actor"].as_str()), (Some("Flag"), Some("https://a.example/actor")));
+        assert_eq!(json["object"], serde_json::json!([BOB, "https://b.example/notes/1"]));
+        assert_eq!((json["content"].as_str(), json["id"].as_str()), (Some("spam"), Some("https://a.example/reports/5")));
+        assert_eq!(json["to"], serde_json::json!([BOB]));
+        assert_eq!(json["@context"], as2::AS_CONTEXT);
     }
 
     #[test]

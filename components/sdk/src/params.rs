@@ -76,20 +76,11 @@ fn flatten_json(prefix: &str, value: &serde_json::Value, pairs: &mut Vec<(String
 }
 
 fn parse_multipart(body: &[u8], boundary: &str, pairs: &mut Vec<(String, String)>) {
-    let delimiter = format!("--{boundary}");
-    let text = String::from_utf8_lossy(body);
-    for part in text.split(delimiter.as_str()).skip(1) {
-        if part.starts_with("--") {
-            break;
-        }
-        let part = part.strip_prefix("\r\n").unwrap_or(part);
-        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
-        let disposition = head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition")).unwrap_or("");
-        if disposition.contains("filename=") {
+    for part in crate::multipart::parts(body, boundary) {
+        if part.filename.is_some() {
             continue; // files are read by the media endpoints, not here
         }
-        let Some(name) = disposition.split("name=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
-        pairs.push((name.to_string(), value.strip_suffix("\r\n").unwrap_or(value).to_string()));
+        pairs.push((part.name, String::from_utf8_lossy(part.data).into_owned()));
     }
 }
 
@@ -113,9 +104,7 @@ impl Params {
                 flatten_json("", &value, &mut params.pairs);
             }
         } else if content_type.starts_with("multipart/form-data") {
-            let original = request.header("content-type").unwrap_or("");
-            if let Some(boundary) = original.split("boundary=").nth(1) {
-                let boundary = boundary.split(';').next().unwrap_or("").trim().trim_matches('"');
+            if let Some(boundary) = crate::multipart::boundary(request.header("content-type").unwrap_or("")) {
                 parse_multipart(&request.body, boundary, &mut params.pairs);
             }
         } else {

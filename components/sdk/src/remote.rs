@@ -252,7 +252,6 @@ fn account_where(condition: &str, params: &[Value]) -> Result<Option<(AccountRow
     Ok(rows.first().map(|r| (AccountRow::from_row(&r), r.i64("fetched_at"))))
 }
 
-/// The account with actor URI `uri`, from the database only.
 /// An account by id.
 pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
     Ok(account_where("a.id = $1", &[Value::Int64(id)])?.map(|(a, _)| a))
@@ -269,6 +268,46 @@ fn queue_backfill(account: i64, uri: &str) {
     }
 }
 
+/// The job kind that fetches a remote status's replies (the `inbox` component's).
+pub const REPLIES_KIND: &str = "replies";
+/// A status's replies are fetched at most once in this long, however often its
+/// thread is opened.
+pub const REPLIES_WINDOW_MS: i64 = 15 * 60_000;
+
+/// Asks for the replies of remote status `status` (the `inbox` component's
+/// `replies` job), as Mastodon's FetchReplies does when a thread is opened: once per
+/// status per [`REPLIES_WINDOW_MS`], so opening a thread repeatedly does not storm
+/// its server. A key-value marker that expires with the window says a fetch was asked
+/// for (when the caller has a kv grant); the job's idempotency key names the window,
+/// so callers racing past the marker still queue one job. Local statuses have all
+/// their replies already. Best effort, like [`queue_backfill`]; never waits for the
+/// fetch. Returns whether a job was queued.
+pub fn queue_replies_fetch(status: &StatusRow) -> bool {
+    if status.local || status.deleted_at.is_some() || status.reblog_of_id.is_some() || status.uri.is_none() {
+        return false;
+    }
+    let marker = format!("replies-fetched:{}", status.id);
+    if matches!(crate::kv::get(&marker), Ok(Some(_))) {
+        return false;
+    }
+    let _ = crate::kv::set(&marker, b"1", Some(REPLIES_WINDOW_MS as u64));
+    let window = settings::now_millis() / REPLIES_WINDOW_MS;
+    let options = crate::queue::JobOptions {
+        delay_ms: None,
+        idempotency_key: Some(format!("replies {} {window}", status.id)),
+        max_attempts: Some(3),
+    };
+    let payload = serde_json::json!({ "status": status.id }).to_string();
+    match crate::queue::enqueue(REPLIES_KIND, payload.as_bytes(), &options) {
+        Ok(queued) => queued.is_some(),
+        Err(e) => {
+            log::info(&format!("no replies fetch for status {}: {e:?}", status.id));
+            false
+        }
+    }
+}
+
+/// The account with actor URI `uri`, from the database only.
 pub fn account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
     Ok(account_where("a.uri = $1", &[Value::Text(uri.into())])?.map(|(a, _)| a))
 }
@@ -491,7 +530,23 @@ pub fn resolve_status_uri(uri: &str) -> Result<Option<i64>, RemoteError> {
     resolve_status_at(uri, 0)
 }
 
+/// Like [`resolve_status_uri`], but a status not stored yet is only fetched and
+/// stored when it is public or unlisted (`None` otherwise): for statuses found in a
+/// collection (a thread's replies) rather than addressed to someone here.
+pub fn resolve_public_status_uri(uri: &str) -> Result<Option<i64>, RemoteError> {
+    resolve_status_where(uri, 0, is_public_note)
+}
+
+/// Whether a Note is public or unlisted (`as:Public` among its addressees).
+pub fn is_public_note(note: &Note) -> bool {
+    note.to.iter().chain(&note.cc).any(|a| as2::is_public(a))
+}
+
 fn resolve_status_at(uri: &str, depth: u32) -> Result<Option<i64>, RemoteError> {
+    resolve_status_where(uri, depth, |_| true)
+}
+
+fn resolve_status_where(uri: &str, depth: u32, accept: impl Fn(&Note) -> bool) -> Result<Option<i64>, RemoteError> {
     if let Some(row) = status_by_uri(uri)? {
         return Ok(row.deleted_at.is_none().then_some(row.id));
     }
@@ -520,6 +575,10 @@ fn resolve_status_at(uri: &str, depth: u32) -> Result<Option<i64>, RemoteError> 
     }
     if note.attributed_to.is_empty() || !same_origin(&note.attributed_to, &note.id) {
         return Err(invalid(format!("{} is attributed to {:?}, on another host", note.id, note.attributed_to)));
+    }
+    if !accept(&note) {
+        log::info(&format!("{} is not public or unlisted: not stored", note.id));
+        return Ok(None);
     }
     let author = resolve_account_uri(&note.attributed_to)?;
     store_note_at(&note, &author, depth).map(Some)
@@ -670,6 +729,7 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
     let (mentioned, silent) = note_mentioned(note)?;
     let tags = note_hashtags(note);
     let poll = (note.kind == "Question").then(|| note_poll(note)).flatten();
+    let media = crate::media::note_attachments(note);
     let now = settings::now_millis();
 
     let mut row = note_to_status(note, author, parent.map(|(id, account, _)| (id, account)));
@@ -729,6 +789,7 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
     }
     let mut notices = write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?;
     crate::status_tags::set(&tx, row.id, &tags, now)?;
+    crate::media::insert_remote(&tx, row.id, author.id, &media, now)?;
     if let Some(poll) = &poll {
         row.poll_id = Some(insert_poll(&tx, row.id, author.id, poll, now)?);
     }
@@ -786,6 +847,7 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
         row.content_html != status.content_html || row.spoiler_text != status.spoiler_text || row.sensitive != status.sensitive;
     let (mentioned, silent) = note_mentioned(note)?;
     let tags = note_hashtags(note);
+    let media = crate::media::note_attachments(note);
 
     let tx = db::begin()?;
     let old_poll = match status.poll_id {
@@ -798,7 +860,8 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
     };
     let new_titles = poll.as_ref().map(|p| (p.options.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), p.multiple));
     let poll_changed = old_poll != new_titles;
-    let edited = content_changed || poll_changed;
+    let media_changed = crate::media::replace_remote(&tx, status.id, author.id, &media, now)?;
+    let edited = content_changed || poll_changed || media_changed;
     let mut notices = Vec::new();
     if edited {
         let versions = tx.query("SELECT COUNT(*) AS n FROM status_edits WHERE status_id = $1", &[Value::Int64(status.id)])?;

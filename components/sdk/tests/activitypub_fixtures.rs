@@ -120,3 +120,47 @@ fn every_fixture_reads() {
     );
     assert!(actors > 50 && notes > 40 && activities > 100 && collections > 5 && webfingers > 5);
 }
+
+/// Every status in the corpus keeps its files as attachments to store (Mastodon's,
+/// Pleroma's, Misskey's, Owncast's single object, Lemmy's and WordPress's images),
+/// and nothing that is not a file: links, profile fields, PeerTube's properties.
+#[test]
+fn attachments_of_every_status() {
+    let dir = corpus();
+    let mut files = Vec::new();
+    json_files(&dir, &mut files);
+    files.sort();
+    let mut with_media = 0;
+    for path in &files {
+        let name = path.strip_prefix(&dir).unwrap().display().to_string();
+        let text = std::fs::read_to_string(path).unwrap();
+        let note = match Document::parse(&text) {
+            Ok(Document::Object(Object::Note(note))) => *note,
+            Ok(Document::Object(Object::Activity(activity))) => match activity.object {
+                Some(Object::Note(note)) => *note,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let raw_note = if raw.get("object").is_some_and(|o| o.is_object()) { &raw["object"] } else { &raw };
+        let listed = match &raw_note["attachment"] {
+            serde_json::Value::Array(items) => items.clone(),
+            serde_json::Value::Null => Vec::new(),
+            other => vec![other.clone()],
+        };
+        let files_listed = listed
+            .iter()
+            .filter(|a| matches!(a["type"].as_str(), Some("Document" | "Image" | "Video" | "Audio")))
+            .filter(|a| a["url"].as_str().is_some_and(|u| u.starts_with("http")) || a["url"].is_array())
+            .count();
+        let media = aerie_guest::media::note_attachments(&note);
+        assert_eq!(media.len(), files_listed, "{name}: {media:?}");
+        for item in &media {
+            assert!(item.url.starts_with("http"), "{name}: {}", item.url);
+            assert!(["image", "video", "audio", "unknown"].contains(&item.kind), "{name}");
+        }
+        with_media += usize::from(!media.is_empty());
+    }
+    assert!(with_media >= 8, "only {with_media} statuses with files");
+}

@@ -3,7 +3,7 @@
 //! Instances are kept warm: after answering, an instance waits in its component's
 //! [`IdlePool`] for the next request (up to `runtime.requests_per_instance` requests),
 //! which saves instantiation on every call. An instance that trapped, ran out of
-//! time or memory is dropped, never reused; a reloaded component starts a new pool.
+//! time or memory is dropped, never reused, and so is one that grew large; a reloaded component starts a new pool.
 //! Components must therefore keep no per-request state in globals.
 
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,10 @@ use crate::server::error::json_error;
 /// Extra wall-clock time allowed past the guest's budget for host calls it awaits
 /// (the epoch deadline only counts while guest code runs).
 const HOST_GRACE: Duration = Duration::from_secs(5);
+/// An instance whose linear memory grew past this (a large upload read whole) is
+/// dropped after its call rather than kept warm: wasm memory never shrinks, and the
+/// pool reclaims a dropped instance's pages.
+const KEEP_WARM_MEMORY: usize = 24 << 20;
 /// Warm instances kept per component; more concurrent requests instantiate fresh ones.
 const IDLE_PER_COMPONENT: usize = 16;
 
@@ -108,8 +112,11 @@ impl Runtime {
             let result = proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await;
             match result {
                 Ok(()) => {
-                    // Only an instance that finished cleanly serves again.
-                    if served + 1 < reuse_limit {
+                    // Only an instance that finished cleanly, and did not grow large, serves again.
+                    let memory = store.data().limits.memory_peak;
+                    if memory > KEEP_WARM_MEMORY {
+                        tracing::debug!(component = %owner.id, memory_mb = memory >> 20, "a large instance is dropped, not kept warm");
+                    } else if served + 1 < reuse_limit {
                         owner.idle.put(Warm { store, proxy, served: served + 1 });
                     }
                     Ok(())

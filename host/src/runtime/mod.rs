@@ -150,6 +150,11 @@ impl Runtime {
         self.shared.federation.as_deref()
     }
 
+    /// The blob store components write media to (served at `/system/media/*`).
+    pub fn blobs(&self) -> &crate::blobs::BlobStore {
+        &self.shared.blobs
+    }
+
     /// The streaming event bus.
     pub fn events(&self) -> &crate::events::EventBus {
         &self.shared.events
@@ -262,7 +267,9 @@ impl Runtime {
             wasi: WasiCtxBuilder::new().build(),
             http: WasiHttpCtx::new(),
             http_hooks: DenyOutbound,
-            limits: StoreLimitsBuilder::new().memory_size(component.memory_bytes).trap_on_grow_failure(true).build(),
+            limits: state::PeakLimits::new(
+                StoreLimitsBuilder::new().memory_size(component.memory_bytes).trap_on_grow_failure(true).build(),
+            ),
             db: component.sql_policy.clone().map(|policy| DbCtx { database: self.database.clone(), policy }),
             kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
             queue_granted: component.entry.grants.queue,

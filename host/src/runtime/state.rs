@@ -27,6 +27,54 @@ pub struct Shared {
     pub federation: Option<Arc<crate::federation::service::Federation>>,
 }
 
+/// The store's memory limits, remembering the largest linear memory the instance
+/// asked for: an HTTP instance that grew large (an upload) is not kept warm, so its
+/// memory goes back to the pool instead of staying resident.
+pub struct PeakLimits {
+    pub inner: StoreLimits,
+    pub memory_peak: usize,
+}
+
+impl PeakLimits {
+    pub fn new(inner: StoreLimits) -> PeakLimits {
+        PeakLimits { inner, memory_peak: 0 }
+    }
+}
+
+impl wasmtime::ResourceLimiter for PeakLimits {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.memory_peak = self.memory_peak.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
+    }
+}
+
 /// The `T` of every `Store<T>` the host creates.
 pub struct StoreState {
     pub component_id: Arc<str>,
@@ -34,7 +82,7 @@ pub struct StoreState {
     pub wasi: WasiCtx,
     pub http: WasiHttpCtx,
     pub http_hooks: DenyOutbound,
-    pub limits: StoreLimits,
+    pub limits: PeakLimits,
     /// `None` without a db grant (then db is not even linked).
     pub db: Option<DbCtx>,
     /// The component's kv namespace, with a kv grant.

@@ -1,9 +1,10 @@
 //! The HTTP front: axum routes for what the host serves itself (`/health`,
-//! `/health/ready`, `/metrics`) and a dispatcher that hands every other path to the component the
+//! `/health/ready`, `/metrics`, media files at `/system/media/*`) and a dispatcher that hands every other path to the component the
 //! manifest routes it to. Unrouted paths get a JSON 404.
 
 pub mod client_info;
 pub mod error;
+pub mod media_files;
 pub mod rate_limit;
 pub mod routes;
 
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -63,9 +65,15 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .merge(crate::auth::oauth::routes())
         .merge(crate::streaming::routes())
         .merge(crate::federation::inbox::routes())
+        .merge(media_files::routes())
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), count_statuses))
-        .layer(CompressionLayer::new())
+        // Pictures (by default), videos and sounds are compressed already.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new().and(NotForContentType::const_new("video/")).and(NotForContentType::const_new("audio/")),
+            ),
+        )
         .layer(RequestBodyLimitLayer::new(limits.body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout))
         .layer(TraceLayer::new_for_http())

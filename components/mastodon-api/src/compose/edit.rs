@@ -16,7 +16,7 @@ use crate::{notify, stream_audience};
 /// The poll options and media of the version being replaced, as `status_edits` keeps them.
 fn snapshot_extras(tx: &Transaction, status: &StatusRow) -> Result<(String, Option<String>), db::Error> {
     let media: Vec<i64> = tx
-        .query("SELECT id FROM media_attachments WHERE status_id = $1 ORDER BY id", &[Value::Int64(status.id)])?
+        .query("SELECT id FROM media_attachments WHERE status_id = $1 ORDER BY sort_order, id", &[Value::Int64(status.id)])?
         .iter()
         .filter_map(|r| r.i64("id"))
         .collect();

@@ -41,8 +41,9 @@ pub fn set_mentions(tx: &Transaction, status_id: i64, author: i64, mentioned: &[
 /// Makes `tags` (as written) the status's tags, creating unknown ones.
 pub use aerie_guest::status_tags::set as set_tags;
 
-/// Makes `media_ids` the status's attachments: each must be `author`'s and not on
-/// another status (422 otherwise); attachments left out are detached.
+/// Makes `media_ids` the status's attachments, in that order: each must be
+/// `author`'s and not on another status (422 otherwise); attachments left out are
+/// detached.
 pub fn set_media(tx: &Transaction, status_id: i64, author: i64, media_ids: &[i64]) -> Result<(), Response> {
     let mut params = vec![Value::Int64(status_id), Value::Int64(author)];
     params.extend(ids(media_ids));
@@ -65,5 +66,9 @@ pub fn set_media(tx: &Transaction, status_id: i64, author: i64, media_ids: &[i64
         &params,
     )?;
     tx.execute(&format!("UPDATE media_attachments SET status_id = $1 WHERE account_id = $2 AND id IN ({list})"), &params)?;
+    // The order the author gave them.
+    for (order, id) in media_ids.iter().enumerate() {
+        tx.execute("UPDATE media_attachments SET sort_order = $2 WHERE id = $1", &[Value::Int64(*id), Value::Int64(order as i64)])?;
+    }
     Ok(())
 }

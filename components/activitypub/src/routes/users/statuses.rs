@@ -4,7 +4,7 @@
 //! collections. Only statuses the signer may see under the one visibility rule;
 //! everything else is 404. Browsers are sent to the status page `/@NAME/ID`.
 
-use aerie_guest::activitystreams::{self as as2, Collection, Object};
+use aerie_guest::activitystreams::{self as as2, Collection, Object, PageRef};
 use aerie_guest::convert;
 use aerie_guest::db::Value;
 use aerie_guest::http::Response;
@@ -12,6 +12,9 @@ use aerie_guest::rows::{AccountRow, StatusRow};
 
 use crate::ctx::{Answer, Ctx, activity_json, parse_id, redirect};
 use crate::{accounts, notes};
+
+/// Replies listed on one page of a status's `replies` collection.
+const REPLIES_PER_PAGE: usize = 20;
 
 /// The local status `id` by `name` that the viewer may see, with its author.
 fn visible(ctx: &Ctx, name: &str, id: &str) -> Result<(AccountRow, StatusRow), Response> {
@@ -66,14 +69,44 @@ pub fn activity(ctx: &Ctx, name: &str, id: &str) -> Answer {
     Ok(activity_json(&activity))
 }
 
+/// `.../replies`: the `Collection` with its first page embedded; `?page=true`
+/// (`&min_id=ID` for the pages after): a `CollectionPage` of reply URIs, oldest
+/// first, [`REPLIES_PER_PAGE`] at a time, Mastodon's shape (what other servers'
+/// FetchReplies, and aerie's `replies` job, walk). Only public and unlisted replies
+/// are listed, whoever asks: a followers-only or direct reply is never named here,
+/// even to a signer who may see it.
 pub fn replies(ctx: &Ctx, name: &str, id: &str) -> Answer {
     let (_, status) = visible(ctx, name, id)?;
     if status.reblog_of_id.is_some() {
         return Err(Response::not_found());
     }
-    let mut collection = convert::replies_collection(status.uri.as_deref().unwrap_or_default());
-    collection.context = Some(as2::plain_context());
-    Ok(activity_json(&collection))
+    let uri = status.uri.clone().unwrap_or_default();
+    let after = ctx.params.i64("min_id").unwrap_or(0);
+    let mut rows = aerie_guest::visible::status_rows(
+        ctx.viewer,
+        "",
+        "s.in_reply_to_id = $2 AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL AND s.uri IS NOT NULL AND s.id > $3",
+        &format!("ORDER BY s.id LIMIT {}", REPLIES_PER_PAGE + 1),
+        vec![Value::Int64(status.id), Value::Int64(after)],
+    )?;
+    let more = rows.len() > REPLIES_PER_PAGE;
+    rows.truncate(REPLIES_PER_PAGE);
+    let collection_id = format!("{uri}/replies");
+    let page = Collection {
+        id: Some(convert::replies_page_url(&uri, (after > 0).then_some(after))),
+        kind: "CollectionPage".into(),
+        next: rows.last().filter(|_| more).map(|last| convert::replies_page_url(&uri, Some(last.id))),
+        part_of: Some(collection_id.clone()),
+        items: Some(rows.iter().filter_map(|r| r.uri.clone()).map(Object::Link).collect()),
+        ..Default::default()
+    };
+    let mut document = if ctx.params.has("page") {
+        page
+    } else {
+        Collection { id: Some(collection_id), kind: "Collection".into(), first: Some(PageRef::Page(Box::new(page))), ..Default::default() }
+    };
+    document.context = Some(as2::plain_context());
+    Ok(activity_json(&document))
 }
 
 /// `likes` (favourites) or `shares` (reblogs): the total only, as Mastodon serves them.

@@ -10,15 +10,17 @@ pub fn statuses_configuration(max_characters: i64) -> serde_json::Value {
     })
 }
 
+/// The upload limits `routes/api/v1/media.rs` enforces, as clients read them.
 pub fn media_configuration() -> serde_json::Value {
+    use v1::media::{IMAGE_SIZE_LIMIT, VIDEO_SIZE_LIMIT};
     serde_json::json!({
-        "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
-        "image_size_limit": 16_777_216,
-        "image_matrix_limit": 33_177_600,
-        "video_size_limit": 103_809_024,
+        "supported_mime_types": aerie_media::SUPPORTED_MIME_TYPES,
+        "image_size_limit": IMAGE_SIZE_LIMIT,
+        "image_matrix_limit": aerie_media::IMAGE_MATRIX_LIMIT,
+        "video_size_limit": VIDEO_SIZE_LIMIT,
         "video_frame_rate_limit": 120,
         "video_matrix_limit": 8_294_400,
-        "description_limit": 1500,
+        "description_limit": aerie_guest::media::DESCRIPTION_LIMIT,
     })
 }
 

@@ -24,9 +24,56 @@ pub fn update(ctx: &Ctx, id: i64) -> Answer {
     let instance = compose::instance()?;
     let content = compose::content::from_params(&ctx.params, &instance)?;
     let author = load::account_or_404(viewer)?;
+    describe_media(ctx, viewer, status.id, &content.media_ids)?;
     compose::edit(&author, &status, content, &instance)?;
     let row = load::visible_status(Some(viewer), id)?;
     Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?))
+}
+
+/// `media_attributes[][id|description|focus]` of an edit: new descriptions and focal
+/// points for the viewer's files the edit attaches (on this status or not yet posted).
+fn describe_media(ctx: &Ctx, viewer: i64, status_id: i64, media_ids: &[i64]) -> Result<(), Response> {
+    // Form bodies repeat `media_attributes[][id]`; JSON bodies number them (`[0][id]`).
+    let mut items: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (name, value) in ctx.params.pairs() {
+        let Some(rest) = name.strip_prefix("media_attributes[") else { continue };
+        let Some((index, field)) = rest.split_once("][") else { continue };
+        let field = field.trim_end_matches(']').to_string();
+        // As Rails reads `[]` arrays of hashes: a repeated key starts the next one.
+        let starts_new = match items.last() {
+            None => true,
+            Some((last, fields)) if index.is_empty() => !last.is_empty() || fields.iter().any(|(k, _)| *k == field),
+            Some((last, _)) => last != index,
+        };
+        if starts_new {
+            items.push((index.to_string(), Vec::new()));
+        }
+        if let Some((_, fields)) = items.last_mut() {
+            fields.push((field, value.clone()));
+        }
+    }
+    for (_, fields) in items {
+        let get = |key: &str| fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let Some(id) = get("id").and_then(|id| id.parse::<i64>().ok()).filter(|id| media_ids.contains(id)) else { continue };
+        let owned = "id = $1 AND account_id = $2 AND (status_id IS NULL OR status_id = $3)";
+        let key = [Value::Int64(id), Value::Int64(viewer), Value::Int64(status_id)];
+        if let Some(description) = get("description") {
+            let description = description.trim();
+            if description.chars().count() > aerie_guest::media::DESCRIPTION_LIMIT {
+                return Err(crate::ctx::invalid("Description is too long (maximum is 1500 characters)"));
+            }
+            let text = if description.is_empty() { Value::Null } else { Value::Text(description.to_string()) };
+            db::execute(&format!("UPDATE media_attachments SET description = $4 WHERE {owned}"), &[key.as_slice(), &[text]].concat())?;
+        }
+        if let Some(focus) = crate::routes::api::v1::media::focus(get("focus")) {
+            let (x, y) = focus.map_or((Value::Null, Value::Null), |(x, y)| (Value::Float64(x), Value::Float64(y)));
+            db::execute(
+                &format!("UPDATE media_attachments SET focus_x = $4, focus_y = $5 WHERE {owned}"),
+                &[key.as_slice(), &[x, y]].concat(),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A stored version's poll: the option titles it had.
@@ -42,19 +89,32 @@ pub fn history(ctx: &Ctx, id: i64) -> Answer {
     let status = load::visible_status(viewer, id)?;
     let author = convert::account_to_api(&load::account_or_404(status.account_id)?, &ctx.base);
     let rows = db::query(
-        "SELECT content_html, spoiler_text, sensitive, poll_options, created_at FROM status_edits WHERE status_id = $1 ORDER BY created_at, id",
+        "SELECT content_html, spoiler_text, sensitive, media_ids, poll_options, created_at FROM status_edits WHERE status_id = $1 \
+         ORDER BY created_at, id",
         &[Value::Int64(status.id)],
     )?;
+    // Each version's files, as they are now (descriptions are not versioned).
+    let version_media: Vec<Vec<i64>> =
+        rows.iter().map(|r| serde_json::from_str(r.text("media_ids").unwrap_or("[]")).unwrap_or_default()).collect();
+    let mut all_media: Vec<i64> = version_media.iter().flatten().copied().collect();
+    all_media.sort_unstable();
+    all_media.dedup();
+    let media = aerie_guest::media::by_ids(&all_media)?;
     let mut versions: Vec<StatusEdit> = rows
         .iter()
-        .map(|r| StatusEdit {
+        .zip(&version_media)
+        .map(|(r, media_ids)| StatusEdit {
             content: r.string("content_html").unwrap_or_default(),
             spoiler_text: r.string("spoiler_text").unwrap_or_default(),
             sensitive: r.bool("sensitive"),
             created_at: iso8601(r.i64("created_at").unwrap_or_default()),
             account: author.clone(),
             poll: edit_poll(r.text("poll_options")),
-            media_attachments: Vec::new(),
+            media_attachments: media_ids
+                .iter()
+                .filter_map(|id| media.get(id))
+                .map(|m| aerie_guest::media::media_to_api(m, &ctx.base))
+                .collect(),
             emojis: Vec::new(),
         })
         .collect();

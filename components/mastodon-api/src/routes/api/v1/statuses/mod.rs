@@ -11,6 +11,7 @@ use aerie_guest::model::visibility::{Visibility, visible_sql};
 use aerie_guest::rows::{STATUS_COLUMNS, StatusRow};
 use aerie_guest::settings;
 
+use super::media;
 use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{load, stream_audience};
@@ -79,6 +80,7 @@ pub fn get_many(ctx: &Ctx) -> Answer {
 
 /// `DELETE /api/v1/statuses/:id`: soft delete (the row stays as a tombstone for
 /// federation); answers the status with its source `text` for delete-and-redraft.
+/// Its files are detached (kept for a redraft), or removed with `delete_media=true`.
 pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
     let row = load::visible_status(Some(viewer), id)?;
@@ -110,7 +112,18 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     )?;
     tx.execute("DELETE FROM pins WHERE status_id = $1", &[Value::Int64(id)])?;
     tx.execute("DELETE FROM notifications WHERE status_id = $1", &[Value::Int64(id)])?;
+    // Its files are detached, for delete-and-redraft to post again, unless the
+    // client asks for them to go too (`delete_media`), as in Mastodon.
+    let media = aerie_guest::media::for_statuses(&[id])?.remove(&id).unwrap_or_default();
+    if ctx.params.bool("delete_media").unwrap_or(false) {
+        tx.execute("DELETE FROM media_attachments WHERE status_id = $1", &[Value::Int64(id)])?;
+    } else {
+        tx.execute("UPDATE media_attachments SET status_id = NULL WHERE status_id = $1", &[Value::Int64(id)])?;
+    }
     tx.commit()?;
+    if ctx.params.bool("delete_media").unwrap_or(false) {
+        media::remove_files(&media);
+    }
     stream_audience::publish_deleted(&row);
     reblogs.iter().for_each(stream_audience::publish_deleted);
     crate::federate::status_deleted(&row);
@@ -121,10 +134,12 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
 const THREAD_LIMIT: i64 = 60;
 
 /// `GET /api/v1/statuses/:id/context`: ancestors oldest first, descendants in order,
-/// each filtered by the visibility rule.
+/// each filtered by the visibility rule. For a remote status (and a thread whose root
+/// is remote) a `replies` job is queued that fetches the replies its server lists, as
+/// Mastodon does: this answer is what is known now, a later one shows them.
 pub fn context(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
-    load::visible_status(viewer, id)?;
+    let status = load::visible_status(viewer, id)?;
     let visible = visible_sql("s", 1);
     let ancestors_sql = format!(
         "WITH RECURSIVE up (id, parent, depth) AS ( \
@@ -142,6 +157,11 @@ pub fn context(ctx: &Ctx, id: i64) -> Answer {
     let read =
         |sql: &str| -> Result<Vec<StatusRow>, Response> { Ok(db::query(sql, &params)?.iter().map(|r| StatusRow::from_row(&r)).collect()) };
     let (ancestors, descendants) = (read(&ancestors_sql)?, read(&descendants_sql)?);
+    // Best effort and at most once per status per quarter hour (the job's idempotency key).
+    aerie_guest::remote::queue_replies_fetch(&status);
+    if let Some(root) = ancestors.iter().find(|s| s.in_reply_to_id.is_none()) {
+        aerie_guest::remote::queue_replies_fetch(root);
+    }
     // One batch for both lists, split again afterwards.
     let ancestor_ids: Vec<String> = ancestors.iter().map(|s| s.id.to_string()).collect();
     let all: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();
