@@ -9,22 +9,32 @@ use aerie_guest::db::{self, Value, ids, placeholders};
 use aerie_guest::entities::{Account, Status};
 use aerie_guest::http::Response;
 use aerie_guest::model::visibility::visible_sql;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
+use aerie_guest::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
 
 pub use aerie_guest::visible::{status_rows, viewer_value};
 
 /// Accounts by id (deleted ones left out).
 pub fn accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
+    accounts_with(ACCOUNT_COLUMNS, AccountRow::from_row, account_ids)
+}
+
+/// Accounts by id with only what their entities show (see [`ACCOUNT_ENTITY_COLUMNS`]):
+/// the authors of a page of statuses, where the federation columns (a public key is
+/// half a kilobyte) would be read and copied into the component for nothing.
+fn entity_accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
+    accounts_with(ACCOUNT_ENTITY_COLUMNS, AccountRow::from_entity_row, account_ids)
+}
+
+fn accounts_with(columns: &str, parse: fn(&db::Row) -> AccountRow, account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
     let mut unique: Vec<i64> = account_ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
     if unique.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql =
-        format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({}) AND a.deleted_at IS NULL", placeholders(1, unique.len()));
+    let sql = format!("SELECT {columns} FROM accounts a WHERE a.id IN ({}) AND a.deleted_at IS NULL", placeholders(1, unique.len()));
     let rows = db::query(&sql, &ids(&unique))?;
-    Ok(rows.iter().map(|row| AccountRow::from_row(&row)).map(|a| (a.id, a)).collect())
+    Ok(rows.iter().map(|row| parse(&row)).map(|a| (a.id, a)).collect())
 }
 
 /// One account that exists and is not deleted.
@@ -104,7 +114,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
     content_ids.sort_unstable();
     content_ids.dedup();
     let account_ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.account_id).collect();
-    let authors = accounts(&account_ids)?;
+    let authors = entity_accounts(&account_ids)?;
 
     let mut mentions: HashMap<i64, Vec<aerie_guest::entities::Mention>> = HashMap::new();
     let mut tags: HashMap<i64, Vec<aerie_guest::entities::Tag>> = HashMap::new();

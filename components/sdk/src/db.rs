@@ -3,35 +3,172 @@
 //! Write placeholders as `$1, $2, ...` on both engines; the host rewrites them for
 //! SQLite. Results come back as [`Rows`] with column names, read by name.
 
+use std::cell::Cell as Hint;
+
 use crate::bindings::aerie::host::db as host;
 
 pub use host::{Error, Value};
 
-/// The rows of one statement, with named columns.
+/// One cell of a result, borrowed from its [`Rows`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Boolean(bool),
+    Int64(i64),
+    Float64(f64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// Where a cell's value is: inline, or a range of the result's buffer.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Null,
+    Boolean(bool),
+    Int64(i64),
+    Float64(f64),
+    Text(u32, u32),
+    Bytes(u32, u32),
+}
+
+/// The rows of one statement, with named columns. The text and bytes of every cell
+/// live in one buffer (the host sends a query's rows packed, see `query-packed` in
+/// `wit/host/db.wit`), so reading a page costs one allocation, not one per cell.
 pub struct Rows {
     columns: Vec<String>,
-    rows: Vec<Vec<Value>>,
+    buf: Vec<u8>,
+    slots: Vec<Slot>,
 }
 
 /// One row of a result, borrowed from [`Rows`].
 pub struct Row<'a> {
     columns: &'a [String],
-    values: &'a [Value],
+    buf: &'a [u8],
+    slots: &'a [Slot],
+    /// Where the next lookup by name is likely to be: row parsers read columns in
+    /// the order the query lists them, so checking here first makes each lookup one
+    /// comparison instead of a scan of every column name.
+    next: Hint<usize>,
+}
+
+/// Reads the packed layout; the host wrote it, so a malformed buffer is a host bug
+/// and is reported as one rather than read past.
+struct Reader<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<usize, Error> {
+        let start = self.at;
+        if self.buf.len() - start < n {
+            return Err(Error::Unavailable("the host sent a truncated packed result".into()));
+        }
+        self.at += n;
+        Ok(start)
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.buf[self.take(1)?])
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        let at = self.take(4)?;
+        Ok(u32::from_le_bytes(self.buf[at..at + 4].try_into().expect("four bytes")))
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        let at = self.take(8)?;
+        Ok(u64::from_le_bytes(self.buf[at..at + 8].try_into().expect("eight bytes")))
+    }
+
+    /// A length-prefixed range: (start, length).
+    fn range(&mut self) -> Result<(u32, u32), Error> {
+        let len = self.u32()?;
+        let start = self.take(len as usize)?;
+        Ok((start as u32, len))
+    }
 }
 
 impl Rows {
+    fn from_packed(buf: Vec<u8>) -> Result<Self, Error> {
+        let mut reader = Reader { buf: &buf, at: 0 };
+        let width = reader.u32()? as usize;
+        let mut columns = Vec::with_capacity(width);
+        for _ in 0..width {
+            let (start, len) = reader.range()?;
+            let name = std::str::from_utf8(&buf[start as usize..(start + len) as usize])
+                .map_err(|_| Error::Unavailable("the host sent a column name that is not UTF-8".into()))?;
+            columns.push(name.to_string());
+        }
+        let mut slots = Vec::new();
+        while reader.at < buf.len() {
+            slots.push(match reader.u8()? {
+                0 => Slot::Null,
+                1 => Slot::Boolean(false),
+                2 => Slot::Boolean(true),
+                3 => Slot::Int64(reader.u64()? as i64),
+                4 => Slot::Float64(f64::from_bits(reader.u64()?)),
+                5 => {
+                    let (start, len) = reader.range()?;
+                    Slot::Text(start, len)
+                }
+                6 => {
+                    let (start, len) = reader.range()?;
+                    Slot::Bytes(start, len)
+                }
+                tag => return Err(Error::Unavailable(format!("the host sent an unknown cell tag {tag}"))),
+            });
+        }
+        if width == 0 && !slots.is_empty() || width != 0 && slots.len() % width != 0 {
+            return Err(Error::Unavailable("the host sent a packed result with a partial row".into()));
+        }
+        Ok(Rows { columns, buf, slots })
+    }
+
+    /// Rows the host returned one value per cell (transactions): copied into the
+    /// packed form so both read the same way.
     fn from_host(set: host::RowSet) -> Self {
-        Rows { columns: set.columns, rows: set.rows }
+        let mut buf = Vec::new();
+        let mut slots = Vec::with_capacity(set.rows.len() * set.columns.len());
+        let mut range = |bytes: &[u8]| {
+            let start = buf.len() as u32;
+            buf.extend_from_slice(bytes);
+            (start, bytes.len() as u32)
+        };
+        for row in &set.rows {
+            for value in row {
+                slots.push(match value {
+                    Value::Null => Slot::Null,
+                    Value::Boolean(b) => Slot::Boolean(*b),
+                    Value::Int64(v) => Slot::Int64(*v),
+                    Value::Float64(v) => Slot::Float64(*v),
+                    Value::Text(s) => {
+                        let (start, len) = range(s.as_bytes());
+                        Slot::Text(start, len)
+                    }
+                    Value::Bytes(b) => {
+                        let (start, len) = range(b);
+                        Slot::Bytes(start, len)
+                    }
+                });
+            }
+        }
+        Rows { columns: set.columns, buf, slots }
+    }
+
+    fn width(&self) -> usize {
+        self.columns.len().max(1)
     }
 
     /// How many rows came back.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        if self.columns.is_empty() { 0 } else { self.slots.len() / self.columns.len() }
     }
 
     /// Whether no row came back.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
 
     /// The column names, in order.
@@ -41,7 +178,8 @@ impl Rows {
 
     /// Iterates the rows.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(|values| Row { columns: &self.columns, values })
+        let rows = if self.columns.is_empty() { &[][..] } else { &self.slots[..] };
+        rows.chunks(self.width()).map(|slots| Row { columns: &self.columns, buf: &self.buf, slots, next: Hint::new(0) })
     }
 
     /// The first row, if any.
@@ -52,16 +190,28 @@ impl Rows {
 
 impl<'a> Row<'a> {
     /// The value of column `name`, or `None` when there is no such column.
-    pub fn get(&self, name: &str) -> Option<&'a Value> {
-        let index = self.columns.iter().position(|c| c == name)?;
-        self.values.get(index)
+    pub fn get(&self, name: &str) -> Option<Cell<'a>> {
+        let guess = self.next.get();
+        let index = if self.columns.get(guess).is_some_and(|c| c == name) { guess } else { self.columns.iter().position(|c| c == name)? };
+        self.next.set(index + 1);
+        let range = |start: u32, len: u32| &self.buf[start as usize..(start + len) as usize];
+        Some(match *self.slots.get(index)? {
+            Slot::Null => Cell::Null,
+            Slot::Boolean(b) => Cell::Boolean(b),
+            Slot::Int64(v) => Cell::Int64(v),
+            Slot::Float64(v) => Cell::Float64(v),
+            // The host packs text from Rust strings or checked SQLite text, so this
+            // only fails on a host bug; such a cell reads as not text.
+            Slot::Text(start, len) => std::str::from_utf8(range(start, len)).map(Cell::Text).unwrap_or(Cell::Null),
+            Slot::Bytes(start, len) => Cell::Bytes(range(start, len)),
+        })
     }
 
     /// Column `name` as an integer (booleans count as 0/1); `None` for NULL or another type.
     pub fn i64(&self, name: &str) -> Option<i64> {
         match self.get(name)? {
-            Value::Int64(v) => Some(*v),
-            Value::Boolean(b) => Some(*b as i64),
+            Cell::Int64(v) => Some(v),
+            Cell::Boolean(b) => Some(b as i64),
             _ => None,
         }
     }
@@ -79,7 +229,7 @@ impl<'a> Row<'a> {
     /// Column `name` as text; `None` for NULL or another type.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         match self.get(name)? {
-            Value::Text(s) => Some(s.as_str()),
+            Cell::Text(s) => Some(s),
             _ => None,
         }
     }
@@ -87,7 +237,7 @@ impl<'a> Row<'a> {
 
 /// Runs one statement and returns its rows.
 pub fn query(sql: &str, params: &[Value]) -> Result<Rows, Error> {
-    host::query(sql, params).map(Rows::from_host)
+    host::query_packed(sql, params).and_then(Rows::from_packed)
 }
 
 /// Runs one statement and returns how many rows it changed.

@@ -57,8 +57,8 @@ pub struct MediaRow {
 impl MediaRow {
     pub fn from_row(row: &db::Row) -> MediaRow {
         let float = |name: &str| match row.get(name) {
-            Some(Value::Float64(f)) => Some(*f),
-            Some(Value::Int64(i)) => Some(*i as f64),
+            Some(db::Cell::Float64(f)) => Some(f),
+            Some(db::Cell::Int64(i)) => Some(i as f64),
             _ => None,
         };
         MediaRow {

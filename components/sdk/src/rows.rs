@@ -44,14 +44,40 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
-/// The `accounts` columns [`AccountRow::from_row`] reads, for a table aliased `a`.
-pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, a.header_url, \
-    a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.inbox_url, a.shared_inbox_url, \
-    a.outbox_url, a.followers_url, a.featured_url, a.public_key_id, a.public_key_pem, a.suspended_at, a.deleted_at, \
-    a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at";
+/// The `accounts` columns the client Account entity shows, for pages that render many
+/// accounts ([`AccountRow::from_entity_row`] reads them; the federation ones, a public
+/// key alone is half a kilobyte, would be read and copied into the component for
+/// nothing).
+pub const ACCOUNT_ENTITY_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
+    a.header_url, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
+    a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at";
+
+/// The `accounts` columns [`AccountRow::from_row`] reads, for a table aliased `a`:
+/// [`ACCOUNT_ENTITY_COLUMNS`], then the federation ones, in the order they are read.
+pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
+    a.header_url, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
+    a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at, \
+    a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.featured_url, a.public_key_id, a.public_key_pem";
 
 impl AccountRow {
+    /// A row read with [`ACCOUNT_COLUMNS`].
     pub fn from_row(row: &Row) -> AccountRow {
+        // Entity columns first: they come first in the row (see `Row::get`).
+        let shown = AccountRow::from_entity_row(row);
+        AccountRow {
+            inbox_url: row.string("inbox_url"),
+            shared_inbox_url: row.string("shared_inbox_url"),
+            outbox_url: row.string("outbox_url"),
+            followers_url: row.string("followers_url"),
+            featured_url: row.string("featured_url"),
+            public_key_id: row.string("public_key_id"),
+            public_key_pem: row.string("public_key_pem"),
+            ..shown
+        }
+    }
+
+    /// A row read with [`ACCOUNT_ENTITY_COLUMNS`]: the federation fields stay `None`.
+    pub fn from_entity_row(row: &Row) -> AccountRow {
         AccountRow {
             id: row.i64("id").unwrap_or_default(),
             username: row.string("username").unwrap_or_default(),
@@ -69,13 +95,6 @@ impl AccountRow {
             indexable: row.bool("indexable"),
             fields: row.string("fields").unwrap_or_else(|| "[]".into()),
             moved_to_account_id: row.i64("moved_to_account_id"),
-            inbox_url: row.string("inbox_url"),
-            shared_inbox_url: row.string("shared_inbox_url"),
-            outbox_url: row.string("outbox_url"),
-            followers_url: row.string("followers_url"),
-            featured_url: row.string("featured_url"),
-            public_key_id: row.string("public_key_id"),
-            public_key_pem: row.string("public_key_pem"),
             suspended_at: row.i64("suspended_at"),
             deleted_at: row.i64("deleted_at"),
             statuses_count: row.i64("statuses_count").unwrap_or_default(),
@@ -84,6 +103,7 @@ impl AccountRow {
             last_status_at: row.i64("last_status_at"),
             created_at: row.i64("created_at").unwrap_or_default(),
             updated_at: row.i64("updated_at").unwrap_or_default(),
+            ..AccountRow::default()
         }
     }
 

@@ -30,7 +30,30 @@ pub fn iso8601(millis: i64) -> String {
     let in_day = millis.rem_euclid(86_400_000);
     let (year, month, day) = civil_from_days(days);
     let (h, m, s, ms) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z");
+    }
+    // Written digit by digit: a page of statuses formats dozens of these, and the
+    // formatting machinery of `format!` costs several times the arithmetic.
+    let mut out = [0u8; 24];
+    let mut put = |at: usize, value: i64, width: usize| {
+        let mut value = value;
+        for i in (0..width).rev() {
+            out[at + i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, month as i64, 2);
+    put(8, day as i64, 2);
+    put(11, h, 2);
+    put(14, m, 2);
+    put(17, s, 2);
+    put(20, ms, 3);
+    for (at, separator) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
+        out[at] = separator;
+    }
+    String::from_utf8(out.to_vec()).expect("ASCII digits and separators")
 }
 
 /// `2026-11-28T00:00:00Z`, the form ActivityPub servers expect in `published`.
@@ -85,6 +108,25 @@ pub fn parse_iso8601(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_writer_matches_format() {
+        let reference = |millis: i64| {
+            let days = millis.div_euclid(86_400_000);
+            let in_day = millis.rem_euclid(86_400_000);
+            let (year, month, day) = civil_from_days(days);
+            let (h, m, s, ms) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+            format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+        };
+        let mut millis = -62_167_219_200_000; // 0000-01-01
+        while millis < 253_402_300_800_000 + 86_400_000 * 400 {
+            assert_eq!(iso8601(millis), reference(millis), "{millis}");
+            millis += 7_777_777_777_123;
+        }
+        for millis in [-1, 0, 1, 999, 86_399_999, 1_795_000_000_000, 253_402_300_799_999, 253_402_300_800_000] {
+            assert_eq!(iso8601(millis), reference(millis), "{millis}");
+        }
+    }
 
     #[test]
     fn formats_and_parses() {

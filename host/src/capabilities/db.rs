@@ -89,21 +89,37 @@ impl StoreState {
         ctx.policy.check(sql).map_err(wit::Error::AccessDenied)?;
         Ok(ctx.database.clone())
     }
+
+    /// The policy check for a `query`, and for one that writes, the check that no
+    /// open transaction of this store would make it wait.
+    fn database_for_query(&self, sql: &str) -> Result<Database, wit::Error> {
+        let database = self.check_statement(sql)?;
+        if !crate::db::is_read_only(sql)
+            && let Some(why) = self.write_would_wait()
+        {
+            return Err(wit::Error::Unavailable(why));
+        }
+        Ok(database)
+    }
 }
 
 impl Host for StoreState {
     async fn query(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
-        let database = match self.check_statement(&sql) {
+        let database = match self.database_for_query(&sql) {
             Ok(db) => db,
             Err(e) => return Ok(Err(e)),
         };
-        if !crate::db::is_read_only(&sql)
-            && let Some(why) = self.write_would_wait()
-        {
-            return Ok(Err(wit::Error::Unavailable(why)));
-        }
         let params = params.into_iter().map(to_db).collect();
         Ok(database.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
+    }
+
+    async fn query_packed(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<Vec<u8>, wit::Error>> {
+        let database = match self.database_for_query(&sql) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        let params = params.into_iter().map(to_db).collect();
+        Ok(database.query_packed(&sql, params).await.map_err(error_to_wit))
     }
 
     async fn execute(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {

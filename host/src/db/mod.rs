@@ -11,6 +11,7 @@
 //! - Placeholders are `$1..$n` everywhere; [`placeholders`] rewrites them for SQLite.
 
 pub mod migrate;
+pub mod packed;
 pub mod placeholders;
 mod postgres;
 mod sqlite;
@@ -75,6 +76,14 @@ impl Database {
         match &*self.backend {
             Backend::Sqlite(b) => b.run(sql, params, true).await.map(|o| o.rows),
             Backend::Postgres(b) => b.run(sql, params, true).await.map(|o| o.rows),
+        }
+    }
+
+    /// Runs one statement and returns its rows packed into one buffer (see [`packed`]).
+    pub async fn query_packed(&self, sql: &str, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) if is_read_only(sql) => b.read_packed(sql, &params),
+            _ => self.query(sql, params).await.map(|rows| packed::pack(&rows)),
         }
     }
 

@@ -67,6 +67,11 @@ impl SqliteBackend {
         answer.await.map_err(|_| writer_gone())?
     }
 
+    /// A read-only statement's rows, packed (see `packed.rs`).
+    pub fn read_packed(&self, sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
+        self.reads.run_packed(sql, params)
+    }
+
     pub async fn begin(&self) -> Result<Transaction, DbError> {
         let (reply, answer) = oneshot::channel();
         self.writer.send(WriteRequest::Begin { reply }).await.map_err(|_| writer_gone())?;

@@ -16,6 +16,7 @@ use std::time::Duration;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
+use super::packed::Packer;
 use super::{DbError, Outcome, RowSet, Value, placeholders};
 
 /// Statements kept prepared per connection.
@@ -42,7 +43,22 @@ impl SqliteReads {
 
     /// Runs one read-only statement (`$n` placeholders) and returns its rows.
     pub fn run(&self, sql: &str, params: &[Value]) -> Result<Outcome, DbError> {
-        let sql = placeholders::to_sqlite(sql);
+        let mut rows = RowSet::default();
+        self.with_connection(|connection| read(connection, sql, params, &mut rows))?;
+        let rows_affected = rows.rows.len() as u64;
+        Ok(Outcome { rows, rows_affected })
+    }
+
+    /// Runs one read-only statement and returns its rows packed (see [`super::packed`]),
+    /// straight from SQLite's columns.
+    pub fn run_packed(&self, sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
+        let mut packer = None;
+        self.with_connection(|connection| read(connection, sql, params, &mut packer))?;
+        Ok(packer.expect("the column names come first").finish())
+    }
+
+    /// Runs `f` on this thread's read connection, opening it the first time.
+    fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
         CONNECTIONS.with(|connections| {
             let mut connections = connections.borrow_mut();
             let connection = match connections.get_mut(&self.id) {
@@ -52,7 +68,7 @@ impl SqliteReads {
                     connections.entry(self.id).or_insert(connection)
                 }
             };
-            query(connection, &sql, params)
+            f(connection)
         })
     }
 
@@ -73,30 +89,72 @@ impl Drop for SqliteReads {
     }
 }
 
-fn query(connection: &Connection, sql: &str, params: &[Value]) -> Result<Outcome, DbError> {
-    let mut statement = connection.prepare_cached(sql).map_err(to_db_error)?;
-    let columns: Vec<String> = statement.column_names().into_iter().map(str::to_string).collect();
+/// Where [`read`] puts a result: told the column names once, then every cell in row
+/// order with its column index.
+trait Sink {
+    fn columns(&mut self, names: &[&str]);
+    fn cell(&mut self, index: usize, value: ValueRef<'_>);
+}
+
+impl Sink for RowSet {
+    fn columns(&mut self, names: &[&str]) {
+        self.columns = names.iter().map(|n| n.to_string()).collect();
+    }
+
+    fn cell(&mut self, index: usize, value: ValueRef<'_>) {
+        if index == 0 {
+            self.rows.push(Vec::with_capacity(self.columns.len()));
+        }
+        let value = match value {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(v) => Value::Int(v),
+            ValueRef::Real(v) => Value::Float(v),
+            ValueRef::Text(t) => Value::Text(text(t).into_owned()),
+            ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+        };
+        self.rows.last_mut().expect("a row was started").push(value);
+    }
+}
+
+impl Sink for Option<Packer> {
+    fn columns(&mut self, names: &[&str]) {
+        *self = Some(Packer::new(names.iter().copied()));
+    }
+
+    fn cell(&mut self, _: usize, value: ValueRef<'_>) {
+        let packer = self.as_mut().expect("the column names come first");
+        match value {
+            ValueRef::Null => packer.null(),
+            ValueRef::Integer(v) => packer.int(v),
+            ValueRef::Real(v) => packer.float(v),
+            ValueRef::Text(t) => packer.text(&text(t)),
+            ValueRef::Blob(b) => packer.bytes(b),
+        }
+    }
+}
+
+/// Runs `sql` into `sink`.
+fn read(connection: &Connection, sql: &str, params: &[Value], sink: &mut impl Sink) -> Result<(), DbError> {
+    let sql = placeholders::to_sqlite(sql);
+    let mut statement = connection.prepare_cached(&sql).map_err(to_db_error)?;
+    let width = statement.column_count();
+    sink.columns(&statement.column_names());
     let bound = params.iter().map(to_sql);
     let mut rows = statement.query(rusqlite::params_from_iter(bound)).map_err(to_db_error)?;
-    let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(to_db_error)? {
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            values.push(match row.get_ref(i).map_err(to_db_error)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(v) => Value::Int(v),
-                ValueRef::Real(v) => Value::Float(v),
-                ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(t).into_owned(),
-                }),
-                ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
-            });
+        for i in 0..width {
+            sink.cell(i, row.get_ref(i).map_err(to_db_error)?);
         }
-        out.push(values);
     }
-    let rows_affected = out.len() as u64;
-    Ok(Outcome { rows: RowSet { columns, rows: out }, rows_affected })
+    Ok(())
+}
+
+/// A text cell; invalid UTF-8 (which SQLite does not check) is replaced, not refused.
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn to_sql(value: &Value) -> rusqlite::types::Value {

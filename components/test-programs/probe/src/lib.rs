@@ -10,7 +10,7 @@
 //!   `DELETE /probe/blob/KEY`
 
 use aerie_guest::bindings::aerie::host::blobs;
-use aerie_guest::db::{self, Error as DbError, Value};
+use aerie_guest::db::{self, Error as DbError};
 use aerie_guest::http::{self, Request, Response};
 use aerie_guest::{kv, queue, settings};
 use serde_json::json;
@@ -48,14 +48,14 @@ fn blob_error(error: blobs::Error) -> Response {
     Response::json(status, &json!({ "error": message, "kind": kind }))
 }
 
-fn value_to_json(value: &Value) -> serde_json::Value {
+fn value_to_json(value: db::Cell) -> serde_json::Value {
     match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Boolean(b) => json!(b),
-        Value::Int64(i) => json!(i),
-        Value::Float64(f) => json!(f),
-        Value::Text(s) => json!(s),
-        Value::Bytes(b) => json!(String::from_utf8_lossy(b)),
+        db::Cell::Null => serde_json::Value::Null,
+        db::Cell::Boolean(b) => json!(b),
+        db::Cell::Int64(i) => json!(i),
+        db::Cell::Float64(f) => json!(f),
+        db::Cell::Text(s) => json!(s),
+        db::Cell::Bytes(b) => json!(String::from_utf8_lossy(b)),
     }
 }
 
