@@ -33,46 +33,37 @@ pub enum Slot {
     Header,
 }
 
+/// What a slot is called where.
+struct Names {
+    /// The multipart field, and the path segment of `DELETE /api/v1/profile/...`.
+    field: &'static str,
+    /// The attribute named in a 422.
+    label: &'static str,
+    column: &'static str,
+    /// The blob store folder under `accounts/`.
+    folder: &'static str,
+}
+
+const AVATAR: Names = Names { field: "avatar", label: "Avatar", column: "avatar_key", folder: "avatars" };
+const HEADER: Names = Names { field: "header", label: "Header", column: "header_key", folder: "headers" };
+
 impl Slot {
     const ALL: [Slot; 2] = [Slot::Avatar, Slot::Header];
 
-    /// The multipart field and the path segment of `DELETE /api/v1/profile/...`.
-    fn field(self) -> &'static str {
+    fn names(self) -> &'static Names {
         match self {
-            Slot::Avatar => "avatar",
-            Slot::Header => "header",
-        }
-    }
-
-    /// The attribute named in a 422.
-    fn label(self) -> &'static str {
-        match self {
-            Slot::Avatar => "Avatar",
-            Slot::Header => "Header",
-        }
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Slot::Avatar => "avatar_key",
-            Slot::Header => "header_key",
-        }
-    }
-
-    fn folder(self) -> &'static str {
-        match self {
-            Slot::Avatar => "avatars",
-            Slot::Header => "headers",
+            Slot::Avatar => &AVATAR,
+            Slot::Header => &HEADER,
         }
     }
 
     /// The slot a `DELETE /api/v1/profile/SEGMENT` names.
     pub fn from_segment(segment: &str) -> Option<Slot> {
-        Slot::ALL.into_iter().find(|slot| slot.field() == segment)
+        Slot::ALL.into_iter().find(|slot| slot.names().field == segment)
     }
 
     /// The key `account` has in this slot.
-    pub fn key(self, account: &mut AccountRow) -> &mut Option<String> {
+    fn key(self, account: &mut AccountRow) -> &mut Option<String> {
         match self {
             Slot::Avatar => &mut account.avatar_key,
             Slot::Header => &mut account.header_key,
@@ -95,16 +86,17 @@ pub fn store_uploads(ctx: &Ctx, account_id: i64) -> Result<Vec<Stored>, Response
     let parts = multipart::parts(&ctx.request.body, boundary);
     let mut checked = Vec::new();
     for slot in Slot::ALL {
+        let Names { field, label, .. } = slot.names();
         // The last part of a name wins, as for text parameters.
-        let Some(part) = parts.iter().rev().find(|p| p.name == slot.field() && !p.data.is_empty()) else { continue };
-        let format = uploads::recognise(slot.label(), part, &[Kind::Image])?;
-        uploads::check_size(slot.label(), part, SIZE_LIMIT)?;
-        uploads::measure(slot.label(), part, &format)?;
+        let Some(part) = parts.iter().rev().find(|p| p.name == *field && !p.data.is_empty()) else { continue };
+        let format = uploads::recognise(label, part, &[Kind::Image])?;
+        uploads::check_size(label, part, SIZE_LIMIT)?;
+        uploads::measure(label, part, &format)?;
         checked.push((slot, part, format));
     }
     let mut stored = Vec::new();
     for (slot, part, format) in checked {
-        let key = format!("accounts/{}/{account_id}/{}.{}", slot.folder(), uploads::token(), format.extension);
+        let key = format!("accounts/{}/{account_id}/{}.{}", slot.names().folder, uploads::token(), format.extension);
         if let Err(response) = uploads::store(&key, part, &format) {
             discard(&stored);
             return Err(response);
@@ -118,7 +110,7 @@ pub fn store_uploads(ctx: &Ctx, account_id: i64) -> Result<Vec<Stored>, Response
 pub fn assign(tx: &Transaction, account_id: i64, stored: &[Stored]) -> Result<(), Response> {
     for file in stored {
         tx.execute(
-            &format!("UPDATE accounts SET {} = $2 WHERE id = $1", file.slot.column()),
+            &format!("UPDATE accounts SET {} = $2 WHERE id = $1", file.slot.names().column),
             &[Value::Int64(account_id), Value::Text(file.key.clone())],
         )?;
     }
@@ -148,7 +140,7 @@ pub fn remove(account: &mut AccountRow, slot: Slot, now: i64) -> Result<bool, Re
     let Some(old) = slot.key(account).clone() else { return Ok(false) };
     // Only if the row still names this file: a concurrent upload's file is left alone.
     aerie_guest::db::execute(
-        &format!("UPDATE accounts SET {0} = NULL, updated_at = $3 WHERE id = $1 AND {0} = $2", slot.column()),
+        &format!("UPDATE accounts SET {0} = NULL, updated_at = $3 WHERE id = $1 AND {0} = $2", slot.names().column),
         &[Value::Int64(account.id), Value::Text(old.clone()), Value::Int64(now)],
     )?;
     *slot.key(account) = None;

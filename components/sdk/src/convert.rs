@@ -756,7 +756,10 @@ mod tests {
         assert_eq!(entity.avatar_static, entity.avatar);
         assert_eq!(entity.header, "http://127.0.0.1:8080/system/accounts/headers/1/11ee.webp");
         let json = serde_json::to_value(account_to_actor(&row, &ActorParts { base: "https://a.example", ..Default::default() })).unwrap();
-        assert_eq!(json["icon"], serde_json::json!({"type": "Image", "mediaType": "image/jpeg", "url": "https://a.example/system/accounts/avatars/1/00ff.jpg"}));
+        assert_eq!(
+            json["icon"],
+            serde_json::json!({"type": "Image", "mediaType": "image/jpeg", "url": "https://a.example/system/accounts/avatars/1/00ff.jpg"})
+        );
         assert_eq!(json["image"]["mediaType"], "image/webp");
         // Without uploads: the defaults in the API, nothing in the actor.
         let bare = alice();

@@ -7,9 +7,9 @@
 //! metadata (location included) without re-encoding, then stored in the blob store
 //! under `media/ID/original/TOKEN.EXT` (the random token keeps the URL of a
 //! followers-only picture unguessable) and served by the host at `/system/KEY`.
-//! Videos and sounds are stored as they are ([`crate::uploads`] does this for avatars
-//! and headers too). Processing is synchronous, so both versions answer 200 with the
-//! `url` set.
+//! Videos and sounds are stored as they are. The checks and the storing are
+//! [`crate::uploads`], shared with avatars and headers. Processing is synchronous, so
+//! both versions answer 200 with the `url` set.
 
 use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
