@@ -91,6 +91,8 @@ pub fn store_uploads(ctx: &Ctx, account_id: i64) -> Result<Vec<Stored>, Response
         let Some(part) = parts.iter().rev().find(|p| p.name == *field && !p.data.is_empty()) else { continue };
         let format = uploads::recognise(label, part, &[Kind::Image])?;
         uploads::check_size(label, part, SIZE_LIMIT)?;
+        // Only for its checks (a readable picture within the pixel limit): the
+        // dimensions and blurhash are not kept.
         uploads::measure(label, part, &format)?;
         checked.push((slot, part, format));
     }
