@@ -14,7 +14,7 @@ import time
 import zlib
 
 import requests
-from mastodon import Mastodon, MastodonNotFoundError, StreamListener
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError, StreamListener
 
 BASE = sys.argv[1]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -200,6 +200,25 @@ def main():
     seen_by_bob = bob.status(with_media["id"])["media_attachments"][0]
     check(requests.get(seen_by_bob["url"], timeout=30).content == picture, "the file at its url is the upload")
     check(str(bob.timeline_public(only_media=True)[0]["id"]) == str(with_media["id"]), "only_media")
+
+    # Profile pictures: an avatar sent with update_credentials (multipart, beside a text
+    # field), shown to others and served at its url; a file that is no picture is a 422;
+    # DELETE /api/v1/profile/avatar (Mastodon 4.2) brings the default back.
+    avatar = png(64, 64)
+    updated = alice.account_update_credentials(display_name="Alice Aerie", avatar=avatar, avatar_mime_type="image/png")
+    check(updated["display_name"] == "Alice Aerie", f"display_name: {updated['display_name']}")
+    check("/system/accounts/avatars/" in updated["avatar"] and updated["avatar"].endswith(".png"), f"avatar: {updated['avatar']}")
+    check(updated["avatar_static"] == updated["avatar"], f"avatar_static: {updated['avatar_static']}")
+    check(requests.get(updated["avatar"], timeout=30).content == avatar, "the avatar at its url is the upload")
+    check(bob.account(me["id"])["avatar"] == updated["avatar"], "bob sees the new avatar")
+    try:
+        alice.account_update_credentials(header=b"plain words, not a picture", header_mime_type="image/png")
+        check(False, "a header that is no picture is refused")
+    except MastodonAPIError as error:
+        check(422 in error.args, f"a header that is no picture: {error.args}")
+    removed = alice.account_delete_avatar()
+    check(removed["avatar"].endswith("/avatars/original/missing.png"), f"after removing: {removed['avatar']}")
+    check(requests.get(updated["avatar"], timeout=30).status_code == 404, "the removed avatar's file is gone")
 
     print("mastodon.py flow: ok")
 

@@ -2,7 +2,8 @@
 //! Mastodon.py 2.3.3 (installed by tests/run) drives tests/clients/mastodon_py_flow.py —
 //! app registration, password and browser-form logins, posting, replies, boosts,
 //! favourites, bookmarks, notifications, paging, edits, deletes, SSE streaming,
-//! followers-only visibility and a media upload posted with a status; masto.js 7.12
+//! followers-only visibility, a media upload posted with a status, and an avatar
+//! uploaded with update_credentials and removed; masto.js 7.12
 //! (npm, tests/clients/package.json) drives tests/clients/masto_flow.mjs — its OAuth
 //! client, WebSocket streaming with the token as the protocol, hashtag and delete
 //! events, its paginator, and a v2 media upload (it polls the media until its url is set).

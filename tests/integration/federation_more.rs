@@ -1,6 +1,7 @@
 //! More of two (and three) aerie instances federating over loopback, each engine
 //! pair both ways: locked accounts (follow requests authorized over federation and
-//! rejected, remote and local), blocks ending a remote follow, profile updates,
+//! rejected, remote and local), blocks ending a remote follow, profile updates (with
+//! a new avatar, and its removal),
 //! an account moving to a third instance (Move → followers re-follow the target),
 //! a Delete from an actor never seen (202, nothing queued), a QuoteRequest
 //! answered with a Reject, first-contact backfill, and a remote thread's public
@@ -10,7 +11,9 @@ use aerie::db::{Database, Value as DbValue};
 use aerie::federation::signatures::SigningKey;
 use serde_json::{Value, json};
 
+use crate::avatars;
 use crate::fedi::{a_and_b, eventually, get, get_ap, home_has, notification, post, send, signed_post};
+use crate::media;
 use crate::support::{Engine, Instance, client, free_port};
 
 const PAIRS: [(Engine, Engine); 2] = [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)];
@@ -236,6 +239,23 @@ async fn a_profile_update_reaches_followers() {
         .await;
         assert!(seen["note"].as_str().is_some_and(|n| n.contains("Birds, mostly herons.")), "{at}: {seen}");
         assert_eq!(seen["acct"], "bob@b.test", "{at}: {seen}");
+
+        // A new avatar (multipart) travels in the Update as the actor's icon, at b's own
+        // address; its removal travels too.
+        let (status, me) = avatars::update(&b, &bob, &[], &[("avatar", "me.png", "image/png", media::small_png().as_slice())]).await;
+        assert_eq!(status, 200, "{at}: {me}");
+        let avatar = format!("http://b.test{}", media::path_of(me["avatar"].as_str().unwrap()));
+        eventually(&format!("{at}: the avatar on a"), || async {
+            let (_, account) = get(&a, &alice, &format!("/api/v1/accounts/{bob_id}")).await;
+            (account["avatar"] == avatar.as_str()).then_some(())
+        })
+        .await;
+        assert_eq!(avatars::delete(&b, &bob, "/api/v1/profile/avatar").await.0, 200, "{at}");
+        eventually(&format!("{at}: the avatar gone on a"), || async {
+            let (_, account) = get(&a, &alice, &format!("/api/v1/accounts/{bob_id}")).await;
+            account["avatar"].as_str().is_some_and(|url| url.ends_with("/avatars/original/missing.png")).then_some(())
+        })
+        .await;
     }
 }
 

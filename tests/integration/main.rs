@@ -7,6 +7,7 @@
 mod support;
 
 mod activitypub;
+mod avatars;
 mod blobs;
 mod clients;
 mod config_errors;

@@ -81,15 +81,22 @@ pub fn small_png() -> Vec<u8> {
 /// A multipart body with text `fields` and, if given, a file part `file` (file
 /// name, content type, bytes).
 pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let files: Vec<_> = file.into_iter().map(|(filename, content_type, bytes)| ("file", filename, content_type, bytes)).collect();
+    multipart_files(fields, &files)
+}
+
+/// A multipart body with text `fields` and file parts `files` (field name, file name,
+/// content type, bytes), and its content type.
+pub fn multipart_files(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "aerie-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
     }
-    if let Some((filename, content_type, bytes)) = file {
+    for (name, filename, content_type, bytes) in files {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
             )
             .as_bytes(),
         );
@@ -123,7 +130,7 @@ async fn put(instance: &Instance, token: &str, path: &str, body: Value) -> (u16,
 }
 
 /// The bytes at `url` (an absolute URL of the instance) and the response headers.
-async fn fetch(url: &str, range: Option<&str>) -> (u16, http::HeaderMap, Vec<u8>) {
+pub async fn fetch(url: &str, range: Option<&str>) -> (u16, http::HeaderMap, Vec<u8>) {
     let mut request = client().get(url);
     if let Some(range) = range {
         request = request.header("range", range);
@@ -135,7 +142,7 @@ async fn fetch(url: &str, range: Option<&str>) -> (u16, http::HeaderMap, Vec<u8>
 }
 
 /// The path of one of the instance's URLs (`http://host:port/system/...` → `/system/...`).
-fn path_of(url: &str) -> String {
+pub fn path_of(url: &str) -> String {
     let rest = url.split_once("://").unwrap().1;
     format!("/{}", rest.split_once('/').unwrap().1)
 }

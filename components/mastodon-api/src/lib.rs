@@ -6,7 +6,8 @@
 //! scopes and app in host-set headers (`aerie_guest::auth`). Files under `routes/`
 //! mirror URLs; handlers are thin (authenticate, parse, one operation, serialize)
 //! over the shared operations: `load` (batch reads under the one visibility rule),
-//! `compose` (writing statuses), `follows`, `notify` and `relationships`.
+//! `compose` (writing statuses), `follows`, `notify`, `relationships`, `uploads`
+//! (files checked and stored) and `profile_images` (avatars and headers).
 
 mod compose;
 mod ctx;
@@ -17,9 +18,11 @@ mod links;
 mod load;
 mod notify;
 mod polls;
+mod profile_images;
 mod relationships;
 mod routes;
 mod stream_audience;
+mod uploads;
 
 use aerie_guest::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
@@ -68,6 +71,9 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
     match (method, path) {
         ("GET", ["accounts", "verify_credentials"]) => accounts::credentials::verify(ctx),
         ("PATCH" | "PUT", ["accounts", "update_credentials"]) => accounts::credentials::update(ctx),
+        ("DELETE", ["profile", slot]) => {
+            routes::api::v1::profile::delete(ctx, profile_images::Slot::from_segment(slot).ok_or_else(Response::not_found)?)
+        }
         ("GET", ["accounts", "relationships"]) => accounts::relationships::get(ctx),
         ("GET", ["accounts", "lookup"]) => accounts::lookup(ctx),
         ("GET", ["accounts", "search"]) => accounts::search::search(ctx),

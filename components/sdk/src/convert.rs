@@ -38,6 +38,17 @@ pub fn missing_header(base: &str) -> String {
     format!("{base}/headers/original/missing.png")
 }
 
+/// An account's avatar: the file it uploaded here (a URL on `base`, like a media
+/// attachment's), else where its server has it; `None` when it has none.
+pub fn avatar_url(row: &AccountRow, base: &str) -> Option<String> {
+    row.avatar_key.as_deref().map(|key| crate::media::blob_url(base, key)).or_else(|| row.avatar_url.clone())
+}
+
+/// An account's header picture, as [`avatar_url`].
+pub fn header_url(row: &AccountRow, base: &str) -> Option<String> {
+    row.header_key.as_deref().map(|key| crate::media::blob_url(base, key)).or_else(|| row.header_url.clone())
+}
+
 /// An account row as the client Account entity (without `source`). `base` is
 /// `scheme://web_domain`, for default pictures.
 pub fn account_to_api(row: &AccountRow, base: &str) -> Account {
@@ -51,8 +62,10 @@ pub fn account_to_api(row: &AccountRow, base: &str) -> Account {
             verified_at: f.verified_at.map(iso8601),
         })
         .collect();
-    let avatar = row.avatar_url.clone().unwrap_or_else(|| missing_avatar(base));
-    let header = row.header_url.clone().unwrap_or_else(|| missing_header(base));
+    // Pictures are never converted, so the static versions are the files themselves
+    // (an animated GIF stays animated in `avatar_static`).
+    let avatar = avatar_url(row, base).unwrap_or_else(|| missing_avatar(base));
+    let header = header_url(row, base).unwrap_or_else(|| missing_header(base));
     let uri = row.uri.clone().unwrap_or_default();
     Account {
         id: row.id.to_string(),
@@ -187,7 +200,7 @@ pub struct ActorParts<'a> {
 }
 
 /// The media type of a picture, from its file name.
-fn image_media_type(url: &str) -> Option<String> {
+pub fn image_media_type(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
     let media_type = match extension.as_str() {
@@ -202,8 +215,8 @@ fn image_media_type(url: &str) -> Option<String> {
     Some(media_type.to_string())
 }
 
-fn image(url: &Option<String>) -> Option<Box<as2::Attachment>> {
-    let url = url.clone()?;
+fn image(url: Option<String>) -> Option<Box<as2::Attachment>> {
+    let url = url?;
     Some(Box::new(as2::Attachment { kind: "Image".into(), media_type: image_media_type(&url), url: Some(url), ..Default::default() }))
 }
 
@@ -261,8 +274,8 @@ pub fn account_to_actor(row: &AccountRow, parts: &ActorParts) -> as2::Actor {
         tag: Vec::new(),
         attachment,
         endpoints: Some(as2::Endpoints { shared_inbox: Some(row.shared_inbox_url.clone().unwrap_or_else(|| format!("{base}/inbox"))) }),
-        icon: if suspended { None } else { image(&row.avatar_url) },
-        image: if suspended { None } else { image(&row.header_url) },
+        icon: if suspended { None } else { image(avatar_url(row, base)) },
+        image: if suspended { None } else { image(header_url(row, base)) },
         id,
         kind,
     }
@@ -730,6 +743,29 @@ mod tests {
         assert_eq!(json["published"], "2023-11-14T00:00:00Z");
         let back: as2::Actor = serde_json::from_value(json).unwrap();
         assert_eq!(back, actor);
+    }
+
+    #[test]
+    fn uploaded_pictures_are_served_from_the_base_that_renders_them() {
+        let mut row = alice();
+        row.avatar_key = Some("accounts/avatars/1/00ff.jpg".into());
+        row.header_key = Some("accounts/headers/1/11ee.webp".into());
+        row.avatar_url = Some("https://elsewhere.example/old.png".into());
+        let entity = account_to_api(&row, "http://127.0.0.1:8080");
+        assert_eq!(entity.avatar, "http://127.0.0.1:8080/system/accounts/avatars/1/00ff.jpg");
+        assert_eq!(entity.avatar_static, entity.avatar);
+        assert_eq!(entity.header, "http://127.0.0.1:8080/system/accounts/headers/1/11ee.webp");
+        let json = serde_json::to_value(account_to_actor(&row, &ActorParts { base: "https://a.example", ..Default::default() })).unwrap();
+        assert_eq!(
+            json["icon"],
+            serde_json::json!({"type": "Image", "mediaType": "image/jpeg", "url": "https://a.example/system/accounts/avatars/1/00ff.jpg"})
+        );
+        assert_eq!(json["image"]["mediaType"], "image/webp");
+        // Without uploads: the defaults in the API, nothing in the actor.
+        let bare = alice();
+        assert_eq!(account_to_api(&bare, "https://a.example").avatar, "https://a.example/avatars/original/missing.png");
+        let json = serde_json::to_value(account_to_actor(&bare, &ActorParts { base: "https://a.example", ..Default::default() })).unwrap();
+        assert!(json.get("icon").is_none() && json.get("image").is_none(), "{json}");
     }
 
     #[test]

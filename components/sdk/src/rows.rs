@@ -17,8 +17,13 @@ pub struct AccountRow {
     pub note: String,
     pub uri: Option<String>,
     pub url: Option<String>,
+    /// Where a remote account's server has its pictures.
     pub avatar_url: Option<String>,
     pub header_url: Option<String>,
+    /// A local account's uploaded pictures: blob store keys, made into URLs when the
+    /// account is rendered (see [`crate::convert::avatar_url`]).
+    pub avatar_key: Option<String>,
+    pub header_key: Option<String>,
     pub actor_type: String,
     pub locked: bool,
     pub bot: bool,
@@ -49,13 +54,13 @@ pub struct AccountRow {
 /// key alone is half a kilobyte, would be read and copied into the component for
 /// nothing).
 pub const ACCOUNT_ENTITY_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
-    a.header_url, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
+    a.header_url, a.avatar_key, a.header_key, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
     a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at";
 
 /// The `accounts` columns [`AccountRow::from_row`] reads, for a table aliased `a`:
 /// [`ACCOUNT_ENTITY_COLUMNS`], then the federation ones, in the order they are read.
 pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
-    a.header_url, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
+    a.header_url, a.avatar_key, a.header_key, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
     a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at, \
     a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.featured_url, a.public_key_id, a.public_key_pem";
 
@@ -88,6 +93,8 @@ impl AccountRow {
             url: row.string("url"),
             avatar_url: row.string("avatar_url"),
             header_url: row.string("header_url"),
+            avatar_key: row.string("avatar_key"),
+            header_key: row.string("header_key"),
             actor_type: row.string("actor_type").unwrap_or_else(|| "Person".into()),
             locked: row.bool("locked"),
             bot: row.bool("bot"),

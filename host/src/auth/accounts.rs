@@ -266,7 +266,7 @@ pub async fn delete(db: &Database, account_id: i64) -> anyhow::Result<()> {
         .await?;
     tx.execute(
         "UPDATE accounts SET deleted_at = $1, suspended_at = $1, display_name = '', note = '', fields = '[]', \
-                avatar_url = NULL, header_url = NULL, updated_at = $1 WHERE id = $2",
+                avatar_url = NULL, header_url = NULL, avatar_key = NULL, header_key = NULL, updated_at = $1 WHERE id = $2",
         vec![now.into(), account_id.into()],
     )
     .await?;

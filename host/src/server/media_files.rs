@@ -1,5 +1,6 @@
-//! `GET /system/media/KEY`: the media files components stored in the blob store
-//! (`media/...` keys; nothing else in the store is public), streamed from either
+//! `GET /system/media/KEY` and `GET /system/accounts/KEY`: the files components
+//! stored in the blob store under `media/...` (attachments) and `accounts/...` (local
+//! avatars and headers) — nothing else in the store is public — streamed from either
 //! backend with single byte ranges for video seeking.
 //!
 //! What a browser gets is decided here, not by the stored bytes: the media type comes
@@ -24,7 +25,15 @@ use super::error::json_error;
 use crate::blobs::{BlobError, BlobStore};
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/system/media/{*rest}", get(serve))
+    Router::new().route("/system/media/{*rest}", get(media)).route("/system/accounts/{*rest}", get(accounts))
+}
+
+async fn media(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
+    serve(&state, format!("media/{rest}"), &headers).await
+}
+
+async fn accounts(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
+    serve(&state, format!("accounts/{rest}"), &headers).await
 }
 
 /// The media type a stored file is served with, by its extension.
@@ -82,8 +91,7 @@ fn unavailable(error: BlobError) -> Response {
     json_error(503, "The media store is unavailable, try again shortly")
 }
 
-async fn serve(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
-    let key = format!("media/{rest}");
+async fn serve(state: &AppState, key: String, headers: &HeaderMap) -> Response {
     let store: &BlobStore = state.runtime.blobs();
     if crate::blobs::check_key(&key).is_err() {
         return json_error(404, "Not found");
@@ -93,7 +101,7 @@ async fn serve(State(state): State<Arc<AppState>>, Path(rest): Path<String>, hea
         Ok(None) => return json_error(404, "Not found"),
         Err(e) => return unavailable(e),
     };
-    let wanted = range(&headers, size);
+    let wanted = range(headers, size);
     let (offset, len) = match wanted {
         Some(Err(())) => {
             return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response();

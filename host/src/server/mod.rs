@@ -1,5 +1,5 @@
 //! The HTTP front: axum routes for what the host serves itself (`/health`,
-//! `/health/ready`, `/metrics`, media files at `/system/media/*`) and a dispatcher that hands every other path to the component the
+//! `/health/ready`, `/metrics`, media files at `/system/media/*` and `/system/accounts/*`) and a dispatcher that hands every other path to the component the
 //! manifest routes it to. Unrouted paths get a JSON 404.
 
 pub mod client_info;

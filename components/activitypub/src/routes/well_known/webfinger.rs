@@ -92,9 +92,9 @@ pub fn get(ctx: &Ctx) -> Answer {
                 link("self", "application/activity+json", uri.clone()),
                 subscribe,
             ];
-            if let Some(avatar) = account.avatar_url.clone().filter(|_| account.suspended_at.is_none()) {
-                let kind = if avatar.ends_with(".png") { "image/png" } else { "image/jpeg" };
-                links.push(link("http://webfinger.net/rel/avatar", kind, avatar));
+            if let Some(avatar) = aerie_guest::convert::avatar_url(&account, base).filter(|_| account.suspended_at.is_none()) {
+                let kind = aerie_guest::convert::image_media_type(&avatar).unwrap_or_else(|| "image/jpeg".into());
+                links.push(link("http://webfinger.net/rel/avatar", &kind, avatar));
             }
             WebFinger { subject: format!("acct:{}@{}", account.username, instance.domain), aliases: vec![url, uri], links }
         }

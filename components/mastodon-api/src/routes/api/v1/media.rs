@@ -7,26 +7,24 @@
 //! metadata (location included) without re-encoding, then stored in the blob store
 //! under `media/ID/original/TOKEN.EXT` (the random token keeps the URL of a
 //! followers-only picture unguessable) and served by the host at `/system/KEY`.
-//! Videos and sounds are stored as they are. Processing is synchronous, so both
-//! versions answer 200 with the `url` set.
+//! Videos and sounds are stored as they are. The checks and the storing are
+//! [`crate::uploads`], shared with avatars and headers. Processing is synchronous, so
+//! both versions answer 200 with the `url` set.
 
 use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
 use aerie_guest::media::{self, DESCRIPTION_LIMIT, MEDIA_COLUMNS, MediaRow};
-use aerie_guest::{blobs, log, multipart, settings};
+use aerie_guest::{multipart, settings};
 use aerie_media::Kind;
 
 use crate::ctx::{Answer, Ctx, invalid};
+use crate::uploads;
 
 /// Largest picture, in bytes (Mastodon's `image_size_limit`).
 pub const IMAGE_SIZE_LIMIT: usize = 16 << 20;
 /// Largest video or sound, in bytes: under the host's default body limit
 /// (`server.body_limit_bytes`, 40 MiB) with room for the multipart envelope.
 pub const VIDEO_SIZE_LIMIT: usize = 40_000_000;
-
-fn megabytes(bytes: usize) -> String {
-    format!("{} MB", bytes / 1_000_000)
-}
 
 /// `description` as given: at most [`DESCRIPTION_LIMIT`] characters (422 over it).
 fn description(ctx: &Ctx) -> Result<Option<Option<String>>, Response> {
@@ -49,16 +47,6 @@ pub fn focus(raw: Option<&str>) -> Option<Option<(f64, f64)>> {
     (x.is_finite() && y.is_finite()).then_some(Some((x.clamp(-1.0, 1.0), y.clamp(-1.0, 1.0))))
 }
 
-/// A random token for the file name, from the host's `wasi:random`.
-fn token() -> String {
-    format!("{:016x}", wasip2::random::random::get_random_u64())
-}
-
-fn store_unavailable(error: blobs::Error) -> Response {
-    log::warn(&format!("storing an upload failed: {error:?}"));
-    Response::error(503, "The media store is unavailable, try again shortly")
-}
-
 /// `POST /api/v1/media` and `POST /api/v2/media`.
 pub fn create(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("write:media")?;
@@ -66,30 +54,22 @@ pub fn create(ctx: &Ctx) -> Answer {
     let boundary = multipart::boundary(ctx.request.header("content-type").unwrap_or("")).ok_or_else(blank)?;
     let parts = multipart::parts(&ctx.request.body, boundary);
     let file = parts.iter().find(|p| p.name == "file").filter(|p| !p.data.is_empty()).ok_or_else(blank)?;
-    let format = aerie_media::sniff(file.data, file.content_type.as_deref()).ok_or_else(|| invalid("File content type is invalid"))?;
-    let limit = if format.kind == Kind::Image { IMAGE_SIZE_LIMIT } else { VIDEO_SIZE_LIMIT };
-    if file.data.len() > limit {
-        return Err(invalid(&format!("File file size must be less than {}", megabytes(limit))));
-    }
+    let format = uploads::recognise("File", file, &[Kind::Image, Kind::Video, Kind::Audio])?;
+    uploads::check_size("File", file, if format.kind == Kind::Image { IMAGE_SIZE_LIMIT } else { VIDEO_SIZE_LIMIT })?;
     let description = description(ctx)?.flatten();
     let focus = focus(ctx.params.get("focus")).flatten();
 
     let (meta, blurhash) = match format.kind {
-        Kind::Image => match aerie_media::read_image(file.data, &format) {
-            Ok(image) => (media::image_meta(image.width, image.height), image.blurhash),
-            Err(aerie_media::ImageError::TooLarge { .. }) => {
-                return Err(invalid(&format!("File dimensions exceed the limit of {} pixels", aerie_media::IMAGE_MATRIX_LIMIT)));
-            }
-            Err(aerie_media::ImageError::Unreadable) => return Err(invalid("File could not be processed")),
-        },
+        Kind::Image => {
+            let image = uploads::measure("File", file, &format)?;
+            (media::image_meta(image.width, image.height), image.blurhash)
+        }
         Kind::Video | Kind::Audio => (serde_json::json!({}), None),
     };
 
     let id = settings::next_id();
-    let key = format!("media/{id}/original/{}.{}", token(), format.extension);
-    let pieces = if format.kind == Kind::Image { aerie_media::clean(file.data, &format) } else { vec![file.data.into()] };
-    let size = blobs::put(&key, Some(format.mime), pieces.iter().map(|p| &p[..])).map_err(store_unavailable)?;
-    drop(pieces);
+    let key = format!("media/{id}/original/{}.{}", uploads::token(), format.extension);
+    let size = uploads::store(&key, file, &format)?;
     let now = settings::now_millis();
     let written = db::execute(
         "INSERT INTO media_attachments (id, account_id, status_id, type, content_type, blob_key, description, blurhash, focus_x, focus_y, \
@@ -111,7 +91,7 @@ pub fn create(ctx: &Ctx) -> Answer {
         ],
     );
     if let Err(error) = written {
-        let _ = blobs::delete(&key);
+        uploads::remove(&key);
         return Err(error.into());
     }
     let row = own(viewer, id)?.ok_or_else(Response::not_found)?;
@@ -172,9 +152,7 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
 /// Removes the stored files of `rows` (best effort: a failure is logged).
 pub fn remove_files(rows: &[MediaRow]) {
     for key in rows.iter().flat_map(|m| m.blob_key.iter().chain(m.thumbnail_key.iter())) {
-        if let Err(error) = blobs::delete(key) {
-            log::warn(&format!("removing the file {key} failed: {error:?}"));
-        }
+        uploads::remove(key);
     }
 }
 

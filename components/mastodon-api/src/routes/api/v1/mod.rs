@@ -9,6 +9,7 @@ pub mod media;
 pub mod notifications;
 pub mod polls;
 pub mod preferences;
+pub mod profile;
 pub mod reports;
 pub mod statuses;
 pub mod timelines;

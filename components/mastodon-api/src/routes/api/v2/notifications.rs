@@ -15,9 +15,9 @@ use aerie_guest::time::iso8601;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
+use crate::load;
 use crate::notify::GROUPABLE;
 use crate::routes::api::v1::notifications::list_condition;
-use crate::load;
 
 const DEFAULT_GROUPS: usize = 40;
 const MAX_GROUPS: usize = 80;

@@ -1,5 +1,7 @@
 //! `GET /api/v1/accounts/verify_credentials` and `PATCH update_credentials`: the
-//! viewer's own account with its `source` (what the profile editor shows).
+//! viewer's own account with its `source` (what the profile editor shows). An update
+//! may carry `avatar` and `header` files (multipart, see [`crate::profile_images`]);
+//! every update is sent to followers' servers as an `Update` of the actor.
 
 use aerie_guest::convert;
 use aerie_guest::db::{self, Value};
@@ -11,7 +13,7 @@ use aerie_guest::settings;
 use aerie_guest::time::iso8601;
 
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::load;
+use crate::{load, profile_images};
 
 const MAX_DISPLAY_NAME: usize = 30;
 const MAX_NOTE: usize = 500;
@@ -44,7 +46,7 @@ fn role_to_api(role: &str) -> Role {
 }
 
 /// The viewer's account as a CredentialAccount.
-fn credential_account(ctx: &Ctx, account: &AccountRow) -> Result<Account, Response> {
+pub fn credential_account(ctx: &Ctx, account: &AccountRow) -> Result<Account, Response> {
     let facts = user_facts(account.id)?;
     let requests = db::query("SELECT COUNT(*) AS n FROM follow_requests WHERE target_account_id = $1", &[Value::Int64(account.id)])?;
     let setting = |key: &str| facts.settings.get(key).cloned().unwrap_or(serde_json::Value::Null);
@@ -156,7 +158,29 @@ pub fn update(ctx: &Ctx) -> Answer {
         facts.settings["default_language"] = if language.is_empty() { serde_json::Value::Null } else { language.into() };
         settings_changed = true;
     }
+    // Last, once every text parameter passed: the files are stored before the
+    // transaction that names them, and removed again if it fails.
+    let uploads = profile_images::store_uploads(ctx, viewer)?;
     let now = settings::now_millis();
+    let written = write(viewer, &account, settings_changed.then_some(&facts.settings), &uploads, now);
+    if let Err(error) = written {
+        profile_images::discard(&uploads);
+        return Err(error);
+    }
+    profile_images::assigned(&mut account, uploads);
+    account.updated_at = now;
+    crate::federate::profile_updated(viewer);
+    Ok(Response::to_json(200, &credential_account(ctx, &account)?))
+}
+
+/// The profile, the settings (when changed) and the uploaded files, in one transaction.
+fn write(
+    viewer: i64,
+    account: &AccountRow,
+    settings: Option<&serde_json::Value>,
+    uploads: &[profile_images::Stored],
+    now: i64,
+) -> Result<(), Response> {
     let tx = db::begin()?;
     tx.execute(
         "UPDATE accounts SET display_name = $2, note = $3, locked = $4, bot = $5, discoverable = $6, indexable = $7, fields = $8, updated_at = $9 \
@@ -173,14 +197,13 @@ pub fn update(ctx: &Ctx) -> Answer {
             Value::Int64(now),
         ],
     )?;
-    if settings_changed {
+    if let Some(settings) = settings {
         tx.execute(
             "UPDATE users SET settings = $2, updated_at = $3 WHERE account_id = $1",
-            &[Value::Int64(viewer), Value::Text(facts.settings.to_string()), Value::Int64(now)],
+            &[Value::Int64(viewer), Value::Text(settings.to_string()), Value::Int64(now)],
         )?;
     }
+    profile_images::assign(&tx, viewer, uploads)?;
     tx.commit()?;
-    account.updated_at = now;
-    crate::federate::profile_updated(viewer);
-    Ok(Response::to_json(200, &credential_account(ctx, &account)?))
+    Ok(())
 }
