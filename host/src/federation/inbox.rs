@@ -30,9 +30,9 @@ use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
 
 use super::remote_keys::{self, SignerKey, Unknown, VerifyError, host_of, same_actor};
-use super::{ld_signature, rfc9421};
 use super::service::Federation;
 use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
+use super::{ld_signature, rfc9421};
 use crate::jobs::NewJob;
 use crate::server::AppState;
 use crate::server::error::json_error;

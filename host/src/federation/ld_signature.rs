@@ -130,9 +130,8 @@ pub fn presented(document: &Json) -> Result<Presented, LdError> {
     }
     let creator = object.get("creator").and_then(Json::as_str).ok_or(LdError::Malformed("no creator"))?;
     let value = object.get("signatureValue").and_then(Json::as_str).ok_or(LdError::Malformed("no signatureValue"))?;
-    let value = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| LdError::Malformed("signatureValue is not base64"))?;
+    let value =
+        base64::engine::general_purpose::STANDARD.decode(value.trim()).map_err(|_| LdError::Malformed("signatureValue is not base64"))?;
     Ok(Presented { creator: creator.to_string(), value, object: object.clone() })
 }
 
