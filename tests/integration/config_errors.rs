@@ -129,3 +129,24 @@ fn an_unreachable_bucket_is_reported_at_start_not_at_the_first_upload() {
         assert!(stderr.contains("blob store") && stderr.contains("blobs.endpoint") && stderr.contains("fix"), "{command:?}: {stderr}");
     }
 }
+
+#[test]
+fn an_unusable_extra_ca_file_stops_the_start_naming_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("notes.txt");
+    std::fs::write(&not_pem, "these are not certificates\n").unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(&broken, "-----BEGIN CERTIFICATE-----\nAAAAAAAA\n-----END CERTIFICATE-----\n").unwrap();
+    let missing = dir.path().join("nowhere/lab-ca.pem");
+    for (file, reason) in [(&missing, "cannot read"), (&not_pem, "holds no PEM certificate"), (&broken, "cannot be used")] {
+        let config = write_config(dir.path(), &format!("[federation]\nextra_ca_file = {:?}\n", file.display().to_string()));
+        for command in [&["config", "check"][..], &["serve"][..]] {
+            let output = Launch::with_config(dir.path(), &config).run(command);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command:?} {file:?}: {stderr}");
+            for needle in ["federation.extra_ca_file", &file.display().to_string(), reason, "PEM bundle of CA certificates"] {
+                assert!(stderr.contains(needle), "{command:?} {file:?}: {needle} missing from:\n{stderr}");
+            }
+        }
+    }
+}

@@ -7,10 +7,13 @@
 //! `f.test` to Caddy (`[federation.resolve]`), Node trusts it through
 //! `NODE_EXTRA_CA_CERTS` and the peer's connector sends every connection to Caddy
 //! keeping the real host name for TLS (it refuses every other host). So everything
-//! between the two goes over https, and Fedify does its own WebFinger. Fedify verifies
-//! aerie's HTTP signatures on everything it receives and signs what it sends (RSA
-//! draft-cavage signatures, plus Ed25519 object integrity proofs and RSA Linked Data
-//! signatures in the activities, which aerie must ignore or accept).
+//! between the two goes over https, and Fedify does its own WebFinger; Caddy's access
+//! log (read at the end) shows each side's WebFinger, fetches and deliveries arrived
+//! over TLS for the name they were sent to, and its port answers nothing else.
+//!
+//! Fedify verifies aerie's HTTP signatures on everything it receives and signs what it
+//! sends (RSA draft-cavage signatures, plus Ed25519 object integrity proofs and RSA
+//! Linked Data signatures in the activities, which aerie must ignore or accept).
 //!
 //! Alice finds bob by WebFinger on the peer; bob follows alice (WebFinger and actor
 //! fetch by Fedify, Follow, aerie's Accept), receives her public and followers-only
@@ -182,6 +185,11 @@ impl Tls {
                     "listen": [format!("127.0.0.1:{port}")],
                     "automatic_https": {"disable": true, "disable_redirects": true},
                     "tls_connection_policies": [{}],
+                    // No HTTP/3 (it would listen on UDP too).
+                    "protocols": ["h1", "h2"],
+                    // Access logs (JSON on stderr): the test reads which requests went
+                    // through TLS, for which name, from whom.
+                    "logs": {},
                     "routes": [route(AERIE, aerie_port), route(PEER, peer_port)],
                 }}},
                 "tls": {"certificates": {"load_files": [{
@@ -229,6 +237,17 @@ impl Tls {
 
     fn log(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The requests Caddy handled, from its access log (`request` of each entry: host,
+    /// method, uri, headers, tls).
+    fn requests(&self) -> Vec<Value> {
+        self.log()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|entry| entry["logger"] == "http.log.access")
+            .map(|entry| entry["request"].clone())
+            .collect()
     }
 }
 
@@ -398,6 +417,32 @@ async fn fedify_peer_follows_receives_replies_and_is_followed() {
     post(&aerie, &alice, "/api/v1/statuses", json!({"status": "after the unfollow", "visibility": "private"})).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(peer.note("after the unfollow").await.is_none(), "a followers-only post reached a former follower");
+
+    // Everything between the two went through Caddy over TLS (Caddy's port speaks
+    // nothing else), each request for the name it was sent to: aerie's WebFinger, fetches
+    // and deliveries to f.test, Fedify's own WebFinger, fetches and deliveries to a.test.
+    let plain = client().get(format!("http://127.0.0.1:{}/users/alice", tls.port)).header("host", AERIE).send().await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success(), "Caddy's port answers plain http");
+    let requests = tls.requests();
+    for request in &requests {
+        assert_eq!(request["tls"]["server_name"], request["host"], "a request not over TLS for its own name: {request}");
+    }
+    let seen = |host: &str, method: &str, path: &str, agent: &str| {
+        requests.iter().any(|r| {
+            r["host"] == host
+                && r["method"] == method
+                && r["uri"].as_str().is_some_and(|u| u.starts_with(path))
+                && r["headers"]["User-Agent"][0].as_str().is_some_and(|a| a.starts_with(agent))
+        })
+    };
+    let summary = || {
+        requests.iter().map(|r| format!("{} {}{} ({})\n", r["method"], r["host"], r["uri"], r["headers"]["User-Agent"])).collect::<String>()
+    };
+    assert!(seen(PEER, "GET", "/.well-known/webfinger", "Aerie/"), "aerie's WebFinger went over https:\n{}", summary());
+    assert!(seen(PEER, "POST", "/users/bob/inbox", "Aerie/"), "aerie's deliveries went over https:\n{}", summary());
+    assert!(seen(AERIE, "GET", "/.well-known/webfinger", "Fedify/"), "Fedify's own WebFinger went over https:\n{}", summary());
+    assert!(seen(AERIE, "GET", "/users/alice", "Fedify/"), "Fedify's actor fetches went over https:\n{}", summary());
+    assert!(seen(AERIE, "POST", "/users/alice/inbox", ""), "Fedify's deliveries went over https:\n{}", summary());
 
     // Fedify needed nothing beyond aerie (no remote JSON-LD context, no other host) and
     // took every activity aerie sent.
