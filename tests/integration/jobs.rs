@@ -216,15 +216,19 @@ async fn old_finished_jobs_are_pruned_and_the_rest_kept() {
         let now = aerie::clock::now_millis();
         let day = 24 * 3_600_000_i64;
         // (state, age in days) → expected to survive a prune keeping done 7 days, dead 30.
-        let cases = [("done", 8, false), ("done", 1, true), ("dead", 31, false), ("dead", 8, true), ("pending", 60, true), ("running", 60, true)];
+        let cases =
+            [("done", 8, false), ("done", 1, true), ("dead", 31, false), ("dead", 8, true), ("pending", 60, true), ("running", 60, true)];
         let mut ids = Vec::new();
         for (i, (state, age, _)) in cases.iter().enumerate() {
             let mut job = NewJob::new("work", b"p".to_vec());
             job.idempotency_key = Some(format!("key-{i}"));
             let id = jobs.enqueue(job).await.unwrap().unwrap();
-            t.db.execute("UPDATE jobs SET state = $1, updated_at = $2 WHERE id = $3", vec![(*state).into(), (now - age * day).into(), id.into()])
-                .await
-                .unwrap();
+            t.db.execute(
+                "UPDATE jobs SET state = $1, updated_at = $2 WHERE id = $3",
+                vec![(*state).into(), (now - age * day).into(), id.into()],
+            )
+            .await
+            .unwrap();
             ids.push(id);
         }
         let removed = jobs.prune(Some(now - 7 * day), Some(now - 30 * day)).await.unwrap();

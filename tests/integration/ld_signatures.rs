@@ -95,8 +95,7 @@ fn fedify_and_aerie_check_each_others_ld_signatures() {
     // Fedify signs, aerie verifies (and refuses the changed copy).
     let unsigned = public_create(actor_id, 2, "signed by Fedify ✓");
     let signed: Value =
-        serde_json::from_str(&fedify("sign", &json!({"document": unsigned, "private_key_pem": private_pem, "key_id": key_id})))
-            .unwrap();
+        serde_json::from_str(&fedify("sign", &json!({"document": unsigned, "private_key_pem": private_pem, "key_id": key_id}))).unwrap();
     let presented = ld_signature::presented(&signed).unwrap();
     assert_eq!(presented.creator, key_id);
     let verifying = VerifyingKey::from_pem(&public_pem).unwrap();
@@ -213,7 +212,10 @@ async fn public_posts_leave_ld_signed_and_relayed_activities_are_checked_by_them
             (!rows.is_empty()).then_some(())
         })
         .await;
-        let rows = db_a.query("SELECT COUNT(*) AS n FROM statuses WHERE uri LIKE 'http://b.test/users/bob/statuses/90000%'", vec![]).await.unwrap();
+        let rows = db_a
+            .query("SELECT COUNT(*) AS n FROM statuses WHERE uri LIKE 'http://b.test/users/bob/statuses/90000%'", vec![])
+            .await
+            .unwrap();
         assert_eq!(rows.i64(0, "n"), Some(1), "{at}: the changed and the forged ones were not stored");
     }
 }

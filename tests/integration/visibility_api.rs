@@ -4,8 +4,10 @@
 //! timeline, hashtag timeline, notifications, streaming (user and public SSE streams),
 //! HTML page}, plus ActivityPub object fetches unsigned, signed by a remote follower and
 //! signed by a remote non-follower. Every cell is asserted: allowed viewers see the
-//! status, others never do. (Federated delivery of followers-only posts is checked in
-//! federation.rs: a non-follower on the receiving instance never sees them.)
+//! status, others never do, and the parent's `replies_count` counts only the public
+//! and unlisted replies, for every viewer. (Federated delivery of followers-only posts
+//! is checked in federation.rs: a non-follower on the receiving instance never sees
+//! them.)
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -257,5 +259,29 @@ async fn every_path_shows_a_status_only_to_its_audience() {
                 assert_eq!(notified, name == "mentioned", "{}", cell("notifications", viewer));
             }
         }
+
+        // replies_count is one number everyone who sees the parent sees, the audience of
+        // the followers-only and direct replies included: only public and unlisted
+        // replies count in it (as in Mastodon). Deleting an uncounted reply leaves it;
+        // deleting a counted one takes one off.
+        let parent_id = id_of(&parent);
+        let replies_count = async |expected: i64, after: &str| {
+            for viewer in VIEWERS.iter().map(|v| Some(*v)).chain([None]).filter(|v| allowed("public", *v)) {
+                let (status, seen) = api.get(viewer, &format!("/api/v1/statuses/{parent_id}")).await;
+                assert_eq!(status, 200, "{engine:?} the public parent, viewer {viewer:?}: {seen}");
+                assert_eq!(seen["replies_count"], expected, "{engine:?} replies_count {after}, viewer {viewer:?}: {seen}");
+            }
+        };
+        replies_count(2, "with a reply of each visibility").await;
+        let delete = async |visibility: &str| {
+            let (_, id) = posted.iter().find(|(v, _)| *v == visibility).unwrap();
+            let (status, body) = api.call(Some("author"), reqwest::Method::DELETE, &format!("/api/v1/statuses/{id}"), None).await;
+            assert_eq!(status, 200, "{engine:?} deleting the {visibility} reply: {body}");
+        };
+        delete("private").await;
+        delete("direct").await;
+        replies_count(2, "after deleting the followers-only and direct replies").await;
+        delete("unlisted").await;
+        replies_count(1, "after deleting the unlisted reply").await;
     }
 }

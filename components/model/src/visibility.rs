@@ -44,6 +44,13 @@ impl Visibility {
         }
     }
 
+    /// Whether a reply with this visibility counts in its parent's `replies_count`:
+    /// public and unlisted only, as Mastodon counts. The count is one number every
+    /// viewer sees, so a followers-only or direct reply must not show in it.
+    pub fn counted_in_replies(self) -> bool {
+        matches!(self, Visibility::Public | Visibility::Unlisted)
+    }
+
     /// The audience part of the rule, given what is known about the viewer.
     pub fn allows(self, facts: &ViewerFacts) -> bool {
         if facts.is_author {
@@ -125,5 +132,15 @@ mod tests {
             assert_eq!(Visibility::parse(text).unwrap().as_str(), text);
         }
         assert_eq!(Visibility::parse("limited"), None);
+    }
+
+    #[test]
+    fn only_public_and_unlisted_replies_are_counted() {
+        let counted: Vec<&str> = [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct]
+            .into_iter()
+            .filter(|v| v.counted_in_replies())
+            .map(Visibility::as_str)
+            .collect();
+        assert_eq!(counted, ["public", "unlisted"]);
     }
 }

@@ -798,7 +798,10 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
            last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
         &[Value::Int64(author.id), Value::Int64(row.created_at)],
     )?;
-    if let Some((parent_id, _, _)) = parent {
+    // Public and unlisted replies only: the count is shown to everyone.
+    if let Some((parent_id, _, _)) = parent
+        && row.counts_in_replies()
+    {
         tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent_id)])?;
     }
     let reply_to_other = row.in_reply_to_account_id.is_some_and(|a| a != author.id);
@@ -969,7 +972,10 @@ pub fn delete_status(status: &StatusRow) -> Result<(), db::Error> {
         "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0",
         &[Value::Int64(status.account_id)],
     )?;
-    if let Some(parent) = status.in_reply_to_id {
+    // Only a reply that was counted (public or unlisted) comes off the count.
+    if let Some(parent) = status.in_reply_to_id
+        && status.counts_in_replies()
+    {
         tx.execute("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0", &[Value::Int64(parent)])?;
     }
     if let Some(original) = status.reblog_of_id {

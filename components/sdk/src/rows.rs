@@ -5,6 +5,7 @@
 //! `SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ...` and the row parses by name.
 
 use crate::db::Row;
+use crate::model::visibility::Visibility;
 
 /// One `accounts` row, local (`domain` is `None`) or remote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -204,6 +205,13 @@ impl StatusRow {
             created_at: row.i64("created_at").unwrap_or_default(),
             updated_at: row.i64("updated_at").unwrap_or_default(),
         }
+    }
+
+    /// Whether this status, as a reply, counts in its parent's `replies_count`
+    /// ([`Visibility::counted_in_replies`]; a stored visibility this build does not
+    /// know is not counted).
+    pub fn counts_in_replies(&self) -> bool {
+        Visibility::parse(&self.visibility).is_some_and(Visibility::counted_in_replies)
     }
 }
 

@@ -29,11 +29,10 @@ use base64::Engine as _;
 use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
 
-use super::client::OutboundError;
-use super::remote_keys::{self, SignerKey, host_of};
-use super::{ld_signature, rfc9421};
+use super::remote_keys::{self, SignerKey, Unknown, VerifyError, host_of, same_actor};
 use super::service::Federation;
 use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
+use super::{ld_signature, rfc9421};
 use crate::jobs::NewJob;
 use crate::server::AppState;
 use crate::server::error::json_error;
@@ -128,27 +127,24 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
         body: &body,
     };
 
-    let key = match remote_keys::stored(&state.database, &key_id).await {
-        Ok(Some(key)) => key,
-        Ok(None) if kind == "Delete" => return accepted(),
-        Ok(None) => match remote_keys::fetch(federation, &state.database, &key_id).await {
-            Ok(key) => key,
-            Err(OutboundError::Gone(_) | OutboundError::NotFound(_)) if kind == "Delete" => return accepted(),
-            Err(e) => return refuse(format!("the signing key {key_id} could not be fetched: {e}")),
-        },
-        Err(e) => return unavailable(e),
-    };
-    let key = match check_signature(&signed, &header, &key) {
-        Ok(()) => key,
-        // A stored key may have been rotated: fetch it once more before refusing.
-        Err(_) if !key.fresh => match remote_keys::fetch(federation, &state.database, &key_id).await {
-            Ok(fresh) => match check_signature(&signed, &header, &fresh) {
-                Ok(()) => fresh,
-                Err(reason) => return refuse(reason),
-            },
-            Err(e) => return refuse(format!("the signature does not verify and the key could not be refetched: {e}")),
-        },
-        Err(reason) => return refuse(reason),
+    // An unknown key on a Delete is not fetched: the Delete is answered 202 and dropped.
+    let unknown = if kind == "Delete" { Unknown::Skip } else { Unknown::Fetch };
+    let verified = remote_keys::verified_by(federation, &state.database, &key_id, unknown, None, |key: &SignerKey| {
+        std::future::ready(check_signature(&signed, &header, key))
+    })
+    .await;
+    let key = match verified {
+        Ok(key) => key,
+        Err(VerifyError::NotStored) => return accepted(),
+        Err(VerifyError::Lookup(e)) => return unavailable(e),
+        Err(VerifyError::Fetch(e)) => return refuse(format!("the signing key {key_id} could not be fetched: {e}")),
+        Err(VerifyError::Refetch(e)) => {
+            return refuse(format!("the signature does not verify and the key could not be refetched: {e}"));
+        }
+        Err(VerifyError::Rejected(reason)) => return refuse(reason),
+        // No owner is required of the HTTP signature's key; who owns it is compared
+        // with the actor below.
+        Err(VerifyError::NotOwner(owner)) => return refuse(format!("the signing key {key_id} belongs to {owner}")),
     };
 
     // Signed by someone else (a relay, a server forwarding a reply): believed when
@@ -272,39 +268,25 @@ fn id_of(value: Option<&Json>) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
-fn same_actor(owner: &str, actor: &str) -> bool {
-    owner.trim_end_matches('/') == actor.trim_end_matches('/')
-}
-
 /// Checks the activity's RsaSignature2017 LD signature: made by a key its actor owns
-/// (fetched like an HTTP signature's key, and refetched once if it no longer
+/// (looked up like an HTTP signature's key, and refetched once if it no longer
 /// verifies) and matching the document. The error says why not.
 async fn author_ld_signed(state: &AppState, federation: &Federation, activity: &Json, actor: &str) -> Result<(), String> {
     let presented = ld_signature::presented(activity).map_err(|e| e.to_string())?;
-    let creator = presented.creator.clone();
-    let key = match remote_keys::stored(&state.database, &creator).await {
-        Ok(Some(key)) => key,
-        Ok(None) => remote_keys::fetch(federation, &state.database, &creator)
-            .await
-            .map_err(|e| format!("the LD signature's key {creator} could not be fetched: {e}"))?,
-        Err(e) => return Err(format!("the LD signature's key could not be looked up: {e}")),
-    };
-    if !same_actor(&key.owner, actor) {
-        return Err(format!("the LD signature is by {}, not by the actor", key.owner));
-    }
-    let fresh = key.fresh;
-    match ld_verify(activity, &presented, key).await {
-        Ok(()) => Ok(()),
-        Err(_) if !fresh => {
-            let key = remote_keys::fetch(federation, &state.database, &creator)
-                .await
-                .map_err(|e| format!("the LD signature does not verify and its key could not be refetched: {e}"))?;
-            if !same_actor(&key.owner, actor) {
-                return Err(format!("the LD signature is by {}, not by the actor", key.owner));
-            }
-            ld_verify(activity, &presented, key).await
-        }
-        Err(e) => Err(e),
+    let creator = presented.creator.as_str();
+    let verified = remote_keys::verified_by(federation, &state.database, creator, Unknown::Fetch, Some(actor), |key: &SignerKey| {
+        ld_verify(activity, &presented, key.clone())
+    })
+    .await;
+    match verified {
+        Ok(_) => Ok(()),
+        Err(VerifyError::Lookup(e)) => Err(format!("the LD signature's key could not be looked up: {e}")),
+        Err(VerifyError::Fetch(e)) => Err(format!("the LD signature's key {creator} could not be fetched: {e}")),
+        Err(VerifyError::NotOwner(owner)) => Err(format!("the LD signature is by {owner}, not by the actor")),
+        Err(VerifyError::Rejected(reason)) => Err(reason),
+        Err(VerifyError::Refetch(e)) => Err(format!("the LD signature does not verify and its key could not be refetched: {e}")),
+        // Unknown::Fetch: an unknown key is fetched, never skipped.
+        Err(VerifyError::NotStored) => Err(format!("the LD signature's key {creator} is not known")),
     }
 }
 

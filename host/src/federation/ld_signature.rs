@@ -13,18 +13,21 @@
 //! (`ld_contexts/`); a document needing any other remote context does not verify here
 //! and the inbox confirms it with its origin instead.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::time::SystemTime;
 
 use base64::Engine;
 use json_syntax::Parse;
-use locspan::Location;
+use locspan::{Location, Meta};
+use rdf_types::IriVocabularyMut;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 use sophia_api::source::QuadSource;
 use sophia_inmem::dataset::LightDataset;
 use sophia_iri::Iri;
-use sophia_jsonld::loader::StaticLoader;
+use sophia_jsonld::json_ld::future::{BoxFuture, FutureExt as _};
+use sophia_jsonld::json_ld::{Loader, LoadingResult, RemoteDocument};
 use sophia_jsonld::vocabulary::ArcIri;
 use sophia_jsonld::{JsonLdOptions, JsonLdParser};
 
@@ -44,19 +47,56 @@ const CONTEXTS: [(&str, &str); 4] = [
     ("https://w3id.org/security/data-integrity/v1", include_str!("ld_contexts/data-integrity-v1.jsonld")),
 ];
 
-type Loader = StaticLoader<ArcIri, locspan::Span>;
+/// A context document as the JSON-LD parser takes it: every node located in its text.
+type ContextDocument = Meta<json_syntax::Value<Location<ArcIri>>, Location<ArcIri>>;
 
-/// The embedded contexts, parsed once.
-static LOADER: LazyLock<Loader> = LazyLock::new(|| {
-    let mut loader = Loader::new();
-    for (url, text) in CONTEXTS {
-        let iri: ArcIri = Iri::new_unchecked(Arc::from(url));
-        let value = json_syntax::Value::parse_str(text, |span| Location::new(iri.clone(), span))
-            .expect("the embedded JSON-LD contexts are valid JSON");
-        loader = loader.with(iri, value);
-    }
-    loader
+/// The embedded contexts, parsed once, by URL.
+static EMBEDDED: LazyLock<HashMap<&'static str, ContextDocument>> = LazyLock::new(|| {
+    CONTEXTS
+        .into_iter()
+        .map(|(url, text)| {
+            let iri: ArcIri = Iri::new_unchecked(Arc::from(url));
+            let value = json_syntax::Value::parse_str(text, |span| Location::new(iri.clone(), span))
+                .expect("the embedded JSON-LD contexts are valid JSON");
+            (url, value)
+        })
+        .collect()
 });
+
+/// The document loader: answers from [`EMBEDDED`] and fetches nothing. The parser
+/// makes a loader for every document it reads (twice per signature check); this one
+/// is zero-sized, so that costs nothing, whereas a loader holding the contexts (like
+/// sophia's `StaticLoader`) would deep-copy all four each time. A load copies only the
+/// context asked for, as the loader API hands out owned documents.
+#[derive(Debug, Clone, Copy, Default)]
+struct EmbeddedContexts;
+
+/// A context that is not embedded (remote contexts are never fetched).
+#[derive(Debug, thiserror::Error)]
+#[error("the context {0} is not one of the embedded ones (remote contexts are not fetched)")]
+struct NotEmbedded(String);
+
+impl Loader<ArcIri, Location<ArcIri>> for EmbeddedContexts {
+    type Output = json_syntax::Value<Location<ArcIri>>;
+    type Error = NotEmbedded;
+
+    fn load_with<'a>(
+        &'a mut self,
+        _vocabulary: &'a mut (impl Sync + Send + IriVocabularyMut<Iri = ArcIri>),
+        url: ArcIri,
+    ) -> BoxFuture<'a, LoadingResult<ArcIri, Location<ArcIri>, Self::Output, Self::Error>>
+    where
+        ArcIri: 'a,
+    {
+        let loaded = match EMBEDDED.get(url.as_str()) {
+            Some(document) => {
+                Ok(RemoteDocument::new(Some(url), Some("application/ld+json".parse().expect("a valid MIME type")), document.clone()))
+            }
+            None => Err(NotEmbedded(url.as_str().to_string())),
+        };
+        std::future::ready(loaded).boxed()
+    }
+}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum LdError {
@@ -90,9 +130,8 @@ pub fn presented(document: &Json) -> Result<Presented, LdError> {
     }
     let creator = object.get("creator").and_then(Json::as_str).ok_or(LdError::Malformed("no creator"))?;
     let value = object.get("signatureValue").and_then(Json::as_str).ok_or(LdError::Malformed("no signatureValue"))?;
-    let value = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| LdError::Malformed("signatureValue is not base64"))?;
+    let value =
+        base64::engine::general_purpose::STANDARD.decode(value.trim()).map_err(|_| LdError::Malformed("signatureValue is not base64"))?;
     Ok(Presented { creator: creator.to_string(), value, object: object.clone() })
 }
 
@@ -137,7 +176,7 @@ fn signed_text(document: &Json, signature: &Map<String, Json>) -> Result<String,
 
 /// The document as canonical N-Quads (URDNA2015 / RDFC-1.0).
 pub fn canonical_nquads(document: &Json) -> Result<String, LdError> {
-    let options = JsonLdOptions::new().with_no_base().with_document_loader(LOADER.clone());
+    let options = JsonLdOptions::new().with_no_base().with_default_document_loader::<EmbeddedContexts>();
     let parser = JsonLdParser::new_with_options(options);
     // The loader answers from memory, so the future completes without waiting.
     let quads = futures::executor::block_on(parser.async_parse_str(&document.to_string()));

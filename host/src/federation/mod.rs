@@ -14,7 +14,8 @@
 //!   known remote account get `x-aerie-signer-account-id`, which the `activitypub`
 //!   component uses as the viewer of the one visibility rule.
 //! - [`inbox`]: POSTs to the inboxes: digest, signature, key owner, then a durable
-//!   `inbox` job and 202; [`remote_keys`] finds (or fetches) the signer's key.
+//!   `inbox` job and 202; [`remote_keys`] finds (or fetches) the signer's key
+//!   and verifies with it, for HTTP and LD signatures alike.
 //! - [`client`] with [`address_policy`]: the outbound HTTP client (signed, size- and
 //!   time-limited, private addresses refused); [`service`] holds it with the signers and
 //!   queues deliveries; [`delivery`] runs one (retry, give up, circuit breaker).

@@ -1,6 +1,11 @@
 //! The public key behind a `keyId`: a stored remote account's, one fetched before
 //! (`remote_keys`), or fetched now by a GET signed by the instance actor (GoToSocial
-//! and authorized-fetch Mastodon refuse unsigned key fetches).
+//! and authorized-fetch Mastodon refuse unsigned key fetches). [`verified_by`] is the
+//! one sequence (stored key, else fetched; refetched once if a stored key no longer
+//! verifies; owner checked) behind both the inbox's HTTP signatures and the LD
+//! signatures of relayed activities.
+
+use std::future::Future;
 
 use serde_json::Value as Json;
 
@@ -67,6 +72,81 @@ pub async fn fetch(federation: &Federation, db: &Database, key_id: &str) -> Resu
         tracing::warn!(key_id, error = %format!("{e:#}"), "storing a fetched key failed; it will be fetched again");
     }
     Ok(key)
+}
+
+/// Whether a key this instance has not stored is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    Fetch,
+    /// Not fetched: [`VerifyError::NotStored`]. A Delete from an actor this instance
+    /// never saw is dropped this way (fetching the keys of deleted actors is how fetch
+    /// storms start).
+    Skip,
+}
+
+/// Why [`verified_by`] found no key that verifies.
+#[derive(Debug)]
+pub enum VerifyError {
+    /// The database could not be asked for a stored key.
+    Lookup(anyhow::Error),
+    /// No stored key, and [`Unknown::Skip`].
+    NotStored,
+    /// No stored key, and fetching it failed.
+    Fetch(OutboundError),
+    /// The key belongs to this actor, not to the one required.
+    NotOwner(String),
+    /// The signature does not verify (with the reason the check gave): with a key
+    /// fetched just now, or with a stored key and then with the refetched one.
+    Rejected(String),
+    /// The signature does not verify with the stored key and refetching it failed.
+    Refetch(OutboundError),
+}
+
+/// The one key lookup behind every signature a remote server presents (HTTP
+/// signatures, LD signatures): the stored key for `key_id`, else the key fetched now;
+/// `check` verifies the signature with it. A stored key that does not verify may have
+/// been rotated, so it is fetched once more and `check` runs again; a key fetched
+/// just now is not (a second fetch would serve the same key). With `owner`, the key
+/// must belong to that actor, checked before any verification.
+///
+/// Returns the key the signature verified with.
+pub async fn verified_by<F, Fut>(
+    federation: &Federation,
+    db: &Database,
+    key_id: &str,
+    unknown: Unknown,
+    owner: Option<&str>,
+    mut check: F,
+) -> Result<SignerKey, VerifyError>
+where
+    F: FnMut(&SignerKey) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let key = match stored(db, key_id).await.map_err(VerifyError::Lookup)? {
+        Some(key) => key,
+        None if unknown == Unknown::Skip => return Err(VerifyError::NotStored),
+        None => fetch(federation, db, key_id).await.map_err(VerifyError::Fetch)?,
+    };
+    let owned_as_required = |key: &SignerKey| match owner {
+        Some(owner) if !same_actor(&key.owner, owner) => Err(VerifyError::NotOwner(key.owner.clone())),
+        _ => Ok(()),
+    };
+    owned_as_required(&key)?;
+    match check(&key).await {
+        Ok(()) => Ok(key),
+        Err(_) if !key.fresh => {
+            let fresh = fetch(federation, db, key_id).await.map_err(VerifyError::Refetch)?;
+            owned_as_required(&fresh)?;
+            check(&fresh).await.map_err(VerifyError::Rejected)?;
+            Ok(fresh)
+        }
+        Err(reason) => Err(VerifyError::Rejected(reason)),
+    }
+}
+
+/// Whether two actor URIs name the same actor (a trailing slash aside).
+pub fn same_actor(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// The key `key_id` in an actor or key document.

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use super::ld_signature;
 use super::client::{ACTIVITY_ACCEPT, Outbound, OutboundError, RequestSigner};
+use super::ld_signature;
 use super::signatures::SigningKey;
 use crate::db::{Database, Value};
 use crate::jobs::{Jobs, NewJob};

@@ -53,13 +53,8 @@ pub fn spawn(jobs: Jobs, runtime: Arc<Runtime>, options: WorkerOptions) {
                         let (jobs, runtime, lease) = (jobs.clone(), runtime.clone(), options.lease);
                         let keep = (options.keep_done, options.keep_dead);
                         tokio::spawn(async move {
-                            let run = async {
-                                if job.kind == PRUNE_KIND {
-                                    prune(&jobs, keep).await
-                                } else {
-                                    run_one(&runtime, &job).await
-                                }
-                            };
+                            let run =
+                                async { if job.kind == PRUNE_KIND { prune(&jobs, keep).await } else { run_one(&runtime, &job).await } };
                             tokio::pin!(run);
                             let mut renew = tokio::time::interval(lease / 3);
                             renew.tick().await;

@@ -129,7 +129,10 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
         "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
         &[Value::Int64(author.id), Value::Int64(now)],
     )?;
-    if let Some(parent) = parent {
+    // Public and unlisted replies only: the count is shown to everyone.
+    if let Some(parent) = parent
+        && row.counts_in_replies()
+    {
         tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent.id)])?;
     }
     let mentioned: Vec<i64> = notices.iter().map(|n| n.recipient).collect();

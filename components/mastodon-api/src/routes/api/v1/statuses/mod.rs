@@ -97,7 +97,10 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
         &[Value::Int64(id), now.clone()],
     )?;
     tx.execute("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0", &[Value::Int64(viewer)])?;
-    if let Some(parent) = row.in_reply_to_id {
+    // Only a reply that was counted (public or unlisted) comes off the count.
+    if let Some(parent) = row.in_reply_to_id
+        && row.counts_in_replies()
+    {
         tx.execute("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0", &[Value::Int64(parent)])?;
     }
     // Reblogs of a deleted status go with it.
