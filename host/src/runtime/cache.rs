@@ -76,9 +76,13 @@ impl CompileCache {
             }
         }
         let compiled = engine.precompile_component(wasm)?;
+        release_compiler_memory();
         self.store(&path, &compiled)?;
-        // SAFETY: these bytes were produced by this engine a moment ago.
-        let component = unsafe { Component::deserialize(engine, &compiled)? };
+        drop(compiled);
+        // Mapped from the file just written, like a cache hit, rather than copied from
+        // the bytes into anonymous memory: the code then shares the page cache.
+        // SAFETY: this engine wrote the file a moment ago, in our private directory.
+        let component = unsafe { Component::deserialize_file(engine, &path)? };
         Ok((component, CacheOutcome::Compiled))
     }
 
@@ -89,5 +93,17 @@ impl CompileCache {
         file.sync_all()?;
         fs::rename(&tmp, path)?;
         Ok(())
+    }
+}
+
+/// Hands the compiler's freed working memory back to the system. Cranelift compiling
+/// the built-in components leaves ~150 MB of freed heap behind, which glibc keeps
+/// mapped, so without this a node's first start after an upgrade stays at ~190 MB
+/// resident instead of ~45 MB (later starts load the cache and never compile).
+fn release_compiler_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of glibc's arenas to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
