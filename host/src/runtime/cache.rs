@@ -76,9 +76,9 @@ impl CompileCache {
             }
         }
         let compiled = engine.precompile_component(wasm)?;
-        release_compiler_memory();
         self.store(&path, &compiled)?;
         drop(compiled);
+        release_compiler_memory();
         // Mapped from the file just written, like a cache hit, rather than copied from
         // the bytes into anonymous memory: the code then shares the page cache.
         // SAFETY: this engine wrote the file a moment ago, in our private directory.
@@ -96,10 +96,11 @@ impl CompileCache {
     }
 }
 
-/// Hands the compiler's freed working memory back to the system. Cranelift compiling
-/// the built-in components leaves ~150 MB of freed heap behind, which glibc keeps
-/// mapped, so without this a node's first start after an upgrade stays at ~190 MB
-/// resident instead of ~45 MB (later starts load the cache and never compile).
+/// Hands the compiler's freed working memory (and the compiled bytes, once written)
+/// back to the system: glibc keeps freed heap mapped, and Cranelift compiling the
+/// built-in components frees a lot of it on a node's first start after an upgrade
+/// (later starts load the cache and never compile). Arenas of the compiler's threads
+/// that are still fragmented keep part of it (README, "Benchmarks").
 fn release_compiler_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of glibc's arenas to the kernel.
