@@ -202,7 +202,7 @@ fn status_by_id(id: i64) -> Result<Option<StatusRow>, db::Error> {
     Ok(rows.first().map(|r| StatusRow::from_row(&r)))
 }
 
-fn first_i64(rows: &db::Rows, column: &str) -> Option<i64> {
+fn first_i64(rows: &db::Rows, column: &'static str) -> Option<i64> {
     rows.first().and_then(|r| r.i64(column))
 }
 

@@ -76,36 +76,106 @@ struct ViewerState {
     muted: HashSet<i64>,
 }
 
-fn viewer_state(viewer: i64, status_ids: &[i64]) -> Result<ViewerState, Response> {
-    let list = placeholders(2, status_ids.len());
-    let sql = format!(
-        "SELECT 'f' AS k, status_id AS sid FROM favourites WHERE account_id = $1 AND status_id IN ({list}) \
-         UNION ALL SELECT 'b' AS k, status_id AS sid FROM bookmarks WHERE account_id = $1 AND status_id IN ({list}) \
-         UNION ALL SELECT 'p' AS k, status_id AS sid FROM pins WHERE account_id = $1 AND status_id IN ({list}) \
-         UNION ALL SELECT 'r' AS k, reblog_of_id AS sid FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({list}) AND deleted_at IS NULL \
-         UNION ALL SELECT 'm' AS k, ms.id AS sid FROM statuses ms JOIN status_mutes sm ON sm.conversation_id = ms.conversation_id \
-           WHERE sm.account_id = $1 AND ms.id IN ({list})"
-    );
-    let mut params = vec![Value::Int64(viewer)];
-    params.extend(ids(status_ids));
-    let mut state = ViewerState::default();
-    for row in db::query(&sql, &params)?.iter() {
-        let Some(id) = row.i64("sid") else { continue };
-        let set = match row.text("k") {
-            Some("f") => &mut state.favourited,
-            Some("b") => &mut state.bookmarked,
-            Some("p") => &mut state.pinned,
-            Some("r") => &mut state.reblogged,
-            _ => &mut state.muted,
-        };
-        set.insert(id);
+/// What surrounds a page's statuses besides authors, polls and media: mentions, tags,
+/// the posting applications and the viewer's state, read in one statement (one round
+/// trip on PostgreSQL, one read transaction on SQLite) as rows tagged by kind `k`:
+/// `m` mention (`sid`, the account in `id`/`name`/`domain`/`url`/`uri`), `t` tag
+/// (`sid`, `name`), `a` application (`id`, `name`, website in `url`), and for a
+/// viewer `f` favourited, `b` bookmarked, `p` pinned, `r` reblogged, `x` muted (`sid`).
+#[derive(Default)]
+struct Surroundings {
+    mentions: HashMap<i64, Vec<aerie_guest::entities::Mention>>,
+    tags: HashMap<i64, Vec<aerie_guest::entities::Tag>>,
+    apps: HashMap<i64, ApplicationRow>,
+    state: ViewerState,
+}
+
+fn surroundings(viewer: Option<i64>, base: &str, status_ids: &[i64], app_ids: &[i64]) -> Result<Surroundings, Response> {
+    let mut out = Surroundings::default();
+    if status_ids.is_empty() {
+        return Ok(out);
     }
-    Ok(state)
+    let list = placeholders(1, status_ids.len());
+    let mut params = ids(status_ids);
+    // The first SELECT names and types the columns; `ord` keeps mentions in order.
+    let mut parts = vec![
+        format!(
+            "SELECT 'm' AS k, m.status_id AS sid, a.id AS id, a.username AS name, a.domain AS domain, a.url AS url, a.uri AS uri, \
+             m.id AS ord FROM mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN ({list}) AND m.silent = 0"
+        ),
+        format!(
+            "SELECT 't', st.status_id, NULL, t.name, NULL, NULL, NULL, NULL FROM status_tags st JOIN tags t ON t.id = st.tag_id \
+             WHERE st.status_id IN ({list})"
+        ),
+    ];
+    if !app_ids.is_empty() {
+        let apps = placeholders(params.len() + 1, app_ids.len());
+        params.extend(ids(app_ids));
+        parts.push(format!("SELECT 'a', NULL, ap.id, ap.name, NULL, ap.website, NULL, NULL FROM applications ap WHERE ap.id IN ({apps})"));
+    }
+    // The viewer is a parameter only when there is one: PostgreSQL refuses a
+    // parameter no statement part uses (its type cannot be inferred).
+    if let Some(viewer) = viewer {
+        params.push(Value::Int64(viewer));
+        let v = format!("${}", params.len());
+        for (kind, status, from) in [
+            ("f", "status_id", format!("favourites WHERE account_id = {v} AND status_id IN ({list})")),
+            ("b", "status_id", format!("bookmarks WHERE account_id = {v} AND status_id IN ({list})")),
+            ("p", "status_id", format!("pins WHERE account_id = {v} AND status_id IN ({list})")),
+            ("r", "reblog_of_id", format!("statuses WHERE account_id = {v} AND reblog_of_id IN ({list}) AND deleted_at IS NULL")),
+            (
+                "x",
+                "ms.id",
+                format!(
+                    "statuses ms JOIN status_mutes sm ON sm.conversation_id = ms.conversation_id \
+                     WHERE sm.account_id = {v} AND ms.id IN ({list})"
+                ),
+            ),
+        ] {
+            parts.push(format!("SELECT '{kind}', {status}, NULL, NULL, NULL, NULL, NULL, NULL FROM {from}"));
+        }
+    }
+    let sql = format!("{} ORDER BY ord", parts.join(" UNION ALL "));
+    for row in db::query(&sql, &params)?.iter() {
+        let kind = row.text("k");
+        let sid = row.i64("sid").unwrap_or_default();
+        let set = match kind {
+            Some("m") => {
+                let account = AccountRow {
+                    id: row.i64("id").unwrap_or_default(),
+                    username: row.string("name").unwrap_or_default(),
+                    domain: row.string("domain"),
+                    url: row.string("url"),
+                    uri: row.string("uri"),
+                    ..AccountRow::default()
+                };
+                out.mentions.entry(sid).or_default().push(convert::account_to_mention(&account));
+                continue;
+            }
+            Some("t") => {
+                out.tags.entry(sid).or_default().push(convert::tag_to_api(row.text("name").unwrap_or_default(), base));
+                continue;
+            }
+            Some("a") => {
+                let id = row.i64("id").unwrap_or_default();
+                out.apps.insert(id, ApplicationRow { id, name: row.string("name").unwrap_or_default(), website: row.string("url") });
+                continue;
+            }
+            Some("f") => &mut out.state.favourited,
+            Some("b") => &mut out.state.bookmarked,
+            Some("p") => &mut out.state.pinned,
+            Some("r") => &mut out.state.reblogged,
+            _ => &mut out.state.muted,
+        };
+        set.insert(sid);
+    }
+    Ok(out)
 }
 
 /// Turns status rows (already checked against the visibility rule) into entities:
-/// reblogged originals, authors, mentions, tags, applications, media and the viewer's
-/// state in one query each. A reblog whose original the viewer may not see is left out.
+/// reblogged originals, authors, polls and media in one query each, and mentions,
+/// tags, applications and the viewer's state together ([`surroundings`]). A reblog
+/// whose original the viewer may not see is left out.
 pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> Result<Vec<Status>, Response> {
     let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals = visible_statuses(viewer, &reblog_ids)?;
@@ -116,48 +186,9 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
     let account_ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.account_id).collect();
     let authors = entity_accounts(&account_ids)?;
 
-    let mut mentions: HashMap<i64, Vec<aerie_guest::entities::Mention>> = HashMap::new();
-    let mut tags: HashMap<i64, Vec<aerie_guest::entities::Tag>> = HashMap::new();
-    let mut apps: HashMap<i64, ApplicationRow> = HashMap::new();
-    let mut state = ViewerState::default();
-    if !content_ids.is_empty() {
-        let list = placeholders(1, content_ids.len());
-        let sql = format!(
-            "SELECT m.status_id, a.id, a.username, a.domain, a.url, a.uri FROM mentions m JOIN accounts a ON a.id = m.account_id \
-             WHERE m.status_id IN ({list}) AND m.silent = 0 ORDER BY m.id"
-        );
-        for row in db::query(&sql, &ids(&content_ids))?.iter() {
-            let account = AccountRow::from_row(&row);
-            mentions.entry(row.i64("status_id").unwrap_or_default()).or_default().push(convert::account_to_mention(&account));
-        }
-        let app_ids: Vec<i64> =
-            content.iter().filter_map(|s| s.application_id.filter(|_| s.local)).collect::<HashSet<_>>().into_iter().collect();
-        let sql = format!(
-            "SELECT 't' AS k, st.status_id AS id, t.name AS name, NULL AS website FROM status_tags st JOIN tags t ON t.id = st.tag_id \
-             WHERE st.status_id IN ({list}){}",
-            if app_ids.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " UNION ALL SELECT 'a' AS k, ap.id AS id, ap.name AS name, ap.website AS website FROM applications ap WHERE ap.id IN ({})",
-                    placeholders(content_ids.len() + 1, app_ids.len())
-                )
-            }
-        );
-        let mut params = ids(&content_ids);
-        params.extend(ids(&app_ids));
-        for row in db::query(&sql, &params)?.iter() {
-            let id = row.i64("id").unwrap_or_default();
-            if row.text("k") == Some("t") {
-                tags.entry(id).or_default().push(convert::tag_to_api(row.text("name").unwrap_or_default(), base));
-            } else {
-                apps.insert(id, ApplicationRow::from_row(&row));
-            }
-        }
-        if let Some(viewer) = viewer {
-            state = viewer_state(viewer, &content_ids)?;
-        }
-    }
+    let app_ids: Vec<i64> =
+        content.iter().filter_map(|s| s.application_id.filter(|_| s.local)).collect::<HashSet<_>>().into_iter().collect();
+    let Surroundings { mentions, tags, apps, state } = surroundings(viewer, base, &content_ids, &app_ids)?;
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_guest::media::for_statuses(&content_ids)?;

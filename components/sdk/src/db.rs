@@ -3,7 +3,7 @@
 //! Write placeholders as `$1, $2, ...` on both engines; the host rewrites them for
 //! SQLite. Results come back as [`Rows`] with column names, read by name.
 
-use std::cell::Cell as Hint;
+use std::cell::{Cell as Hint, RefCell};
 
 use crate::bindings::aerie::host::db as host;
 
@@ -38,6 +38,7 @@ pub struct Rows {
     columns: Vec<String>,
     buf: Vec<u8>,
     slots: Vec<Slot>,
+    lookups: RefCell<Vec<Lookup>>,
 }
 
 /// One row of a result, borrowed from [`Rows`].
@@ -49,6 +50,21 @@ pub struct Row<'a> {
     /// the order the query lists them, so checking here first makes each lookup one
     /// comparison instead of a scan of every column name.
     next: Hint<usize>,
+    /// The lookups the rows of this result made so far, in call order, and how many
+    /// this row has made (see [`Row::get`]).
+    lookups: &'a RefCell<Vec<Lookup>>,
+    call: Hint<usize>,
+}
+
+/// A column name a row parser asked for, by the address and length of its `'static`
+/// text, and the column index it resolved to. Every row of a result is read by the
+/// same parser in the same order, so from the second row on the n-th lookup is the
+/// n-th remembered one: one comparison of two integers instead of comparing names
+/// (wasm has no vector `memcmp`; a page makes about a thousand lookups).
+#[derive(Clone, Copy)]
+struct Lookup {
+    name: (usize, usize),
+    index: usize,
 }
 
 /// Reads the packed layout; the host wrote it, so a malformed buffer is a host bug
@@ -101,7 +117,9 @@ impl Rows {
                 .map_err(|_| Error::Unavailable("the host sent a column name that is not UTF-8".into()))?;
             columns.push(name.to_string());
         }
-        let mut slots = Vec::new();
+        // A cell takes 1 to 9 bytes plus its text, so this is about right for typical
+        // rows and saves the vector's repeated regrowth.
+        let mut slots = Vec::with_capacity((buf.len() - reader.at) / 8);
         while reader.at < buf.len() {
             slots.push(match reader.u8()? {
                 0 => Slot::Null,
@@ -123,42 +141,7 @@ impl Rows {
         if width == 0 && !slots.is_empty() || width != 0 && slots.len() % width != 0 {
             return Err(Error::Unavailable("the host sent a packed result with a partial row".into()));
         }
-        Ok(Rows { columns, buf, slots })
-    }
-
-    /// Rows the host returned one value per cell (transactions): copied into the
-    /// packed form so both read the same way.
-    fn from_host(set: host::RowSet) -> Self {
-        let mut buf = Vec::new();
-        let mut slots = Vec::with_capacity(set.rows.len() * set.columns.len());
-        let mut range = |bytes: &[u8]| {
-            let start = buf.len() as u32;
-            buf.extend_from_slice(bytes);
-            (start, bytes.len() as u32)
-        };
-        for row in &set.rows {
-            for value in row {
-                slots.push(match value {
-                    Value::Null => Slot::Null,
-                    Value::Boolean(b) => Slot::Boolean(*b),
-                    Value::Int64(v) => Slot::Int64(*v),
-                    Value::Float64(v) => Slot::Float64(*v),
-                    Value::Text(s) => {
-                        let (start, len) = range(s.as_bytes());
-                        Slot::Text(start, len)
-                    }
-                    Value::Bytes(b) => {
-                        let (start, len) = range(b);
-                        Slot::Bytes(start, len)
-                    }
-                });
-            }
-        }
-        Rows { columns: set.columns, buf, slots }
-    }
-
-    fn width(&self) -> usize {
-        self.columns.len().max(1)
+        Ok(Rows { columns, buf, slots, lookups: RefCell::default() })
     }
 
     /// How many rows came back.
@@ -178,8 +161,16 @@ impl Rows {
 
     /// Iterates the rows.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
-        let rows = if self.columns.is_empty() { &[][..] } else { &self.slots[..] };
-        rows.chunks(self.width()).map(|slots| Row { columns: &self.columns, buf: &self.buf, slots, next: Hint::new(0) })
+        // A result without columns has no cells either (`from_packed` checks), so the
+        // width only needs to be nonzero for `chunks`.
+        self.slots.chunks(self.columns.len().max(1)).map(|slots| Row {
+            columns: &self.columns,
+            buf: &self.buf,
+            slots,
+            next: Hint::new(0),
+            lookups: &self.lookups,
+            call: Hint::new(0),
+        })
     }
 
     /// The first row, if any.
@@ -190,10 +181,44 @@ impl Rows {
 
 impl<'a> Row<'a> {
     /// The value of column `name`, or `None` when there is no such column.
-    pub fn get(&self, name: &str) -> Option<Cell<'a>> {
+    pub fn get(&self, name: &'static str) -> Option<Cell<'a>> {
+        let call = self.call.get();
+        self.call.set(call + 1);
+        // A `'static` text never moves or changes, so the same address and length is
+        // the same name.
+        let key = (name.as_ptr() as usize, name.len());
+        let remembered = self.lookups.borrow().get(call).copied();
+        let index = match remembered {
+            Some(lookup) if lookup.name == key => lookup.index,
+            _ => {
+                let index = self.position(name)?;
+                let mut lookups = self.lookups.borrow_mut();
+                let lookup = Lookup { name: key, index };
+                match lookups.len().cmp(&call) {
+                    std::cmp::Ordering::Greater => lookups[call] = lookup,
+                    std::cmp::Ordering::Equal => lookups.push(lookup),
+                    std::cmp::Ordering::Less => {}
+                }
+                index
+            }
+        };
+        self.cell(index)
+    }
+
+    /// The value of column `name` given at run time (see [`Rows::columns`]).
+    pub fn get_named(&self, name: &str) -> Option<Cell<'a>> {
+        self.cell(self.position(name)?)
+    }
+
+    /// The index of column `name`, trying where the last lookup left off first.
+    fn position(&self, name: &str) -> Option<usize> {
         let guess = self.next.get();
         let index = if self.columns.get(guess).is_some_and(|c| c == name) { guess } else { self.columns.iter().position(|c| c == name)? };
         self.next.set(index + 1);
+        Some(index)
+    }
+
+    fn cell(&self, index: usize) -> Option<Cell<'a>> {
         let range = |start: u32, len: u32| &self.buf[start as usize..(start + len) as usize];
         Some(match *self.slots.get(index)? {
             Slot::Null => Cell::Null,
@@ -208,7 +233,7 @@ impl<'a> Row<'a> {
     }
 
     /// Column `name` as an integer (booleans count as 0/1); `None` for NULL or another type.
-    pub fn i64(&self, name: &str) -> Option<i64> {
+    pub fn i64(&self, name: &'static str) -> Option<i64> {
         match self.get(name)? {
             Cell::Int64(v) => Some(v),
             Cell::Boolean(b) => Some(b as i64),
@@ -217,17 +242,17 @@ impl<'a> Row<'a> {
     }
 
     /// Column `name` as a 0/1 boolean; NULL and missing columns are false.
-    pub fn bool(&self, name: &str) -> bool {
+    pub fn bool(&self, name: &'static str) -> bool {
         self.i64(name).is_some_and(|v| v != 0)
     }
 
     /// Column `name` as owned text; `None` for NULL.
-    pub fn string(&self, name: &str) -> Option<String> {
+    pub fn string(&self, name: &'static str) -> Option<String> {
         self.text(name).map(str::to_string)
     }
 
     /// Column `name` as text; `None` for NULL or another type.
-    pub fn text(&self, name: &str) -> Option<&'a str> {
+    pub fn text(&self, name: &'static str) -> Option<&'a str> {
         match self.get(name)? {
             Cell::Text(s) => Some(s),
             _ => None,
@@ -251,7 +276,7 @@ pub struct Transaction(host::Transaction);
 impl Transaction {
     /// Runs one statement inside the transaction and returns its rows.
     pub fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, Error> {
-        self.0.query(sql, params).map(Rows::from_host)
+        self.0.query_packed(sql, params).and_then(Rows::from_packed)
     }
 
     /// Runs one statement inside the transaction; returns how many rows it changed.
@@ -272,10 +297,69 @@ pub fn begin() -> Result<Transaction, Error> {
 
 /// `$first, $first+1, ...` for `count` values, for `IN (...)` lists.
 pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    use std::fmt::Write as _;
+    // One buffer, not a `String` per placeholder joined (a page builds several lists).
+    let mut list = String::with_capacity(count * 6);
+    for n in first..first + count {
+        if n > first {
+            list.push_str(", ");
+        }
+        let _ = write!(list, "${n}");
+    }
+    list
 }
 
 /// Ids as parameters.
 pub fn ids(ids: &[i64]) -> Vec<Value> {
     ids.iter().map(|&id| Value::Int64(id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A packed result as the host writes it (`host/src/db/packed.rs`): text cells only.
+    fn packed(columns: &[&str], cells: &[&str]) -> Vec<u8> {
+        let mut buf = (columns.len() as u32).to_le_bytes().to_vec();
+        for name in columns {
+            buf.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            buf.extend_from_slice(name.as_bytes());
+        }
+        for cell in cells {
+            buf.push(5);
+            buf.extend_from_slice(&(cell.len() as u32).to_le_bytes());
+            buf.extend_from_slice(cell.as_bytes());
+        }
+        buf
+    }
+
+    #[test]
+    fn placeholder_lists() {
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+        assert_eq!(placeholders(1, 1), "$1");
+        assert_eq!(placeholders(5, 0), "");
+    }
+
+    #[test]
+    fn remembered_lookups_answer_the_same_as_searching() {
+        let rows = Rows::from_packed(packed(&["a", "b", "c"], &["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "c3"])).unwrap();
+        let mut seen = Vec::new();
+        for (n, row) in rows.iter().enumerate() {
+            // The same order on every row (the remembered path from the second row on),
+            // then a different order and a missing column on the last row only.
+            seen.push((row.text("a"), row.text("b"), row.text("c")));
+            if n == 2 {
+                assert_eq!((row.text("c"), row.text("zz"), row.text("a")), (Some("c3"), None, Some("a3")));
+            }
+        }
+        assert_eq!(
+            seen,
+            [(Some("a1"), Some("b1"), Some("c1")), (Some("a2"), Some("b2"), Some("c2")), (Some("a3"), Some("b3"), Some("c3"))]
+        );
+        // Another parser over the same rows, in another order, still reads by name.
+        let reversed: Vec<_> = rows.iter().map(|row| (row.text("c"), row.text("b"), row.text("a"))).collect();
+        assert_eq!(reversed[1], (Some("c2"), Some("b2"), Some("a2")));
+        let named: Vec<_> = rows.iter().map(|row| row.get_named(&String::from("b"))).collect();
+        assert_eq!(named[2], Some(Cell::Text("b3")));
+    }
 }

@@ -132,7 +132,13 @@ fn read_request(request: IncomingRequest) -> Result<Request, String> {
 }
 
 fn write_response(out: ResponseOutparam, response: Response) {
-    let fields: Vec<(String, Vec<u8>)> = response.headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect();
+    let mut fields: Vec<(String, Vec<u8>)> = response.headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect();
+    // The whole body is known, so say its length: the client then reads it without
+    // chunked framing, and the host checks that exactly this much is written.
+    // (204 and 304 answers carry no body and must not say a length.)
+    if !matches!(response.status, 204 | 304) && !fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length")) {
+        fields.push(("content-length".into(), response.body.len().to_string().into_bytes()));
+    }
     let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
     let outgoing = OutgoingResponse::new(headers);
     let _ = outgoing.set_status_code(response.status);

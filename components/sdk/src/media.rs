@@ -56,7 +56,7 @@ pub struct MediaRow {
 
 impl MediaRow {
     pub fn from_row(row: &db::Row) -> MediaRow {
-        let float = |name: &str| match row.get(name) {
+        let float = |name: &'static str| match row.get(name) {
             Some(db::Cell::Float64(f)) => Some(f),
             Some(db::Cell::Int64(i)) => Some(i as f64),
             _ => None,

@@ -11,13 +11,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sqlparser::ast::{ObjectName, Query, Statement, Visit, Visitor};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use super::db::DbGrant;
+use crate::db::Sql;
 
 /// Tables only the host reads or writes. Secrets (password hashes, token hashes)
 /// live here or outside the database altogether (the instance key).
@@ -45,12 +46,15 @@ pub enum StatementKind {
 }
 
 /// One component's SQL rules, with a cache of decisions by statement text
-/// (components send the same statements over and over).
+/// (components send the same statements over and over). An allowed statement is kept
+/// prepared for the database ([`Sql`]), so the one lookup here also saves its
+/// placeholder rewrite.
 pub struct SqlPolicy {
     grant: DbGrant,
     /// Lower-case table names; `None` means every non-host table.
     allowed: Option<HashSet<String>>,
-    decisions: Mutex<HashMap<String, Result<StatementKind, String>>>,
+    /// A fast hash: statement texts are long and come from installed components.
+    decisions: Mutex<HashMap<String, Result<Arc<Sql>, String>, foldhash::fast::RandomState>>,
 }
 
 /// Largest number of cached decisions before the cache starts over.
@@ -61,7 +65,7 @@ impl SqlPolicy {
         SqlPolicy {
             grant,
             allowed: tables.map(|t| t.iter().map(|name| name.to_ascii_lowercase()).collect()),
-            decisions: Mutex::new(HashMap::new()),
+            decisions: Mutex::new(HashMap::default()),
         }
     }
 
@@ -71,10 +75,15 @@ impl SqlPolicy {
 
     /// Decides whether `sql` may run; the error says why not and what to do.
     pub fn check(&self, sql: &str) -> Result<StatementKind, String> {
+        self.prepare(sql).map(|sql| if sql.read_only { StatementKind::Read } else { StatementKind::Write })
+    }
+
+    /// [`Self::check`], answering an allowed statement prepared for the database.
+    pub fn prepare(&self, sql: &str) -> Result<Arc<Sql>, String> {
         if let Some(decision) = self.decisions.lock().unwrap().get(sql) {
             return decision.clone();
         }
-        let decision = self.decide(sql);
+        let decision = self.decide(sql).map(|kind| Arc::new(Sql::new(sql, kind == StatementKind::Read)));
         let mut decisions = self.decisions.lock().unwrap();
         if decisions.len() >= CACHE_LIMIT {
             decisions.clear();

@@ -45,10 +45,32 @@ enum Backend {
     Postgres(postgres::PostgresBackend),
 }
 
-/// Whether a statement only reads. Anything else takes the write path.
+/// Whether a statement only reads, from its first keyword. Anything else takes the
+/// write path. (Component statements come with a parsed answer, see [`Sql`].)
 pub fn is_read_only(sql: &str) -> bool {
-    let first = sql.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("").to_ascii_uppercase();
-    matches!(first.as_str(), "SELECT" | "VALUES" | "EXPLAIN")
+    let first = sql.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    ["SELECT", "VALUES", "EXPLAIN"].iter().any(|keyword| first.eq_ignore_ascii_case(keyword))
+}
+
+/// A statement prepared for repeated use: its text in both engines' placeholder
+/// spellings and whether it only reads. Components send the same statements over and
+/// over, so their SQL policy builds one per distinct text and keeps it (see
+/// `capabilities/sql_policy.rs`); a query then costs one hash lookup, not a parse, a
+/// placeholder rewrite and a keyword check each time.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Sql {
+    /// As written, with `$1..$n` placeholders (PostgreSQL's spelling).
+    pub text: String,
+    /// The same statement with SQLite's `?NNN` placeholders.
+    pub sqlite: String,
+    /// Only reads (decided by whoever built it, the SQL policy parses it).
+    pub read_only: bool,
+}
+
+impl Sql {
+    pub fn new(text: &str, read_only: bool) -> Sql {
+        Sql { text: text.to_string(), sqlite: placeholders::to_sqlite(text), read_only }
+    }
 }
 
 impl Database {
@@ -79,11 +101,13 @@ impl Database {
         }
     }
 
-    /// Runs one statement and returns its rows packed into one buffer (see [`packed`]).
-    pub async fn query_packed(&self, sql: &str, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+    /// Runs one statement and returns its rows packed into one buffer (see [`packed`]),
+    /// straight from the engine's rows where it can.
+    pub async fn query_packed(&self, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
         match &*self.backend {
-            Backend::Sqlite(b) if is_read_only(sql) => b.read_packed(sql, &params),
-            _ => self.query(sql, params).await.map(|rows| packed::pack(&rows)),
+            Backend::Sqlite(b) if sql.read_only => b.read_packed(&sql.sqlite, &params),
+            Backend::Sqlite(b) => b.run(&sql.text, params, true).await.map(|o| packed::pack(&o.rows)),
+            Backend::Postgres(b) => b.run_packed(&sql.text, params).await,
         }
     }
 

@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRo
 use sqlx::{Column, Encode, Row, Type, TypeInfo, ValueRef};
 use std::str::FromStr;
 
+use super::packed::Packer;
 use super::transaction::{self, Conn, Transaction, TxEnd};
 use super::{DbError, Outcome, RowSet, Value, migrate};
 use crate::config::DatabaseConfig;
@@ -33,6 +34,28 @@ impl PostgresBackend {
     pub async fn run(&self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
         let mut conn = self.pool.acquire().await?;
         conn.run(sql, params, want_rows).await
+    }
+
+    /// Runs one statement and packs its rows (see `packed.rs`) straight from
+    /// PostgreSQL's row buffers, text borrowed rather than copied into a `String`.
+    pub async fn run_packed(&self, sql: &str, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = bind(sqlx::query(sql), params).fetch_all(&mut *conn).await?;
+        let Some(first) = rows.first() else { return Ok(Packer::new(std::iter::empty()).finish()) };
+        let mut packer = Packer::new(first.columns().iter().map(|c| c.name()));
+        for row in &rows {
+            for i in 0..row.len() {
+                match cell(row, i)? {
+                    Cell::Null => packer.null(),
+                    Cell::Bool(b) => packer.boolean(b),
+                    Cell::Int(v) => packer.int(v),
+                    Cell::Float(v) => packer.float(v),
+                    Cell::Text(t) => packer.text(t),
+                    Cell::Bytes(b) => packer.bytes(b),
+                }
+            }
+        }
+        Ok(packer.finish())
     }
 
     pub async fn begin(&self) -> Result<Transaction, DbError> {
@@ -72,17 +95,7 @@ impl Conn for PgConnection {
     const BEGIN: &'static str = "BEGIN";
 
     async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        let mut query = sqlx::query(sql);
-        for param in params {
-            query = match param {
-                Value::Null => query.bind(UntypedNull),
-                Value::Bool(b) => query.bind(b),
-                Value::Int(v) => query.bind(v),
-                Value::Float(v) => query.bind(v),
-                Value::Text(s) => query.bind(s),
-                Value::Bytes(b) => query.bind(b),
-            };
-        }
+        let query = bind(sqlx::query(sql), params);
         if want_rows {
             let rows = query.fetch_all(&mut *self).await?;
             let rows_affected = rows.len() as u64;
@@ -100,37 +113,74 @@ impl Conn for PgConnection {
     }
 }
 
+type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the portable values to `query`'s `$1..$n`.
+fn bind(mut query: Query<'_>, params: Vec<Value>) -> Query<'_> {
+    for param in params {
+        query = match param {
+            Value::Null => query.bind(UntypedNull),
+            Value::Bool(b) => query.bind(b),
+            Value::Int(v) => query.bind(v),
+            Value::Float(v) => query.bind(v),
+            Value::Text(s) => query.bind(s),
+            Value::Bytes(b) => query.bind(b),
+        };
+    }
+    query
+}
+
 fn to_row_set(rows: &[PgRow]) -> Result<RowSet, DbError> {
     let columns = rows.first().map(|row| row.columns().iter().map(|c| c.name().to_string()).collect()).unwrap_or_default();
     let rows = rows.iter().map(decode_row).collect::<Result<_, _>>()?;
     Ok(RowSet { columns, rows })
 }
 
-/// Maps PostgreSQL column types onto the six portable value kinds.
 fn decode_row(row: &PgRow) -> Result<Vec<Value>, DbError> {
     (0..row.len())
         .map(|i| {
-            let raw = row.try_get_raw(i)?;
-            if raw.is_null() {
-                return Ok(Value::Null);
-            }
-            let kind = row.columns()[i].type_info().name().to_string();
-            Ok(match kind.as_str() {
-                "INT8" => Value::Int(row.try_get::<i64, _>(i)?),
-                "INT4" => Value::Int(row.try_get::<i32, _>(i)? as i64),
-                "INT2" => Value::Int(row.try_get::<i16, _>(i)? as i64),
-                "BOOL" => Value::Bool(row.try_get::<bool, _>(i)?),
-                "FLOAT8" => Value::Float(row.try_get::<f64, _>(i)?),
-                "FLOAT4" => Value::Float(row.try_get::<f32, _>(i)? as f64),
-                "BYTEA" => Value::Bytes(row.try_get::<Vec<u8>, _>(i)?),
-                "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" => Value::Text(row.try_get::<String, _>(i)?),
-                other => {
-                    return Err(DbError::InvalidQuery(format!(
-                        "column {:?} has type {other}, which portable SQL does not use; cast it to BIGINT, DOUBLE PRECISION or TEXT",
-                        row.columns()[i].name()
-                    )));
-                }
+            Ok(match cell(row, i)? {
+                Cell::Null => Value::Null,
+                Cell::Bool(b) => Value::Bool(b),
+                Cell::Int(v) => Value::Int(v),
+                Cell::Float(v) => Value::Float(v),
+                Cell::Text(t) => Value::Text(t.to_string()),
+                Cell::Bytes(b) => Value::Bytes(b.to_vec()),
             })
         })
         .collect()
+}
+
+/// One cell as a portable value kind, text and bytes borrowed from the row.
+enum Cell<'r> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(&'r str),
+    Bytes(&'r [u8]),
+}
+
+/// Maps PostgreSQL column types onto the six portable value kinds.
+fn cell(row: &PgRow, i: usize) -> Result<Cell<'_>, DbError> {
+    if row.try_get_raw(i)?.is_null() {
+        return Ok(Cell::Null);
+    }
+    let column = &row.columns()[i];
+    Ok(match column.type_info().name() {
+        "INT8" => Cell::Int(row.try_get::<i64, _>(i)?),
+        "INT4" => Cell::Int(row.try_get::<i32, _>(i)? as i64),
+        "INT2" => Cell::Int(row.try_get::<i16, _>(i)? as i64),
+        "BOOL" => Cell::Bool(row.try_get::<bool, _>(i)?),
+        "FLOAT8" => Cell::Float(row.try_get::<f64, _>(i)?),
+        "FLOAT4" => Cell::Float(row.try_get::<f32, _>(i)? as f64),
+        "BYTEA" => Cell::Bytes(row.try_get::<&[u8], _>(i)?),
+        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" => Cell::Text(row.try_get::<&str, _>(i)?),
+        other => {
+            return Err(DbError::InvalidQuery(format!(
+                "column {:?} has type {other}, which portable SQL does not use; cast it to BIGINT, DOUBLE PRECISION or TEXT",
+                column.name()
+            )));
+        }
+    })
 }

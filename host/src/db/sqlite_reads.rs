@@ -44,16 +44,17 @@ impl SqliteReads {
     /// Runs one read-only statement (`$n` placeholders) and returns its rows.
     pub fn run(&self, sql: &str, params: &[Value]) -> Result<Outcome, DbError> {
         let mut rows = RowSet::default();
-        self.with_connection(|connection| read(connection, sql, params, &mut rows))?;
+        let sql = placeholders::to_sqlite(sql);
+        self.with_connection(|connection| read(connection, &sql, params, &mut rows))?;
         let rows_affected = rows.rows.len() as u64;
         Ok(Outcome { rows, rows_affected })
     }
 
-    /// Runs one read-only statement and returns its rows packed (see [`super::packed`]),
-    /// straight from SQLite's columns.
-    pub fn run_packed(&self, sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
+    /// Runs one read-only statement, already spelled with SQLite's placeholders, and
+    /// returns its rows packed (see [`super::packed`]) straight from SQLite's columns.
+    pub fn run_packed(&self, sqlite_sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
         let mut packer = None;
-        self.with_connection(|connection| read(connection, sql, params, &mut packer))?;
+        self.with_connection(|connection| read(connection, sqlite_sql, params, &mut packer))?;
         Ok(packer.expect("the column names come first").finish())
     }
 
@@ -133,10 +134,9 @@ impl Sink for Option<Packer> {
     }
 }
 
-/// Runs `sql` into `sink`.
-fn read(connection: &Connection, sql: &str, params: &[Value], sink: &mut impl Sink) -> Result<(), DbError> {
-    let sql = placeholders::to_sqlite(sql);
-    let mut statement = connection.prepare_cached(&sql).map_err(to_db_error)?;
+/// Runs `sqlite_sql` (SQLite's placeholders) into `sink`.
+fn read(connection: &Connection, sqlite_sql: &str, params: &[Value], sink: &mut impl Sink) -> Result<(), DbError> {
+    let mut statement = connection.prepare_cached(sqlite_sql).map_err(to_db_error)?;
     let width = statement.column_count();
     sink.columns(&statement.column_names());
     let bound = params.iter().map(to_sql);

@@ -6,6 +6,8 @@
 //! time or memory is dropped, never reused, and so is one that grew large; a reloaded component starts a new pool.
 //! Components must therefore keep no per-request state in globals.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,7 +90,7 @@ impl Runtime {
         store.set_epoch_deadline(1);
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
-        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let (sender, mut receiver) = tokio::sync::oneshot::channel();
         let prepared = store
             .data_mut()
             .http()
@@ -104,7 +106,7 @@ impl Runtime {
         let pre = pre.clone();
         let owner = component.clone();
         let reuse_limit = self.defaults.requests_per_instance;
-        let task = tokio::spawn(async move {
+        let mut guest: Pin<Box<dyn Future<Output = wasmtime::Result<()>> + Send>> = Box::pin(async move {
             let proxy = match warm {
                 Some(proxy) => proxy,
                 None => pre.instantiate_async(&mut store).await?,
@@ -125,25 +127,54 @@ impl Runtime {
             }
         });
 
+        // The guest runs right here, in the connection's task, rather than in a task
+        // of its own: most calls answer and finish within one poll (SQLite reads are
+        // synchronous and a body up to a chunk fits the body channel), and handing the
+        // call to another task costs a wake-up of another worker thread per request.
+        // Only a guest still running when its answer's head is ready (a large body
+        // streaming out, or host calls still pending) moves to a task of its own, so
+        // hyper can send the head and drain the body meanwhile.
         let limit = component.time_budget + HOST_GRACE;
-        match tokio::time::timeout(limit, receiver).await {
-            Ok(Ok(Ok(response))) => (response.map(Body::new), "ok"),
-            Ok(Ok(Err(code))) => {
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(deadline);
+        let answered = tokio::select! {
+            biased;
+            finished = &mut guest => match receiver.try_recv() {
+                Ok(answer) => Ok(answer),
+                Err(_) => Err(Some(finished)),
+            },
+            answer = &mut receiver => match answer {
+                Ok(answer) => {
+                    tokio::spawn(guest);
+                    Ok(answer)
+                }
+                // The outparam was dropped unset: the guest has failed or is about to
+                // finish without answering; its own result says which.
+                Err(_) => tokio::select! {
+                    finished = &mut guest => Err(Some(finished)),
+                    _ = &mut deadline => Err(None),
+                },
+            },
+            _ = &mut deadline => Err(None),
+        };
+        match answered {
+            Ok(Ok(response)) => (response.map(Body::new), "ok"),
+            Ok(Err(code)) => {
                 tracing::warn!(component = %component.id, error = ?code, "the component answered with an error code");
                 (json_error(500, "The request could not be completed"), "error")
             }
-            Ok(Err(_)) => {
+            Err(Some(finished)) => {
                 // The guest returned or trapped without setting a response.
-                let (outcome, reason) = match task.await {
-                    Ok(Ok(())) => ("error", "it returned without sending a response".to_string()),
-                    Ok(Err(e)) => classify(&e),
-                    Err(join) => ("error", format!("its task failed: {join}")),
+                let (outcome, reason) = match finished {
+                    Ok(()) => ("error", "it returned without sending a response".to_string()),
+                    Err(e) => classify(&e),
                 };
                 tracing::error!(component = %component.id, outcome, "component failed: {reason}");
                 (json_error(500, &format!("The request could not be completed: component {} {reason}", component.id)), outcome)
             }
-            Err(_) => {
-                task.abort();
+            Err(None) => {
+                // The guest's future is dropped on return, which stops it; its instance
+                // is not reused.
                 tracing::error!(component = %component.id, limit_ms = limit.as_millis() as u64, "component did not answer in time");
                 (
                     json_error(500, &format!("The request could not be completed: component {} did not answer in time", component.id)),

@@ -71,7 +71,7 @@ fn route(request: Request) -> Response {
                     .iter()
                     .map(|row| {
                         let map: serde_json::Map<String, serde_json::Value> =
-                            rows.columns().iter().map(|c| (c.clone(), row.get(c).map(value_to_json).unwrap_or_default())).collect();
+                            rows.columns().iter().map(|c| (c.clone(), row.get_named(c).map(value_to_json).unwrap_or_default())).collect();
                         serde_json::Value::Object(map)
                     })
                     .collect();
