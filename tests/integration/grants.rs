@@ -91,6 +91,28 @@ async fn grants_scope_what_each_component_reaches() {
         let (_, body) = server.get_json("/rw/probe/kv-list/co").await;
         assert_eq!(body["keys"], serde_json::json!(["color"]));
 
+        // A write whose client hangs up before the answer still finishes: a POST's call
+        // is not tied to its connection (a GET's may be dropped with it).
+        {
+            use tokio::io::AsyncWriteExt as _;
+            let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+            let head =
+                format!("POST /rw/probe/sleep-then-set/left?ms=400 HTTP/1.1\r\nHost: {}\r\nContent-Length: 4\r\n\r\ndone", server.addr);
+            stream.write_all(head.as_bytes()).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            drop(stream);
+            let mut value = None;
+            for _ in 0..40 {
+                let (status, body) = server.get_json("/rw/probe/kv/left").await;
+                if status == 200 {
+                    value = body["value"].as_str().map(str::to_string);
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            assert_eq!(value.as_deref(), Some("done"), "{engine:?}: the write stopped when its client hung up");
+        }
+
         // config: the entry's own settings.
         let (_, body) = server.get_json("/rw/probe/config/greeting").await;
         assert_eq!(body["value"], "hi there");

@@ -89,6 +89,7 @@ impl Runtime {
         state.timed_out = false;
         store.set_epoch_deadline(1);
         let scheme = if https { Scheme::Https } else { Scheme::Http };
+        let reads_only = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
         let (sender, mut receiver) = tokio::sync::oneshot::channel();
         let prepared = store
@@ -127,13 +128,23 @@ impl Runtime {
             }
         });
 
-        // The guest runs right here, in the connection's task, rather than in a task
-        // of its own: most calls answer and finish within one poll (SQLite reads are
-        // synchronous and a body up to a chunk fits the body channel), and handing the
-        // call to another task costs a wake-up of another worker thread per request.
-        // Only a guest still running when its answer's head is ready (a large body
-        // streaming out, or host calls still pending) moves to a task of its own, so
-        // hyper can send the head and drain the body meanwhile.
+        // A GET or HEAD runs right here, in the connection's task, rather than in a
+        // task of its own: most calls answer and finish within one poll (SQLite reads
+        // are synchronous and a body up to a chunk fits the body channel), and handing
+        // the call to another task costs a wake-up of another worker thread per
+        // request. Only a guest still running when its answer's head is ready (a large
+        // body streaming out, or host calls still pending) moves to a task of its own,
+        // so hyper can send the head and drain the body meanwhile.
+        //
+        // Any other method runs in its own task from the start: hyper drops a
+        // connection's futures when the client goes away, and a write must not stop
+        // halfway because its client hung up.
+        let mut detached = None;
+        if !reads_only {
+            let task = tokio::spawn(guest);
+            detached = Some(task.abort_handle());
+            guest = Box::pin(async move { task.await.map_err(|join| wasmtime::Error::from(TaskFailed(join.to_string())))? });
+        }
         let limit = component.time_budget + HOST_GRACE;
         let deadline = tokio::time::sleep(limit);
         tokio::pin!(deadline);
@@ -173,8 +184,11 @@ impl Runtime {
                 (json_error(500, &format!("The request could not be completed: component {} {reason}", component.id)), outcome)
             }
             Err(None) => {
-                // The guest's future is dropped on return, which stops it; its instance
-                // is not reused.
+                // Stopped: a guest in its own task is aborted, one running here is
+                // dropped on return. Either way its instance is not reused.
+                if let Some(task) = detached {
+                    task.abort();
+                }
                 tracing::error!(component = %component.id, limit_ms = limit.as_millis() as u64, "component did not answer in time");
                 (
                     json_error(500, &format!("The request could not be completed: component {} did not answer in time", component.id)),
@@ -200,8 +214,23 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// The task running a guest panicked or was cancelled.
+#[derive(Debug)]
+struct TaskFailed(String);
+
+impl std::fmt::Display for TaskFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "its task failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for TaskFailed {}
+
 /// Turns a failure into a metric outcome and a reason safe to show.
 pub(super) fn classify(error: &wasmtime::Error) -> (&'static str, String) {
+    if let Some(failed) = error.downcast_ref::<TaskFailed>() {
+        return ("error", failed.to_string());
+    }
     let Some(failure) = error.downcast_ref::<Failure>() else {
         return ("error", "could not be instantiated".into());
     };

@@ -3,7 +3,8 @@
 //!
 //! - `POST /probe/query`, `POST /probe/execute`: run the body as SQL; errors come back
 //!   as `{"error": ..., "kind": "access-denied" | ...}` with 403 for access-denied.
-//! - `GET|PUT|DELETE /probe/kv/KEY`, `POST /probe/kv-incr/KEY`, `GET /probe/kv-list/PREFIX`
+//! - `GET|PUT|DELETE /probe/kv/KEY`, `POST /probe/kv-incr/KEY`, `GET /probe/kv-list/PREFIX`,
+//!   `POST /probe/sleep-then-set/KEY?ms=N` (waits N ms, then sets KEY to the body)
 //! - `POST /probe/enqueue/KIND[?key=IDEMPOTENCY_KEY]`: body is the payload.
 //! - `GET /probe/config/KEY`, `GET /probe/clock`
 //! - `PUT /probe/blob/KEY` (body written in 64 KiB chunks), `GET /probe/blob/KEY?offset=O&len=N`,
@@ -124,6 +125,16 @@ fn route(request: Request) -> Response {
             Ok(existed) => Response::json(200, &json!({ "existed": existed })),
             Err(e) => Response::error(500, &format!("{e:?}")),
         },
+        // Waits (a host-side timer, so the call is pending meanwhile), then sets the
+        // key: a test hangs up during the wait and checks the write still happens.
+        "POST" if path.starts_with("/probe/sleep-then-set/") => {
+            let ms: u64 = request.query.strip_prefix("ms=").and_then(|v| v.parse().ok()).unwrap_or(300);
+            wasip2::clocks::monotonic_clock::subscribe_duration(ms * 1_000_000).block();
+            match kv::set(&rest("/probe/sleep-then-set/").unwrap(), body.as_bytes(), None) {
+                Ok(()) => Response::json(200, &json!({ "ok": true })),
+                Err(e) => Response::error(503, &format!("{e:?}")),
+            }
+        }
         "POST" if path.starts_with("/probe/kv-incr/") => match kv::increment(&rest("/probe/kv-incr/").unwrap(), 1) {
             Ok(n) => Response::json(200, &json!({ "value": n })),
             Err(e) => Response::error(500, &format!("{e:?}")),
