@@ -50,20 +50,28 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
+/// The list behind [`ACCOUNT_ENTITY_COLUMNS`], a macro so [`ACCOUNT_COLUMNS`] can
+/// extend it with `concat!` rather than repeat it.
+macro_rules! account_entity_columns {
+    () => {
+        "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
+         a.header_url, a.avatar_key, a.header_key, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
+         a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at"
+    };
+}
+
 /// The `accounts` columns the client Account entity shows, for pages that render many
 /// accounts ([`AccountRow::from_entity_row`] reads them; the federation ones, a public
 /// key alone is half a kilobyte, would be read and copied into the component for
 /// nothing).
-pub const ACCOUNT_ENTITY_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
-    a.header_url, a.avatar_key, a.header_key, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
-    a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at";
+pub const ACCOUNT_ENTITY_COLUMNS: &str = account_entity_columns!();
 
 /// The `accounts` columns [`AccountRow::from_row`] reads, for a table aliased `a`:
 /// [`ACCOUNT_ENTITY_COLUMNS`], then the federation ones, in the order they are read.
-pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, a.avatar_url, \
-    a.header_url, a.avatar_key, a.header_key, a.actor_type, a.locked, a.bot, a.discoverable, a.indexable, a.fields, a.moved_to_account_id, a.suspended_at, \
-    a.deleted_at, a.statuses_count, a.followers_count, a.following_count, a.last_status_at, a.created_at, a.updated_at, \
-    a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.featured_url, a.public_key_id, a.public_key_pem";
+pub const ACCOUNT_COLUMNS: &str = concat!(
+    account_entity_columns!(),
+    ", a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.featured_url, a.public_key_id, a.public_key_pem"
+);
 
 impl AccountRow {
     /// A row read with [`ACCOUNT_COLUMNS`].

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use transaction::Transaction;
-pub use value::{DbError, RowSet, Value};
+pub use value::{DbError, RowSet, Value, ValueRef};
 
 use crate::config::DatabaseConfig;
 

@@ -13,7 +13,7 @@
 //!
 //! The row count is the number of cells over the column count.
 
-use super::{RowSet, Value};
+use super::{RowSet, ValueRef};
 
 pub const NULL: u8 = 0;
 pub const FALSE: u8 = 1;
@@ -45,44 +45,29 @@ impl Packer {
         self.buf.extend_from_slice(&(n as u32).to_le_bytes());
     }
 
-    pub fn null(&mut self) {
-        self.buf.push(NULL);
-    }
-
-    pub fn boolean(&mut self, value: bool) {
-        self.buf.push(if value { TRUE } else { FALSE });
-    }
-
-    pub fn int(&mut self, value: i64) {
-        self.buf.push(INT64);
-        self.buf.extend_from_slice(&value.to_le_bytes());
-    }
-
-    pub fn float(&mut self, value: f64) {
-        self.buf.push(FLOAT64);
-        self.buf.extend_from_slice(&value.to_le_bytes());
-    }
-
-    pub fn text(&mut self, value: &str) {
-        self.buf.push(TEXT);
-        self.len(value.len());
-        self.buf.extend_from_slice(value.as_bytes());
-    }
-
-    pub fn bytes(&mut self, value: &[u8]) {
-        self.buf.push(BYTES);
-        self.len(value.len());
-        self.buf.extend_from_slice(value);
-    }
-
-    pub fn value(&mut self, value: &Value) {
+    /// Appends the next cell.
+    pub fn value(&mut self, value: ValueRef<'_>) {
         match value {
-            Value::Null => self.null(),
-            Value::Bool(b) => self.boolean(*b),
-            Value::Int(v) => self.int(*v),
-            Value::Float(v) => self.float(*v),
-            Value::Text(s) => self.text(s),
-            Value::Bytes(b) => self.bytes(b),
+            ValueRef::Null => self.buf.push(NULL),
+            ValueRef::Bool(b) => self.buf.push(if b { TRUE } else { FALSE }),
+            ValueRef::Int(v) => {
+                self.buf.push(INT64);
+                self.buf.extend_from_slice(&v.to_le_bytes());
+            }
+            ValueRef::Float(v) => {
+                self.buf.push(FLOAT64);
+                self.buf.extend_from_slice(&v.to_le_bytes());
+            }
+            ValueRef::Text(s) => {
+                self.buf.push(TEXT);
+                self.len(s.len());
+                self.buf.extend_from_slice(s.as_bytes());
+            }
+            ValueRef::Bytes(b) => {
+                self.buf.push(BYTES);
+                self.len(b.len());
+                self.buf.extend_from_slice(b);
+            }
         }
     }
 
@@ -96,7 +81,7 @@ pub fn pack(rows: &RowSet) -> Vec<u8> {
     let mut packer = Packer::new(rows.columns.iter().map(String::as_str));
     for row in &rows.rows {
         for value in row {
-            packer.value(value);
+            packer.value(value.as_ref());
         }
     }
     packer.finish()
@@ -105,6 +90,7 @@ pub fn pack(rows: &RowSet) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::Value;
 
     #[test]
     fn layout_is_columns_then_tagged_cells() {

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, PgTypeInfo, Postgres};
-use sqlx::{Column, Encode, Row, Type, TypeInfo, ValueRef};
+use sqlx::{Column, Encode, Row, Type, TypeInfo, ValueRef as _};
 use std::str::FromStr;
 
 use super::packed::Packer;
 use super::transaction::{self, Conn, Transaction, TxEnd};
-use super::{DbError, Outcome, RowSet, Value, migrate};
+use super::{DbError, Outcome, RowSet, Value, ValueRef, migrate};
 use crate::config::DatabaseConfig;
 
 pub(crate) struct PostgresBackend {
@@ -45,14 +45,7 @@ impl PostgresBackend {
         let mut packer = Packer::new(first.columns().iter().map(|c| c.name()));
         for row in &rows {
             for i in 0..row.len() {
-                match cell(row, i)? {
-                    Cell::Null => packer.null(),
-                    Cell::Bool(b) => packer.boolean(b),
-                    Cell::Int(v) => packer.int(v),
-                    Cell::Float(v) => packer.float(v),
-                    Cell::Text(t) => packer.text(t),
-                    Cell::Bytes(b) => packer.bytes(b),
-                }
+                packer.value(cell(row, i)?);
             }
         }
         Ok(packer.finish())
@@ -137,45 +130,25 @@ fn to_row_set(rows: &[PgRow]) -> Result<RowSet, DbError> {
 }
 
 fn decode_row(row: &PgRow) -> Result<Vec<Value>, DbError> {
-    (0..row.len())
-        .map(|i| {
-            Ok(match cell(row, i)? {
-                Cell::Null => Value::Null,
-                Cell::Bool(b) => Value::Bool(b),
-                Cell::Int(v) => Value::Int(v),
-                Cell::Float(v) => Value::Float(v),
-                Cell::Text(t) => Value::Text(t.to_string()),
-                Cell::Bytes(b) => Value::Bytes(b.to_vec()),
-            })
-        })
-        .collect()
+    (0..row.len()).map(|i| cell(row, i).map(ValueRef::to_value)).collect()
 }
 
-/// One cell as a portable value kind, text and bytes borrowed from the row.
-enum Cell<'r> {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(&'r str),
-    Bytes(&'r [u8]),
-}
-
-/// Maps PostgreSQL column types onto the six portable value kinds.
-fn cell(row: &PgRow, i: usize) -> Result<Cell<'_>, DbError> {
+/// Maps PostgreSQL column types onto the six portable value kinds, text and bytes
+/// borrowed from the row.
+fn cell(row: &PgRow, i: usize) -> Result<ValueRef<'_>, DbError> {
     if row.try_get_raw(i)?.is_null() {
-        return Ok(Cell::Null);
+        return Ok(ValueRef::Null);
     }
     let column = &row.columns()[i];
     Ok(match column.type_info().name() {
-        "INT8" => Cell::Int(row.try_get::<i64, _>(i)?),
-        "INT4" => Cell::Int(row.try_get::<i32, _>(i)? as i64),
-        "INT2" => Cell::Int(row.try_get::<i16, _>(i)? as i64),
-        "BOOL" => Cell::Bool(row.try_get::<bool, _>(i)?),
-        "FLOAT8" => Cell::Float(row.try_get::<f64, _>(i)?),
-        "FLOAT4" => Cell::Float(row.try_get::<f32, _>(i)? as f64),
-        "BYTEA" => Cell::Bytes(row.try_get::<&[u8], _>(i)?),
-        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" => Cell::Text(row.try_get::<&str, _>(i)?),
+        "INT8" => ValueRef::Int(row.try_get::<i64, _>(i)?),
+        "INT4" => ValueRef::Int(row.try_get::<i32, _>(i)? as i64),
+        "INT2" => ValueRef::Int(row.try_get::<i16, _>(i)? as i64),
+        "BOOL" => ValueRef::Bool(row.try_get::<bool, _>(i)?),
+        "FLOAT8" => ValueRef::Float(row.try_get::<f64, _>(i)?),
+        "FLOAT4" => ValueRef::Float(row.try_get::<f32, _>(i)? as f64),
+        "BYTEA" => ValueRef::Bytes(row.try_get::<&[u8], _>(i)?),
+        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" => ValueRef::Text(row.try_get::<&str, _>(i)?),
         other => {
             return Err(DbError::InvalidQuery(format!(
                 "column {:?} has type {other}, which portable SQL does not use; cast it to BIGINT, DOUBLE PRECISION or TEXT",

@@ -17,7 +17,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::packed::Packer;
-use super::{DbError, Outcome, RowSet, Value, placeholders};
+use super::{DbError, Outcome, RowSet, Value, ValueRef as Portable, placeholders};
 
 /// Statements kept prepared per connection.
 const STATEMENT_CACHE: usize = 256;
@@ -125,11 +125,11 @@ impl Sink for Option<Packer> {
     fn cell(&mut self, _: usize, value: ValueRef<'_>) {
         let packer = self.as_mut().expect("the column names come first");
         match value {
-            ValueRef::Null => packer.null(),
-            ValueRef::Integer(v) => packer.int(v),
-            ValueRef::Real(v) => packer.float(v),
-            ValueRef::Text(t) => packer.text(&text(t)),
-            ValueRef::Blob(b) => packer.bytes(b),
+            ValueRef::Null => packer.value(Portable::Null),
+            ValueRef::Integer(v) => packer.value(Portable::Int(v)),
+            ValueRef::Real(v) => packer.value(Portable::Float(v)),
+            ValueRef::Text(t) => packer.value(Portable::Text(&text(t))),
+            ValueRef::Blob(b) => packer.value(Portable::Bytes(b)),
         }
     }
 }

@@ -156,7 +156,12 @@ impl Runtime {
             },
             answer = &mut receiver => match answer {
                 Ok(answer) => {
-                    tokio::spawn(guest);
+                    // An inline guest still running goes on in a task of its own; a
+                    // detached one already has its task, and dropping the future that
+                    // waits for it leaves it running.
+                    if detached.is_none() {
+                        tokio::spawn(guest);
+                    }
                     Ok(answer)
                 }
                 // The outparam was dropped unset: the guest has failed or is about to
