@@ -70,7 +70,7 @@ impl Response {
         Response {
             status,
             headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
-            body: serde_json::to_vec(value).unwrap_or_default(),
+            body: crate::json::to_vec(value).unwrap_or_default(),
         }
     }
 
@@ -166,7 +166,7 @@ impl Response {
         Response {
             status,
             headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
-            body: serde_json::to_vec(value).unwrap_or_default(),
+            body: crate::json::to_vec(value).unwrap_or_default(),
         }
     }
 

@@ -4,7 +4,8 @@
 //!   `$1..$n` placeholders, typed values, rows with column names, transactions).
 //! - [`log`]: the host's structured log.
 //! - [`http`]: a small request/response layer over WASI 0.2 `wasi:http`, so handler
-//!   components deal in paths, JSON and Mastodon-style errors rather than streams.
+//!   components deal in paths, JSON and Mastodon-style errors rather than streams;
+//!   [`json`] writes their JSON (serde_json's output, with a faster string scan).
 //! - [`auth`]: the [`auth::Viewer`] the host put in the request and Mastodon's scope rules;
 //!   [`params`]: query and body parameters read the same way for form, multipart and JSON;
 //!   [`multipart`]: multipart bodies as bytes, files included.
@@ -39,6 +40,7 @@ pub mod events;
 pub mod federation;
 pub mod follows;
 pub mod http;
+pub mod json;
 /// The model rules shared with the host: visibility and paging.
 pub use aerie_model as model;
 /// Status text the Mastodon way: extracting, rendering, counting, sanitizing.
