@@ -3,12 +3,12 @@
 //!
 //! serde_json looks up every byte of every string in its escape table, one at a time,
 //! and gives no way to replace that scan. In the API component it was the largest
-//! single cost of a timeline page (8.5 % of the server's CPU under load: a page is
+//! single cost of a timeline page (8.4 % of the server's CPU under load: a page is
 //! ~30 kB of mostly HTML and URLs). [`to_vec`] skips eight bytes at a time while none
 //! of them needs escaping (a SWAR test for `"`, `\` and control bytes) and writes the
 //! same escapes serde_json does. Floats are handed to serde_json itself so their
-//! spelling cannot drift; anything that is not a string, number, bool, null, sequence
-//! or map is refused as a map key, as serde_json refuses it.
+//! spelling cannot drift. Map keys are strings, or integers and bools quoted; any
+//! other key is refused, as serde_json refuses it.
 //!
 //! The unit tests compare the output with serde_json's for entities and edge cases.
 
@@ -80,6 +80,13 @@ struct Writer {
 }
 
 impl Writer {
+    /// Opens a variant's wrapping object up to its value: `{"Variant":`.
+    fn open_variant(&mut self, variant: &str) {
+        self.out.push(b'{');
+        write_str(&mut self.out, variant);
+        self.out.push(b':');
+    }
+
     fn integer(&mut self, value: impl itoa::Integer) {
         self.out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
@@ -131,25 +138,45 @@ fn needs_escape(word: u64) -> bool {
     (control | quote | backslash) != 0
 }
 
-/// Writes `text` as a JSON string.
+/// Writes `text` as a JSON string: clean runs copied by [`copy_clean_prefix`], the
+/// bytes between them escaped as serde_json escapes them.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    let mut rest = text.as_bytes();
+    loop {
+        rest = &rest[copy_clean_prefix(out, rest)..];
+        let Some((&byte, after)) = rest.split_first() else { break };
+        match ESCAPES[byte as usize] {
+            b'u' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(byte >> 4) as usize], HEX[(byte & 0xF) as usize]]);
+            }
+            escape => out.extend_from_slice(&[b'\\', escape]),
+        }
+        rest = after;
+    }
+    out.push(b'"');
+}
+
+/// Copies the longest prefix of `bytes` that needs no escape to `out` and returns its
+/// length.
 ///
 /// Most strings need no escape at all, and most are short (ids, dates, URLs, keys), so
-/// the clean prefix is scanned and copied in the same pass, a word at a time, into
-/// room reserved up front: a short string then costs no call out of the component
-/// (a `memory.copy` is one) and no capacity check per byte.
-fn write_str(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
+/// the prefix is scanned and copied in the same pass, a word at a time, into room
+/// reserved up front: a short string then costs no call out of the component (a
+/// `memory.copy` is one) and no capacity check per byte.
+fn copy_clean_prefix(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
     let len = bytes.len();
-    out.reserve(len + 2);
+    // One more byte than the prefix can take, for the closing quote.
+    out.reserve(len + 1);
     let start = out.len();
     let mut clean = 0;
-    // SAFETY: `reserve` made room for `len + 2` more bytes after `start`; the loops
-    // write the opening quote and at most `len` bytes after it, all initialized before
-    // `set_len` covers them. Reads stay inside `bytes` (`clean + 8 <= len`).
+    // SAFETY: `reserve` made room for `len` more bytes after `start`; the loops write
+    // at most `len` bytes there, all initialized before `set_len` covers them. Reads
+    // stay inside `bytes` (`clean + 8 <= len`, then `clean < len`).
     unsafe {
         let to = out.as_mut_ptr().add(start);
-        *to = b'"';
-        let to = to.add(1);
         while clean + 8 <= len {
             let word = std::ptr::read_unaligned(bytes.as_ptr().add(clean).cast::<u64>());
             if needs_escape(word) {
@@ -162,44 +189,9 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
             *to.add(clean) = bytes[clean];
             clean += 1;
         }
-        out.set_len(start + 1 + clean);
+        out.set_len(start + clean);
     }
-    if clean < len {
-        write_escaped_rest(out, &bytes[clean..]);
-    }
-    out.push(b'"');
-}
-
-/// The rest of a string from its first byte that needs an escape, as serde_json
-/// writes it: runs of plain bytes copied whole, the escapes in between.
-#[cold]
-fn write_escaped_rest(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut written = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if !needs_escape(word) {
-                i += 8;
-                continue;
-            }
-        }
-        let byte = bytes[i];
-        let escape = ESCAPES[byte as usize];
-        i += 1;
-        if escape == 0 {
-            continue;
-        }
-        out.extend_from_slice(&bytes[written..i - 1]);
-        written = i;
-        if escape == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(byte >> 4) as usize], HEX[(byte & 0xF) as usize]]);
-        } else {
-            out.extend_from_slice(&[b'\\', escape]);
-        }
-    }
-    out.extend_from_slice(&bytes[written..]);
+    clean
 }
 
 /// A sequence or map being written: whether the next item is the first.
@@ -309,9 +301,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.out.push(b'{');
-        write_str(&mut self.out, variant);
-        self.out.push(b':');
+        self.open_variant(variant);
         value.serialize(&mut *self)?;
         self.out.push(b'}');
         Ok(())
@@ -331,9 +321,8 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_tuple_variant(self, _name: &'static str, _index: u32, variant: &'static str, _len: usize) -> Result<Compound<'a>, Error> {
-        self.out.push(b'{');
-        write_str(&mut self.out, variant);
-        self.out.extend_from_slice(b":[");
+        self.open_variant(variant);
+        self.out.push(b'[');
         Ok(Compound { writer: self, first: true, close_variant: true })
     }
 
@@ -347,9 +336,8 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_struct_variant(self, _name: &'static str, _index: u32, variant: &'static str, _len: usize) -> Result<Compound<'a>, Error> {
+        self.open_variant(variant);
         self.out.push(b'{');
-        write_str(&mut self.out, variant);
-        self.out.extend_from_slice(b":{");
         Ok(Compound { writer: self, first: true, close_variant: true })
     }
 }
