@@ -67,11 +67,7 @@ pub struct Response {
 impl Response {
     /// A JSON response.
     pub fn json(status: u16, value: &serde_json::Value) -> Self {
-        Response {
-            status,
-            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
-            body: crate::json::to_vec(value).unwrap_or_default(),
-        }
+        Response::to_json(status, value)
     }
 
     /// A JSON response with a specific content type (for example NodeInfo's profile).

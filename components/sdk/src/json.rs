@@ -57,19 +57,20 @@ macro_rules! integers {
     };
 }
 
-/// A compound serde trait whose items are written like a sequence's elements.
-macro_rules! like_a_sequence {
-    ($trait:ident, $method:ident) => {
+/// A compound serde trait written exactly as another one: its items (with their
+/// keys, for struct fields) by `$target::$write`, its end by `$target::end`.
+macro_rules! written_as {
+    ($trait:ident::$method:ident($($key:ident: $key_type:ty),*) => $target:ident::$write:ident) => {
         impl ser::$trait for Compound<'_> {
             type Ok = ();
             type Error = Error;
 
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-                ser::SerializeSeq::serialize_element(self, value)
+            fn $method<T: Serialize + ?Sized>(&mut self, $($key: $key_type,)* value: &T) -> Result<(), Error> {
+                ser::$target::$write(self, $($key,)* value)
             }
 
             fn end(self) -> Result<(), Error> {
-                ser::SerializeSeq::end(self)
+                ser::$target::end(self)
             }
         }
     };
@@ -358,9 +359,9 @@ impl ser::SerializeSeq for Compound<'_> {
 }
 
 // Tuples, tuple structs and tuple variants are written as sequences.
-like_a_sequence!(SerializeTuple, serialize_element);
-like_a_sequence!(SerializeTupleStruct, serialize_field);
-like_a_sequence!(SerializeTupleVariant, serialize_field);
+written_as!(SerializeTuple::serialize_element() => SerializeSeq::serialize_element);
+written_as!(SerializeTupleStruct::serialize_field() => SerializeSeq::serialize_element);
+written_as!(SerializeTupleVariant::serialize_field() => SerializeSeq::serialize_element);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -398,18 +399,9 @@ impl ser::SerializeStruct for Compound<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        ser::SerializeStruct::serialize_field(self, key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeStruct::end(self)
-    }
-}
+// A struct variant's fields are written as a struct's (its wrapping object is closed
+// by `Compound::close`).
+written_as!(SerializeStructVariant::serialize_field(key: &'static str) => SerializeStruct::serialize_field);
 
 /// A map key: JSON keys are strings, so numbers and bools are quoted and anything
 /// else is refused, as serde_json does.
