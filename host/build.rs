@@ -22,9 +22,13 @@ fn main() {
     let target_dir = root.join("target").join("wasm");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
 
-    for watched in ["sdk", "model", "text", "mastodon-api", "activitypub", "inbox", "policies", "test-programs", "Cargo.toml", "Cargo.lock"]
-    {
-        println!("cargo:rerun-if-changed={}", components.join(watched).display());
+    // Every member of the components workspace (an edit anywhere in it must rebuild
+    // the embedded bytes), read from the folder rather than listed by hand.
+    for entry in std::fs::read_dir(&components).expect("reading the components folder") {
+        let path = entry.expect("reading the components folder").path();
+        if path.file_name().is_some_and(|name| name != "target") {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
 
@@ -46,7 +50,40 @@ fn main() {
     println!("cargo:rustc-env=AERIE_COMPONENTS_DIR={}", out_dir.display());
 }
 
+/// Installs the wasm target into the toolchain this build runs on when it is missing:
+/// rustup installs the targets of rust-toolchain.toml only when it installs the
+/// toolchain itself, so an already-installed toolchain would fail the component build
+/// with "can't find crate for core".
+fn ensure_wasm_target() {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc).args(["--print", "sysroot"]).output();
+    let installed = match &sysroot {
+        Ok(out) if out.status.success() => {
+            let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+            root.join("lib/rustlib/wasm32-wasip2/lib").is_dir()
+        }
+        _ => false,
+    };
+    if installed {
+        return;
+    }
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", "wasm32-wasip2"]);
+    if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
+        rustup.args(["--toolchain", &toolchain]);
+    }
+    match rustup.output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => println!(
+            "cargo:warning=rustup target add wasm32-wasip2 failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => println!("cargo:warning=the wasm32-wasip2 target is missing and rustup could not be run ({e}); install the target by hand"),
+    }
+}
+
 fn build_components(components: &Path, target_dir: &Path) {
+    ensure_wasm_target();
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command

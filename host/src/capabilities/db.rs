@@ -7,7 +7,7 @@ use wasmtime::component::{Linker, Resource};
 
 use super::aerie::host::db::{self as wit, Host, HostTransaction};
 use super::sql_policy::SqlPolicy;
-use crate::db::{Database, DbError, RowSet, Sql, Transaction, Value};
+use crate::db::{ComponentScope, Database, DbError, RowSet, Sql, Transaction, Value};
 use crate::runtime::state::StoreState;
 
 /// What a component may do with the database.
@@ -83,16 +83,28 @@ impl StoreState {
         self.db.as_ref().ok_or_else(|| wit::Error::AccessDenied("this component has no db grant".into()))
     }
 
-    /// Applies the component's SQL policy to `sql`.
+    /// The grant this call's statements run under, for the engine to enforce.
+    fn scope(&self) -> Result<ComponentScope, wit::Error> {
+        let ctx = self.db()?;
+        Ok(ComponentScope {
+            component: self.component_id.clone(),
+            read_only: ctx.policy.grant() == DbGrant::ReadOnly,
+            tables: ctx.policy.allowed_tables().cloned(),
+            deadline: self.started + self.budget,
+        })
+    }
+
+    /// Applies the component's SQL policy to `sql` (inside a transaction).
     fn check_statement(&self, sql: &str) -> Result<Database, wit::Error> {
         let ctx = self.db()?;
         ctx.policy.check(sql).map_err(wit::Error::AccessDenied)?;
         Ok(ctx.database.clone())
     }
 
-    /// The policy check for a `query` (the statement comes back prepared), and for one
-    /// that writes, the check that no open transaction of this store would make it wait.
-    fn database_for_query(&self, sql: &str) -> Result<(Database, Arc<Sql>), wit::Error> {
+    /// The policy check for a statement outside a transaction (it comes back prepared,
+    /// with the scope the engine enforces), and for one that writes, the check that no
+    /// open transaction of this store would make it wait.
+    fn prepare_statement(&self, sql: &str) -> Result<(Database, Arc<Sql>, ComponentScope), wit::Error> {
         let ctx = self.db()?;
         let prepared = ctx.policy.prepare(sql).map_err(wit::Error::AccessDenied)?;
         if !prepared.read_only
@@ -100,48 +112,51 @@ impl StoreState {
         {
             return Err(wit::Error::Unavailable(why));
         }
-        Ok((ctx.database.clone(), prepared))
+        Ok((ctx.database.clone(), prepared, self.scope()?))
     }
 }
 
 impl Host for StoreState {
     async fn query(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
-        let database = match self.database_for_query(&sql) {
-            Ok((db, _)) => db,
+        let (database, prepared, scope) = match self.prepare_statement(&sql) {
+            Ok(found) => found,
             Err(e) => return Ok(Err(e)),
         };
         let params = params.into_iter().map(to_db).collect();
-        Ok(database.query(&sql, params).await.map(rows_to_wit).map_err(error_to_wit))
+        Ok(database.query_as(&scope, &prepared, params).await.map(rows_to_wit).map_err(error_to_wit))
     }
 
     async fn query_packed(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<Vec<u8>, wit::Error>> {
-        let (database, prepared) = match self.database_for_query(&sql) {
-            Ok(pair) => pair,
+        let (database, prepared, scope) = match self.prepare_statement(&sql) {
+            Ok(found) => found,
             Err(e) => return Ok(Err(e)),
         };
         let params = params.into_iter().map(to_db).collect();
-        Ok(database.query_packed(&prepared, params).await.map_err(error_to_wit))
+        Ok(database.query_packed_as(&scope, &prepared, params).await.map_err(error_to_wit))
     }
 
     async fn execute(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<u64, wit::Error>> {
-        let database = match self.check_statement(&sql) {
-            Ok(db) => db,
+        let (database, prepared, scope) = match self.prepare_statement(&sql) {
+            Ok(found) => found,
             Err(e) => return Ok(Err(e)),
         };
         if let Some(why) = self.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
         let params = params.into_iter().map(to_db).collect();
-        Ok(database.execute(&sql, params).await.map_err(error_to_wit))
+        Ok(database.execute_as(&scope, &prepared, params).await.map_err(error_to_wit))
     }
 
     async fn begin(&mut self) -> wasmtime::Result<Result<Resource<TransactionSlot>, wit::Error>> {
-        let database = match self.db() {
-            Ok(ctx) if ctx.policy.grant() == DbGrant::ReadWrite => ctx.database.clone(),
+        let (database, scope) = match self.db() {
+            Ok(ctx) if ctx.policy.grant() == DbGrant::ReadWrite => match self.scope() {
+                Ok(scope) => (ctx.database.clone(), scope),
+                Err(e) => return Ok(Err(e)),
+            },
             Ok(_) => return Ok(Err(wit::Error::AccessDenied("transactions need a read-write db grant".into()))),
             Err(e) => return Ok(Err(e)),
         };
-        match database.begin().await {
+        match database.begin_as(&scope).await {
             Ok(tx) => {
                 self.open_transactions += 1;
                 Ok(Ok(self.table.push(TransactionSlot(Some(tx)))?))

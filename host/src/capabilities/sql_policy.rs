@@ -52,7 +52,7 @@ pub enum StatementKind {
 pub struct SqlPolicy {
     grant: DbGrant,
     /// Lower-case table names; `None` means every non-host table.
-    allowed: Option<HashSet<String>>,
+    allowed: Option<Arc<HashSet<String>>>,
     /// A fast hash: statement texts are long and come from installed components.
     decisions: Mutex<HashMap<String, Result<Arc<Sql>, String>, foldhash::fast::RandomState>>,
 }
@@ -64,13 +64,18 @@ impl SqlPolicy {
     pub fn new(grant: DbGrant, tables: Option<&[String]>) -> SqlPolicy {
         SqlPolicy {
             grant,
-            allowed: tables.map(|t| t.iter().map(|name| name.to_ascii_lowercase()).collect()),
+            allowed: tables.map(|t| Arc::new(t.iter().map(|name| name.to_ascii_lowercase()).collect())),
             decisions: Mutex::new(HashMap::default()),
         }
     }
 
     pub fn grant(&self) -> DbGrant {
         self.grant
+    }
+
+    /// The table allowlist (lower case); `None` means every non-host table.
+    pub fn allowed_tables(&self) -> Option<&Arc<HashSet<String>>> {
+        self.allowed.as_ref()
     }
 
     /// Decides whether `sql` may run; the error says why not and what to do.

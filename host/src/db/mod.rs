@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod packed;
 pub mod placeholders;
 mod postgres;
+mod scope;
 mod sqlite;
 mod sqlite_reads;
 mod transaction;
@@ -22,6 +23,7 @@ mod value;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use scope::ComponentScope;
 pub use transaction::Transaction;
 pub use value::{DbError, RowSet, Value, ValueRef};
 
@@ -124,6 +126,38 @@ impl Database {
         match &*self.backend {
             Backend::Sqlite(b) => b.begin().await,
             Backend::Postgres(b) => b.begin().await,
+        }
+    }
+
+    /// [`Self::query`] for a component: the engine enforces `scope` (see [`scope`]).
+    pub async fn query_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<RowSet, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.run_as(scope, sql, params, true).await.map(|o| o.rows),
+            Backend::Postgres(b) => b.run_as(scope, sql, params, true).await.map(|o| o.rows),
+        }
+    }
+
+    /// [`Self::query_packed`] for a component.
+    pub async fn query_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.run_packed_as(scope, sql, params).await,
+            Backend::Postgres(b) => b.run_packed_as(scope, sql, params).await,
+        }
+    }
+
+    /// [`Self::execute`] for a component.
+    pub async fn execute_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<u64, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.run_as(scope, sql, params, false).await.map(|o| o.rows_affected),
+            Backend::Postgres(b) => b.run_as(scope, sql, params, false).await.map(|o| o.rows_affected),
+        }
+    }
+
+    /// [`Self::begin`] for a component: every statement of the transaction runs under `scope`.
+    pub async fn begin_as(&self, scope: &ComponentScope) -> Result<Transaction, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.begin_as(scope).await,
+            Backend::Postgres(b) => b.begin_as(scope).await,
         }
     }
 

@@ -63,6 +63,20 @@ impl PostgresBackend {
         Ok(tx)
     }
 
+    // Component statements. Not yet enforced by the engine: the SQL policy's parse is
+    // the only check until the component role lands.
+    pub async fn run_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+        self.run(&sql.text, params, want_rows).await
+    }
+
+    pub async fn run_packed_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        self.run_packed(&sql.text, params).await
+    }
+
+    pub async fn begin_as(&self, _scope: &super::ComponentScope) -> Result<Transaction, DbError> {
+        self.begin().await
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -97,6 +97,23 @@ impl SqliteBackend {
         answer.await.map_err(|_| writer_gone())?
     }
 
+    // Component statements. Not yet enforced by the engine: the SQL policy's parse is
+    // the only check until the authorizer lands.
+    pub async fn run_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+        self.run(&sql.text, params, want_rows).await
+    }
+
+    pub async fn run_packed_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        if sql.read_only {
+            return self.read_packed(&sql.sqlite, &params);
+        }
+        self.run(&sql.text, params, true).await.map(|o| super::packed::pack(&o.rows))
+    }
+
+    pub async fn begin_as(&self, _scope: &super::ComponentScope) -> Result<Transaction, DbError> {
+        self.begin().await
+    }
+
     pub async fn close(&self) {
         if let Some(task) = self.writer_task.lock().await.take() {
             task.abort();
