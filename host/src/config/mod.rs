@@ -190,7 +190,8 @@ pub struct FederationConfig {
     /// The scheme used to reach other servers by domain (WebFinger): `https`; `http`
     /// only for a lab of instances without TLS.
     pub scheme: String,
-    /// Whether outbound requests may reach private, loopback and link-local addresses.
+    /// Whether outbound requests may reach private, loopback, link-local and other
+    /// special-purpose addresses (IPv6 forms that embed one included).
     /// Off: a remote document cannot make this server probe its own network (SSRF).
     pub allow_private_networks: bool,
     /// Host names resolved to fixed `IP:PORT` addresses instead of DNS (a lab or tests:
