@@ -20,6 +20,7 @@ mod first_start;
 mod grants;
 mod hot_reload;
 mod identity;
+mod inbox_hardening;
 mod instances;
 mod jobs;
 mod ld_signatures;

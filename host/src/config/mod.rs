@@ -190,7 +190,8 @@ pub struct FederationConfig {
     /// The scheme used to reach other servers by domain (WebFinger): `https`; `http`
     /// only for a lab of instances without TLS.
     pub scheme: String,
-    /// Whether outbound requests may reach private, loopback and link-local addresses.
+    /// Whether outbound requests may reach private, loopback, link-local and other
+    /// special-purpose addresses (IPv6 forms that embed one included).
     /// Off: a remote document cannot make this server probe its own network (SSRF).
     pub allow_private_networks: bool,
     /// Host names resolved to fixed `IP:PORT` addresses instead of DNS (a lab or tests:
@@ -208,6 +209,13 @@ pub struct FederationConfig {
     /// A PEM bundle of CA certificates trusted, besides the system roots, for outbound
     /// federation requests (a private CA in a lab or in tests).
     pub extra_ca_file: Option<PathBuf>,
+    /// Seconds before a stored key whose signature fails is refetched again (a peer
+    /// that rotated its key needs one refetch; more would be a fetch amplifier).
+    pub key_refetch_interval_secs: u64,
+    /// Key fetches to one remote host at once (unknown keys and refetches alike)...
+    pub key_fetch_burst: u32,
+    /// ...refilled at this many a minute; beyond them the inbox answers 429.
+    pub key_fetches_per_minute: u32,
 }
 
 impl Default for FederationConfig {
@@ -221,6 +229,9 @@ impl Default for FederationConfig {
             circuit_breaker_failures: 10,
             rfc9421_outbound: false,
             extra_ca_file: None,
+            key_refetch_interval_secs: 300,
+            key_fetch_burst: 30,
+            key_fetches_per_minute: 60,
         }
     }
 }

@@ -92,6 +92,8 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
         ("federation.request_timeout_secs", config.federation.request_timeout_secs, "request_timeout_secs = 10"),
         ("federation.per_host_concurrency", config.federation.per_host_concurrency as u64, "per_host_concurrency = 4"),
         ("federation.circuit_breaker_failures", config.federation.circuit_breaker_failures as u64, "circuit_breaker_failures = 10"),
+        ("federation.key_fetch_burst", config.federation.key_fetch_burst as u64, "key_fetch_burst = 30"),
+        ("federation.key_fetches_per_minute", config.federation.key_fetches_per_minute as u64, "key_fetches_per_minute = 60"),
     ] {
         if value == 0 {
             problem(key, "must be at least 1".into(), format!("set {fix}"));

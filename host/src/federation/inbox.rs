@@ -1,9 +1,16 @@
 //! The inboxes (`POST /inbox`, `/users/NAME/inbox`, `/actor/inbox`): nothing from
 //! another server reaches a component before the host has checked, in order, that
-//! the body matches its digest, that the HTTP signature verifies with the signer's
-//! key within the Date window, and that the key belongs to the activity's actor. Then
-//! the activity is stored as a durable `inbox` job and the sender hears 202; the
+//! the body matches its digest, that the signature can verify at all (algorithm,
+//! covered headers, Date window: checks that need no key, made before the key is
+//! looked up or fetched, so that a request bound to fail costs no fetch), that it
+//! verifies with the signer's key, and that the key belongs to the activity's actor.
+//! Then the activity is stored as a durable `inbox` job and the sender hears 202; the
 //! `inbox` component does what it means.
+//!
+//! Key fetches are bounded ([`super::key_fetch_limits`]): a stored key that fails is
+//! refetched at most once per interval (401 with that reason otherwise), and key
+//! fetches to one host beyond its token bucket are answered 429 with `Retry-After`
+//! (senders retry both; Mastodon gives up only on other 4xx).
 //!
 //! When the signer is not the actor (a relay, inbox forwarding), the activity is
 //! accepted when it carries its actor's RsaSignature2017 LD signature
@@ -29,9 +36,10 @@ use base64::Engine as _;
 use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
 
+use super::key_fetch_limits::Refused;
 use super::remote_keys::{self, SignerKey, Unknown, VerifyError, host_of, same_actor};
 use super::service::Federation;
-use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
+use super::signatures::{self, SignatureHeader, SignedParts, VerifyingKey};
 use super::{ld_signature, rfc9421};
 use crate::jobs::NewJob;
 use crate::server::AppState;
@@ -126,11 +134,17 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
         target_uri: &target_uri,
         body: &body,
     };
+    // Everything that needs no key comes first: a stale, thin or unknown-algorithm
+    // signature must not cost a key lookup, let alone a fetch.
+    let signed_text = match checked_text(&signed, &header) {
+        Ok(text) => text,
+        Err(reason) => return refuse(reason),
+    };
 
     // An unknown key on a Delete is not fetched: the Delete is answered 202 and dropped.
     let unknown = if kind == "Delete" { Unknown::Skip } else { Unknown::Fetch };
     let verified = remote_keys::verified_by(federation, &state.database, &key_id, unknown, None, |key: &SignerKey| {
-        std::future::ready(check_signature(&signed, &header, key))
+        std::future::ready(check_signature(&signed_text, &header, key))
     })
     .await;
     let key = match verified {
@@ -142,6 +156,7 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
             return refuse(format!("the signature does not verify and the key could not be refetched: {e}"));
         }
         Err(VerifyError::Rejected(reason)) => return refuse(reason),
+        Err(VerifyError::Limited { refetch, refused }) => return limited(&key_id, refetch, &refused),
         // No owner is required of the HTTP signature's key; who owns it is compared
         // with the actor below.
         Err(VerifyError::NotOwner(owner)) => return refuse(format!("the signing key {key_id} belongs to {owner}")),
@@ -204,15 +219,44 @@ struct Signed<'a> {
     body: &'a [u8],
 }
 
-fn check_signature(signed: &Signed<'_>, header: &Presented, key: &SignerKey) -> Result<(), String> {
-    let verifying = VerifyingKey::from_pem(&key.pem).map_err(|e| format!("the key {} is not usable: {e}", key.key_id))?;
+/// The checks that need no key (algorithm, coverage, time window, covered headers
+/// present); the text the signature must be over.
+fn checked_text(signed: &Signed<'_>, header: &Presented) -> Result<String, String> {
     match header {
-        Presented::Cavage(header) => verify(&signed.parts, header, &verifying, true).map_err(|e| e.to_string()),
+        Presented::Cavage(header) => signatures::checked_signing_string(&signed.parts, header, true).map_err(|e| e.to_string()),
         Presented::Rfc9421(input) => {
             let parts = rfc9421::RequestParts { method: signed.parts.method, target_uri: signed.target_uri, headers: signed.parts.headers };
-            rfc9421::verify_signed(&parts, input, &verifying, Some(signed.body)).map(|_| ()).map_err(|e| e.to_string())
+            rfc9421::checked_base(&parts, input, Some(signed.body)).map_err(|e| e.to_string())
         }
     }
+}
+
+/// The RSA check of `text` (from [`checked_text`]) with `key`.
+fn check_signature(text: &str, header: &Presented, key: &SignerKey) -> Result<(), String> {
+    let verifying = VerifyingKey::from_pem(&key.pem).map_err(|e| format!("the key {} is not usable: {e}", key.key_id))?;
+    match header {
+        Presented::Cavage(header) => signatures::verify_text(text, header, &verifying).map_err(|e| e.to_string()),
+        Presented::Rfc9421(input) => rfc9421::verify_base(text, input, &verifying).map(|_| ()).map_err(|e| e.to_string()),
+    }
+}
+
+/// A key fetch the bounds refused. A stored key refetched recently: 401, the
+/// signature does not verify and nothing new can be learnt now. A host whose key
+/// fetches are spent: 429 with `Retry-After`, since the request may be sound.
+fn limited(key_id: &str, refetch: bool, refused: &Refused) -> Response {
+    let reason = if refetch {
+        format!("the signature does not verify with the stored key {key_id}, which is not refetched now: {refused}")
+    } else {
+        format!("the signing key {key_id} is not fetched now: {refused}")
+    };
+    if let Refused::RecentlyRefetched { .. } = refused {
+        return refuse(reason);
+    }
+    tracing::info!(%reason, "inbox: a key fetch was held back");
+    let mut response = json_error(429, &reason);
+    let seconds = refused.retry_after().as_secs().max(1);
+    response.headers_mut().insert(http::header::RETRY_AFTER, seconds.into());
+    response
 }
 
 /// The URI the sender addressed: the public scheme and host (after the
@@ -285,6 +329,7 @@ async fn author_ld_signed(state: &AppState, federation: &Federation, activity: &
         Err(VerifyError::NotOwner(owner)) => Err(format!("the LD signature is by {owner}, not by the actor")),
         Err(VerifyError::Rejected(reason)) => Err(reason),
         Err(VerifyError::Refetch(e)) => Err(format!("the LD signature does not verify and its key could not be refetched: {e}")),
+        Err(VerifyError::Limited { refused, .. }) => Err(format!("the LD signature's key {creator} is not fetched now: {refused}")),
         // Unknown::Fetch: an unknown key is fetched, never skipped.
         Err(VerifyError::NotStored) => Err(format!("the LD signature's key {creator} is not known")),
     }
@@ -372,8 +417,75 @@ mod tests {
             target_uri,
             body,
         };
-        assert_eq!(check_signature(&signed(target, body), &header, &key), Ok(()));
-        assert!(check_signature(&signed("https://aerie.example/actor/inbox", body), &header, &key).is_err());
-        assert!(check_signature(&signed(target, b"{}"), &header, &key).is_err());
+        let text = checked_text(&signed(target, body), &header).unwrap();
+        assert_eq!(check_signature(&text, &header, &key), Ok(()));
+        let elsewhere = checked_text(&signed("https://aerie.example/actor/inbox", body), &header).unwrap();
+        assert!(check_signature(&elsewhere, &header, &key).is_err());
+        // Another body fails before any key is needed (its digest).
+        assert!(checked_text(&signed(target, b"{}"), &header).unwrap_err().contains("Content-Digest"));
+    }
+
+    /// What `checked_text` refuses, it refuses without a key: the inbox calls it
+    /// before the key is looked up or fetched.
+    #[test]
+    fn checks_that_need_no_key_come_first() {
+        use super::super::signatures::{httpdate, signing_string};
+        use std::time::{Duration, SystemTime};
+        let body = br#"{"type":"Follow"}"#;
+        let base = |date: SystemTime| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert("host", "aerie.example".parse().unwrap());
+            headers.insert("date", httpdate(date).parse().unwrap());
+            let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+            headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
+            headers
+        };
+        let cavage = |headers: &http::HeaderMap, algorithm: Option<&str>, covered: &str| {
+            let names: Vec<String> = covered.split_whitespace().map(str::to_string).collect();
+            let header = SignatureHeader {
+                key_id: "https://b.example/u#k".into(),
+                algorithm: algorithm.map(str::to_string),
+                headers: names,
+                signature: vec![1; 256],
+                created: None,
+                expires: None,
+            };
+            let signed = Signed {
+                parts: SignedParts { method: "POST", path_and_query: "/inbox", headers },
+                target_uri: "https://aerie.example/inbox",
+                body,
+            };
+            checked_text(&signed, &Presented::Cavage(header))
+        };
+        let now = base(SystemTime::now());
+        let full = "(request-target) host date digest";
+        let text = cavage(&now, Some("hs2019"), full).unwrap();
+        let parts = SignedParts { method: "POST", path_and_query: "/inbox", headers: &now };
+        let names: Vec<String> = full.split_whitespace().map(str::to_string).collect();
+        assert_eq!(text, signing_string(&parts, &names, None).unwrap());
+        assert!(cavage(&now, Some("rsa-sha256"), full).is_ok());
+        assert!(cavage(&now, None, full).is_ok());
+
+        let stale = base(SystemTime::now() - Duration::from_secs(14 * 3600));
+        assert!(cavage(&stale, Some("rsa-sha256"), full).unwrap_err().contains("window"));
+        let ahead = base(SystemTime::now() + Duration::from_secs(2 * 3600));
+        assert!(cavage(&ahead, Some("rsa-sha256"), full).unwrap_err().contains("window"));
+        assert!(cavage(&now, Some("rsa-sha512"), full).unwrap_err().contains("not supported"));
+        assert!(cavage(&now, Some("ed25519"), full).unwrap_err().contains("not supported"));
+        for (covered, missing) in [
+            ("host date digest", "(request-target)"),
+            ("(request-target) date digest", "host"),
+            ("(request-target) host date", "digest"),
+            ("(request-target) host digest", "date"),
+        ] {
+            let refused = cavage(&now, Some("rsa-sha256"), covered).unwrap_err();
+            assert!(refused.contains(&format!("must cover {missing}")), "{covered}: {refused}");
+        }
+        // A covered header the request does not carry.
+        let refused = cavage(&now, Some("rsa-sha256"), "(request-target) host date digest x-absent").unwrap_err();
+        assert!(refused.contains("x-absent"), "{refused}");
+        let mut undated = now.clone();
+        undated.remove("date");
+        assert!(cavage(&undated, Some("rsa-sha256"), full).unwrap_err().contains("\"date\" is missing"));
     }
 }

@@ -15,7 +15,8 @@
 //!   component uses as the viewer of the one visibility rule.
 //! - [`inbox`]: POSTs to the inboxes: digest, signature, key owner, then a durable
 //!   `inbox` job and 202; [`remote_keys`] finds (or fetches) the signer's key
-//!   and verifies with it, for HTTP and LD signatures alike.
+//!   and verifies with it, for HTTP and LD signatures alike, within the bounds of
+//!   [`key_fetch_limits`] (one refetch per key per interval, a token bucket per host).
 //! - [`client`] with [`address_policy`]: the outbound HTTP client (signed, size- and
 //!   time-limited, private addresses refused); [`service`] holds it with the signers and
 //!   queues deliveries; [`delivery`] runs one (retry, give up, circuit breaker).
@@ -24,6 +25,7 @@ pub mod address_policy;
 pub mod client;
 pub mod delivery;
 pub mod inbox;
+pub mod key_fetch_limits;
 pub mod ld_signature;
 pub mod remote_keys;
 pub mod rfc9421;

@@ -3,13 +3,16 @@
 //! and authorized-fetch Mastodon refuse unsigned key fetches). [`verified_by`] is the
 //! one sequence (stored key, else fetched; refetched once if a stored key no longer
 //! verifies; owner checked) behind both the inbox's HTTP signatures and the LD
-//! signatures of relayed activities.
+//! signatures of relayed activities. Every fetch and refetch first asks
+//! [`super::key_fetch_limits`], so that signed requests cannot make this node fetch
+//! keys without bound.
 
 use std::future::Future;
 
 use serde_json::Value as Json;
 
 use super::client::OutboundError;
+use super::key_fetch_limits::Refused;
 use super::service::Federation;
 use crate::db::{Database, Value};
 
@@ -100,6 +103,9 @@ pub enum VerifyError {
     Rejected(String),
     /// The signature does not verify with the stored key and refetching it failed.
     Refetch(OutboundError),
+    /// The key was not fetched (`refetch`: the stored key was not refetched) because
+    /// of the bounds on key fetches.
+    Limited { refetch: bool, refused: Refused },
 }
 
 /// The one key lookup behind every signature a remote server presents (HTTP
@@ -108,6 +114,11 @@ pub enum VerifyError {
 /// been rotated, so it is fetched once more and `check` runs again; a key fetched
 /// just now is not (a second fetch would serve the same key). With `owner`, the key
 /// must belong to that actor, checked before any verification.
+///
+/// Fetches and refetches are bounded by the federation's
+/// [`KeyFetchLimits`](super::key_fetch_limits::KeyFetchLimits): beyond them the answer
+/// is [`VerifyError::Limited`] and nothing is fetched. Run every check that needs no
+/// key before calling this.
 ///
 /// Returns the key the signature verified with.
 pub async fn verified_by<F, Fut>(
@@ -122,10 +133,14 @@ where
     F: FnMut(&SignerKey) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
+    let host = host_of(key_id);
     let key = match stored(db, key_id).await.map_err(VerifyError::Lookup)? {
         Some(key) => key,
         None if unknown == Unknown::Skip => return Err(VerifyError::NotStored),
-        None => fetch(federation, db, key_id).await.map_err(VerifyError::Fetch)?,
+        None => {
+            federation.key_fetches.fetch(&host).map_err(|refused| VerifyError::Limited { refetch: false, refused })?;
+            fetch(federation, db, key_id).await.map_err(VerifyError::Fetch)?
+        }
     };
     let owned_as_required = |key: &SignerKey| match owner {
         Some(owner) if !same_actor(&key.owner, owner) => Err(VerifyError::NotOwner(key.owner.clone())),
@@ -135,6 +150,19 @@ where
     match check(&key).await {
         Ok(()) => Ok(key),
         Err(_) if !key.fresh => {
+            if let Err(refused) = federation.key_fetches.refetch(key_id, &host) {
+                // Another request may have just refetched a rotated key: the stored
+                // one is worth a second look when it changed.
+                if let Ok(Some(current)) = stored(db, key_id).await
+                    && current.pem != key.pem
+                {
+                    owned_as_required(&current)?;
+                    if check(&current).await.is_ok() {
+                        return Ok(current);
+                    }
+                }
+                return Err(VerifyError::Limited { refetch: true, refused });
+            }
             let fresh = fetch(federation, db, key_id).await.map_err(VerifyError::Refetch)?;
             owned_as_required(&fresh)?;
             check(&fresh).await.map_err(VerifyError::Rejected)?;

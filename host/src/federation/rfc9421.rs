@@ -637,6 +637,28 @@ pub fn verify_at(
     body: Option<&[u8]>,
     now: i64,
 ) -> Result<VerifiedInput, Error> {
+    let base = checked_base_at(parts, signed, body, now)?;
+    verify_base(&base, signed, key)
+}
+
+/// The RSA check of a signature base from [`checked_base`].
+pub fn verify_base(base: &str, signed: &Signed, key: &VerifyingKey) -> Result<VerifiedInput, Error> {
+    if !key.verify(base.as_bytes(), &signed.signature) {
+        return Err(Error::Mismatch);
+    }
+    Ok(VerifiedInput { label: signed.label.clone(), key_id: signed.key_id.clone(), covered: signed.covered_names() })
+}
+
+/// Everything that needs no key: the algorithm, the required coverage (`@method`,
+/// `@target-uri` or `@authority` with a path, `content-digest` with a body), the
+/// `created`/`expires` window, the body's digest and every covered component being
+/// present. Returns the signature base. The inbox runs this before it looks the key
+/// up, so that a request that cannot verify costs no key fetch.
+pub fn checked_base(parts: &RequestParts<'_>, signed: &Signed, body: Option<&[u8]>) -> Result<String, Error> {
+    checked_base_at(parts, signed, body, unix_now())
+}
+
+fn checked_base_at(parts: &RequestParts<'_>, signed: &Signed, body: Option<&[u8]>, now: i64) -> Result<String, Error> {
     match signed.alg.as_deref() {
         None | Some(ALG_RSA_V1_5_SHA256) => {}
         Some(other) => return Err(Error::Algorithm(other.to_string())),
@@ -654,11 +676,7 @@ pub fn verify_at(
     if let Some(body) = body {
         check_content_digest(parts.headers, body)?;
     }
-    let base = signature_base(parts, &signed.covered, &signed.params)?;
-    if !key.verify(base.as_bytes(), &signed.signature) {
-        return Err(Error::Mismatch);
-    }
-    Ok(VerifiedInput { label: signed.label.clone(), key_id: signed.key_id.clone(), covered: signed.covered_names() })
+    signature_base(parts, &signed.covered, &signed.params)
 }
 
 /// `created` within the window the draft-cavage `Date` gets (MAX_AGE back, MAX_SKEW
@@ -892,6 +910,30 @@ mod tests {
         assert_eq!(verify_signed(&parts, &no_alg, &keys().1, Some(BODY)), Err(Error::Mismatch));
         no_alg.signature = keys().0.sign(base.as_bytes());
         assert!(verify_signed(&parts, &no_alg, &keys().1, Some(BODY)).is_ok());
+    }
+
+    /// The checks that need no key refuse on their own (the inbox runs them before
+    /// the key lookup), and what they pass is the base the signature is over.
+    #[test]
+    fn checks_that_need_no_key_refuse_without_one() {
+        let now = unix_now();
+        let h = signed_post(now);
+        let parts = RequestParts { method: "POST", target_uri: INBOX, headers: &h };
+        let signed = Signed::from_headers(&h).unwrap();
+        let base = checked_base(&parts, &signed, Some(BODY)).unwrap();
+        assert!(verify_base(&base, &signed, &keys().1).is_ok());
+        let stale = Signed { created: Some(now - 14 * 3600), ..signed.clone() };
+        assert_eq!(checked_base(&parts, &stale, Some(BODY)), Err(Error::Stale));
+        let expired = Signed { expires: Some(now - 2 * 3600), created: Some(now - 3 * 3600), ..signed.clone() };
+        assert_eq!(checked_base(&parts, &expired, Some(BODY)), Err(Error::Expired));
+        let ed = Signed { alg: Some("ed25519".into()), ..signed.clone() };
+        assert_eq!(checked_base(&parts, &ed, Some(BODY)), Err(Error::Algorithm("ed25519".into())));
+        let thin = Signed { covered: vec![component("@method"), component("@target-uri")], ..signed.clone() };
+        assert_eq!(checked_base(&parts, &thin, Some(BODY)), Err(Error::MustCover("content-digest")));
+        let mut absent = signed.clone();
+        absent.covered.push(component("x-absent"));
+        assert_eq!(checked_base(&parts, &absent, Some(BODY)), Err(Error::MissingComponent("\"x-absent\"".into())));
+        assert!(matches!(checked_base(&parts, &signed, Some(b"{}")), Err(Error::Digest(_))));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Federation {
     signers: Mutex<HashMap<i64, RequestSigner>>,
     pub breaker: super::delivery::CircuitBreaker,
     pub per_host: super::delivery::HostSlots,
+    /// How often signers' keys may be fetched and refetched.
+    pub key_fetches: super::key_fetch_limits::KeyFetchLimits,
 }
 
 impl Federation {
@@ -53,6 +55,11 @@ impl Federation {
             signers: Mutex::new(HashMap::new()),
             breaker: super::delivery::CircuitBreaker::new(config.federation.circuit_breaker_failures),
             per_host: super::delivery::HostSlots::new(config.federation.per_host_concurrency),
+            key_fetches: super::key_fetch_limits::KeyFetchLimits::new(
+                std::time::Duration::from_secs(config.federation.key_refetch_interval_secs),
+                config.federation.key_fetch_burst,
+                config.federation.key_fetches_per_minute,
+            ),
         })
     }
 

@@ -40,8 +40,10 @@ pub enum SignatureError {
     MissingHeader(String),
     #[error("the signature must cover {0}")]
     MustCover(&'static str),
-    #[error("the signed Date is outside the accepted window")]
+    #[error("the signed Date is outside the accepted window (at most 13 hours old, 1 hour ahead)")]
     Stale,
+    #[error("the signature has expired (its (expires) time has passed)")]
+    Expired,
     #[error("the key {0} is not a usable RSA public key")]
     BadKey(String),
     #[error("the signature does not match the request")]
@@ -155,34 +157,56 @@ impl VerifyingKey {
     }
 }
 
-/// Verifies `header` over the request `parts` with `key`: the algorithm, the required
-/// coverage (`(request-target)` and `host`, plus `digest` for bodies), the Date window
-/// and the RSA signature itself.
+/// Verifies `header` over the request `parts` with `key`: [`checked_signing_string`],
+/// then the RSA signature itself.
 pub fn verify(parts: &SignedParts<'_>, header: &SignatureHeader, key: &VerifyingKey, has_body: bool) -> Result<(), SignatureError> {
-    match header.algorithm.as_deref() {
-        None | Some("rsa-sha256") | Some("hs2019") => {}
-        Some(other) => return Err(SignatureError::Algorithm(other.to_string())),
-    }
-    if !header.headers.iter().any(|h| h == "(request-target)") {
-        return Err(SignatureError::MustCover("(request-target)"));
-    }
-    if !header.headers.iter().any(|h| h == "host") {
-        return Err(SignatureError::MustCover("host"));
+    let text = checked_signing_string(parts, header, has_body)?;
+    verify_text(&text, header, key)
+}
+
+/// The RSA check of a signing string from [`checked_signing_string`].
+pub fn verify_text(text: &str, header: &SignatureHeader, key: &VerifyingKey) -> Result<(), SignatureError> {
+    if key.verify(text.as_bytes(), &header.signature) { Ok(()) } else { Err(SignatureError::Mismatch) }
+}
+
+/// Everything that needs no key, in the order the inbox wants the reasons: the
+/// algorithm, the required coverage (`(request-target)` and `host`, plus `digest` for
+/// bodies), the Date (or `(created)`/`(expires)`) window and every covered header
+/// being present. Returns the signing string. The inbox runs this before it looks the
+/// key up, so that a request that cannot verify costs no key fetch.
+pub fn checked_signing_string(parts: &SignedParts<'_>, header: &SignatureHeader, has_body: bool) -> Result<String, SignatureError> {
+    check_algorithm(header)?;
+    for required in ["(request-target)", "host"] {
+        if !header.headers.iter().any(|h| h == required) {
+            return Err(SignatureError::MustCover(required));
+        }
     }
     if has_body && !header.headers.iter().any(|h| h == "digest" || h == "content-digest") {
         return Err(SignatureError::MustCover("digest"));
     }
-    check_date(parts.headers, header)?;
-    let text = signing_string(parts, &header.headers, Some(header))?;
-    if key.verify(text.as_bytes(), &header.signature) { Ok(()) } else { Err(SignatureError::Mismatch) }
+    check_date(parts.headers, header, SystemTime::now())?;
+    signing_string(parts, &header.headers, Some(header))
 }
 
-fn check_date(headers: &http::HeaderMap, header: &SignatureHeader) -> Result<(), SignatureError> {
-    let now = SystemTime::now();
-    let signed_at = if header.headers.iter().any(|h| h == "date") {
+/// `rsa-sha256`, or `hs2019` (the draft's "derive it from the key": every fediverse
+/// key is RSA), or none given.
+fn check_algorithm(header: &SignatureHeader) -> Result<(), SignatureError> {
+    match header.algorithm.as_deref() {
+        None | Some("rsa-sha256") | Some("hs2019") => Ok(()),
+        Some(other) => Err(SignatureError::Algorithm(other.to_string())),
+    }
+}
+
+/// The signed time within the window: the `Date` header when covered, else
+/// `(created)` when covered (an uncovered `created` parameter is not signed, so it
+/// proves nothing). A covered `(expires)` must not have passed.
+fn check_date(headers: &http::HeaderMap, header: &SignatureHeader, now: SystemTime) -> Result<(), SignatureError> {
+    let covers = |name: &str| header.headers.iter().any(|h| h == name);
+    let signed_at = if covers("date") {
         let date = headers.get(http::header::DATE).and_then(|v| v.to_str().ok()).ok_or(SignatureError::MissingHeader("date".into()))?;
         httpdate_parse(date).ok_or(SignatureError::Stale)?
-    } else if let Some(created) = header.created {
+    } else if covers("(created)") {
+        let created = header.created.ok_or(SignatureError::MissingHeader("(created)".into()))?;
         SystemTime::UNIX_EPOCH + Duration::from_secs(created.max(0) as u64)
     } else {
         return Err(SignatureError::MustCover("date"));
@@ -191,6 +215,13 @@ fn check_date(headers: &http::HeaderMap, header: &SignatureHeader) -> Result<(),
     let too_new = signed_at.duration_since(now).is_ok_and(|ahead| ahead > MAX_SKEW);
     if too_old || too_new {
         return Err(SignatureError::Stale);
+    }
+    if covers("(expires)") {
+        let expires = header.expires.ok_or(SignatureError::MissingHeader("(expires)".into()))?;
+        let expires = SystemTime::UNIX_EPOCH + Duration::from_secs(expires.max(0) as u64);
+        if now.duration_since(expires).is_ok_and(|past| past > MAX_SKEW) {
+            return Err(SignatureError::Expired);
+        }
     }
     Ok(())
 }
@@ -297,6 +328,38 @@ mod tests {
         assert_eq!(verify(&parts, &header, &verifying, true), Err(SignatureError::MustCover("digest")));
         let thin = SignatureHeader { headers: vec!["date".into()], ..header };
         assert_eq!(verify(&parts, &thin, &verifying, false), Err(SignatureError::MustCover("(request-target)")));
+    }
+
+    #[test]
+    fn created_counts_only_when_covered_and_expires_is_honoured() {
+        let headers = request_headers();
+        let parts = SignedParts { method: "GET", path_and_query: "/x", headers: &headers };
+        let now = SystemTime::now();
+        let unix = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let header = |covered: &str, created: SystemTime, expires: Option<SystemTime>| SignatureHeader {
+            key_id: "k".into(),
+            algorithm: Some("hs2019".into()),
+            headers: covered.split_whitespace().map(str::to_string).collect(),
+            signature: vec![0; 256],
+            created: Some(unix(created)),
+            expires: expires.map(unix),
+        };
+        assert!(checked_signing_string(&parts, &header("(request-target) host (created)", now, None), false).is_ok());
+        // An uncovered `created` is not signed: it dates nothing.
+        assert_eq!(
+            checked_signing_string(&parts, &header("(request-target) host", now, None), false),
+            Err(SignatureError::MustCover("date"))
+        );
+        let day_old = now - Duration::from_secs(24 * 3600);
+        assert_eq!(
+            checked_signing_string(&parts, &header("(request-target) host (created)", day_old, None), false),
+            Err(SignatureError::Stale)
+        );
+        let hour = Duration::from_secs(3600);
+        let passed = header("(request-target) host (created) (expires)", now - 3 * hour, Some(now - 2 * hour));
+        assert_eq!(checked_signing_string(&parts, &passed, false), Err(SignatureError::Expired));
+        let coming = header("(request-target) host (created) (expires)", now, Some(now + hour));
+        assert!(checked_signing_string(&parts, &coming, false).is_ok());
     }
 
     #[test]
