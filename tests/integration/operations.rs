@@ -50,7 +50,7 @@ grants = {{ db = "read-write", tables = ["job_log"], kv = true }}
 id = "probe"
 source = "{probe}"
 routes = ["/probe/*"]
-grants = {{ db = "read-only", kv = true, queue = true }}
+grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
 "#,
                 db = crate::support::database_section(pg.as_ref()),
                 recorder = test_program("job_recorder").display(),
@@ -240,6 +240,7 @@ async fn a_full_disk_answers_507_fails_ready_and_recovers_when_space_is_freed() 
     for i in 0..400 {
         let (status, body) = post(format!("post {i} on a full disk, padded to need pages: {}", "x".repeat(400))).await;
         if status != 200 {
+            eprintln!("disk full: post {i} after the disk filled was the first refused ({status})");
             refused = Some((status, body));
             break;
         }
