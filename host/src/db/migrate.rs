@@ -105,9 +105,7 @@ impl PostgresMigrations {
                 break;
             }
             let holder = pg_lock_holder(&mut conn).await.unwrap_or_default();
-            if let Err(e) = wait.tick(&holder).await {
-                return Err(e);
-            }
+            wait.tick(&holder).await?;
         }
         wait.done();
         let migrated = self.0.run(&mut *conn).await;
