@@ -160,6 +160,48 @@ async fn eight_account_creations_and_a_first_serve_at_once_all_succeed() {
     }
 }
 
+#[tokio::test]
+async fn a_migration_waits_for_the_process_holding_the_lock_and_says_so() {
+    for engine in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let pg = crate::support::pg_for(engine).await;
+        let config = write_config(dir.path(), &crate::support::database_section(pg.as_ref()));
+        let launch = Launch::with_config(dir.path(), &config);
+
+        // Another process is migrating: it holds the lock aerie takes.
+        let holder: Box<dyn std::any::Any> = match &pg {
+            Some(pg) => {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(aerie::db::migrate::PG_LOCK_KEY).execute(&mut conn).await.unwrap();
+                Box::new(conn)
+            }
+            None => {
+                let path = aerie::db::migrate::sqlite_lock_path(&data.join("aerie.db"));
+                let file = std::fs::File::create(&path).unwrap();
+                file.lock().unwrap();
+                std::fs::write(&path, "the test's own process").unwrap();
+                Box::new(file)
+            }
+        };
+        let started = Instant::now();
+        let migrating = std::thread::spawn(move || launch.run(&["migrate"]));
+        std::thread::sleep(Duration::from_secs(3));
+        assert!(!migrating.is_finished(), "{engine:?}: migrate waits while the lock is held");
+        drop(holder); // the other process is done (for PostgreSQL: its session ends)
+        let out = migrating.join().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{engine:?}: {stderr}");
+        assert!(started.elapsed() >= Duration::from_secs(3));
+        assert!(stderr.contains("another aerie process is migrating the database; waiting for it"), "{engine:?}: {stderr}");
+        let who = if pg.is_some() { "PostgreSQL backend pid" } else { "the test's own process" };
+        assert!(stderr.contains(who), "{engine:?}: the log says who holds the lock: {stderr}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("schema is up to date"));
+    }
+}
+
 /// A small tmpfs mounted for one test, unmounted on drop. Needs root (or
 /// CAP_SYS_ADMIN), as the test machines and CI containers have.
 struct SmallDisk {

@@ -36,7 +36,7 @@ const QUIET_WAIT: Duration = Duration::from_secs(1);
 const REMIND_EVERY: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
 /// The PostgreSQL advisory lock key: "aerie" and "migr" in ASCII.
-const PG_LOCK_KEY: i64 = 0x6165_7269_656d_6967;
+pub const PG_LOCK_KEY: i64 = 0x6165_7269_656d_6967;
 
 /// The SQLite migrations, run under a lock file.
 pub struct SqliteMigrations(pub Migrator);
@@ -60,11 +60,16 @@ impl SqliteMigrations {
     }
 }
 
-/// The lock file beside `database`, locked by this process (released on drop).
-async fn lock_file(database: &Path) -> anyhow::Result<File> {
+/// Where the migration lock of the SQLite file `database` is.
+pub fn sqlite_lock_path(database: &Path) -> PathBuf {
     let mut name = database.file_name().unwrap_or_default().to_os_string();
     name.push("-migrate.lock");
-    let path = database.with_file_name(name);
+    database.with_file_name(name)
+}
+
+/// The lock file beside `database`, locked by this process (released on drop).
+async fn lock_file(database: &Path) -> anyhow::Result<File> {
+    let path = sqlite_lock_path(database);
     let file = File::options()
         .read(true)
         .write(true)

@@ -134,14 +134,10 @@ mod tests {
         let live = hold(dir.path(), "host:1").unwrap();
         assert!(gone_processes(dir.path()).unwrap().is_empty(), "a held lock belongs to a live process");
 
-        // A process that ended without removing its file (kill -9) leaves it unlocked.
-        let path = live.path.clone();
-        std::mem::forget(live);
-        let file = File::create(dir.path().join("host_2.lock")).unwrap();
-        drop(file);
+        // A process that ended without removing its file (kill -9) left it unlocked.
         fs::write(dir.path().join("host_2.lock"), "host:2").unwrap();
         let gone = gone_processes(dir.path()).unwrap();
-        assert_eq!(gone.iter().map(|g| g.node.as_str()).collect::<Vec<_>>(), ["host:2"]);
-        assert!(path.exists());
+        assert_eq!(gone.iter().map(|g| g.node.as_str()).collect::<Vec<_>>(), ["host:2"], "only the unlocked file is gone");
+        assert_eq!(fs::read_to_string(&live.path).unwrap(), "host:1");
     }
 }
