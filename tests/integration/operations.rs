@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use aerie::config::DatabaseConfig;
 use aerie::db::{Database, Value};
+use aerie::jobs::{Jobs, NewJob};
 
 use crate::support::{ENGINES, Launch, client, password_token, test_program, write_config};
 
@@ -96,6 +97,43 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         assert_eq!(locks.len(), 1, "{engine:?}: {locks:?}");
         server.stop();
         db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn reclaiming_a_gone_process_jobs_requeues_them_and_dead_letters_those_out_of_attempts() {
+    for engine in ENGINES {
+        let t = crate::support::test_db(engine, &DatabaseConfig::default()).await;
+        let ids = std::sync::Arc::new(aerie::ids::IdGenerator::new(3));
+        let (gone, other) = (Jobs::new(t.db.clone(), "host:100", ids.clone()), Jobs::new(t.db.clone(), "host:200", ids));
+        let mut last_try = NewJob::new("k", b"last".to_vec());
+        last_try.max_attempts = 1;
+        gone.enqueue(last_try).await.unwrap();
+        gone.enqueue(NewJob::new("k", b"again".to_vec())).await.unwrap();
+        assert_eq!(gone.claim(10, Duration::from_secs(300)).await.unwrap().len(), 2);
+        other.enqueue(NewJob::new("k", b"alive".to_vec())).await.unwrap();
+        assert_eq!(other.claim(10, Duration::from_secs(300)).await.unwrap().len(), 1);
+
+        let reclaimed = other.reclaim("host:100").await.unwrap();
+        assert_eq!((reclaimed.pending, reclaimed.dead), (1, 1), "{engine:?}");
+        let state = |payload: &'static [u8]| {
+            let db = t.db.clone();
+            async move {
+                let rows =
+                    db.query("SELECT state, last_error FROM jobs WHERE payload = $1", vec![Value::Bytes(payload.to_vec())]).await.unwrap();
+                (rows.text(0, "state").unwrap().to_string(), rows.text(0, "last_error").map(str::to_string))
+            }
+        };
+        assert_eq!(state(b"last").await.0, "dead", "{engine:?}: its only attempt ended with its process");
+        let (again, why) = state(b"again").await;
+        assert_eq!(again, "pending", "{engine:?}");
+        assert!(why.unwrap().contains("host:100 stopped"), "{engine:?}");
+        assert_eq!(state(b"alive").await.0, "running", "{engine:?}: a live process's job is left alone");
+        // Due now: the next claim takes it, without waiting for the 300 s lease.
+        let next = other.claim(10, Duration::from_secs(300)).await.unwrap();
+        assert_eq!(next.iter().map(|j| j.payload.as_slice()).collect::<Vec<_>>(), [b"again".as_slice()], "{engine:?}");
+        assert_eq!(next[0].attempt, 2);
+        t.db.close().await;
     }
 }
 
