@@ -330,6 +330,22 @@ async fn a_full_disk_answers_507_fails_ready_and_recovers_when_space_is_freed() 
     let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
     assert!(json["error"].as_str().unwrap().contains("out of storage space"), "{json}");
 
+    // An upload, whose original goes to the blob folder on the same full disk.
+    let picture = crate::media::png(300, 300, |x, y| [x as u8, y as u8, (x ^ y) as u8]);
+    let (content_type, body) = crate::media::multipart(&[], Some(("picture.png", "image/png", &picture)));
+    let response = client()
+        .post(server.url("/api/v2/media"))
+        .bearer_auth(&token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 507, "an upload to a full disk: {text}");
+    assert!(serde_json::from_str::<serde_json::Value>(&text).unwrap()["error"].is_string(), "{text}");
+
     let (status, reason) = server.get_text("/health/ready").await;
     assert_eq!(status, 503, "not ready while writes fail: {reason}");
     assert!(reason.contains("storage full"), "{reason}");
