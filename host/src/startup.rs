@@ -145,10 +145,17 @@ fn write_first_config(path: &Path, domain: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// This node's name in job leases and component status: host name and process id.
+/// This process's name in job leases and component status: host name, process id
+/// and a random tag, drawn once per process. The tag keeps names apart where host
+/// and pid repeat (containers whose hostname is set and whose aerie runs as pid 1),
+/// so one process never renews, completes or reclaims another's jobs.
 pub fn node_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
-    format!("{host}:{}", std::process::id())
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
+        format!("{host}:{}:{:04x}", std::process::id(), rand::random::<u16>())
+    })
+    .clone()
 }
 
 /// Opens the blob store and proves it usable now, not at the first upload.

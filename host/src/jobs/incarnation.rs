@@ -1,7 +1,7 @@
 //! Which earlier processes of this node are gone, so a restarted node takes back the
 //! jobs they held at once instead of waiting out their leases.
 //!
-//! A job's `leased_by` is the claiming process's node name (`host:pid`, see
+//! A job's `leased_by` is the claiming process's node name (`host:pid:tag`, see
 //! `startup::node_name`), which changes with every process, and id tags are leased
 //! per process too: nothing in the database says that an earlier process of this
 //! machine is dead. Its data directory can: every serving process holds an exclusive
@@ -28,6 +28,8 @@ const SUFFIX: &str = ".lock";
 const TMP_SUFFIX: &str = ".lock.tmp";
 
 /// This process's lock: held until dropped (the end of `serve`) or the process ends.
+/// The file stays behind even after a clean stop: jobs still running when the
+/// server stopped are leased to this process, and the next start reclaims them.
 #[derive(Debug)]
 pub struct NodeLock {
     _file: File,
@@ -115,13 +117,6 @@ fn hold(dir: &Path, node: &str) -> anyhow::Result<NodeLock> {
     // The rename keeps the inode, so the lock moves with the file.
     fs::rename(&tmp, &path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     Ok(NodeLock { _file: file, path })
-}
-
-impl Drop for NodeLock {
-    fn drop(&mut self) {
-        // A clean stop leaves nothing to reclaim; the file would only be scanned again.
-        let _ = fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]
