@@ -88,6 +88,7 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let took = restarted.elapsed();
+        eprintln!("{engine:?}: the killed process's job ran again {} ms after the restart began", took.as_millis());
         assert!(took < Duration::from_secs(120), "{engine:?}: ran again {} s after the restart", took.as_secs());
         assert!(server.stderr_shows("took back the jobs"), "{engine:?}: the log says so:\n{}", server.stderr.lock().unwrap());
         assert!(server.stderr_shows("requeued=1"), "{engine:?}: and how many:\n{}", server.stderr.lock().unwrap());
