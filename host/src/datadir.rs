@@ -37,7 +37,8 @@ pub fn prepare(dir: &Path) -> Result<(), OperatorError> {
             "move that file away, or choose another place with --data-dir",
         ));
     }
-    let probe = dir.join(".aerie-write-test");
+    // Per process: several may prepare the same directory at once on a first start.
+    let probe = dir.join(format!(".aerie-write-test-{}", std::process::id()));
     match fs::write(&probe, b"") {
         Ok(()) => {
             let _ = fs::remove_file(&probe);

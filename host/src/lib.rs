@@ -15,6 +15,7 @@ pub mod components_cli;
 pub mod config;
 pub mod datadir;
 pub mod db;
+pub mod disk_full;
 pub mod events;
 pub mod federation;
 pub mod identity;

@@ -93,6 +93,11 @@ pub fn database_url(config: &Config, data_dir: &Path) -> String {
 pub async fn open_database(config: &Config, data_dir: &Path, migrate: bool) -> anyhow::Result<Database> {
     let url = database_url(config, data_dir);
     Database::open(&url, &config.database, migrate).await.map_err(|e| {
+        // The migration lock explains itself (who holds it, what to do); the fix
+        // below is about reaching the database, which then worked.
+        if e.downcast_ref::<OperatorError>().is_some() {
+            return e;
+        }
         OperatorError::new(
             format!("cannot open the database {}: {e:#}", redact(&url)),
             "check database.url (and that PostgreSQL is running and the database exists), or remove it to use the embedded SQLite",
@@ -119,6 +124,11 @@ fn redact(url: &str) -> String {
 pub async fn open_instance(global: &GlobalArgs, migrate: bool) -> anyhow::Result<Instance> {
     let mut paths = Paths::resolve(global);
     let config = load_config(&mut paths, global)?;
+    if migrate && config.database.url.is_none() {
+        // The embedded database may not exist yet (an admin command run while the
+        // first `aerie serve` starts): its folder is made as `serve` would make it.
+        datadir::prepare(&paths.data_dir)?;
+    }
     let database = open_database(&config, &paths.data_dir, migrate).await?;
     Ok(Instance { paths, config, database })
 }
@@ -135,10 +145,17 @@ fn write_first_config(path: &Path, domain: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// This node's name in job leases and component status: host name and process id.
+/// This process's name in job leases and component status: host name, process id
+/// and a random tag, drawn once per process. The tag keeps names apart where host
+/// and pid repeat (containers whose hostname is set and whose aerie runs as pid 1),
+/// so one process never renews, completes or reclaims another's jobs.
 pub fn node_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
-    format!("{host}:{}", std::process::id())
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
+        format!("{host}:{}:{:04x}", std::process::id(), rand::random::<u16>())
+    })
+    .clone()
 }
 
 /// Opens the blob store and proves it usable now, not at the first upload.
@@ -230,6 +247,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         .into());
     }
     datadir::prepare(&paths.data_dir)?;
+    crate::disk_full::watch(&paths.data_dir);
     let database = open_database(&config, &paths.data_dir, true).await?;
     identity::check(&database, &config, &paths.config_file, true).await?;
     identity::sync_settings(&database, &config).await?;
@@ -242,6 +260,9 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));
     jobs.schedule_recurring(worker::PRUNE_KIND, worker::PRUNE_SCHEDULE, worker::PRUNE_KIND, Vec::new()).await?;
+    // Before the workers run: what an earlier, killed process of this node held is
+    // queued again now, not when its leases run out. Held for the life of the server.
+    let _node_lock = crate::jobs::incarnation::start(&paths.data_dir, &jobs).await?;
     let days = |n: u32| (n > 0).then(|| std::time::Duration::from_secs(u64::from(n) * 24 * 3600));
     worker::spawn(
         jobs,

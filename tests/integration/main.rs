@@ -28,6 +28,7 @@ mod limits;
 mod media;
 mod migrate;
 mod oauth;
+mod operations;
 mod policies;
 mod polls;
 mod proxy;

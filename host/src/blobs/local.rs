@@ -184,6 +184,7 @@ fn io_error(what: String, root: &Path, e: std::io::Error) -> BlobError {
             format!("let the user running aerie write there: sudo chown -R $(id -un) {root} && chmod 700 {root} (or set blobs.dir)"),
         ),
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            crate::disk_full::noticed(crate::disk_full::Store::Blobs, &message);
             BlobError::io(message, format!("free space on the disk holding {root}, or move blobs.dir to a larger one"))
         }
         ErrorKind::NotADirectory | ErrorKind::IsADirectory | ErrorKind::DirectoryNotEmpty => BlobError::io(

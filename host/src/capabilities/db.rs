@@ -75,6 +75,8 @@ fn error_to_wit(error: DbError) -> wit::Error {
         DbError::ConstraintViolation(m) => wit::Error::ConstraintViolation(m),
         DbError::TransactionExpired(m) => wit::Error::TransactionExpired(m),
         DbError::Unavailable(m) => wit::Error::Unavailable(m),
+        // Not a WIT case of its own: the host answers the client 507 itself (runtime::http).
+        DbError::StorageFull(m) => wit::Error::Unavailable(format!("no space left to write: {m}")),
     }
 }
 

@@ -135,6 +135,9 @@ pub enum DbError {
     ConstraintViolation(String),
     TransactionExpired(String),
     Unavailable(String),
+    /// The engine has no space left to write (SQLITE_FULL, PostgreSQL `disk_full`,
+    /// ENOSPC). Reaches guests as `unavailable`; see [`crate::disk_full`].
+    StorageFull(String),
 }
 
 impl fmt::Display for DbError {
@@ -145,6 +148,7 @@ impl fmt::Display for DbError {
             DbError::ConstraintViolation(m) => write!(f, "constraint violation: {m}"),
             DbError::TransactionExpired(m) => write!(f, "transaction expired: {m}"),
             DbError::Unavailable(m) => write!(f, "database unavailable: {m}"),
+            DbError::StorageFull(m) => write!(f, "no space left to write: {m}"),
         }
     }
 }
@@ -163,15 +167,30 @@ impl From<sqlx::Error> for DbError {
                     | ErrorKind::NotNullViolation
                     | ErrorKind::CheckViolation => DbError::ConstraintViolation(message),
                     _ if is_busy(db.code().as_deref(), &message) => DbError::Unavailable(message),
+                    _ if is_full(db.code().as_deref()) => DbError::storage_full(message),
                     _ => DbError::InvalidQuery(message),
                 }
             }
+            sqlx::Error::Io(io) if crate::disk_full::is_full(io) => DbError::storage_full(io.to_string()),
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => {
                 DbError::Unavailable(error.to_string())
             }
             _ => DbError::InvalidQuery(error.to_string()),
         }
     }
+}
+
+impl DbError {
+    /// A write failed for lack of space; the operator is told (see [`crate::disk_full`]).
+    fn storage_full(message: String) -> DbError {
+        crate::disk_full::noticed(crate::disk_full::Store::Database, &message);
+        DbError::StorageFull(message)
+    }
+}
+
+/// SQLite's SQLITE_FULL (13, no extended codes); PostgreSQL's `disk_full` (53100).
+fn is_full(code: Option<&str>) -> bool {
+    matches!(code, Some("13" | "53100"))
 }
 
 /// SQLite's SQLITE_BUSY / SQLITE_LOCKED, PostgreSQL's lock and cancel codes.

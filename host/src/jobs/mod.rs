@@ -5,7 +5,10 @@
 //! stops renewing it, and once the lease runs out any node claims the job again.
 //! PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other;
 //! SQLite claims through its single writer. Handlers must therefore be idempotent.
+//! A node that restarts does not wait for the leases its earlier process left: it
+//! knows that process is gone and takes its jobs back at start (see [`incarnation`]).
 
+pub mod incarnation;
 pub mod worker;
 
 use std::time::Duration;
@@ -52,6 +55,16 @@ pub struct ClaimedJob {
     /// 1 on the first run.
     pub attempt: u32,
     pub max_attempts: u32,
+}
+
+/// What [`Jobs::reclaim`] did with the jobs a gone process held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reclaimed {
+    /// Back in the queue, due now.
+    pub pending: u64,
+    /// Out of attempts: a job whose every run ended with its process (one that
+    /// crashes the node, say) must not restart it forever.
+    pub dead: u64,
 }
 
 /// What happened to a failed job.
@@ -164,6 +177,25 @@ impl Jobs {
             )
             .await?;
         Ok(())
+    }
+
+    /// Puts back the jobs that `node`, a process known to be gone, was running: due
+    /// now, or dead-lettered when that run was their last attempt. Only rows still
+    /// leased by `node` change, so a job another node took over meanwhile is untouched.
+    pub async fn reclaim(&self, node: &str) -> anyhow::Result<Reclaimed> {
+        let now = now_millis();
+        let rows = self
+            .db
+            .query(
+                "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END, \
+                 run_at = $1, lease_until = NULL, last_error = $2, updated_at = $1 \
+                 WHERE state = 'running' AND leased_by = $3 RETURNING state",
+                vec![now.into(), format!("{node} stopped while running this job").into(), node.into()],
+            )
+            .await
+            .context("reclaiming the jobs of a gone process")?;
+        let dead = (0..rows.len()).filter(|&i| rows.text(i, "state") == Some("dead")).count() as u64;
+        Ok(Reclaimed { pending: rows.len() as u64 - dead, dead })
     }
 
     /// Marks a job done (only if this node still holds it).

@@ -65,8 +65,16 @@ impl Runtime {
             return json_error(429, "Too many requests");
         }
         let started = Instant::now();
-        let (response, outcome) = self.call_http(component, request, https).await;
+        let full_before = crate::disk_full::noticed_count();
+        let (mut response, outcome) = self.call_http(component, request, https).await;
         self.record(component, outcome, started.elapsed());
+        if response.status().is_server_error() && crate::disk_full::noticed_count() != full_before {
+            // A write ran out of space meanwhile: the client learns that, not the
+            // component's generic 503 (components see an `unavailable` db error).
+            // The count is the process's, so a concurrent request's failure counts
+            // too; while the disk is full, that is this failure's likely cause.
+            response = json_error(507, crate::disk_full::CLIENT_MESSAGE);
+        }
         response
     }
 

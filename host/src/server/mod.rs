@@ -95,14 +95,16 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Readiness: the database answers. `/health` itself only says the process serves.
+/// Readiness: the database answers, and writes have room again after running out
+/// of space (`disk_full` probes then). `/health` itself only says the process serves.
 async fn ready(State(state): State<Arc<AppState>>) -> Response {
-    match state.database.query("SELECT 1 AS ok", vec![]).await {
-        Ok(_) => "OK".into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+    if let Err(e) = state.database.query("SELECT 1 AS ok", vec![]).await {
+        tracing::error!(error = %e, "health check: database unreachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+    }
+    match crate::disk_full::still_full(&state.database).await {
+        None => "OK".into_response(),
+        Some(reason) => (StatusCode::SERVICE_UNAVAILABLE, format!("storage full: {reason}")).into_response(),
     }
 }
 
