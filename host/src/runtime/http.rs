@@ -192,7 +192,7 @@ impl Runtime {
                     && let Some(progress) = &body_progress
                     && could_not_hold_body(progress, component.memory_bytes)
                 {
-                    tracing::warn!(component = %component.id, body_bytes = progress.read(), "component ran out of memory on its request body: 413");
+                    tracing::warn!(component = %component.id, body_bytes = progress.size(), "component ran out of memory on its request body: 413");
                     return (json_error(413, "The request body is too large for this instance to process; send a smaller one"), outcome);
                 }
                 tracing::error!(component = %component.id, outcome, "component failed: {reason}");
@@ -215,10 +215,11 @@ impl Runtime {
 }
 
 /// Whether a guest stopped for memory was stopped by its request body: it ran out
-/// while still reading it, or the body it read takes a quarter of its memory or more.
-/// Such a request is the client's to fix (413), not the instance's (500).
+/// before it had read all of it (a reader may size its buffer from Content-Length
+/// first), or the body takes a quarter of its memory or more. Such a request is the
+/// client's to fix (413), not the instance's (500).
 fn could_not_hold_body(progress: &BodyProgress, memory_bytes: usize) -> bool {
-    progress.read() > 0 && (!progress.finished() || progress.read().saturating_mul(4) >= memory_bytes as u64)
+    progress.size() > 0 && (!progress.finished() || progress.size().saturating_mul(4) >= memory_bytes as u64)
 }
 
 /// A failed call, with whether the epoch callback stopped it.

@@ -61,12 +61,24 @@ fn takes_files(method: &Method, path: &str) -> bool {
 /// How much of a request body its handler has read, and whether it read all of it.
 #[derive(Debug, Default)]
 pub struct BodyProgress {
+    /// The body's `Content-Length`, if it declared one.
+    declared: Option<u64>,
     read: AtomicU64,
     finished: AtomicBool,
     exceeded: AtomicBool,
 }
 
 impl BodyProgress {
+    pub fn new(declared: Option<u64>) -> BodyProgress {
+        BodyProgress { declared, ..BodyProgress::default() }
+    }
+
+    /// The body's size as far as it is known: declared, or read so far. A reader may
+    /// size its buffer from the declaration before it reads a byte.
+    pub fn size(&self) -> u64 {
+        self.declared.unwrap_or(0).max(self.read())
+    }
+
     /// Bytes handed to the reader so far.
     pub fn read(&self) -> u64 {
         self.read.load(Ordering::Relaxed)
@@ -90,7 +102,7 @@ pub async fn enforce(State(limits): State<BodyLimits>, request: Request, next: N
     if declared.is_some_and(|length| length > limit as u64) {
         return too_large(limit);
     }
-    let progress = Arc::new(BodyProgress::default());
+    let progress = Arc::new(BodyProgress::new(declared));
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(progress.clone());
     let body = Body::new(Capped { inner: body, limit: limit as u64, progress: progress.clone() });
