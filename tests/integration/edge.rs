@@ -269,6 +269,25 @@ async fn keep_alive_serves_several_requests_and_an_idle_connection_is_closed_cle
     slow.write_all(HALF_SENT).await.unwrap();
     let ended = read_head(&mut slow, Duration::from_secs(20)).await;
     assert!(matches!(ended, Read::Closed | Read::Reset), "{ended:?}");
+
+    // A WebSocket (streaming) outlives both timeouts: once upgraded, the socket is the
+    // stream's, and it still answers a ping after the idle timeout has passed.
+    let mut socket = TcpStream::connect(server.addr).await.unwrap();
+    socket
+        .write_all(
+            b"GET /api/v1/streaming?stream=public HTTP/1.1\r\nHost: social.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+              Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let Read::Data(head) = read_head(&mut socket, Duration::from_secs(20)).await else { panic!("no answer to the upgrade") };
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // A masked, empty ping from the client; the answer is a pong (opcode 0xA).
+    socket.write_all(&[0x89, 0x80, 1, 2, 3, 4]).await.unwrap();
+    let mut frame = [0u8; 2];
+    tokio::time::timeout(Duration::from_secs(20), socket.read_exact(&mut frame)).await.expect("a pong").unwrap();
+    assert_eq!(frame[0], 0x8A, "a pong frame, got {frame:?}");
 }
 
 #[tokio::test]
