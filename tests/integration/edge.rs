@@ -68,12 +68,13 @@ async fn read_head(stream: &mut TcpStream, within: Duration) -> Read {
     }
 }
 
-/// Starts aerie with `config` under `ulimit -n 1024` (soft and hard), as a shell or a
-/// service manager that leaves the default would.
-fn serve_with_1024_files(dir: &Path, config: &str) -> Server {
+/// Starts aerie with `config` under a 1,024-file limit: the soft limit only
+/// (`hard_too` false: systemd's default, the hard limit above it) or both.
+fn serve_with_1024_files(dir: &Path, config: &str, hard_too: bool) -> Server {
     let config = write_config(dir, config);
     let wrapper = dir.join("aerie-1024-files.sh");
-    std::fs::write(&wrapper, format!("#!/bin/sh\nulimit -n 1024 || exit 97\nexec \"{}\" \"$@\"\n", crate::support::aerie_bin().display()))
+    let ulimit = if hard_too { "ulimit -n 1024" } else { "ulimit -Sn 1024" };
+    std::fs::write(&wrapper, format!("#!/bin/sh\n{ulimit} || exit 97\nexec \"{}\" \"$@\"\n", crate::support::aerie_bin().display()))
         .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -104,7 +105,7 @@ async fn a_thousand_half_sent_requests_under_1024_files_lock_nobody_out_for_long
     let dir = tempfile::tempdir().unwrap();
     // 127.0.0.1 is a trusted proxy by default, so no per-address cap applies to it:
     // this is the global cap, the descriptor limit and the header timeout alone.
-    let server = serve_with_1024_files(dir.path(), "[server]\nheader_timeout_secs = 3\n");
+    let server = serve_with_1024_files(dir.path(), "[server]\nheader_timeout_secs = 3\n", true);
     assert!(server.stderr_shows("open_files=1024"), "the limit is logged:\n{}", server.stderr.lock().unwrap());
     assert!(server.stderr_shows("max_connections=768"), "the cap leaves a quarter of 1024:\n{}", server.stderr.lock().unwrap());
 
@@ -153,7 +154,15 @@ async fn a_thousand_half_sent_requests_under_1024_files_lock_nobody_out_for_long
 #[tokio::test]
 async fn one_address_over_its_cap_is_refused_while_another_is_served() {
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(dir.path(), "[server]\ntrusted_proxies = []\nmax_connections_per_address = 20\n");
+    // Started as systemd starts services: a soft limit of 1,024 under a higher hard one,
+    // which aerie raises.
+    let server = serve_with_1024_files(dir.path(), "[server]\ntrusted_proxies = []\nmax_connections_per_address = 20\n", false);
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we pass.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    if limit.rlim_max > 1024 {
+        assert!(server.stderr_shows("raised_from=1024"), "the soft limit is raised:\n{}", server.stderr.lock().unwrap());
+    }
 
     let mut held = Vec::new();
     for _ in 0..20 {
