@@ -247,6 +247,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         .into());
     }
     datadir::prepare(&paths.data_dir)?;
+    // Before anything opens files: every client connection is a descriptor too.
+    let open_files = server::fd_limit::raise_to_hard_limit();
     crate::disk_full::watch(&paths.data_dir);
     let database = open_database(&config, &paths.data_dir, true).await?;
     identity::check(&database, &config, &paths.config_file, true).await?;
@@ -292,7 +294,16 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let limits = HttpLimits {
         request_timeout: std::time::Duration::from_secs(config.server.request_timeout_secs),
         body_limit: config.server.body_limit_bytes as usize,
+        api_body_limit: config.server.api_body_limit_bytes as usize,
     };
+    let edge = server::listener::EdgeOptions {
+        header_timeout: std::time::Duration::from_secs(config.server.header_timeout_secs),
+        idle_timeout: std::time::Duration::from_secs(config.server.idle_timeout_secs),
+        max_connections: server::fd_limit::max_connections(config.server.max_connections, open_files),
+        max_per_address: config.server.max_connections_per_address as usize,
+        shutdown_grace: limits.request_timeout,
+    };
+    let trust = state.trust.clone();
     let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| {
         OperatorError::new(
@@ -310,7 +321,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     }
     // Tests and scripts read this line to find the port.
     println!("aerie: listening on http://{local} (domain {}, data {})", config.domain(), paths.data_dir.display());
-    server::serve(listener, server::router(state, &limits)).await?;
+    server::serve(listener, server::router(state, &limits), trust, edge).await?;
     database.close().await;
     Ok(())
 }

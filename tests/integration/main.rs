@@ -12,6 +12,7 @@ mod blobs;
 mod clients;
 mod config_errors;
 mod database;
+mod edge;
 mod external_peer;
 mod federation;
 mod federation_more;

@@ -78,7 +78,20 @@ pub struct ServerConfig {
     /// The public scheme; `https` with a domain, `http` for a local trial.
     pub scheme: Option<String>,
     pub request_timeout_secs: u64,
+    /// Largest body of a route that takes files (media uploads, avatar and header).
     pub body_limit_bytes: u64,
+    /// Largest body of every other route (Mastodon's 1 MiB); over it: 413.
+    pub api_body_limit_bytes: u64,
+    /// A request whose headers have not all arrived this long after its first byte
+    /// closes its connection (slow clients holding sockets).
+    pub header_timeout_secs: u64,
+    /// A keep-alive connection without a request for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Client connections open at once; 0 sizes it from the open-file limit.
+    pub max_connections: u64,
+    /// Connections one client address may hold (behind a trusted proxy: requests in
+    /// flight per forwarded address); 0 turns the cap off.
+    pub max_connections_per_address: u64,
     /// Client API requests per account (or, without a token, per address) in five
     /// minutes, as Mastodon counts them; 0 turns the limit off.
     pub api_rate_limit: u32,
@@ -92,6 +105,11 @@ impl Default for ServerConfig {
             scheme: None,
             request_timeout_secs: 30,
             body_limit_bytes: 41_943_040,
+            api_body_limit_bytes: 1_048_576,
+            header_timeout_secs: 15,
+            idle_timeout_secs: 60,
+            max_connections: 0,
+            max_connections_per_address: 256,
             api_rate_limit: 300,
         }
     }

@@ -99,3 +99,12 @@ fn blob_settings_are_checked_with_a_fix_each() {
     assert_eq!((config.blobs.backend.as_str(), config.blobs.bucket.as_deref(), config.blobs.path_style), ("s3", Some("media"), true));
     assert!(!format!("{:?}", BlobsConfig { secret_access_key: Some("hunter2".into()), ..Default::default() }).contains("hunter2"));
 }
+
+#[test]
+fn edge_limits_are_checked() {
+    let text = "[server]\nheader_timeout_secs = 0\nidle_timeout_secs = 0\napi_body_limit_bytes = 50000000\n";
+    let problems = from_sources(Some((text, "aerie.toml")), std::iter::empty()).unwrap_err();
+    let keys: Vec<&str> = problems.0.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["server.header_timeout_secs", "server.idle_timeout_secs", "server.api_body_limit_bytes"], "{problems}");
+    assert!(problems.0[2].message.contains("body_limit_bytes"), "{problems}");
+}

@@ -68,6 +68,25 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
     if config.server.request_timeout_secs == 0 {
         problem("server.request_timeout_secs", "must be at least 1".into(), "set request_timeout_secs = 30".into());
     }
+    for (key, value, fix) in [
+        ("server.header_timeout_secs", config.server.header_timeout_secs, "header_timeout_secs = 15"),
+        ("server.idle_timeout_secs", config.server.idle_timeout_secs, "idle_timeout_secs = 60"),
+        ("server.api_body_limit_bytes", config.server.api_body_limit_bytes, "api_body_limit_bytes = 1048576"),
+    ] {
+        if value == 0 {
+            problem(key, "must be at least 1".into(), format!("set {fix}"));
+        }
+    }
+    if config.server.api_body_limit_bytes > config.server.body_limit_bytes {
+        problem(
+            "server.api_body_limit_bytes",
+            format!(
+                "{} bytes is above server.body_limit_bytes ({}), the limit for uploads",
+                config.server.api_body_limit_bytes, config.server.body_limit_bytes
+            ),
+            "lower api_body_limit_bytes (1048576 is Mastodon's) or raise body_limit_bytes".into(),
+        );
+    }
 
     if let Some(url) = &config.database.url
         && !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"))

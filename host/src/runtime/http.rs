@@ -20,6 +20,7 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
 use super::state::StoreState;
 use super::{Handler, LoadedComponent, Runtime};
+use crate::server::body_limits::BodyProgress;
 use crate::server::error::json_error;
 
 /// Extra wall-clock time allowed past the guest's budget for host calls it awaits
@@ -58,7 +59,8 @@ impl IdlePool {
 
 impl Runtime {
     /// Runs `request` through `component` and returns its response; a trap, a
-    /// runaway guest or a guest that never answers becomes a JSON 500.
+    /// runaway guest or a guest that never answers becomes a JSON 500, and one that ran
+    /// out of memory on its request body a JSON 413.
     pub async fn handle_http(&self, component: &Arc<LoadedComponent>, request: http::Request<Body>, https: bool) -> http::Response<Body> {
         if component.rate.as_ref().is_some_and(|rate| !rate.allow()) {
             self.metrics.record_call(&component.id, "rate-limited", 0.0);
@@ -96,6 +98,7 @@ impl Runtime {
         state.started = Instant::now();
         state.timed_out = false;
         store.set_epoch_deadline(1);
+        let body_progress = request.extensions().get::<Arc<BodyProgress>>().cloned();
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let reads_only = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
@@ -193,6 +196,13 @@ impl Runtime {
                     Ok(()) => ("error", "it returned without sending a response".to_string()),
                     Err(e) => classify(&e),
                 };
+                if outcome == "memory"
+                    && let Some(progress) = &body_progress
+                    && could_not_hold_body(progress, component.memory_bytes)
+                {
+                    tracing::warn!(component = %component.id, body_bytes = progress.size(), "component ran out of memory on its request body: 413");
+                    return (json_error(413, "The request body is too large for this instance to process; send a smaller one"), outcome);
+                }
                 tracing::error!(component = %component.id, outcome, "component failed: {reason}");
                 (json_error(500, &format!("The request could not be completed: component {} {reason}", component.id)), outcome)
             }
@@ -210,6 +220,14 @@ impl Runtime {
             }
         }
     }
+}
+
+/// Whether a guest stopped for memory was stopped by its request body: it ran out
+/// before it had read all of it (a reader may size its buffer from Content-Length
+/// first), or the body takes a quarter of its memory or more. Such a request is the
+/// client's to fix (413), not the instance's (500).
+fn could_not_hold_body(progress: &BodyProgress, memory_bytes: usize) -> bool {
+    progress.size() > 0 && (!progress.finished() || progress.size().saturating_mul(4) >= memory_bytes as u64)
 }
 
 /// A failed call, with whether the epoch callback stopped it.

@@ -1,9 +1,14 @@
 //! The HTTP front: axum routes for what the host serves itself (`/health`,
 //! `/health/ready`, `/metrics`, media files at `/system/media/*` and `/system/accounts/*`) and a dispatcher that hands every other path to the component the
-//! manifest routes it to. Unrouted paths get a JSON 404.
+//! manifest routes it to. Unrouted paths get a JSON 404. The sockets under it, with
+//! their timeouts and caps, are [`listener`]'s; body limits per route are [`body_limits`].
 
+pub mod body_limits;
 pub mod client_info;
+pub mod conn_limits;
 pub mod error;
+pub mod fd_limit;
+pub mod listener;
 pub mod media_files;
 pub mod rate_limit;
 pub mod routes;
@@ -21,7 +26,6 @@ use axum::routing::get;
 use http::{HeaderValue, StatusCode};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -53,7 +57,10 @@ pub struct AppState {
 /// Limits applied to every request.
 pub struct HttpLimits {
     pub request_timeout: Duration,
+    /// Bodies of routes that take files (uploads).
     pub body_limit: usize,
+    /// Bodies of every other route.
+    pub api_body_limit: usize,
 }
 
 /// Builds the router.
@@ -74,15 +81,23 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
                 DefaultPredicate::new().and(NotForContentType::const_new("video/")).and(NotForContentType::const_new("audio/")),
             ),
         )
-        .layer(RequestBodyLimitLayer::new(limits.body_limit))
+        .layer(middleware::from_fn_with_state(
+            body_limits::BodyLimits { uploads: limits.body_limit, other: limits.api_body_limit },
+            body_limits::enforce,
+        ))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// Serves until ctrl-c or SIGTERM, then finishes in-flight requests.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    trust: ProxyTrust,
+    options: listener::EdgeOptions,
+) -> std::io::Result<()> {
+    listener::serve(listener, router, trust, options, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
