@@ -89,12 +89,16 @@ pub fn claim(account: i64, key: &str) -> Result<Claim, Response> {
 
 impl Reservation {
     /// Records the status this key made; later requests with the key answer it.
-    pub fn finish(self, status_id: i64) -> Result<(), Response> {
-        db::execute(
+    pub fn finish(self, status_id: i64) {
+        let recorded = db::execute(
             "UPDATE idempotency_keys SET status_id = $3 WHERE account_id = $1 AND idempotency_key = $2",
             &[Value::Int64(self.account), Value::Text(self.key), Value::Int64(status_id)],
-        )?;
-        Ok(())
+        );
+        // The status is posted either way, and answering it beats a 500 the client
+        // would retry; the unrecorded key is taken over once abandoned.
+        if let Err(e) = recorded {
+            aerie_guest::log::warn(&format!("recording the Idempotency-Key of status {status_id} failed: {e:?}"));
+        }
     }
 
     /// Gives the key up after a failed attempt, so a retry can post.

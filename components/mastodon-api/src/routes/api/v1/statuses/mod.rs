@@ -34,7 +34,7 @@ pub fn create(ctx: &Ctx) -> Answer {
             idempotency::Claim::Posted(id) => load::visible_status(Some(viewer), id)?,
             idempotency::Claim::Reserved(reservation) => match post(ctx, viewer) {
                 Ok(row) => {
-                    reservation.finish(row.id)?;
+                    reservation.finish(row.id);
                     row
                 }
                 Err(refused) => {
