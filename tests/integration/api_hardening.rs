@@ -1,6 +1,8 @@
 //! Edge hardening of the client API, against the real server:
 //! - `Idempotency-Key` is reserved atomically: concurrent POSTs with one key make one
-//!   status and all answer it (both engines); a failed attempt frees the key.
+//!   status and all answer it (both engines); a failed attempt frees the key, keys
+//!   expire after an hour, a dead request's reservation is taken over, and a duplicate
+//!   of a request still at work waits, then answers 409.
 //! - WebSocket subscriptions are a capped set per connection: past the cap the client
 //!   gets an `{"error": ...}` event, repeats change nothing, and the server keeps serving.
 //! - With a configured domain, absolute URLs (streaming URL, `Link` pages, entity URLs,
@@ -94,6 +96,29 @@ async fn concurrent_posts_with_one_idempotency_key_make_one_status() {
 
         let all = statuses_of(&instance, &token, &account).await;
         assert_eq!(all.len(), 3, "{engine:?}: {all:?}");
+
+        // Keys last an hour: one reserved longer ago posts again.
+        let db = instance.database().await;
+        db.execute("UPDATE idempotency_keys SET created_at = created_at - $1 WHERE idempotency_key = 'retry-1'", vec![3_700_000i64.into()])
+            .await
+            .unwrap();
+        let (status, later) = post(&instance, &token, "retry-1", json!({ "status": "an hour later" })).await;
+        assert_eq!(status, 200, "{engine:?}: {later}");
+        assert_ne!(later["id"].as_str(), Some(ids[0].as_str()), "{engine:?}");
+        // A reservation left without a status for minutes (its request died) is taken
+        // over; one still at work makes a duplicate wait, then answer 409.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let reserve = "INSERT INTO idempotency_keys (account_id, idempotency_key, status_id, created_at) VALUES ($1, $2, NULL, $3)";
+        let account_id: i64 = account.parse().unwrap();
+        db.execute(reserve, vec![account_id.into(), "stuck".into(), (now - 120_000).into()]).await.unwrap();
+        db.execute(reserve, vec![account_id.into(), "busy".into(), now.into()]).await.unwrap();
+        let (status, taken_over) = post(&instance, &token, "stuck", json!({ "status": "taken over" })).await;
+        assert_eq!(status, 200, "{engine:?}: {taken_over}");
+        let (status, busy) = post(&instance, &token, "busy", json!({ "status": "waits" })).await;
+        assert_eq!(status, 409, "{engine:?}: {busy}");
+        assert!(busy["error"].as_str().is_some_and(|e| e.contains("still being processed")), "{engine:?}: {busy}");
+        assert_eq!(statuses_of(&instance, &token, &account).await.len(), 5, "{engine:?}");
+        db.close().await;
     }
 }
 
