@@ -284,7 +284,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let state = Arc::new(AppState {
         runtime,
         routes,
-        trust: ProxyTrust::new(trusted, config.scheme() == "https"),
+        trust: ProxyTrust::new(trusted, config.scheme() == "https")
+            .with_configured_host((!config.is_trial()).then(|| config.web_domain().to_string())),
         database: database.clone(),
         web_domain: config.web_domain().to_string(),
         hub,

@@ -7,6 +7,7 @@
 mod support;
 
 mod activitypub;
+mod api_hardening;
 mod avatars;
 mod blobs;
 mod clients;

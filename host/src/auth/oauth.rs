@@ -102,10 +102,11 @@ fn oauth_error(status: u16, code: &str, description: &str) -> Response {
     (status, axum::Json(json!({ "error": code, "error_description": description }))).into_response()
 }
 
-/// `scheme://host` of this request, for absolute URLs in answers.
+/// `scheme://host` of this request, for absolute URLs in answers: the public host the
+/// proxy rules settle on (the configured domain once there is one), never a raw `Host`.
 fn base_url(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     let client = state.trust.client(peer, headers);
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or(&state.web_domain);
+    let host = client.host.unwrap_or_else(|| state.web_domain.clone());
     format!("{}://{host}", if client.https { "https" } else { "http" })
 }
 

@@ -4,6 +4,14 @@
 //! Behind a tunnel or reverse proxy every connection comes from the proxy; trusting
 //! its headers gives rate limits and logs the real client. Trusting them from anyone
 //! would let any client claim any address, so untrusted peers' headers are ignored.
+//!
+//! Once the instance has a configured domain, the public host is that domain whatever
+//! `Host` or `X-Forwarded-Host` say: every absolute URL the API renders (streaming URL,
+//! `Link` pages, media and profile URLs) follows from it, so a forged `Host` cannot
+//! plant another origin in an answer a cache or client keeps. The one exception is a
+//! loopback host (`localhost`, `127.0.0.1:8080`, `[::1]`): it can only point a client
+//! back at its own machine, and it is how an operator (or the test suite) reaches an
+//! instance directly, before DNS and a proxy are in place.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -23,12 +31,31 @@ pub struct ClientInfo {
 pub struct ProxyTrust {
     trusted: Vec<IpNet>,
     default_https: bool,
+    /// The configured web domain; `None` on a first-start trial, where the request's
+    /// own host is all there is to go by.
+    configured_host: Option<String>,
 }
 
 impl ProxyTrust {
     /// `default_https`: the scheme to assume when no trusted proxy says otherwise.
     pub fn new(trusted: Vec<IpNet>, default_https: bool) -> ProxyTrust {
-        ProxyTrust { trusted, default_https }
+        ProxyTrust { trusted, default_https, configured_host: None }
+    }
+
+    /// The instance's configured web domain, which then names the public host of every
+    /// request (but a loopback one, see the module notes).
+    pub fn with_configured_host(mut self, host: Option<String>) -> ProxyTrust {
+        self.configured_host = host;
+        self
+    }
+
+    /// The public host for a request that claimed `claimed`.
+    fn public_host(&self, claimed: Option<&str>) -> Option<String> {
+        match (&self.configured_host, claimed) {
+            (Some(_), Some(claimed)) if is_loopback_authority(claimed) => Some(claimed.to_string()),
+            (Some(configured), _) => Some(configured.clone()),
+            (None, claimed) => claimed.map(str::to_string),
+        }
     }
 
     /// Whether `ip` is one of `server.trusted_proxies`.
@@ -42,7 +69,7 @@ impl ProxyTrust {
 
     /// The client behind `peer`, walking `X-Forwarded-For` from the right while the hops are trusted.
     pub fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> ClientInfo {
-        let direct = ClientInfo { ip: peer.ip(), https: self.default_https, host: header(headers, "host").map(str::to_string) };
+        let direct = ClientInfo { ip: peer.ip(), https: self.default_https, host: self.public_host(header(headers, "host")) };
         if !self.is_trusted(peer.ip()) {
             return direct;
         }
@@ -61,9 +88,21 @@ impl ProxyTrust {
             Some(proto) if proto == "http" => false,
             _ => self.default_https,
         };
-        let host = header(headers, "x-forwarded-host").map(str::to_string).or(direct.host);
+        let host = match header(headers, "x-forwarded-host") {
+            Some(forwarded) => self.public_host(Some(forwarded)),
+            None => direct.host,
+        };
         ClientInfo { ip, https, host }
     }
+}
+
+/// Whether `authority` (`host` or `host:port`) names this machine's loopback interface.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(rest, |(inside, _)| inside),
+        None => authority.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(authority, |(host, _)| host),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -108,6 +147,25 @@ mod tests {
         assert_eq!(info.ip, "203.0.113.5".parse::<IpAddr>().unwrap());
         assert!(info.https);
         assert_eq!(info.host.as_deref(), Some("social.example"));
+    }
+
+    #[test]
+    fn a_configured_domain_wins_over_any_claimed_host_but_loopback() {
+        let configured = trust().with_configured_host(Some("social.example".into()));
+        let outside: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        let proxy: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let host_of = |peer, pairs: &[(&str, &str)]| configured.client(peer, &headers(pairs)).host;
+        assert_eq!(host_of(outside, &[("host", "evil.example")]).as_deref(), Some("social.example"));
+        assert_eq!(host_of(proxy, &[("host", "social.example"), ("x-forwarded-host", "evil.example")]).as_deref(), Some("social.example"));
+        assert_eq!(host_of(outside, &[]).as_deref(), Some("social.example"), "HTTP/1.0 without Host");
+        for local in ["127.0.0.1:8080", "localhost", "LOCALHOST:3000", "[::1]:8080", "127.1.2.3"] {
+            assert_eq!(host_of(proxy, &[("host", local)]).as_deref(), Some(local));
+        }
+        for not_local in ["127.0.0.1.evil.example", "localhost.evil.example:80", "[::2]:80", "evil.example:127"] {
+            assert_eq!(host_of(proxy, &[("host", not_local)]).as_deref(), Some("social.example"), "{not_local}");
+        }
+        // A first-start trial has no domain of its own: the request's host stands.
+        assert_eq!(trust().client(outside, &headers(&[("host", "evil.example")])).host.as_deref(), Some("evil.example"));
     }
 
     #[test]

@@ -1,8 +1,14 @@
 //! Who listens to what on this node, and the loop that turns bus events into
-//! messages for them: match each event against every subscription, render it once per
-//! distinct viewer, and queue it to each matching connection.
+//! messages for them: find each event's subscribers, render it once per distinct
+//! viewer, and queue it to each matching connection.
+//!
+//! Subscriptions are indexed by the bus key they listen to, so an event costs one
+//! lookup per stream key it names plus its actual subscribers, however many other
+//! subscriptions the node holds; and each connection may hold at most
+//! [`MAX_CHANNELS`] of them (Mastodon's clients open a handful), so one client cannot
+//! make the index, or the hub's lock, its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +24,8 @@ use crate::events::{Event, EventBus};
 pub const QUEUE: usize = 256;
 /// How many renders of one event run at once.
 const RENDER_CONCURRENCY: usize = 32;
+/// How many channels one connection may subscribe to (each hashtag and list counts).
+pub const MAX_CHANNELS: usize = 100;
 
 /// One message for one connection.
 #[derive(Debug, Clone)]
@@ -36,17 +44,48 @@ type ViewerKey = (Option<i64>, String, bool);
 /// Where one rendered event goes: the channel label and the connection's queue.
 type Target = (Vec<String>, mpsc::Sender<Message>);
 
-struct Subscription {
+struct Subscriber {
     listener: Listener,
     origin: Origin,
-    channels: Vec<Channel>,
+    channels: HashSet<Arc<Channel>>,
     sender: mpsc::Sender<Message>,
+}
+
+/// The connections and the index of their channels by bus key, kept in step under
+/// one lock.
+#[derive(Default)]
+struct Registry {
+    connections: HashMap<u64, Subscriber>,
+    /// Bus key → the (connection, channel) pairs listening to it. Several channels
+    /// can share a key (`user` and `user:notification`), each with its own label.
+    by_key: HashMap<String, HashSet<(u64, Arc<Channel>)>>,
+}
+
+impl Registry {
+    fn unindex(&mut self, id: u64, channel: Arc<Channel>) {
+        if let Some(listeners) = self.by_key.get_mut(&channel.key) {
+            listeners.remove(&(id, channel.clone()));
+            if listeners.is_empty() {
+                self.by_key.remove(&channel.key);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
 pub struct Hub {
-    subscriptions: Mutex<HashMap<u64, Subscription>>,
+    registry: Mutex<Registry>,
     next_id: AtomicU64,
+}
+
+/// A subscription refused because the connection holds [`MAX_CHANNELS`] already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyChannels;
+
+impl std::fmt::Display for TooManyChannels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Too many subscriptions on this connection (at most {MAX_CHANNELS}); unsubscribe from a stream before adding another")
+    }
 }
 
 /// A connection's place in the hub; leaving it (drop) unsubscribes everything.
@@ -64,13 +103,19 @@ impl Hub {
     pub fn connect(self: &Arc<Hub>, listener: Listener, origin: Origin) -> (Connection, mpsc::Receiver<Message>) {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.subscriptions.lock().unwrap().insert(id, Subscription { listener, origin, channels: Vec::new(), sender });
+        let subscriber = Subscriber { listener, origin, channels: HashSet::new(), sender };
+        self.registry.lock().unwrap().connections.insert(id, subscriber);
         (Connection { hub: self.clone(), id }, receiver)
     }
 
     /// How many connections are open on this node.
     pub fn connections(&self) -> usize {
-        self.subscriptions.lock().unwrap().len()
+        self.registry.lock().unwrap().connections.len()
+    }
+
+    /// How many bus keys have listeners on this node (what the index holds).
+    pub fn indexed_keys(&self) -> usize {
+        self.registry.lock().unwrap().by_key.len()
     }
 
     /// Starts the loop that delivers `bus` events to this node's connections.
@@ -90,21 +135,29 @@ impl Hub {
         });
     }
 
-    async fn deliver(&self, event: &Event, renderer: &Renderer) {
-        // (connection, label, sender) for every matching channel, grouped by viewer.
+    /// Every connection channel `event` goes to, grouped by viewer. Only the event's
+    /// own keys are looked at, each once (a key may be listed twice).
+    fn targets(&self, event: &Event) -> HashMap<ViewerKey, (Listener, Origin, Vec<Target>)> {
         let mut groups: HashMap<ViewerKey, (Listener, Origin, Vec<Target>)> = HashMap::new();
-        {
-            let subscriptions = self.subscriptions.lock().unwrap();
-            for sub in subscriptions.values() {
-                for channel in &sub.channels {
-                    if channel.accepts(&event.kind) && event.streams.contains(&channel.key) {
-                        let key = (sub.listener.account_id, sub.origin.host.clone(), sub.origin.https);
-                        let group = groups.entry(key).or_insert_with(|| (sub.listener.clone(), sub.origin.clone(), Vec::new()));
-                        group.2.push((channel.label.clone(), sub.sender.clone()));
-                    }
-                }
+        let registry = self.registry.lock().unwrap();
+        let mut seen = HashSet::with_capacity(event.streams.len());
+        for key in &event.streams {
+            let Some(listeners) = registry.by_key.get(key) else { continue };
+            if !seen.insert(key.as_str()) {
+                continue;
+            }
+            for (id, channel) in listeners {
+                let Some(sub) = registry.connections.get(id).filter(|_| channel.accepts(&event.kind)) else { continue };
+                let key = (sub.listener.account_id, sub.origin.host.clone(), sub.origin.https);
+                let group = groups.entry(key).or_insert_with(|| (sub.listener.clone(), sub.origin.clone(), Vec::new()));
+                group.2.push((channel.label.clone(), sub.sender.clone()));
             }
         }
+        groups
+    }
+
+    async fn deliver(&self, event: &Event, renderer: &Renderer) {
+        let groups = self.targets(event);
         if groups.is_empty() {
             return;
         }
@@ -129,25 +182,115 @@ impl Hub {
 }
 
 impl Connection {
-    /// Adds `channel` (a repeat is ignored).
-    pub fn subscribe(&self, channel: Channel) {
-        if let Some(sub) = self.hub.subscriptions.lock().unwrap().get_mut(&self.id)
-            && !sub.channels.contains(&channel)
-        {
-            sub.channels.push(channel);
+    /// Adds `channel`; a repeat is accepted and changes nothing. Refused when the
+    /// connection holds [`MAX_CHANNELS`] already.
+    pub fn subscribe(&self, channel: Channel) -> Result<(), TooManyChannels> {
+        let mut registry = self.hub.registry.lock().unwrap();
+        let Registry { connections, by_key } = &mut *registry;
+        let Some(sub) = connections.get_mut(&self.id) else { return Ok(()) };
+        if sub.channels.contains(&channel) {
+            return Ok(());
+        }
+        if sub.channels.len() >= MAX_CHANNELS {
+            return Err(TooManyChannels);
+        }
+        let channel = Arc::new(channel);
+        sub.channels.insert(channel.clone());
+        by_key.entry(channel.key.clone()).or_default().insert((self.id, channel));
+        Ok(())
+    }
+
+    /// Removes `channel` (one not subscribed is ignored).
+    pub fn unsubscribe(&self, channel: &Channel) {
+        let mut registry = self.hub.registry.lock().unwrap();
+        let removed = registry.connections.get_mut(&self.id).and_then(|sub| sub.channels.take(channel));
+        if let Some(channel) = removed {
+            registry.unindex(self.id, channel);
         }
     }
 
-    /// Removes `channel`.
-    pub fn unsubscribe(&self, channel: &Channel) {
-        if let Some(sub) = self.hub.subscriptions.lock().unwrap().get_mut(&self.id) {
-            sub.channels.retain(|c| c != channel);
-        }
+    /// How many channels this connection holds.
+    pub fn channels(&self) -> usize {
+        self.hub.registry.lock().unwrap().connections.get(&self.id).map_or(0, |sub| sub.channels.len())
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.hub.subscriptions.lock().unwrap().remove(&self.id);
+        let mut registry = self.hub.registry.lock().unwrap();
+        if let Some(sub) = registry.connections.remove(&self.id) {
+            for channel in sub.channels {
+                registry.unindex(self.id, channel);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin { https: false, host: "social.example".into() }
+    }
+
+    fn tag(name: &str) -> Channel {
+        Channel::parse("hashtag", Some(name), None, None).unwrap()
+    }
+
+    #[test]
+    fn subscriptions_are_a_set_capped_per_connection() {
+        let hub = Hub::new();
+        let (connection, _messages) = hub.connect(Listener::default(), origin());
+        connection.subscribe(tag("rust")).unwrap();
+        connection.subscribe(tag("rust")).unwrap();
+        assert_eq!(connection.channels(), 1, "a repeated subscribe changes nothing");
+        for n in 1..MAX_CHANNELS {
+            connection.subscribe(tag(&format!("tag{n}"))).unwrap();
+        }
+        assert_eq!(connection.channels(), MAX_CHANNELS);
+        assert_eq!(connection.subscribe(tag("one-too-many")), Err(TooManyChannels));
+        assert_eq!(connection.subscribe(tag("rust")), Ok(()), "one already held is still fine at the cap");
+        connection.unsubscribe(&tag("rust"));
+        connection.unsubscribe(&tag("rust"));
+        assert_eq!(connection.channels(), MAX_CHANNELS - 1, "a repeated unsubscribe changes nothing");
+        connection.subscribe(tag("one-too-many")).unwrap();
+    }
+
+    #[test]
+    fn the_index_follows_subscribes_unsubscribes_and_hang_ups() {
+        let hub = Hub::new();
+        let (a, _a) = hub.connect(Listener::default(), origin());
+        let (b, _b) = hub.connect(Listener::default(), origin());
+        // Two channels on one key (`public` and `public:allow_local_only`), one shared tag.
+        a.subscribe(Channel::parse("public", None, None, None).unwrap()).unwrap();
+        a.subscribe(Channel::parse("public:allow_local_only", None, None, None).unwrap()).unwrap();
+        a.subscribe(tag("rust")).unwrap();
+        b.subscribe(tag("rust")).unwrap();
+        assert_eq!(hub.indexed_keys(), 2);
+        a.unsubscribe(&Channel::parse("public", None, None, None).unwrap());
+        assert_eq!(hub.indexed_keys(), 2, "`public:allow_local_only` still listens to `public`");
+        drop(a);
+        assert_eq!((hub.connections(), hub.indexed_keys()), (1, 1));
+        drop(b);
+        assert_eq!((hub.connections(), hub.indexed_keys()), (0, 0));
+    }
+
+    #[test]
+    fn an_event_reaches_only_the_channels_on_its_keys_once_each() {
+        let hub = Hub::new();
+        let (connection, _messages) = hub.connect(Listener::default(), origin());
+        connection.subscribe(tag("rust")).unwrap();
+        connection.subscribe(Channel::parse("public:local", None, None, None).unwrap()).unwrap();
+        connection.subscribe(tag("go")).unwrap();
+        let (_other, _) = hub.connect(Listener::default(), origin());
+        let streams = vec!["hashtag:rust".into(), "hashtag:rust".into(), "public:local".into(), "hashtag:zig".into()];
+        let groups = hub.targets(&Event { kind: "update".into(), id: 7, streams });
+        let mut labels: Vec<Vec<String>> = groups.into_values().flat_map(|(_, _, targets)| targets).map(|(label, _)| label).collect();
+        labels.sort();
+        assert_eq!(labels, vec![vec!["hashtag".to_string(), "rust".to_string()], vec!["public:local".to_string()]]);
+        // A notification goes to user channels only.
+        let groups = hub.targets(&Event { kind: "notification".into(), id: 8, streams: vec!["hashtag:rust".into()] });
+        assert!(groups.is_empty());
     }
 }

@@ -1,7 +1,9 @@
 //! The WebSocket stream: `GET /api/v1/streaming?stream=user` upgraded. The token comes
 //! by query, `Authorization` or as the `Sec-WebSocket-Protocol` (masto.js), which is
 //! echoed back. Clients send `{"type": "subscribe", "stream": "hashtag", "tag": "x"}`
-//! and `unsubscribe`; the server sends `{"stream": [...], "event": ..., "payload": ...}`.
+//! and `unsubscribe`; the server sends `{"stream": [...], "event": ..., "payload": ...}`,
+//! or `{"error": ..., "status": ...}` for a command it refuses (a bad stream, missing
+//! scopes, more than [`super::hub::MAX_CHANNELS`] subscriptions); the socket stays open.
 //! A plain GET without the upgrade is served as Server-Sent Events.
 
 use std::net::SocketAddr;
@@ -72,8 +74,9 @@ pub async fn upgrade(
 
 async fn run(mut socket: WebSocket, state: Arc<AppState>, listener: Listener, origin: Origin, first: Option<Channel>) {
     let (connection, mut receiver) = state.hub.connect(listener.clone(), origin);
+    // The first channel of an empty connection is always within the cap.
     if let Some(channel) = first {
-        connection.subscribe(channel);
+        let _ = connection.subscribe(channel);
     }
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
@@ -124,8 +127,10 @@ fn handle_command(connection: &Connection, listener: &Listener, text: &str) -> O
             if check_access(listener, &channel).is_err() {
                 return error("Access token does not have the required scopes", 403);
             }
-            connection.subscribe(channel);
-            None
+            match connection.subscribe(channel) {
+                Ok(()) => None,
+                Err(full) => error(&full.to_string(), 400),
+            }
         }
         "unsubscribe" => {
             connection.unsubscribe(&channel);

@@ -3,10 +3,10 @@
 pub mod actions;
 pub mod by;
 pub mod edits;
+pub mod idempotency;
 
 use aerie_guest::db::{self, Value};
 use aerie_guest::http::Response;
-use aerie_guest::kv;
 use aerie_guest::model::visibility::{Visibility, visible_sql};
 use aerie_guest::rows::{STATUS_COLUMNS, StatusRow};
 use aerie_guest::settings;
@@ -16,9 +16,6 @@ use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{load, stream_audience};
 
-/// How long a repeated `Idempotency-Key` returns the first status (Mastodon: 1 hour).
-const IDEMPOTENCY_TTL_MS: u64 = 3_600_000;
-
 /// The visibility a user posts with when the client does not say.
 fn default_visibility(account_id: i64) -> Result<String, Response> {
     let rows = db::query("SELECT settings FROM users WHERE account_id = $1", &[Value::Int64(account_id)])?;
@@ -27,17 +24,31 @@ fn default_visibility(account_id: i64) -> Result<String, Response> {
     Ok(settings.get("default_privacy").and_then(|v| v.as_str()).unwrap_or("public").to_string())
 }
 
-/// `POST /api/v1/statuses`
+/// `POST /api/v1/statuses`. With an `Idempotency-Key`, the key is reserved first
+/// (see [`idempotency`]): a repeat answers the status the first request made.
 pub fn create(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
-    let idempotency = ctx.request.header("idempotency-key").filter(|k| !k.is_empty()).map(|k| format!("idempotency:{viewer}:{k}"));
-    if let Some(key) = &idempotency
-        && let Ok(Some(id)) = kv::get(key)
-        && let Some(id) = std::str::from_utf8(&id).ok().and_then(|s| s.parse::<i64>().ok())
-        && let Ok(row) = load::visible_status(Some(viewer), id)
-    {
-        return Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?));
-    }
+    let row = match ctx.request.header("idempotency-key").filter(|k| !k.is_empty()) {
+        None => post(ctx, viewer)?,
+        Some(key) => match idempotency::claim(viewer, key)? {
+            idempotency::Claim::Posted(id) => load::visible_status(Some(viewer), id)?,
+            idempotency::Claim::Reserved(reservation) => match post(ctx, viewer) {
+                Ok(row) => {
+                    reservation.finish(row.id);
+                    row
+                }
+                Err(refused) => {
+                    reservation.release();
+                    return Err(refused);
+                }
+            },
+        },
+    };
+    Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?))
+}
+
+/// Posts the status the request describes.
+fn post(ctx: &Ctx, viewer: i64) -> Result<StatusRow, Response> {
     let p = &ctx.params;
     let instance = compose::instance()?;
     let content = compose::content::from_params(p, &instance)?;
@@ -55,11 +66,7 @@ pub fn create(ctx: &Ctx) -> Answer {
     };
     let author = load::account_or_404(viewer)?;
     let new = NewStatus { content, visibility, in_reply_to, application_id: ctx.viewer.app_id };
-    let row = compose::create(&author, new, &instance)?;
-    if let Some(key) = &idempotency {
-        let _ = kv::set(key, row.id.to_string().as_bytes(), Some(IDEMPOTENCY_TTL_MS));
-    }
-    Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?))
+    compose::create(&author, new, &instance)
 }
 
 /// `GET /api/v1/statuses/:id`
