@@ -24,7 +24,7 @@ const SINGLE_WALK: &str = "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows h
         AND (mu.expires_at IS NULL OR mu.expires_at > $2))";
 
 /// Statuses in the table, oldest first; the strangers' stretch is `STRETCH`.
-const STATUSES: usize = 4_600;
+const STATUSES: usize = 3_400;
 const STRETCH: std::ops::Range<usize> = 1_500..2_100;
 
 /// Accounts inserted directly (the viewer and the reader are made with the CLI).
@@ -211,9 +211,10 @@ async fn check(instance: &Instance, db: &Database, token: &str, viewer: i64, now
     ids
 }
 
-/// Walks the whole timeline of `viewer` back with `max_id`, then forward again with
-/// `min_id` from its oldest end, and tries `since_id` pages; returns every id seen.
-async fn walk(instance: &Instance, db: &Database, token: &str, viewer: i64, now: i64) -> Vec<i64> {
+/// Walks the whole timeline of `viewer` back with `max_id`, then (`both_ways`) forward
+/// again with `min_id` from its oldest end, and tries `since_id` pages; returns every
+/// id seen.
+async fn walk(instance: &Instance, db: &Database, token: &str, viewer: i64, now: i64, both_ways: bool) -> Vec<i64> {
     let mut seen = Vec::new();
     let mut query = "limit=40".to_string();
     loop {
@@ -223,6 +224,9 @@ async fn walk(instance: &Instance, db: &Database, token: &str, viewer: i64, now:
         seen.extend(ids);
     }
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
+    if !both_ways {
+        return seen;
+    }
     let mut forward = Vec::new();
     let mut query = "limit=40&min_id=0".to_string();
     loop {
@@ -253,7 +257,7 @@ async fn a_prolific_viewers_home_timeline_pages_as_the_single_walk_did() {
         let now = aerie::clock::now_millis();
         let (viewer, reader) = seed(&db, now).await;
 
-        let seen = walk(&instance, &db, &viewer_token, viewer, now).await;
+        let seen = walk(&instance, &db, &viewer_token, viewer, now, true).await;
         // What the layout puts in the viewer's home, counted from the layout itself.
         let expected: Vec<i64> = (0..STATUSES)
             .rev()
@@ -270,11 +274,11 @@ async fn a_prolific_viewers_home_timeline_pages_as_the_single_walk_did() {
             .map(|i| status_id(i, now))
             .collect();
         assert_eq!(seen, expected, "{engine:?}: own, followed (followers-only, direct when addressed, known replies, shown reblogs)");
-        assert!(seen.len() > 3_000, "{engine:?}: {} statuses", seen.len());
+        assert!(seen.len() > 2_000, "{engine:?}: {} statuses", seen.len());
 
         // An ordinary reader of the same accounts (few statuses of their own).
-        let read = walk(&instance, &db, &reader_token, reader, now).await;
-        assert!(read.len() > 2_000, "{engine:?}: the reader sees the viewer's statuses too");
+        let read = walk(&instance, &db, &reader_token, reader, now, false).await;
+        assert!(read.len() > 1_500, "{engine:?}: the reader sees the viewer's statuses too");
 
         if engine == Engine::Sqlite {
             plans_search_an_index(&db, viewer, now).await;
