@@ -11,9 +11,9 @@
 //!
 //! "before" is one walk of `statuses` with the whole predicate (as the home timeline
 //! read until `aerie_model::home`), and the "reblogged by the viewer" lookup with the
-//! index the schema had before migration 0010; "after" is `home::window_sql`, plus
-//! `home::rest_sql` when the window held less than a page, and the lookup with
-//! migration 0010's index.
+//! index the schema had before migration 0010; "after" is `home::window_sql`, then
+//! `home::nearest_rest_sql` and `home::rest_sql` as the home route runs them, and the
+//! lookup with migration 0010's index.
 //!
 //! Run: `cargo run --release --example home_query -- seed DB` once, then
 //! `home_query time DB [RUNS]` (median wall time of RUNS runs per statement) or
@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use aerie::config::DatabaseConfig;
 use aerie::db::{Database, Value};
-use aerie_model::home::{bounds, rest_sql, window_sql};
+use aerie_model::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
 use aerie_model::paging::Page;
 use aerie_model::visibility::visible_sql;
 
@@ -85,7 +85,14 @@ fn run_case(db: &Database, viewer: i64, after: bool) -> usize {
     let rows = if after {
         let found = query(db, &window_sql(COLUMNS, &page), &params);
         let missing = page.limit() as usize - found.min(page.limit() as usize);
-        found + if missing > 0 { query(db, &rest_sql(COLUMNS, &page, missing as u32), &params) } else { 0 }
+        if missing == 0 {
+            found
+        } else {
+            match query(db, &nearest_rest_sql(COLUMNS, &page, missing as u32), &params) {
+                nearest if nearest == missing => found + nearest,
+                _ => found + query(db, &rest_sql(COLUMNS, &page, missing as u32), &params),
+            }
+        }
     } else {
         let (condition, order, _) = page.sql("s.id", 3);
         let sql = format!(

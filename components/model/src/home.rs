@@ -8,22 +8,26 @@
 //! Read as one statement walking `statuses` newest first and testing each row, a page
 //! costs as many rows as the walk passes before it has found a page: nothing when
 //! the viewer follows busy accounts, the whole table when they follow nobody or only
-//! quiet ones. So a page is read in up to two statements that return, together,
+//! quiet ones. So a page is read in up to three statements that return, together,
 //! exactly what that walk returns:
 //!
 //! 1. [`window_sql`]: the walk, but only through the [`WINDOW`] statuses nearest the
 //!    page bound (newest below `max_id`, or oldest above `min_id`), with the cheap
 //!    membership test first. A viewer who follows busy accounts gets the whole page
 //!    here, at the cost of the old walk.
-//! 2. [`rest_sql`], only when the window held less than a page: the statuses beyond
-//!    the window, reached from the other side: through the viewer's follows (and the
-//!    viewer), one `statuses (account_id, id)` index range per account, so the cost
-//!    follows the number of followed accounts, never the size of the table.
+//! 2. [`nearest_rest_sql`], only when the window held less than a page: the statuses
+//!    beyond the window reached from the other side, through the viewer's follows (and
+//!    the viewer): twice as many ids as the page still needs, nearest first, from the
+//!    `statuses (account_id, id)` index alone, then the rules on those rows only. The
+//!    cost follows the number of followed accounts, never the size of the table.
+//! 3. [`rest_sql`], only when that came short (the timeline ends, or more than half the
+//!    ids were turned away): the same without the limit on ids.
 //!
 //! Every status id in the window lies on the near side of every id beyond it, so the
-//! first statement's rows followed by the second's are the page in order.
+//! first statement's rows followed by the second's (or the third's) are the page in
+//! order.
 //!
-//! Both statements bind the viewer to `$1`, now (milliseconds, for mutes that expire)
+//! The statements bind the viewer to `$1`, now (milliseconds, for mutes that expire)
 //! to `$2` and the values of [`bounds`] to `$3...`.
 
 use crate::paging::Page;
@@ -46,12 +50,13 @@ const KNOWN_REPLY: &str = "(s.in_reply_to_account_id IS NULL OR s.in_reply_to_ac
 const MEMBER: &str = "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 \
      AND hf.target_account_id = s.account_id AND (s.reblog_of_id IS NULL OR hf.show_reblogs = 1)))";
 
-/// Membership as a set of authors (to drive the `statuses (account_id, id)` index),
-/// then the reblog part of [`MEMBER`] on each row. The follow pair is unique, so the
-/// two together hold for exactly the rows [`MEMBER`] holds for.
-const AUTHORS: &str = "s.account_id IN (SELECT hf.target_account_id FROM follows hf WHERE hf.account_id = $1 \
-     UNION ALL SELECT CAST($1 AS BIGINT)) \
-     AND (s.account_id = $1 OR s.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = $1 \
+/// Membership as a set of authors (to drive the `statuses (account_id, id)` index):
+/// the accounts the viewer follows, and the viewer.
+const AUTHORS: &str = "SELECT hf.target_account_id FROM follows hf WHERE hf.account_id = $1 UNION ALL SELECT CAST($1 AS BIGINT)";
+
+/// The reblog part of [`MEMBER`], for a row whose author is in [`AUTHORS`]: the follow
+/// pair is unique, so the two together hold for exactly the rows [`MEMBER`] holds for.
+const REBLOG_SHOWN: &str = "(s.account_id = $1 OR s.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = $1 \
      AND hr.target_account_id = s.account_id AND hr.show_reblogs = 1))";
 
 /// The page's bounds on `s.id` as SQL, with their values (bound from `$3` on).
@@ -96,12 +101,28 @@ pub fn window_sql(columns: &str, page: &Page) -> String {
     statement(columns, page, MEMBER, &within, page.limit())
 }
 
-/// Statement 2: the next `limit` rows beyond the window, in the same order; none when
+/// Statement 2: the next `limit` rows beyond the window, in the same order, among the
+/// `2 × limit` ids of [`AUTHORS`]' statuses nearest to it. When it returns `limit` rows
+/// they are [`rest_sql`]'s: every status it did not look at lies farther than all of
+/// them. When it returns fewer, [`rest_sql`] answers.
+pub fn nearest_rest_sql(columns: &str, page: &Page, limit: u32) -> String {
+    let (near, _, _) = page.sql("c.id", 3);
+    let (beyond, direction) = if page.ascending() { (">", "ASC") } else { ("<", "DESC") };
+    let nearest = format!(
+        "s.id IN (SELECT c.id FROM statuses c WHERE c.account_id IN ({AUTHORS}) AND {near} AND c.id {beyond} {} \
+         ORDER BY c.id {direction} LIMIT {}) AND {REBLOG_SHOWN}",
+        window_edge(page),
+        2 * limit
+    );
+    statement(columns, page, &nearest, "1 = 1", limit)
+}
+
+/// Statement 3: the next `limit` rows beyond the window, in the same order; none when
 /// the window reached the end of the table.
 pub fn rest_sql(columns: &str, page: &Page, limit: u32) -> String {
     let edge = window_edge(page);
     let beyond = if page.ascending() { format!("s.id > {edge}") } else { format!("s.id < {edge}") };
-    statement(columns, page, AUTHORS, &beyond, limit)
+    statement(columns, page, &format!("s.account_id IN ({AUTHORS}) AND {REBLOG_SHOWN}"), &beyond, limit)
 }
 
 #[cfg(test)]
@@ -127,6 +148,7 @@ mod tests {
             let page = Page::from_query(query);
             let expected: Vec<usize> = (1..=2 + bounds(&page).1.len()).collect();
             assert_eq!(placeholders(&window_sql("s.id", &page)), expected, "window, {query:?}");
+            assert_eq!(placeholders(&nearest_rest_sql("s.id", &page, 5)), expected, "nearest rest, {query:?}");
             assert_eq!(placeholders(&rest_sql("s.id", &page, 5)), expected, "rest, {query:?}");
         }
     }

@@ -11,7 +11,7 @@ use crate::load;
 
 /// `GET /api/v1/timelines/home`: the viewer's own statuses and those of accounts they
 /// follow (reblogs only where the follow shows them; replies only to people the
-/// viewer knows), minus muted accounts. Read in up to two statements (see
+/// viewer knows), minus muted accounts. Read in up to three statements (see
 /// [`home`](aerie_guest::model::home)) so that a page never walks the whole table.
 pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
@@ -21,7 +21,13 @@ pub fn home(ctx: &Ctx) -> Answer {
     let mut rows = load::paged_rows(&db::query(&home::window_sql(STATUS_COLUMNS, &page), &params)?);
     let missing = page.limit() as usize - rows.len().min(page.limit() as usize);
     if missing > 0 {
-        rows.extend(load::paged_rows(&db::query(&home::rest_sql(STATUS_COLUMNS, &page, missing as u32), &params)?));
+        let nearest = load::paged_rows(&db::query(&home::nearest_rest_sql(STATUS_COLUMNS, &page, missing as u32), &params)?);
+        let rest = if nearest.len() == missing {
+            nearest
+        } else {
+            load::paged_rows(&db::query(&home::rest_sql(STATUS_COLUMNS, &page, missing as u32), &params)?)
+        };
+        rows.extend(rest);
     }
     load::page_answer(ctx, Some(viewer), page.finish(rows))
 }
