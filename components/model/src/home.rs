@@ -96,6 +96,8 @@ fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: 
 /// read from alias `s`; the page id comes first as `page_id`.
 pub fn window_sql(columns: &str, page: &Page) -> String {
     let edge = window_edge(page);
+    // No edge: fewer statuses than the window remain, so the window runs to the end of
+    // the table (ids are positive).
     let within =
         if page.ascending() { format!("s.id <= COALESCE({edge}, 9223372036854775807)") } else { format!("s.id >= COALESCE({edge}, -1)") };
     statement(columns, page, MEMBER, &within, page.limit())
