@@ -20,6 +20,7 @@ mod federation_more;
 mod fedi;
 mod first_start;
 mod grants;
+mod home_timeline;
 mod hot_reload;
 mod identity;
 mod inbox_hardening;

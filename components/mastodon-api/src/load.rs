@@ -267,9 +267,18 @@ pub fn status_page(
     );
     let mut all = vec![viewer_value(viewer)];
     all.extend(params);
-    let rows = db::query(&sql, &all)?;
-    let rows: Vec<(i64, StatusRow)> =
-        page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), StatusRow::from_row(&r))).collect());
+    let rows = paged_rows(&db::query(&sql, &all)?);
+    page_answer(ctx, viewer, page.finish(rows))
+}
+
+/// Rows read with a `page_id` column and the status columns, as (page id, status).
+pub fn paged_rows(rows: &db::Rows) -> Vec<(i64, StatusRow)> {
+    rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), StatusRow::from_row(&r))).collect()
+}
+
+/// A page of statuses (already under the visibility rule, newest first, each with its
+/// paging id) as the client's answer, with its `Link` header.
+pub fn page_answer(ctx: &crate::ctx::Ctx, viewer: Option<i64>, rows: Vec<(i64, StatusRow)>) -> crate::ctx::Answer {
     let page_ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let statuses: Vec<StatusRow> = rows.into_iter().map(|(_, s)| s).collect();
     let entities = statuses_to_api(viewer, &ctx.base, &statuses)?;

@@ -1,28 +1,35 @@
 //! `/api/v1/timelines/{home,public,tag/:hashtag}`.
 
-use aerie_guest::db::Value;
+use aerie_guest::db::{self, Value};
+use aerie_guest::model::home::{self, NOT_MUTED};
+use aerie_guest::model::paging::Page;
+use aerie_guest::rows::STATUS_COLUMNS;
 use aerie_guest::settings;
 
 use crate::ctx::{Answer, Ctx};
 use crate::load;
 
-/// Hides statuses by accounts the viewer (`$1`) mutes; `$2` is now.
-const NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = s.account_id \
-     AND (mu.expires_at IS NULL OR mu.expires_at > $2))";
-
 /// `GET /api/v1/timelines/home`: the viewer's own statuses and those of accounts they
 /// follow (reblogs only where the follow shows them; replies only to people the
-/// viewer knows), minus muted accounts.
+/// viewer knows), minus muted accounts. Read in up to three statements (see
+/// [`home`](aerie_guest::model::home)) so that a page never walks the whole table.
 pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
-    let condition = format!(
-        "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 AND hf.target_account_id = s.account_id \
-            AND (s.reblog_of_id IS NULL OR hf.show_reblogs = 1))) \
-         AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = $1 \
-            OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = $1 AND rf.target_account_id = s.in_reply_to_account_id)) \
-         AND {NOT_MUTED}"
-    );
-    load::status_page(ctx, Some(viewer), "", &condition, vec![Value::Int64(settings::now_millis())], "s.id")
+    let page = Page::from_query(&ctx.request.query);
+    let mut params = vec![Value::Int64(viewer), Value::Int64(settings::now_millis())];
+    params.extend(home::bounds(&page).1.into_iter().map(Value::Int64));
+    let mut rows = load::paged_rows(&db::query(&home::window_sql(STATUS_COLUMNS, &page), &params)?);
+    let missing = page.limit() as usize - rows.len().min(page.limit() as usize);
+    if missing > 0 {
+        let nearest = load::paged_rows(&db::query(&home::nearest_rest_sql(STATUS_COLUMNS, &page, missing as u32), &params)?);
+        let rest = if nearest.len() == missing {
+            nearest
+        } else {
+            load::paged_rows(&db::query(&home::rest_sql(STATUS_COLUMNS, &page, missing as u32), &params)?)
+        };
+        rows.extend(rest);
+    }
+    load::page_answer(ctx, Some(viewer), page.finish(rows))
 }
 
 /// The filters public and tag timelines share: `local`, `remote`, `only_media`,
