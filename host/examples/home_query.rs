@@ -11,9 +11,9 @@
 //!
 //! "before" is one walk of `statuses` with the whole predicate (as the home timeline
 //! read until `aerie_model::home`), and the "reblogged by the viewer" lookup with the
-//! index the schema had before migration 0010; "after" is `home::window_sql`, then
+//! index the schema had before migration 0011; "after" is `home::window_sql`, then
 //! `home::nearest_rest_sql` and `home::rest_sql` as the home route runs them, and the
-//! lookup with migration 0010's index.
+//! lookup with migration 0011's index.
 //!
 //! Run: `cargo run --release --example home_query -- seed DB` once, then
 //! `home_query time DB [RUNS]` (median wall time of RUNS runs per statement) or
@@ -107,7 +107,7 @@ fn run_case(db: &Database, viewer: i64, after: bool) -> usize {
     rows
 }
 
-/// The index migration 0010 replaced, or migration 0010's (SQLite plans per statement,
+/// The index migration 0011 replaced, or migration 0011's (SQLite plans per statement,
 /// so a switch between runs takes effect at the next prepare).
 async fn use_index(db: &Database, after: bool) {
     let (drop, create) = if after {
