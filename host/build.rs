@@ -74,11 +74,10 @@ fn ensure_wasm_target() {
     }
     match rustup.output() {
         Ok(out) if out.status.success() => {}
-        Ok(out) => println!(
-            "cargo:warning=rustup target add wasm32-wasip2 failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-        Err(e) => println!("cargo:warning=the wasm32-wasip2 target is missing and rustup could not be run ({e}); install the target by hand"),
+        Ok(out) => println!("cargo:warning=rustup target add wasm32-wasip2 failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+        Err(e) => {
+            println!("cargo:warning=the wasm32-wasip2 target is missing and rustup could not be run ({e}); install the target by hand")
+        }
     }
 }
 

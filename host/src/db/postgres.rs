@@ -65,7 +65,13 @@ impl PostgresBackend {
 
     // Component statements. Not yet enforced by the engine: the SQL policy's parse is
     // the only check until the component role lands.
-    pub async fn run_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+    pub async fn run_as(
+        &self,
+        _scope: &super::ComponentScope,
+        sql: &super::Sql,
+        params: Vec<Value>,
+        want_rows: bool,
+    ) -> Result<Outcome, DbError> {
         self.run(&sql.text, params, want_rows).await
     }
 
