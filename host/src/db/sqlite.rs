@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 
 use std::sync::Arc;
 
-use super::sqlite_guard::{ForeignKeys, Guard, one_statement};
+use super::sqlite_guard::{Guard, Schema, one_statement};
 use super::transaction::{self, Conn, Transaction};
 use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, is_read_only, migrate, placeholders};
 use crate::config::DatabaseConfig;
@@ -87,7 +87,8 @@ impl SqliteBackend {
         if run_migrations {
             migrate::SQLITE.run(&mut writer_conn).await?;
         }
-        let guard = Guard::new(Arc::new(ForeignKeys::load(&mut writer_conn).await?));
+        let schema = Arc::new(Schema::load(&mut writer_conn).await?);
+        let guard = Guard::new(schema.clone());
         {
             let mut handle = writer_conn.lock_handle().await?;
             // SAFETY: the handle is open and locked; the guard outlives every statement
@@ -97,8 +98,8 @@ impl SqliteBackend {
             let progress = guard.clone();
             handle.set_progress_handler(PROGRESS_OPS, move || progress.keep_going());
         }
-        let reads =
-            super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), Duration::from_millis(config.busy_timeout_ms));
+        let busy_timeout = Duration::from_millis(config.busy_timeout_ms);
+        let reads = super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), busy_timeout, schema);
         let (writer, requests) = mpsc::channel(1024);
         let task = tokio::spawn(writer_loop(writer_conn, guard, requests, tx_timeout));
         Ok(SqliteBackend { reads, writer, writer_task: Mutex::new(Some(task)) })

@@ -28,6 +28,10 @@
 //! (`ON DELETE CASCADE` / `SET NULL`) into other tables are allowed too: they are the
 //! host's schema at work (components cannot create keys or triggers), and a key column
 //! holds ids, never secrets.
+//!
+//! A FROM item none of whose columns are used (`SELECT COUNT(*) FROM c`) is reported
+//! by name alone, without telling a CTE from a table: such a name is checked only when
+//! it is a real table (or a reserved name); it reveals a row count, never a value.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CStr, c_char, c_int, c_void};
@@ -44,26 +48,33 @@ use crate::capabilities::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
 /// microseconds, so the overhead stays well under 1 % and the stop is prompt.
 const PROGRESS_OPS: c_int = 1000;
 
-/// The schema's foreign keys, as the authorizer needs them (lower case).
+/// What the authorizer needs to know of the schema (names in lower case).
 #[derive(Debug, Default)]
-pub(crate) struct ForeignKeys {
-    /// `(table, column)` on either end of a key: SQLite reads them to check a key.
-    columns: HashSet<(String, String)>,
+pub(crate) struct Schema {
+    /// The real tables. SQLite reports a FROM item whose columns are not used (as in
+    /// `SELECT COUNT(*) FROM t`) by its name alone, which may be a CTE's: only a name
+    /// here is then checked against the allowlist.
+    tables: HashSet<String>,
+    /// `(table, column)` on either end of a foreign key: SQLite reads them to check a key.
+    key_columns: HashSet<(String, String)>,
     /// Tables a key action (`CASCADE`, `SET NULL`, `SET DEFAULT`) writes.
     action_tables: HashSet<String>,
 }
 
-impl ForeignKeys {
-    /// Reads the keys of every table from `conn` (the host's own statement).
-    pub async fn load(conn: &mut sqlx::SqliteConnection) -> Result<ForeignKeys, DbError> {
+impl Schema {
+    /// Reads the tables and keys from `conn` (the host's own statements).
+    pub async fn load(conn: &mut sqlx::SqliteConnection) -> Result<Schema, DbError> {
         use sqlx::Row;
+        let mut schema = Schema::default();
+        for row in sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&mut *conn).await? {
+            schema.tables.insert(row.try_get::<String, _>(0)?.to_ascii_lowercase());
+        }
         let rows = sqlx::query(
             "SELECT m.name, p.\"from\", p.\"table\", p.\"to\", p.on_update, p.on_delete \
              FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p WHERE m.type = 'table'",
         )
         .fetch_all(&mut *conn)
         .await?;
-        let mut keys = ForeignKeys::default();
         for row in rows {
             let child: String = row.try_get(0)?;
             let from: String = row.try_get(1)?;
@@ -71,22 +82,22 @@ impl ForeignKeys {
             // A key naming no column refers to the parent's primary key; ours all name it.
             let to: Option<String> = row.try_get(3)?;
             let (on_update, on_delete): (String, String) = (row.try_get(4)?, row.try_get(5)?);
-            keys.columns.insert((child.to_ascii_lowercase(), from.to_ascii_lowercase()));
+            schema.key_columns.insert((child.to_ascii_lowercase(), from.to_ascii_lowercase()));
             if let Some(to) = to {
-                keys.columns.insert((parent.to_ascii_lowercase(), to.to_ascii_lowercase()));
+                schema.key_columns.insert((parent.to_ascii_lowercase(), to.to_ascii_lowercase()));
             }
             let acts = |action: &str| matches!(action.to_ascii_uppercase().as_str(), "CASCADE" | "SET NULL" | "SET DEFAULT");
             if acts(&on_update) || acts(&on_delete) {
-                keys.action_tables.insert(child.to_ascii_lowercase());
+                schema.action_tables.insert(child.to_ascii_lowercase());
             }
         }
-        Ok(keys)
+        Ok(schema)
     }
 }
 
 /// One connection's authorizer and progress handler state.
 pub(crate) struct Guard {
-    keys: Arc<ForeignKeys>,
+    schema: Arc<Schema>,
     state: Mutex<State>,
 }
 
@@ -123,8 +134,8 @@ pub(crate) struct Entered<'g> {
 }
 
 impl Guard {
-    pub fn new(keys: Arc<ForeignKeys>) -> Arc<Guard> {
-        Arc::new(Guard { keys, state: Mutex::new(State::default()) })
+    pub fn new(schema: Arc<Schema>) -> Arc<Guard> {
+        Arc::new(Guard { schema, state: Mutex::new(State::default()) })
     }
 
     /// Installs the authorizer and the progress handler on `db`.
@@ -202,8 +213,10 @@ impl Guard {
             ffi::SQLITE_READ => {
                 let (table, column) = (lower(first), lower(second));
                 check_table(active, &table, database).or_else(|why| {
+                    let unused_non_table = column.is_empty() && !self.schema.tables.contains(&table) && !reserved(&table);
                     // A key check or action of an authorized write.
-                    if state.target.is_some() && self.keys.columns.contains(&(table, column)) { Ok(()) } else { Err(why) }
+                    let key = state.target.is_some() && self.schema.key_columns.contains(&(table, column));
+                    if unused_non_table || key { Ok(()) } else { Err(why) }
                 })
             }
             ffi::SQLITE_INSERT | ffi::SQLITE_UPDATE | ffi::SQLITE_DELETE => {
@@ -213,7 +226,7 @@ impl Guard {
                 } else {
                     match &state.target {
                         None => check_table(active, &table, database).map(|()| state.target = Some(table)),
-                        Some(target) if *target == table || self.keys.action_tables.contains(&table) => Ok(()),
+                        Some(target) if *target == table || self.schema.action_tables.contains(&table) => Ok(()),
                         Some(_) => check_table(active, &table, database),
                     }
                 }
@@ -287,11 +300,16 @@ fn lower(name: Option<&str>) -> String {
     name.unwrap_or("").to_ascii_lowercase()
 }
 
+/// Host tables and the engine's catalogues and pragma tables.
+fn reserved(table: &str) -> bool {
+    HOST_ONLY_TABLES.contains(&table) || table.starts_with("sqlite_") || table.starts_with("pragma_")
+}
+
 fn check_table(active: &Active, table: &str, database: Option<&str>) -> Result<(), String> {
     if !matches!(database, None | Some("main")) {
         return Err(format!("table {table} is outside the instance database; components reach only its main schema"));
     }
-    if HOST_ONLY_TABLES.contains(&table) || table.starts_with("sqlite_") || table.starts_with("pragma_") {
+    if reserved(table) {
         return Err(format!("table {table} is reserved to the host; no grant gives components access to it"));
     }
     if let Some(allowed) = &active.tables

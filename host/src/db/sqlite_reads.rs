@@ -28,7 +28,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::packed::Packer;
-use super::sqlite_guard::{ForeignKeys, Guard, cache_key, one_statement};
+use super::sqlite_guard::{Guard, Schema, cache_key, one_statement};
 use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, ValueRef as Portable, placeholders};
 
 /// How long a component's read may run on the calling (async) thread before it moves
@@ -69,6 +69,8 @@ struct Target {
     id: u64,
     path: PathBuf,
     busy_timeout: Duration,
+    /// What each reader's guard knows of the schema.
+    schema: Arc<Schema>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -78,8 +80,8 @@ trait Fresh: Sink + Default + Send + 'static {}
 impl<T: Sink + Default + Send + 'static> Fresh for T {}
 
 impl SqliteReads {
-    pub fn new(path: PathBuf, busy_timeout: Duration) -> SqliteReads {
-        let target = Target { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, busy_timeout };
+    pub fn new(path: PathBuf, busy_timeout: Duration, schema: Arc<Schema>) -> SqliteReads {
+        let target = Target { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, busy_timeout, schema };
         SqliteReads { target: Arc::new(target), pool: OnceLock::new() }
     }
 
@@ -182,8 +184,7 @@ impl Target {
         let connection = Connection::open_with_flags(&self.path, flags).map_err(to_db_error)?;
         connection.busy_timeout(self.busy_timeout).map_err(to_db_error)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        // A read connection never writes, so it needs no foreign keys to authorize.
-        let guard = Guard::new(Arc::new(ForeignKeys::default()));
+        let guard = Guard::new(self.schema.clone());
         // SAFETY: the connection is open; the guard is kept beside it in `Reader`,
         // which closes the connection first.
         unsafe { guard.install(connection.handle()) };
