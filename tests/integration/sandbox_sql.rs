@@ -97,6 +97,17 @@ async fn sqlite_itself_refuses_what_the_grant_does_not_allow() {
         db.query_as(&statuses, &Sql::new("WITH accounts AS (SELECT id FROM statuses) SELECT id FROM accounts", true), vec![]).await.is_ok()
     );
 
+    // A statement compiled (and authorized) for one grant is never reused for another:
+    // the same text, allowed first, is refused under a narrower grant, repeatedly.
+    let shared = Sql::new("SELECT username FROM accounts WHERE id = $1", true);
+    for _ in 0..3 {
+        assert!(db.query_as(&open, &shared, vec![Value::Int(1)]).await.is_ok());
+        let why = denied(db.query_as(&statuses, &shared, vec![Value::Int(1)]).await, &shared.text);
+        assert!(why.contains("allowlist"), "{why}");
+        let narrower = scope(false, Some(&["statuses"]), budget);
+        denied(db.query_as(&narrower, &shared, vec![Value::Int(1)]).await, "a second allowlist");
+    }
+
     // Writes under a read-only grant, wherever they are sent.
     for read in [true, false] {
         let sql = "UPDATE accounts SET username = 'pwned'";
