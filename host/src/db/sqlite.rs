@@ -13,6 +13,7 @@
 //! and runs it uncached, so it is compiled, and authorized, under its own scope.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
@@ -20,9 +21,7 @@ use sqlx::{Column, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use std::sync::Arc;
-
-use super::sqlite_guard::{Guard, Schema, one_statement};
+use super::sqlite_guard::{Guard, PROGRESS_OPS, Schema, one_statement};
 use super::transaction::{self, Conn, Transaction};
 use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, is_read_only, migrate, placeholders};
 use crate::config::DatabaseConfig;
@@ -167,10 +166,6 @@ impl SqliteBackend {
 fn writer_gone() -> DbError {
     DbError::Unavailable("the database writer has stopped (the server is shutting down)".into())
 }
-
-/// Virtual machine instructions between two looks at a component statement's deadline
-/// (see `sqlite_guard.rs`).
-const PROGRESS_OPS: i32 = 1000;
 
 async fn writer_loop(mut conn: SqliteConnection, guard: Arc<Guard>, mut requests: mpsc::Receiver<WriteRequest>, tx_timeout: Duration) {
     let mut pending: Option<WriteRequest> = None;

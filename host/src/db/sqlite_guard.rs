@@ -46,7 +46,7 @@ use crate::capabilities::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
 /// Virtual machine instructions between two looks at the clock: a look costs a
 /// lock and a clock read (tens of nanoseconds), a thousand instructions some
 /// microseconds, so the overhead stays well under 1 % and the stop is prompt.
-const PROGRESS_OPS: c_int = 1000;
+pub(crate) const PROGRESS_OPS: c_int = 1000;
 
 /// What the authorizer needs to know of the schema (names in lower case).
 #[derive(Debug, Default)]
