@@ -78,6 +78,7 @@ async fn sqlite_itself_refuses_what_the_grant_does_not_allow() {
         "SELECT password_hash FROM main.account_credentials",
         "SELECT sql FROM sqlite_master",
         "SELECT * FROM pragma_table_info('account_credentials')",
+        "SELECT name, payload FROM dbstat",
     ] {
         for read in [true, false] {
             let why = denied(db.query_as(&open, &Sql::new(sql, read), vec![]).await, sql);

@@ -217,8 +217,13 @@ fn read_only_refusal() -> String {
     "this component's db grant is read-only; grant read-write in its manifest entry to write".into()
 }
 
+/// The engines' catalogues and introspection tables (SQLite's `dbstat` tells page
+/// sizes of every table, the host's included).
 fn is_catalogue(table: &str) -> bool {
-    table.starts_with("sqlite_") || table.starts_with("pg_") || table.starts_with("pragma_") || table == "information_schema"
+    table.starts_with("sqlite_")
+        || table.starts_with("pg_")
+        || table.starts_with("pragma_")
+        || matches!(table, "information_schema" | "dbstat")
 }
 
 /// An object name's parts as the engines compare them: unquoted, lower case. `Err`

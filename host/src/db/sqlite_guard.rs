@@ -300,9 +300,9 @@ fn lower(name: Option<&str>) -> String {
     name.unwrap_or("").to_ascii_lowercase()
 }
 
-/// Host tables and the engine's catalogues and pragma tables.
+/// Host tables and the engine's catalogues, pragma tables and page statistics.
 fn reserved(table: &str) -> bool {
-    HOST_ONLY_TABLES.contains(&table) || table.starts_with("sqlite_") || table.starts_with("pragma_")
+    HOST_ONLY_TABLES.contains(&table) || table.starts_with("sqlite_") || table.starts_with("pragma_") || table == "dbstat"
 }
 
 fn check_table(active: &Active, table: &str, database: Option<&str>) -> Result<(), String> {
