@@ -30,8 +30,9 @@
 //! holds ids, never secrets.
 //!
 //! A FROM item none of whose columns are used (`SELECT COUNT(*) FROM c`) is reported
-//! by name alone, without telling a CTE from a table: such a name is checked only when
-//! it is a real table (or a reserved name); it reveals a row count, never a value.
+//! by name alone, without telling a CTE from a table: such a name is checked when it
+//! is a real table or a reserved name; any other is the statement's own CTE or
+//! subquery, whose reads were checked where it was defined.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CStr, c_char, c_int, c_void};
@@ -43,9 +44,9 @@ use rusqlite::ffi;
 use super::{ComponentScope, DbError};
 use crate::capabilities::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
 
-/// Virtual machine instructions between two looks at the clock: a look costs a
-/// lock and a clock read (tens of nanoseconds), a thousand instructions some
-/// microseconds, so the overhead stays well under 1 % and the stop is prompt.
+/// Virtual machine instructions between two looks at the clock: a look costs an
+/// uncontended lock and a clock read (tens of nanoseconds), a thousand instructions
+/// some microseconds, so the look is cheap beside the work and the stop is prompt.
 pub(crate) const PROGRESS_OPS: c_int = 1000;
 
 /// What the authorizer needs to know of the schema (names in lower case).
