@@ -220,6 +220,13 @@ async fn a_runaway_statement_stops_at_the_budget_on_readers_and_writer() {
         // The connection is clean afterwards.
         assert_eq!(username(db).await, "alice");
     }
+    // A read longer than the slice it gets on the calling thread finishes on the read
+    // pool with the right answer (run again from the start, nothing doubled).
+    let long =
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) SELECT COUNT(*) AS n, SUM(n) AS total FROM c";
+    let generous = scope(true, Some(&["statuses"]), Duration::from_secs(30));
+    let rows = db.query_as(&generous, &Sql::new(long, true), vec![]).await.unwrap();
+    assert_eq!(rows.rows, vec![vec![Value::Int(300_000), Value::Int(300_000 * 300_001 / 2)]]);
     // A spent budget refuses at once.
     let spent = scope(false, None, Duration::ZERO);
     assert!(matches!(db.query_as(&spent, &Sql::new("SELECT 1", true), vec![]).await, Err(DbError::Unavailable(_))));
