@@ -16,6 +16,7 @@ pub mod placeholders;
 mod postgres;
 mod scope;
 mod sqlite;
+mod sqlite_guard;
 mod sqlite_reads;
 mod transaction;
 mod value;
@@ -47,8 +48,9 @@ enum Backend {
     Postgres(postgres::PostgresBackend),
 }
 
-/// Whether a statement only reads, from its first keyword. Anything else takes the
-/// write path. (Component statements come with a parsed answer, see [`Sql`].)
+/// Whether one of the host's own statements only reads, from its first keyword.
+/// Anything else takes the write path. Never used for component SQL, whose text may
+/// hide its kind behind comments: it comes with the SQL policy's parsed answer ([`Sql`]).
 pub fn is_read_only(sql: &str) -> bool {
     let first = sql.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
     ["SELECT", "VALUES", "EXPLAIN"].iter().any(|keyword| first.eq_ignore_ascii_case(keyword))
@@ -65,13 +67,17 @@ pub struct Sql {
     pub text: String,
     /// The same statement with SQLite's `?NNN` placeholders.
     pub sqlite: String,
-    /// Only reads (decided by whoever built it, the SQL policy parses it).
+    /// Only reads (decided by whoever built it, the SQL policy parses it). A component
+    /// statement goes to SQLite's readers or its writer by this, never by its text.
     pub read_only: bool,
+    /// Set once SQLite's own parser found the text to be exactly one statement (see
+    /// `sqlite_guard::one_statement`), so a cached statement is checked only once.
+    pub(crate) single: std::sync::OnceLock<()>,
 }
 
 impl Sql {
     pub fn new(text: &str, read_only: bool) -> Sql {
-        Sql { text: text.to_string(), sqlite: placeholders::to_sqlite(text), read_only }
+        Sql { text: text.to_string(), sqlite: placeholders::to_sqlite(text), read_only, single: std::sync::OnceLock::new() }
     }
 }
 

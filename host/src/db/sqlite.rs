@@ -5,8 +5,15 @@
 //! paying one fsync per statement: statements that queue while a commit is in flight
 //! are run together, each inside its own SAVEPOINT so one failing statement does not
 //! undo its neighbours, and committed once.
+//!
+//! A component's statement carries its [`ComponentScope`] to whichever connection runs
+//! it, and runs there under the connection's guard (`sqlite_guard.rs`): the writer
+//! enters the scope for that one statement only (the host's SAVEPOINTs, BEGIN and
+//! COMMIT around it run unscoped), checks with SQLite that the text is one statement,
+//! and runs it uncached, so it is compiled, and authorized, under its own scope.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
@@ -14,16 +21,27 @@ use sqlx::{Column, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::sqlite_guard::{Guard, PROGRESS_OPS, Schema, one_statement};
 use super::transaction::{self, Conn, Transaction};
-use super::{DbError, Outcome, RowSet, Value, is_read_only, migrate, placeholders};
+use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, is_read_only, migrate, placeholders};
 use crate::config::DatabaseConfig;
 
 /// At most this many queued statements share one commit.
 const MAX_BATCH: usize = 256;
 
+/// Work for the writer; `scope` is `Some` for a component's statement or transaction.
 enum WriteRequest {
-    Run { sql: String, params: Vec<Value>, want_rows: bool, reply: oneshot::Sender<Result<Outcome, DbError>> },
-    Begin { reply: oneshot::Sender<Result<Transaction, DbError>> },
+    Run(Queued),
+    Begin { scope: Option<ComponentScope>, reply: oneshot::Sender<Result<Transaction, DbError>> },
+}
+
+/// One statement waiting for the writer.
+struct Queued {
+    sql: String,
+    params: Vec<Value>,
+    want_rows: bool,
+    scope: Option<ComponentScope>,
+    reply: oneshot::Sender<Result<Outcome, DbError>>,
 }
 
 pub(crate) struct SqliteBackend {
@@ -68,10 +86,21 @@ impl SqliteBackend {
         if run_migrations {
             migrate::SQLITE.run(&mut writer_conn).await?;
         }
-        let reads =
-            super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), Duration::from_millis(config.busy_timeout_ms));
+        let schema = Arc::new(Schema::load(&mut writer_conn).await?);
+        let guard = Guard::new(schema.clone());
+        {
+            let mut handle = writer_conn.lock_handle().await?;
+            // SAFETY: the handle is open and locked; the guard outlives every statement
+            // on it: the progress handler below owns a reference, which sqlx drops only
+            // as it closes the connection.
+            unsafe { guard.install_authorizer(handle.as_raw_handle().as_ptr()) };
+            let progress = guard.clone();
+            handle.set_progress_handler(PROGRESS_OPS, move || progress.keep_going());
+        }
+        let busy_timeout = Duration::from_millis(config.busy_timeout_ms);
+        let reads = super::sqlite_reads::SqliteReads::new(options.get_filename().to_path_buf(), busy_timeout, schema);
         let (writer, requests) = mpsc::channel(1024);
-        let task = tokio::spawn(writer_loop(writer_conn, requests, tx_timeout));
+        let task = tokio::spawn(writer_loop(writer_conn, guard, requests, tx_timeout));
         Ok(SqliteBackend { reads, writer, writer_task: Mutex::new(Some(task)) })
     }
 
@@ -79,8 +108,12 @@ impl SqliteBackend {
         if is_read_only(sql) {
             return self.reads.run(sql, &params);
         }
+        self.write(sql, params, want_rows, None).await
+    }
+
+    async fn write(&self, sql: &str, params: Vec<Value>, want_rows: bool, scope: Option<ComponentScope>) -> Result<Outcome, DbError> {
         let (reply, answer) = oneshot::channel();
-        let request = WriteRequest::Run { sql: sql.to_string(), params, want_rows, reply };
+        let request = WriteRequest::Run(Queued { sql: sql.to_string(), params, want_rows, scope, reply });
         self.writer.send(request).await.map_err(|_| writer_gone())?;
         answer.await.map_err(|_| writer_gone())?
     }
@@ -92,32 +125,34 @@ impl SqliteBackend {
     }
 
     pub async fn begin(&self) -> Result<Transaction, DbError> {
+        self.begin_scoped(None).await
+    }
+
+    async fn begin_scoped(&self, scope: Option<ComponentScope>) -> Result<Transaction, DbError> {
         let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Begin { reply }).await.map_err(|_| writer_gone())?;
+        self.writer.send(WriteRequest::Begin { scope, reply }).await.map_err(|_| writer_gone())?;
         answer.await.map_err(|_| writer_gone())?
     }
 
-    // Component statements. Not yet enforced by the engine: the SQL policy's parse is
-    // the only check until the authorizer lands.
-    pub async fn run_as(
-        &self,
-        _scope: &super::ComponentScope,
-        sql: &super::Sql,
-        params: Vec<Value>,
-        want_rows: bool,
-    ) -> Result<Outcome, DbError> {
-        self.run(&sql.text, params, want_rows).await
-    }
-
-    pub async fn run_packed_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+    /// A component's statement: to the readers or the writer by the policy's parsed
+    /// kind, run under `scope` either way.
+    pub async fn run_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
         if sql.read_only {
-            return self.read_packed(&sql.sqlite, &params);
+            return self.reads.run_as(scope, sql, params).await;
         }
-        self.run(&sql.text, params, true).await.map(|o| super::packed::pack(&o.rows))
+        self.write(&sql.text, params, want_rows, Some(scope.clone())).await
     }
 
-    pub async fn begin_as(&self, _scope: &super::ComponentScope) -> Result<Transaction, DbError> {
-        self.begin().await
+    pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        if sql.read_only {
+            return self.reads.run_packed_as(scope, sql, params).await;
+        }
+        self.write(&sql.text, params, true, Some(scope.clone())).await.map(|o| super::packed::pack(&o.rows))
+    }
+
+    /// A component's transaction: every statement in it runs under `scope`.
+    pub async fn begin_as(&self, scope: &ComponentScope) -> Result<Transaction, DbError> {
+        self.begin_scoped(Some(scope.clone())).await
     }
 
     pub async fn close(&self) {
@@ -132,7 +167,7 @@ fn writer_gone() -> DbError {
     DbError::Unavailable("the database writer has stopped (the server is shutting down)".into())
 }
 
-async fn writer_loop(mut conn: SqliteConnection, mut requests: mpsc::Receiver<WriteRequest>, tx_timeout: Duration) {
+async fn writer_loop(mut conn: SqliteConnection, guard: Arc<Guard>, mut requests: mpsc::Receiver<WriteRequest>, tx_timeout: Duration) {
     let mut pending: Option<WriteRequest> = None;
     loop {
         let request = match pending.take() {
@@ -143,10 +178,18 @@ async fn writer_loop(mut conn: SqliteConnection, mut requests: mpsc::Receiver<Wr
             },
         };
         match request {
-            WriteRequest::Begin { reply } => match transaction::begin(&mut conn, tx_timeout).await {
+            WriteRequest::Begin { scope, reply } => match transaction::begin(&mut conn, tx_timeout).await {
                 Ok((tx, commands)) => {
                     if reply.send(Ok(tx)).is_ok() {
-                        transaction::drive(&mut conn, commands, tx_timeout).await;
+                        match scope {
+                            Some(scope) => {
+                                let mut scoped = Scoped { conn: &mut conn, guard: &guard, scope };
+                                transaction::drive(&mut scoped, commands, tx_timeout).await;
+                            }
+                            None => {
+                                transaction::drive(&mut conn, commands, tx_timeout).await;
+                            }
+                        }
                     } else {
                         let _ = conn.raw("ROLLBACK").await;
                     }
@@ -155,11 +198,11 @@ async fn writer_loop(mut conn: SqliteConnection, mut requests: mpsc::Receiver<Wr
                     let _ = reply.send(Err(e));
                 }
             },
-            WriteRequest::Run { sql, params, want_rows, reply } => {
-                let mut batch = vec![(sql, params, want_rows, reply)];
+            WriteRequest::Run(queued) => {
+                let mut batch = vec![queued];
                 while batch.len() < MAX_BATCH {
                     match requests.try_recv() {
-                        Ok(WriteRequest::Run { sql, params, want_rows, reply }) => batch.push((sql, params, want_rows, reply)),
+                        Ok(WriteRequest::Run(queued)) => batch.push(queued),
                         Ok(begin) => {
                             pending = Some(begin);
                             break;
@@ -167,32 +210,67 @@ async fn writer_loop(mut conn: SqliteConnection, mut requests: mpsc::Receiver<Wr
                         Err(_) => break,
                     }
                 }
-                commit_batch(&mut conn, batch).await;
+                commit_batch(&mut conn, &guard, batch).await;
             }
         }
     }
     let _ = conn.close().await;
 }
 
-type Queued = (String, Vec<Value>, bool, oneshot::Sender<Result<Outcome, DbError>>);
+/// Runs one queued statement: the host's as it is, a component's under its scope.
+async fn run_queued(
+    conn: &mut SqliteConnection,
+    guard: &Guard,
+    sql: &str,
+    params: Vec<Value>,
+    want_rows: bool,
+    scope: Option<&ComponentScope>,
+) -> Result<Outcome, DbError> {
+    match scope {
+        Some(scope) => run_component(conn, guard, scope, sql, params, want_rows).await,
+        None => conn.run(sql, params, want_rows).await,
+    }
+}
+
+/// A component's statement (`$n` placeholders) on the writer, under `scope`: SQLite
+/// checks it is one statement, then it runs uncached, compiled under the scope.
+async fn run_component(
+    conn: &mut SqliteConnection,
+    guard: &Guard,
+    scope: &ComponentScope,
+    sql: &str,
+    params: Vec<Value>,
+    want_rows: bool,
+) -> Result<Outcome, DbError> {
+    let sql = placeholders::to_sqlite(sql);
+    let entered = guard.enter(scope, None)?;
+    let checked = match conn.lock_handle().await {
+        // SAFETY: the handle is locked, so sqlx runs nothing on it meanwhile.
+        Ok(mut handle) => unsafe { one_statement(handle.as_raw_handle().as_ptr(), &sql) },
+        Err(e) => Err(e.into()),
+    };
+    entered.finish(checked)?;
+    let result = bind_and_run(conn, &sql, params, want_rows, false).await;
+    entered.finish(result)
+}
 
 /// Runs `batch` in one transaction (one fsync), each statement in its own savepoint.
-async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Queued>) {
+async fn commit_batch(conn: &mut SqliteConnection, guard: &Guard, batch: Vec<Queued>) {
     if batch.len() == 1 {
-        let (sql, params, want_rows, reply) = batch.into_iter().next().unwrap();
-        let _ = reply.send(conn.run(&sql, params, want_rows).await);
+        let Queued { sql, params, want_rows, scope, reply } = batch.into_iter().next().unwrap();
+        let _ = reply.send(run_queued(conn, guard, &sql, params, want_rows, scope.as_ref()).await);
         return;
     }
     if let Err(e) = conn.raw("BEGIN IMMEDIATE").await {
-        for (_, _, _, reply) in batch {
-            let _ = reply.send(Err(e.clone()));
+        for queued in batch {
+            let _ = queued.reply.send(Err(e.clone()));
         }
         return;
     }
     let mut results = Vec::with_capacity(batch.len());
-    for (sql, params, want_rows, reply) in batch {
+    for Queued { sql, params, want_rows, scope, reply } in batch {
         let _ = conn.raw("SAVEPOINT grouped").await;
-        let result = conn.run(&sql, params, want_rows).await;
+        let result = run_queued(conn, guard, &sql, params, want_rows, scope.as_ref()).await;
         if result.is_err() {
             let _ = conn.raw("ROLLBACK TO grouped").await;
         }
@@ -214,30 +292,61 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Queued>) {
     }
 }
 
+/// The writer's connection inside a component's transaction: its statements run
+/// under the component's scope, the transaction's own BEGIN, COMMIT and ROLLBACK not.
+struct Scoped<'a> {
+    conn: &'a mut SqliteConnection,
+    guard: &'a Guard,
+    scope: ComponentScope,
+}
+
+impl Conn for Scoped<'_> {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+
+    async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+        run_component(self.conn, self.guard, &self.scope, sql, params, want_rows).await
+    }
+
+    async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {
+        self.conn.raw(sql).await
+    }
+}
+
+/// Binds `params` to `sql` (SQLite's placeholders) and runs it; `persistent` keeps the
+/// compiled statement in sqlx's cache (the host's statements) or not (components').
+async fn bind_and_run(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    params: Vec<Value>,
+    want_rows: bool,
+    persistent: bool,
+) -> Result<Outcome, DbError> {
+    let mut query = sqlx::query(sql).persistent(persistent);
+    for param in params {
+        query = match param {
+            Value::Null => query.bind(None::<i64>),
+            Value::Bool(b) => query.bind(b),
+            Value::Int(v) => query.bind(v),
+            Value::Float(v) => query.bind(v),
+            Value::Text(s) => query.bind(s),
+            Value::Bytes(b) => query.bind(b),
+        };
+    }
+    if want_rows {
+        let rows = query.fetch_all(&mut *conn).await?;
+        let rows_affected = rows.len() as u64;
+        Ok(Outcome { rows: to_row_set(&rows)?, rows_affected })
+    } else {
+        let done = query.execute(&mut *conn).await?;
+        Ok(Outcome { rows: RowSet::default(), rows_affected: done.rows_affected() })
+    }
+}
+
 impl Conn for SqliteConnection {
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
     async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        let sql = placeholders::to_sqlite(sql);
-        let mut query = sqlx::query(&sql);
-        for param in params {
-            query = match param {
-                Value::Null => query.bind(None::<i64>),
-                Value::Bool(b) => query.bind(b),
-                Value::Int(v) => query.bind(v),
-                Value::Float(v) => query.bind(v),
-                Value::Text(s) => query.bind(s),
-                Value::Bytes(b) => query.bind(b),
-            };
-        }
-        if want_rows {
-            let rows = query.fetch_all(&mut *self).await?;
-            let rows_affected = rows.len() as u64;
-            Ok(Outcome { rows: to_row_set(&rows)?, rows_affected })
-        } else {
-            let done = query.execute(&mut *self).await?;
-            Ok(Outcome { rows: RowSet::default(), rows_affected: done.rows_affected() })
-        }
+        bind_and_run(self, &placeholders::to_sqlite(sql), params, want_rows, true).await
     }
 
     async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {

@@ -1,4 +1,5 @@
-//! Reads on SQLite, run right on the calling thread.
+//! Reads on SQLite: run right on the calling thread, and a component's read that
+//! takes longer than a short slice moves to a small pool of reader threads.
 //!
 //! An indexed read from SQLite's page cache takes microseconds; handing it to a
 //! connection's worker thread and back (what sqlx does) costs more than the read, and
@@ -6,18 +7,38 @@
 //! read-only connection kept per thread, with prepared statements cached. Writes still
 //! go through the single writer task (`sqlite.rs`). In WAL mode readers never wait for
 //! the writer, and a statement's read transaction ends when its rows are read.
+//!
+//! A component's read runs under its grant (`sqlite_guard.rs`) and may be anything up
+//! to its time budget, which must not hold an async worker: it gets [`INLINE_SLICE`]
+//! on the calling thread (the common read finishes well within it), and when the
+//! progress handler stops it there it is run again from the start on the pool
+//! ([`POOL_THREADS`] threads, each with its own connection), where only the budget
+//! stops it. Reads have no side effects, so running one again is safe; the pool's
+//! queue is the bound on how many long reads run at once, and time spent queued
+//! counts against the budget.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::packed::Packer;
-use super::{DbError, Outcome, RowSet, Value, ValueRef as Portable, placeholders};
+use super::sqlite_guard::{Guard, Schema, cache_key, one_statement};
+use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, ValueRef as Portable, placeholders};
+
+/// How long a component's read may run on the calling (async) thread before it moves
+/// to the pool. A timeline page's reads take tens to hundreds of microseconds each.
+pub(crate) const INLINE_SLICE: Duration = Duration::from_millis(2);
+
+/// Reader threads for component reads that outgrow [`INLINE_SLICE`]: enough that one
+/// slow component does not queue another's, few enough that on a small machine they
+/// leave the async workers (which serve everything else) their share of the CPU.
+pub(crate) const POOL_THREADS: usize = 2;
 
 /// Statements kept prepared per connection.
 const STATEMENT_CACHE: usize = 256;
@@ -26,68 +47,188 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
     /// This thread's read connection to each open database, by reader id.
-    static CONNECTIONS: RefCell<HashMap<u64, Connection>> = RefCell::new(HashMap::new());
+    static CONNECTIONS: RefCell<HashMap<u64, Reader>> = RefCell::new(HashMap::new());
+}
+
+/// A read connection and the guard installed on it. The connection is declared first
+/// so it closes before the guard its callbacks point to is dropped.
+struct Reader {
+    connection: Connection,
+    guard: Arc<Guard>,
 }
 
 /// Runs read-only statements against one database file.
 pub struct SqliteReads {
+    target: Arc<Target>,
+    /// Started on the first read that needs it.
+    pool: OnceLock<Mutex<mpsc::Sender<Job>>>,
+}
+
+/// Which database the readers open.
+struct Target {
     id: u64,
     path: PathBuf,
     busy_timeout: Duration,
+    /// What each reader's guard knows of the schema.
+    schema: Arc<Schema>,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Where a component's read puts its rows: a fresh one for each attempt.
+trait Fresh: Sink + Default + Send + 'static {}
+impl<T: Sink + Default + Send + 'static> Fresh for T {}
+
 impl SqliteReads {
-    pub fn new(path: PathBuf, busy_timeout: Duration) -> SqliteReads {
-        SqliteReads { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, busy_timeout }
+    pub fn new(path: PathBuf, busy_timeout: Duration, schema: Arc<Schema>) -> SqliteReads {
+        let target = Target { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, busy_timeout, schema };
+        SqliteReads { target: Arc::new(target), pool: OnceLock::new() }
     }
 
-    /// Runs one read-only statement (`$n` placeholders) and returns its rows.
-    pub fn run(&self, sql: &str, params: &[Value]) -> Result<Outcome, DbError> {
-        let mut rows = RowSet::default();
-        let sql = placeholders::to_sqlite(sql);
-        self.with_connection(|connection| read(connection, &sql, params, &mut rows))?;
+    /// A component's read-only statement under `scope`, answered as rows.
+    pub async fn run_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Outcome, DbError> {
+        let rows: RowSet = self.component_read(scope, sql, params).await?;
         let rows_affected = rows.rows.len() as u64;
         Ok(Outcome { rows, rows_affected })
     }
 
-    /// Runs one read-only statement, already spelled with SQLite's placeholders, and
-    /// returns its rows packed (see [`super::packed`]) straight from SQLite's columns.
-    pub fn run_packed(&self, sqlite_sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
-        let mut packer = None;
-        self.with_connection(|connection| read(connection, sqlite_sql, params, &mut packer))?;
+    /// A component's read-only statement under `scope`, answered packed.
+    pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        let packer: Option<Packer> = self.component_read(scope, sql, params).await?;
         Ok(packer.expect("the column names come first").finish())
     }
 
-    /// Runs `f` on this thread's read connection, opening it the first time.
-    fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
-        CONNECTIONS.with(|connections| {
-            let mut connections = connections.borrow_mut();
-            let connection = match connections.get_mut(&self.id) {
-                Some(connection) => connection,
-                None => {
-                    let connection = self.open()?;
-                    connections.entry(self.id).or_insert(connection)
+    /// Tries the read on this thread for [`INLINE_SLICE`], then on the pool.
+    async fn component_read<S: Fresh>(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<S, DbError> {
+        let key = cache_key(scope, &sql.sqlite);
+        let single = &sql.single;
+        let inline = self.target.with_reader(|reader| scoped_read::<S>(reader, scope, &key, single, &params, Some(INLINE_SLICE)))?;
+        if let Some(sink) = inline {
+            return Ok(sink);
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let (target, scope) = (self.target.clone(), scope.clone());
+        let job: Job = Box::new(move || {
+            // The inline attempt found it to be one statement before it ran.
+            let done = OnceLock::from(());
+            let result = target
+                .with_reader(|reader| scoped_read::<S>(reader, &scope, &key, &done, &params, None))
+                .map(|sink| sink.expect("no slice, so never out of it"));
+            let _ = reply.send(result);
+        });
+        self.pool().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).send(job).map_err(|_| pool_gone())?;
+        answer.await.map_err(|_| pool_gone())?
+    }
+
+    fn pool(&self) -> &Mutex<mpsc::Sender<Job>> {
+        self.pool.get_or_init(|| {
+            let (jobs, queue) = mpsc::channel::<Job>();
+            let queue = Arc::new(Mutex::new(queue));
+            for i in 0..POOL_THREADS {
+                let queue = queue.clone();
+                let spawned = std::thread::Builder::new().name(format!("aerie-sql-read-{i}")).spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => break, // the database was closed
+                        }
+                    }
+                });
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "starting a component read thread failed");
                 }
-            };
-            f(connection)
+            }
+            Mutex::new(jobs)
         })
     }
 
-    fn open(&self) -> Result<Connection, DbError> {
+    /// Runs one of the host's read-only statements (`$n` placeholders) and returns its rows.
+    pub fn run(&self, sql: &str, params: &[Value]) -> Result<Outcome, DbError> {
+        let mut rows = RowSet::default();
+        let sql = placeholders::to_sqlite(sql);
+        self.target.with_reader(|reader| read(&reader.connection, &sql, params, &mut rows))?;
+        let rows_affected = rows.rows.len() as u64;
+        Ok(Outcome { rows, rows_affected })
+    }
+
+    /// Runs one of the host's read-only statements, already spelled with SQLite's
+    /// placeholders, and returns its rows packed (see [`super::packed`]) straight from
+    /// SQLite's columns.
+    pub fn run_packed(&self, sqlite_sql: &str, params: &[Value]) -> Result<Vec<u8>, DbError> {
+        let mut packer = None;
+        self.target.with_reader(|reader| read(&reader.connection, sqlite_sql, params, &mut packer))?;
+        Ok(packer.expect("the column names come first").finish())
+    }
+}
+
+impl Target {
+    /// Runs `f` on this thread's read connection, opening it the first time.
+    fn with_reader<T>(&self, f: impl FnOnce(&Reader) -> Result<T, DbError>) -> Result<T, DbError> {
+        CONNECTIONS.with(|connections| {
+            let mut connections = connections.borrow_mut();
+            let reader = match connections.get_mut(&self.id) {
+                Some(reader) => reader,
+                None => {
+                    let reader = self.open()?;
+                    connections.entry(self.id).or_insert(reader)
+                }
+            };
+            f(reader)
+        })
+    }
+
+    fn open(&self) -> Result<Reader, DbError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let connection = Connection::open_with_flags(&self.path, flags).map_err(to_db_error)?;
         connection.busy_timeout(self.busy_timeout).map_err(to_db_error)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(connection)
+        let guard = Guard::new(self.schema.clone());
+        // SAFETY: the connection is open; the guard is kept beside it in `Reader`,
+        // which closes the connection first.
+        unsafe { guard.install(connection.handle()) };
+        Ok(Reader { connection, guard })
     }
 }
 
 impl Drop for SqliteReads {
     fn drop(&mut self) {
         // Only this thread's connection can be closed from here; others close with
-        // their threads (or stay idle, read-only, until then).
-        let _ = CONNECTIONS.try_with(|connections| connections.borrow_mut().remove(&self.id));
+        // their threads (or stay idle, read-only, until then). Dropping the pool's
+        // sender ends its threads, and their connections with them.
+        let _ = CONNECTIONS.try_with(|connections| connections.borrow_mut().remove(&self.target.id));
     }
+}
+
+fn pool_gone() -> DbError {
+    DbError::Unavailable("the component read pool has stopped (the server is shutting down)".into())
+}
+
+/// One attempt at a component's read on `reader`, under `scope`: `Ok(None)` when the
+/// `slice` ran out first. `key` is the statement under its scope's cache key; `single`
+/// remembers that SQLite found it to be one statement (checked once per text).
+fn scoped_read<S: Fresh>(
+    reader: &Reader,
+    scope: &ComponentScope,
+    key: &str,
+    single: &OnceLock<()>,
+    params: &[Value],
+    slice: Option<Duration>,
+) -> Result<Option<S>, DbError> {
+    let entered = reader.guard.enter(scope, slice)?;
+    if single.get().is_none() {
+        // SAFETY: this thread owns the connection, and nothing else runs on it now.
+        let checked = unsafe { one_statement(reader.connection.handle(), key) };
+        entered.finish(checked)?;
+        let _ = single.set(());
+    }
+    let mut sink = S::default();
+    let result = read(&reader.connection, key, params, &mut sink);
+    if result.is_err() && entered.out_of_slice() {
+        return Ok(None);
+    }
+    entered.finish(result).map(|()| Some(sink))
 }
 
 /// Where [`read`] puts a result: told the column names once, then every cell in row

@@ -253,7 +253,7 @@ impl Runtime {
             stats: CallStats::default(),
             rate: entry.limits.calls_per_second.map(rate::RateLimit::new),
             handler,
-            sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(grant, entry.grants.tables.as_deref()))),
+            sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(self.database.engine(), grant, entry.grants.tables.as_deref()))),
             settings: Arc::new(entry.config.clone()),
             idle: Default::default(),
         })
