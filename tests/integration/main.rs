@@ -31,6 +31,7 @@ mod policies;
 mod polls;
 mod proxy;
 mod reports;
+mod sandbox_postgres;
 mod streaming;
 mod visibility;
 mod visibility_api;

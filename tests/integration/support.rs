@@ -81,6 +81,8 @@ impl Drop for PgDatabase {
                 use sqlx::Connection;
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
                     let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                    // Roles are cluster-wide: drop the component role aerie made for it.
+                    let _ = sqlx::raw_sql(&format!("DROP ROLE IF EXISTS {name}_components")).execute(&mut admin).await;
                 }
             });
         })

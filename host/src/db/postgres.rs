@@ -1,34 +1,95 @@
-//! PostgreSQL: a pool; a transaction owns one pooled connection in its own task.
+//! PostgreSQL: a pool for the host's own statements; a transaction owns one pooled
+//! connection in its own task.
+//!
+//! Component SQL runs on a second, smaller pool whose connections log in as the
+//! component role ([`component_role`]): the engine itself refuses the host's tables,
+//! whatever the SQL policy's parse let through, and the host's pool is never touched
+//! by a component (no session state of theirs can reach host statements, and host
+//! work always finds a connection). Each component statement runs with
+//! `statement_timeout` set to what remains of the call's time budget and, for a
+//! read-only grant or statement, in a read-only transaction; every component
+//! connection is reset before it goes back to the pool ([`RESET`]).
 
+mod component_role;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, PgTypeInfo, Postgres};
 use sqlx::{Column, Encode, Row, Type, TypeInfo, ValueRef as _};
 use std::str::FromStr;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::packed::Packer;
 use super::transaction::{self, Conn, Transaction, TxEnd};
-use super::{DbError, Outcome, RowSet, Value, ValueRef, migrate};
+use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, ValueRef, migrate};
 use crate::config::DatabaseConfig;
+
+/// Run on a component connection before it goes back to the pool, so nothing a
+/// component left in the session reaches the next one: an open or failed
+/// transaction, `SET`/`set_config(…, false)` values (`RESET ALL`, which leaves the
+/// session defaults given at login), cursors, `LISTEN`s, advisory locks, temporary
+/// tables (which would shadow real ones) and sequence caches. Not `DISCARD ALL`: it
+/// also drops the server-side prepared statements sqlx keeps for the connection,
+/// which sqlx would go on using. (A component that drops them with `DEALLOCATE` gets
+/// its connection closed, see [`component_failure`].)
+const RESET: &str =
+    "ROLLBACK; RESET ALL; RESET ROLE; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
+
+/// How many connections component SQL may hold at once: the configured pool size less
+/// a quarter (at least one) held back, so the server is never asked for much more than
+/// `max_connections` of component work on top of the host's own.
+fn component_share(max_connections: u32) -> u32 {
+    (max_connections - max_connections / 4).max(1)
+}
+
+/// How many component connections one component may hold at once: half the share, so
+/// one component stuck in slow statements leaves the others connections to work with.
+fn per_component(share: u32) -> usize {
+    (share as usize).div_ceil(2)
+}
 
 pub(crate) struct PostgresBackend {
     pool: PgPool,
+    /// Connections logged in as the component role.
+    components: PgPool,
+    /// Per component id, the permits for its share of `components`.
+    shares: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
     tx_timeout: Duration,
+}
+
+/// A component connection with its component's permit, released together.
+struct ComponentConnection {
+    conn: PoolConnection<Postgres>,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl PostgresBackend {
     pub async fn open(url: &str, config: &DatabaseConfig, tx_timeout: Duration, run_migrations: bool) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("aerie");
-        let pool = PgPoolOptions::new()
-            .max_connections(config.max_connections)
-            .acquire_timeout(Duration::from_millis(config.busy_timeout_ms.max(1000)))
-            .connect_with(options)
-            .await?;
+        let acquire_timeout = Duration::from_millis(config.busy_timeout_ms.max(1000));
+        let pool =
+            PgPoolOptions::new().max_connections(config.max_connections).acquire_timeout(acquire_timeout).connect_with(options).await?;
         if run_migrations {
             migrate::POSTGRES.run(&pool).await?;
         }
-        Ok(PostgresBackend { pool, tx_timeout })
+        let login = component_role::prepare(&pool, url).await?;
+        let role = login.role.clone();
+        let database = login.database.clone();
+        let components = PgPoolOptions::new()
+            .max_connections(component_share(config.max_connections))
+            .acquire_timeout(acquire_timeout)
+            .after_release(|conn, _| Box::pin(async move { sqlx::Executor::execute(conn, sqlx::raw_sql(RESET)).await.map(|_| true) }))
+            .connect_lazy_with(login.options);
+        // A login refused by pg_hba.conf is the operator's to fix: say so at start, not
+        // on the first request.
+        if let Err(e) = components.acquire().await {
+            return Err(component_role::login_error(&role, &database, e));
+        }
+        Ok(PostgresBackend { pool, components, shares: Mutex::default(), tx_timeout })
     }
 
     pub async fn run(&self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
@@ -41,14 +102,7 @@ impl PostgresBackend {
     pub async fn run_packed(&self, sql: &str, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
         let mut conn = self.pool.acquire().await?;
         let rows = bind(sqlx::query(sql), params).fetch_all(&mut *conn).await?;
-        let Some(first) = rows.first() else { return Ok(Packer::new(std::iter::empty()).finish()) };
-        let mut packer = Packer::new(first.columns().iter().map(|c| c.name()));
-        for row in &rows {
-            for i in 0..row.len() {
-                packer.value(cell(row, i)?);
-            }
-        }
-        Ok(packer.finish())
+        pack_rows(&rows)
     }
 
     pub async fn begin(&self) -> Result<Transaction, DbError> {
@@ -63,23 +117,172 @@ impl PostgresBackend {
         Ok(tx)
     }
 
-    // Component statements. Not yet enforced by the engine: the SQL policy's parse is
-    // the only check until the component role lands.
-    pub async fn run_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        self.run(&sql.text, params, want_rows).await
+    /// One component statement, on a component connection (one round trip of setup,
+    /// then the statement; the reset happens as the connection is released).
+    pub async fn run_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+        let mut connection = self.component_connection(scope, one_shot(scope, sql)).await?;
+        component_statement(&mut connection.conn, &sql.text, params, want_rows).await
     }
 
-    pub async fn run_packed_as(&self, _scope: &super::ComponentScope, sql: &super::Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
-        self.run_packed(&sql.text, params).await
+    pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
+        let mut connection = self.component_connection(scope, one_shot(scope, sql)).await?;
+        let rows = component_rows(&mut connection.conn, &sql.text, params).await?;
+        pack_rows(&rows)
     }
 
-    pub async fn begin_as(&self, _scope: &super::ComponentScope) -> Result<Transaction, DbError> {
-        self.begin().await
+    /// A component transaction: read-only for a read-only grant, each statement
+    /// stopped at the end of the call's budget.
+    pub async fn begin_as(&self, scope: &ComponentScope) -> Result<Transaction, DbError> {
+        let prelude = if scope.read_only { "SET default_transaction_read_only = on" } else { "" };
+        let connection = self.component_connection(scope, prelude).await?;
+        let mut tx_conn = ComponentTx { connection, scope: scope.clone(), read_only: scope.read_only };
+        let (tx, commands) = transaction::begin(&mut tx_conn, self.tx_timeout).await?;
+        let timeout = self.tx_timeout;
+        tokio::spawn(async move {
+            if transaction::drive(&mut tx_conn, commands, timeout).await == TxEnd::Broken {
+                tx_conn.connection.conn.close_on_drop();
+            }
+        });
+        Ok(tx)
+    }
+
+    /// A component connection, waited for no longer than the call's budget, its
+    /// `statement_timeout` set to what remains of the budget, then `prelude` run (in
+    /// the same round trip).
+    async fn component_connection(&self, scope: &ComponentScope, prelude: &str) -> Result<ComponentConnection, DbError> {
+        let share = self.share_of(&scope.component);
+        let waiting = async {
+            let permit = share.acquire_owned().await.map_err(|_| DbError::Unavailable("the database is closing".into()))?;
+            Ok::<_, DbError>(ComponentConnection { conn: self.components.acquire().await?, _permit: permit })
+        };
+        let mut connection = match tokio::time::timeout(scope.remaining(), waiting).await {
+            Ok(connection) => connection?,
+            Err(_) => {
+                return Err(DbError::Unavailable(format!(
+                    "component {} ran out of its time budget waiting for a database connection (it may hold {} at once, all components {}); try again",
+                    scope.component,
+                    per_component(self.components.options().get_max_connections()),
+                    self.components.options().get_max_connections()
+                )));
+            }
+        };
+        let setup = format!("{}; {prelude}", timeout_statement(scope)?);
+        sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
+        Ok(connection)
+    }
+
+    fn share_of(&self, component: &Arc<str>) -> Arc<Semaphore> {
+        let mut shares = self.shares.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let permits = per_component(self.components.options().get_max_connections());
+        shares.entry(component.clone()).or_insert_with(|| Arc::new(Semaphore::new(permits))).clone()
     }
 
     pub async fn close(&self) {
+        self.components.close().await;
         self.pool.close().await;
     }
+}
+
+/// What runs before a one-shot statement. A read goes into a read-only transaction
+/// that the reset on release rolls back ([`RESET`] starts with `ROLLBACK`, so this costs
+/// no round trip): besides refusing writes to tables, the rollback undoes what
+/// PostgreSQL lets even a read-only transaction do — large objects (`lo_create`,
+/// `lowrite`), `NOTIFY`, `set_config(…, false)`. A write runs on its own, committed.
+fn one_shot(scope: &ComponentScope, sql: &Sql) -> &'static str {
+    if scope.read_only || sql.read_only { "BEGIN READ ONLY" } else { "" }
+}
+
+/// `SET statement_timeout` to what remains of `scope`'s budget; an error if nothing does.
+fn timeout_statement(scope: &ComponentScope) -> Result<String, DbError> {
+    let remaining = scope.remaining().as_millis();
+    if remaining == 0 {
+        return Err(DbError::Unavailable(format!("component {} has used up its time budget; the statement was not run", scope.component)));
+    }
+    Ok(format!("SET statement_timeout = {remaining}"))
+}
+
+/// Runs a component statement, its rows decoded or its changes counted.
+async fn component_statement(
+    conn: &mut PoolConnection<Postgres>,
+    sql: &str,
+    params: Vec<Value>,
+    want_rows: bool,
+) -> Result<Outcome, DbError> {
+    if want_rows {
+        let rows = component_rows(conn, sql, params).await?;
+        Ok(Outcome { rows: to_row_set(&rows)?, rows_affected: rows.len() as u64 })
+    } else {
+        match bind(sqlx::query(sql), params).execute(&mut **conn).await {
+            Ok(done) => Ok(Outcome { rows: RowSet::default(), rows_affected: done.rows_affected() }),
+            Err(e) => Err(component_failure(conn, e)),
+        }
+    }
+}
+
+async fn component_rows(conn: &mut PoolConnection<Postgres>, sql: &str, params: Vec<Value>) -> Result<Vec<PgRow>, DbError> {
+    bind(sqlx::query(sql), params).fetch_all(&mut **conn).await.map_err(|e| component_failure(conn, e))
+}
+
+/// What a component sees of a failed statement: refusals by the engine as access
+/// denied, with why; a statement stopped at the budget as unavailable. A connection
+/// whose prepared statements were dropped under sqlx (`DEALLOCATE`) is closed.
+fn component_failure(conn: &mut PoolConnection<Postgres>, error: sqlx::Error) -> DbError {
+    let (code, message) = match &error {
+        sqlx::Error::Database(db) => (db.code().map(|c| c.into_owned()), db.message().to_string()),
+        _ => return DbError::from(error),
+    };
+    match code.as_deref() {
+        Some("42501") => DbError::AccessDenied(format!(
+            "{message} (component SQL runs as a database role that reaches only the component tables, never the host's)"
+        )),
+        Some("25006") => DbError::AccessDenied(format!("{message} (this grant or statement is read-only)")),
+        Some("57014") => DbError::Unavailable(format!("{message}: the statement ran past the component's time budget and was stopped")),
+        Some("26000") => {
+            conn.close_on_drop();
+            DbError::Unavailable(format!("{message}: the connection lost its prepared statements and was closed; try again"))
+        }
+        _ => DbError::from(error),
+    }
+}
+
+/// A component transaction's connection, its statements under the component's budget.
+struct ComponentTx {
+    connection: ComponentConnection,
+    scope: ComponentScope,
+    read_only: bool,
+}
+
+impl Conn for ComponentTx {
+    // The `SELECT 1` takes the transaction's first snapshot, after which PostgreSQL
+    // refuses `SET TRANSACTION READ WRITE`: a read-only transaction stays read-only.
+    const BEGIN: &'static str = "BEGIN; SELECT 1";
+
+    async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+        // Each statement gets what is left of the budget, not what was left at BEGIN.
+        let conn = &mut self.connection.conn;
+        sqlx::Executor::execute(&mut **conn, sqlx::raw_sql(&timeout_statement(&self.scope)?)).await?;
+        component_statement(conn, sql, params, want_rows).await
+    }
+
+    async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {
+        // A read-only transaction has nothing to commit but what PostgreSQL lets it do
+        // anyway (large objects, NOTIFY, session settings): it ends in a rollback.
+        let sql = if self.read_only && sql == "COMMIT" { "ROLLBACK" } else { sql };
+        sqlx::Executor::execute(&mut *self.connection.conn, sqlx::raw_sql(sql)).await?;
+        Ok(())
+    }
+}
+
+/// Packs rows into one buffer (see `packed.rs`).
+fn pack_rows(rows: &[PgRow]) -> Result<Vec<u8>, DbError> {
+    let Some(first) = rows.first() else { return Ok(Packer::new(std::iter::empty()).finish()) };
+    let mut packer = Packer::new(first.columns().iter().map(|c| c.name()));
+    for row in rows {
+        for i in 0..row.len() {
+            packer.value(cell(row, i)?);
+        }
+    }
+    Ok(packer.finish())
 }
 
 /// A NULL of no declared type: PostgreSQL infers it from the statement, as it does
