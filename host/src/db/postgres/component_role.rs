@@ -114,7 +114,7 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     };
     let verb = if exists { "ALTER" } else { "CREATE" };
     let statement = format!("{verb} ROLE {} {attributes} {password_clause}", quote_ident(&role));
-    let mut savepoint = (&mut *tx).begin().await?;
+    let mut savepoint = tx.begin().await?;
     match sqlx::Executor::execute(&mut *savepoint, sqlx::raw_sql(&statement)).await {
         Ok(_) => savepoint.commit().await?,
         // A role the operator made beforehand, which aerie may not alter: used as it is
@@ -179,7 +179,7 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     let can_create: bool =
         sqlx::query_scalar("SELECT has_schema_privilege($1, 'public', 'CREATE')").bind(&role).fetch_one(&mut *tx).await?;
     if can_create {
-        let mut savepoint = (&mut *tx).begin().await?;
+        let mut savepoint = tx.begin().await?;
         match sqlx::Executor::execute(&mut *savepoint, sqlx::raw_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")).await {
             Ok(_) => savepoint.commit().await?,
             Err(e) => {
