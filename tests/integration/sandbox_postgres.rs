@@ -239,6 +239,20 @@ async fn component_statements_stop_at_the_budget_and_leave_the_host_connections(
     let took = started.elapsed();
     assert!(matches!(&result, Err(DbError::Unavailable(m)) if m.contains("budget")), "{result:?}");
     assert!(took >= Duration::from_millis(600) && took < Duration::from_secs(5), "stopped after {took:?}, budget 700 ms");
+    // And the server stopped it too, not only the host's wait.
+    let mut still_running = -1;
+    for _ in 0..50 {
+        let rows = db
+            .query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'", vec![])
+            .await
+            .unwrap();
+        still_running = rows.i64(0, "n").unwrap();
+        if still_running == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(still_running, 0, "the abandoned statement still runs on the server");
 
     // Inside a transaction too.
     let tx = db.begin_as(&scope("sleeper", false, Duration::from_millis(700))).await.unwrap();

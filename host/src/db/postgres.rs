@@ -1,14 +1,19 @@
 //! PostgreSQL: a pool for the host's own statements; a transaction owns one pooled
 //! connection in its own task.
 //!
-//! Component SQL runs on a second, smaller pool whose connections log in as the
-//! component role ([`component_role`]): the engine itself refuses the host's tables,
-//! whatever the SQL policy's parse let through, and the host's pool is never touched
-//! by a component (no session state of theirs can reach host statements, and host
-//! work always finds a connection). Each component statement runs with
-//! `statement_timeout` set to what remains of the call's time budget and, for a
-//! read-only grant or statement, in a read-only transaction; every component
-//! connection is reset before it goes back to the pool ([`RESET`]).
+//! Component SQL runs on a second pool whose connections log in as the component role
+//! ([`component_role`]): the engine itself refuses the host's tables, whatever the SQL
+//! policy's parse let through, and the host's pool is never touched by a component (no
+//! session state of theirs can reach host statements, and host work always finds a
+//! connection).
+//!
+//! A component connection waits in the pool inside an open read-only transaction (no
+//! snapshot yet, so it holds nothing back), so a read — most component statements —
+//! costs one round trip, as a host read does; the reset on release ([`RESET`]) rolls
+//! it back and opens the next. A write first leaves that transaction. A statement that
+//! outlives the call's budget is abandoned at the deadline and its connection closed,
+//! which PostgreSQL (14+, `client_connection_check_interval`) notices and cancels the
+//! statement on; `statement_timeout` is the server-side backstop.
 
 mod component_role;
 
@@ -35,21 +40,29 @@ use crate::config::DatabaseConfig;
 /// tables (which would shadow real ones) and sequence caches. Not `DISCARD ALL`: it
 /// also drops the server-side prepared statements sqlx keeps for the connection,
 /// which sqlx would go on using. (A component that drops them with `DEALLOCATE` gets
-/// its connection closed, see [`component_failure`].)
+/// its connection closed, see [`component_failure`].) It ends by opening the read-only
+/// transaction the next read runs in; the `COMMIT` before it matters: in one message, a
+/// `BEGIN` would otherwise take the resets before it into its transaction, and the
+/// next write's `ROLLBACK` would undo them.
 const RESET: &str =
-    "ROLLBACK; RESET ALL; RESET ROLE; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
+    "ROLLBACK; RESET ALL; RESET ROLE; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; COMMIT; BEGIN READ ONLY";
 
-/// How many connections component SQL may hold at once: the configured pool size less
-/// a quarter (at least one) held back, so the server is never asked for much more than
-/// `max_connections` of component work on top of the host's own.
+/// How long the server lets a component statement run whatever its budget (a backstop:
+/// the deadline is kept by the host, see the module notes); a call with a longer
+/// budget raises it for its connection.
+const BACKSTOP_TIMEOUT_MS: u128 = 30_000;
+
+/// How many connections component SQL may hold at once: as many as the host's own pool
+/// (`database.max_connections`), so a node opens at most twice that.
 fn component_share(max_connections: u32) -> u32 {
-    (max_connections - max_connections / 4).max(1)
+    max_connections.max(1)
 }
 
-/// How many component connections one component may hold at once: half the share, so
-/// one component stuck in slow statements leaves the others connections to work with.
+/// How many component connections one component may hold at once: all but one of the
+/// share (at least one), so one component stuck in slow statements always leaves the
+/// others a connection, and the busiest (the Mastodon API) still has nearly all.
 fn per_component(share: u32) -> usize {
-    (share as usize).div_ceil(2)
+    share.saturating_sub(1).max(1) as usize
 }
 
 pub(crate) struct PostgresBackend {
@@ -79,11 +92,22 @@ impl PostgresBackend {
         let login = component_role::prepare(&pool, url).await?;
         let role = login.role.clone();
         let database = login.database.clone();
+        let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int").fetch_one(&pool).await?;
+        let backstop = BACKSTOP_TIMEOUT_MS.to_string();
+        let mut settings = vec![("statement_timeout", backstop.as_str()), ("idle_in_transaction_session_timeout", "0")];
+        if version >= 140000 {
+            // A backend checks every quarter second whether its client is still there, so
+            // a statement abandoned at its deadline stops soon after.
+            settings.push(("client_connection_check_interval", "250"));
+        }
         let components = PgPoolOptions::new()
             .max_connections(component_share(config.max_connections))
             .acquire_timeout(acquire_timeout)
+            .after_connect(|conn, _| {
+                Box::pin(async move { sqlx::Executor::execute(conn, sqlx::raw_sql("BEGIN READ ONLY")).await.map(|_| ()) })
+            })
             .after_release(|conn, _| Box::pin(async move { sqlx::Executor::execute(conn, sqlx::raw_sql(RESET)).await.map(|_| true) }))
-            .connect_lazy_with(login.options);
+            .connect_lazy_with(login.options.options(settings));
         // A login refused by pg_hba.conf is the operator's to fix: say so at start, not
         // on the first request.
         if let Err(e) = components.acquire().await {
@@ -117,25 +141,30 @@ impl PostgresBackend {
         Ok(tx)
     }
 
-    /// One component statement, on a component connection (one round trip of setup,
-    /// then the statement; the reset happens as the connection is released).
+    /// One component statement. A read runs in the read-only transaction its connection
+    /// waited in, which the reset on release rolls back: besides refusing writes to
+    /// tables, the rollback undoes what PostgreSQL lets even a read-only transaction do
+    /// (large objects, `NOTIFY`, `set_config(…, false)`). A write runs on its own,
+    /// committed.
     pub async fn run_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        let mut connection = self.component_connection(scope, one_shot(scope, sql)).await?;
-        component_statement(&mut connection.conn, &sql.text, params, want_rows).await
+        let mut connection = self.component_connection(scope, writes(scope, sql)).await?;
+        let conn = &mut connection.conn;
+        let outcome = tokio::time::timeout(scope.remaining(), component_statement(conn, &sql.text, params, want_rows)).await;
+        outcome.unwrap_or_else(|_| Err(stopped_at_deadline(conn, scope)))
     }
 
     pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
-        let mut connection = self.component_connection(scope, one_shot(scope, sql)).await?;
-        let rows = component_rows(&mut connection.conn, &sql.text, params).await?;
-        pack_rows(&rows)
+        let mut connection = self.component_connection(scope, writes(scope, sql)).await?;
+        let conn = &mut connection.conn;
+        let rows = tokio::time::timeout(scope.remaining(), component_rows(conn, &sql.text, params)).await;
+        pack_rows(&rows.unwrap_or_else(|_| Err(stopped_at_deadline(conn, scope)))?)
     }
 
     /// A component transaction: read-only for a read-only grant, each statement
     /// stopped at the end of the call's budget.
     pub async fn begin_as(&self, scope: &ComponentScope) -> Result<Transaction, DbError> {
-        let prelude = if scope.read_only { "SET default_transaction_read_only = on" } else { "" };
-        let connection = self.component_connection(scope, prelude).await?;
-        let mut tx_conn = ComponentTx { connection, scope: scope.clone(), read_only: scope.read_only };
+        let connection = self.component_connection(scope, !scope.read_only).await?;
+        let mut tx_conn = ComponentTx { connection, scope: scope.clone(), read_only: scope.read_only, broken: false };
         let (tx, commands) = transaction::begin(&mut tx_conn, self.tx_timeout).await?;
         let timeout = self.tx_timeout;
         tokio::spawn(async move {
@@ -146,10 +175,18 @@ impl PostgresBackend {
         Ok(tx)
     }
 
-    /// A component connection, waited for no longer than the call's budget, its
-    /// `statement_timeout` set to what remains of the budget, then `prelude` run (in
-    /// the same round trip).
-    async fn component_connection(&self, scope: &ComponentScope, prelude: &str) -> Result<ComponentConnection, DbError> {
+    /// A component connection, waited for no longer than the call's budget. For a
+    /// write it leaves the read-only transaction it waited in; a budget longer than the
+    /// server's backstop raises it for the connection (both in one round trip, and only
+    /// when needed).
+    async fn component_connection(&self, scope: &ComponentScope, write: bool) -> Result<ComponentConnection, DbError> {
+        let remaining = scope.remaining().as_millis();
+        if remaining == 0 {
+            return Err(DbError::Unavailable(format!(
+                "component {} has used up its time budget; the statement was not run",
+                scope.component
+            )));
+        }
         let share = self.share_of(&scope.component);
         let waiting = async {
             let permit = share.acquire_owned().await.map_err(|_| DbError::Unavailable("the database is closing".into()))?;
@@ -166,8 +203,16 @@ impl PostgresBackend {
                 )));
             }
         };
-        let setup = format!("{}; {prelude}", timeout_statement(scope)?);
-        sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
+        let mut setup = String::new();
+        if write {
+            setup.push_str("ROLLBACK; ");
+        }
+        if remaining > BACKSTOP_TIMEOUT_MS {
+            setup.push_str(&format!("SET statement_timeout = {remaining}"));
+        }
+        if !setup.is_empty() {
+            sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
+        }
         Ok(connection)
     }
 
@@ -183,22 +228,17 @@ impl PostgresBackend {
     }
 }
 
-/// What runs before a one-shot statement. A read goes into a read-only transaction
-/// that the reset on release rolls back ([`RESET`] starts with `ROLLBACK`, so this costs
-/// no round trip): besides refusing writes to tables, the rollback undoes what
-/// PostgreSQL lets even a read-only transaction do — large objects (`lo_create`,
-/// `lowrite`), `NOTIFY`, `set_config(…, false)`. A write runs on its own, committed.
-fn one_shot(scope: &ComponentScope, sql: &Sql) -> &'static str {
-    if scope.read_only || sql.read_only { "BEGIN READ ONLY" } else { "" }
+/// Whether a one-shot statement runs as a write: only when both the grant and the
+/// statement (as the SQL policy parsed it) say so; anything else is a read.
+fn writes(scope: &ComponentScope, sql: &Sql) -> bool {
+    !scope.read_only && !sql.read_only
 }
 
-/// `SET statement_timeout` to what remains of `scope`'s budget; an error if nothing does.
-fn timeout_statement(scope: &ComponentScope) -> Result<String, DbError> {
-    let remaining = scope.remaining().as_millis();
-    if remaining == 0 {
-        return Err(DbError::Unavailable(format!("component {} has used up its time budget; the statement was not run", scope.component)));
-    }
-    Ok(format!("SET statement_timeout = {remaining}"))
+/// A statement abandoned at the deadline: its connection is closed rather than
+/// reused (the server notices and stops the statement).
+fn stopped_at_deadline(conn: &mut PoolConnection<Postgres>, scope: &ComponentScope) -> DbError {
+    conn.close_on_drop();
+    DbError::Unavailable(format!("component {} ran past its time budget; the statement was stopped", scope.component))
 }
 
 /// Runs a component statement, its rows decoded or its changes counted.
@@ -250,6 +290,9 @@ struct ComponentTx {
     connection: ComponentConnection,
     scope: ComponentScope,
     read_only: bool,
+    /// A statement was abandoned at the deadline: the connection is closed, and
+    /// nothing more may be sent on it.
+    broken: bool,
 }
 
 impl Conn for ComponentTx {
@@ -258,16 +301,26 @@ impl Conn for ComponentTx {
     const BEGIN: &'static str = "BEGIN; SELECT 1";
 
     async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        // Each statement gets what is left of the budget, not what was left at BEGIN.
         let conn = &mut self.connection.conn;
-        sqlx::Executor::execute(&mut **conn, sqlx::raw_sql(&timeout_statement(&self.scope)?)).await?;
-        component_statement(conn, sql, params, want_rows).await
+        let outcome = tokio::time::timeout(self.scope.remaining(), component_statement(conn, sql, params, want_rows)).await;
+        outcome.unwrap_or_else(|_| {
+            self.broken = true;
+            Err(stopped_at_deadline(conn, &self.scope))
+        })
     }
 
     async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {
-        // A read-only transaction has nothing to commit but what PostgreSQL lets it do
-        // anyway (large objects, NOTIFY, session settings): it ends in a rollback.
-        let sql = if self.read_only && sql == "COMMIT" { "ROLLBACK" } else { sql };
+        if self.broken {
+            return Err(DbError::Unavailable("the connection was closed when a statement ran past its budget".into()));
+        }
+        // A read-only transaction opens afresh (its connection waited in one); it has
+        // nothing to commit but what PostgreSQL lets it do anyway (large objects,
+        // NOTIFY, session settings), so it ends in a rollback.
+        let sql = match sql {
+            Self::BEGIN if self.read_only => "ROLLBACK; BEGIN READ ONLY; SELECT 1",
+            "COMMIT" if self.read_only => "ROLLBACK",
+            other => other,
+        };
         sqlx::Executor::execute(&mut *self.connection.conn, sqlx::raw_sql(sql)).await?;
         Ok(())
     }
