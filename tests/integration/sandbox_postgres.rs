@@ -254,6 +254,14 @@ async fn component_statements_stop_at_the_budget_and_leave_the_host_connections(
     }
     assert_eq!(still_running, 0, "the abandoned statement still runs on the server");
 
+    // A write stopped at its budget is cancelled by the server, not committed later.
+    let late = sql("INSERT INTO accounts (id, username, created_at) SELECT 77, 'late', 0 FROM pg_sleep(3)", false);
+    let result = db.execute_as(&scope("sleeper", false, Duration::from_millis(700)), &late, vec![]).await;
+    assert!(matches!(&result, Err(DbError::Unavailable(_))), "{result:?}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let rows = db.query("SELECT COUNT(*) AS n FROM accounts WHERE id = 77", vec![]).await.unwrap();
+    assert_eq!(rows.i64(0, "n"), Some(0), "a write past its budget was committed after all");
+
     // Inside a transaction too.
     let tx = db.begin_as(&scope("sleeper", false, Duration::from_millis(700))).await.unwrap();
     let started = Instant::now();

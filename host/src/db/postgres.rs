@@ -10,10 +10,11 @@
 //! A component connection waits in the pool inside an open read-only transaction (no
 //! snapshot yet, so it holds nothing back), so a read — most component statements —
 //! costs one round trip, as a host read does; the reset on release ([`RESET`]) rolls
-//! it back and opens the next. A write first leaves that transaction. A statement that
-//! outlives the call's budget is abandoned at the deadline and its connection closed,
-//! which PostgreSQL (14+, `client_connection_check_interval`) notices and cancels the
-//! statement on; `statement_timeout` is the server-side backstop.
+//! it back and opens the next. A write first leaves that transaction, and sets
+//! `statement_timeout` to its budget in the same round trip. A statement that outlives
+//! the call's budget is abandoned at the deadline and its connection closed, which
+//! PostgreSQL (14+, `client_connection_check_interval`) notices and cancels the
+//! statement on; for reads `statement_timeout` is only a server-side backstop.
 
 mod component_role;
 
@@ -51,6 +52,9 @@ const RESET: &str =
 /// the deadline is kept by the host, see the module notes); a call with a longer
 /// budget raises it for its connection.
 const BACKSTOP_TIMEOUT_MS: u128 = 30_000;
+
+/// How much longer than its budget the host waits for a write (see [`host_deadline`]).
+const WRITE_GRACE: Duration = Duration::from_millis(500);
 
 /// How many connections component SQL may hold at once: as many as the host's own pool
 /// (`database.max_connections`), so a node opens at most twice that.
@@ -147,16 +151,18 @@ impl PostgresBackend {
     /// (large objects, `NOTIFY`, `set_config(…, false)`). A write runs on its own,
     /// committed.
     pub async fn run_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        let mut connection = self.component_connection(scope, writes(scope, sql)).await?;
+        let write = writes(scope, sql);
+        let mut connection = self.component_connection(scope, write).await?;
         let conn = &mut connection.conn;
-        let outcome = tokio::time::timeout(scope.remaining(), component_statement(conn, &sql.text, params, want_rows)).await;
+        let outcome = tokio::time::timeout(host_deadline(scope, write), component_statement(conn, &sql.text, params, want_rows)).await;
         outcome.unwrap_or_else(|_| Err(stopped_at_deadline(conn, scope)))
     }
 
     pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
-        let mut connection = self.component_connection(scope, writes(scope, sql)).await?;
+        let write = writes(scope, sql);
+        let mut connection = self.component_connection(scope, write).await?;
         let conn = &mut connection.conn;
-        let rows = tokio::time::timeout(scope.remaining(), component_rows(conn, &sql.text, params)).await;
+        let rows = tokio::time::timeout(host_deadline(scope, write), component_rows(conn, &sql.text, params)).await;
         pack_rows(&rows.unwrap_or_else(|_| Err(stopped_at_deadline(conn, scope)))?)
     }
 
@@ -180,8 +186,7 @@ impl PostgresBackend {
     /// server's backstop raises it for the connection (both in one round trip, and only
     /// when needed).
     async fn component_connection(&self, scope: &ComponentScope, write: bool) -> Result<ComponentConnection, DbError> {
-        let remaining = scope.remaining().as_millis();
-        if remaining == 0 {
+        if scope.remaining().is_zero() {
             return Err(DbError::Unavailable(format!(
                 "component {} has used up its time budget; the statement was not run",
                 scope.component
@@ -203,16 +208,18 @@ impl PostgresBackend {
                 )));
             }
         };
-        let mut setup = String::new();
-        if write {
-            setup.push_str("ROLLBACK; ");
-        }
-        if remaining > BACKSTOP_TIMEOUT_MS {
-            setup.push_str(&format!("SET statement_timeout = {remaining}"));
-        }
-        if !setup.is_empty() {
-            sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
-        }
+        // A write gets the server's own timeout at the budget, in the round trip that
+        // leaves the read-only transaction anyway: a write stopped there is cancelled,
+        // never committed behind an "unavailable" answer.
+        let remaining = scope.remaining().as_millis().max(1);
+        let setup = if write {
+            format!("ROLLBACK; SET statement_timeout = {remaining}")
+        } else if remaining > BACKSTOP_TIMEOUT_MS {
+            format!("SET statement_timeout = {remaining}")
+        } else {
+            return Ok(connection);
+        };
+        sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
         Ok(connection)
     }
 
@@ -232,6 +239,13 @@ impl PostgresBackend {
 /// statement (as the SQL policy parsed it) say so; anything else is a read.
 fn writes(scope: &ComponentScope, sql: &Sql) -> bool {
     !scope.read_only && !sql.read_only
+}
+
+/// How long the host waits for a one-shot statement: the budget, and for a write a
+/// little more, so the server's own cancellation (a definite "not committed") answers
+/// first.
+fn host_deadline(scope: &ComponentScope, write: bool) -> Duration {
+    scope.remaining() + if write { WRITE_GRACE } else { Duration::ZERO }
 }
 
 /// A statement abandoned at the deadline: its connection is closed rather than
