@@ -143,10 +143,14 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
         .into());
     }
 
+    // The schema the migrations made the tables in (`public` unless the operator set a
+    // search_path).
+    let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&mut *tx).await?;
     let tables: Vec<String> = sqlx::query(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')",
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm')",
     )
+    .bind(&schema)
     .fetch_all(&mut *tx)
     .await?
     .iter()
@@ -157,16 +161,17 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
 
     let quoted = quote_ident(&role);
     let database_ident = quote_ident(&database);
+    let schema_ident = quote_ident(&schema);
     // Everything is revoked first, so a table that became the host's loses its grant.
     // TEMPORARY is taken from PUBLIC: a temporary table named like a real one would
     // shadow it for later statements on the same connection.
     let mut grants = vec![
-        format!("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}"),
-        format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quoted}"),
-        format!("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {quoted}"),
+        format!("REVOKE ALL ON ALL TABLES IN SCHEMA {schema_ident} FROM {quoted}"),
+        format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema_ident} FROM {quoted}"),
+        format!("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema_ident} FROM {quoted}"),
         format!("REVOKE TEMPORARY ON DATABASE {database_ident} FROM PUBLIC, {quoted}"),
         format!("GRANT CONNECT ON DATABASE {database_ident} TO {quoted}"),
-        format!("GRANT USAGE ON SCHEMA public TO {quoted}"),
+        format!("GRANT USAGE ON SCHEMA {schema_ident} TO {quoted}"),
     ];
     if !component_tables.is_empty() {
         grants.push(format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {quoted}", component_tables.join(", ")));
@@ -177,14 +182,15 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     // Before PostgreSQL 15 everyone may create objects in `public`; a table or function
     // made there by component SQL would outlive the call.
     let can_create: bool =
-        sqlx::query_scalar("SELECT has_schema_privilege($1, 'public', 'CREATE')").bind(&role).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar("SELECT has_schema_privilege($1, $2, 'CREATE')").bind(&role).bind(&schema).fetch_one(&mut *tx).await?;
     if can_create {
+        let revoke = format!("REVOKE CREATE ON SCHEMA {schema_ident} FROM PUBLIC");
         let mut savepoint = tx.begin().await?;
-        match sqlx::Executor::execute(&mut *savepoint, sqlx::raw_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")).await {
+        match sqlx::Executor::execute(&mut *savepoint, sqlx::raw_sql(&revoke)).await {
             Ok(_) => savepoint.commit().await?,
             Err(e) => {
                 savepoint.rollback().await?;
-                tracing::warn!(error = %e, role = %role, "component SQL may create objects in schema public; as the schema's owner run: REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+                tracing::warn!(error = %e, role = %role, "component SQL may create objects in schema {schema}; as the schema's owner run: {revoke}");
             }
         }
     }
@@ -194,8 +200,9 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     if let Some(p) = &password {
         options = options.password(p);
     }
-    // Warnings off at the session default: the reset that starts every release
-    // (ROLLBACK outside a transaction warns) would otherwise fill the log.
+    // Warnings off at the session default: the reset on release ends and opens
+    // transactions whatever state a component left, and PostgreSQL warns when there is
+    // none to end or one already open; those warnings would fill the log.
     options = options.options([("client_min_messages", "error")]);
     Ok(ComponentLogin { role, database, options })
 }
