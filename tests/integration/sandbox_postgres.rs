@@ -348,3 +348,42 @@ limits = {{ time_ms = 1000 }}
     eprintln!("/api/v1/instance beside eight slow statements: {instance_took:?}");
     assert!(instance_took < Duration::from_secs(1), "/api/v1/instance took {instance_took:?} beside the slow statements");
 }
+
+/// The setup the README asks operators for: aerie's role owns the database and may
+/// create roles, no superuser. Without CREATEROLE the start fails saying what to run;
+/// with it, two nodes opening at once both come up and the component role holds.
+#[tokio::test]
+async fn a_non_superuser_owner_sets_up_the_component_role() {
+    use sqlx::Connection;
+    let pg = crate::support::PgDatabase::create().await;
+    let database = pg.url.rsplit('/').next().unwrap().to_string();
+    let owner = format!("{database}_owner");
+    let mut admin = sqlx::PgConnection::connect(&crate::support::pg_admin_url()).await.unwrap();
+    sqlx::raw_sql(&format!("CREATE ROLE {owner} LOGIN NOSUPERUSER NOCREATEROLE; ALTER DATABASE {database} OWNER TO {owner}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = pg.url.replacen("://postgres@", &format!("://{owner}@"), 1);
+    assert_ne!(url, pg.url, "the test URL names its user");
+
+    let refused = Database::open(&url, &DatabaseConfig::default(), true).await.err().expect("opened without CREATEROLE");
+    let message = format!("{refused:#}");
+    assert!(message.contains("CREATEROLE") && message.contains(&format!("{database}_components")), "{message}");
+
+    sqlx::raw_sql(&format!("ALTER ROLE {owner} CREATEROLE")).execute(&mut admin).await.unwrap();
+    let config = DatabaseConfig::default();
+    let (a, b) = tokio::join!(Database::open(&url, &config, true), Database::open(&url, &config, true));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    a.execute_as(&rw(), &sql("INSERT INTO accounts (id, username, created_at) VALUES (1, 'alice', 0)", false), vec![]).await.unwrap();
+    denied(b.query_as(&rw(), &sql("SELECT token_hash FROM oauth_tokens", true), vec![]).await, "a host table");
+    let escape = format!(
+        "SELECT set_config('role', '{owner}', true) AS r, query_to_xml('select token_hash from oauth_tokens', true, false, '') AS x"
+    );
+    assert!(b.query_as(&rw(), &sql(&escape, true), vec![]).await.is_err(), "switched back to the owner");
+    a.execute("DELETE FROM oauth_tokens", vec![]).await.unwrap();
+    a.close().await;
+    b.close().await;
+
+    drop(pg);
+    sqlx::raw_sql(&format!("DROP ROLE IF EXISTS {owner}")).execute(&mut admin).await.unwrap();
+}
