@@ -37,16 +37,17 @@ use crate::config::DatabaseConfig;
 /// Run on a component connection before it goes back to the pool, so nothing a
 /// component left in the session reaches the next one: an open or failed
 /// transaction, `SET`/`set_config(…, false)` values (`RESET ALL`, which leaves the
-/// session defaults given at login), cursors, `LISTEN`s, advisory locks, temporary
-/// tables (which would shadow real ones) and sequence caches. Not `DISCARD ALL`: it
+/// session defaults given at login), cursors, `LISTEN`s, advisory locks and temporary
+/// tables (which would shadow real ones; the role may not make them, this is in case
+/// aerie could not take TEMPORARY from PUBLIC). No `RESET ROLE`: the role belongs to
+/// no other, so `SET ROLE` can only name itself. Not `DISCARD ALL`: it
 /// also drops the server-side prepared statements sqlx keeps for the connection,
 /// which sqlx would go on using. (A component that drops them with `DEALLOCATE` gets
 /// its connection closed, see [`component_failure`].) It ends by opening the read-only
 /// transaction the next read runs in; the `COMMIT` before it matters: in one message, a
 /// `BEGIN` would otherwise take the resets before it into its transaction, and the
 /// next write's `ROLLBACK` would undo them.
-const RESET: &str =
-    "ROLLBACK; RESET ALL; RESET ROLE; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; COMMIT; BEGIN READ ONLY";
+const RESET: &str = "ROLLBACK; RESET ALL; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; COMMIT; BEGIN READ ONLY";
 
 /// How long the server lets a component statement run whatever its budget (a backstop:
 /// the deadline is kept by the host, see the module notes); a call with a longer
@@ -169,7 +170,9 @@ impl PostgresBackend {
     /// A component transaction: read-only for a read-only grant, each statement
     /// stopped at the end of the call's budget.
     pub async fn begin_as(&self, scope: &ComponentScope) -> Result<Transaction, DbError> {
-        let connection = self.component_connection(scope, !scope.read_only).await?;
+        // Set up as for a write either way: out of the waiting transaction, with the
+        // server's own timeout at the budget for every statement of the transaction.
+        let connection = self.component_connection(scope, true).await?;
         let mut tx_conn = ComponentTx { connection, scope: scope.clone(), read_only: scope.read_only, broken: false };
         let (tx, commands) = transaction::begin(&mut tx_conn, self.tx_timeout).await?;
         let timeout = self.tx_timeout;
@@ -181,11 +184,11 @@ impl PostgresBackend {
         Ok(tx)
     }
 
-    /// A component connection, waited for no longer than the call's budget. For a
-    /// write it leaves the read-only transaction it waited in; a budget longer than the
-    /// server's backstop raises it for the connection (both in one round trip, and only
-    /// when needed).
-    async fn component_connection(&self, scope: &ComponentScope, write: bool) -> Result<ComponentConnection, DbError> {
+    /// A component connection, waited for no longer than the call's budget. With
+    /// `leave_read` it leaves the read-only transaction it waited in and gets the
+    /// server's `statement_timeout` at the budget (one round trip); a read keeps it,
+    /// and only a budget past the backstop costs it a round trip.
+    async fn component_connection(&self, scope: &ComponentScope, leave_read: bool) -> Result<ComponentConnection, DbError> {
         if scope.remaining().is_zero() {
             return Err(DbError::Unavailable(format!(
                 "component {} has used up its time budget; the statement was not run",
@@ -212,7 +215,7 @@ impl PostgresBackend {
         // leaves the read-only transaction anyway: a write stopped there is cancelled,
         // never committed behind an "unavailable" answer.
         let remaining = scope.remaining().as_millis().max(1);
-        let setup = if write {
+        let setup = if leave_read {
             format!("ROLLBACK; SET statement_timeout = {remaining}")
         } else if remaining > BACKSTOP_TIMEOUT_MS {
             format!("SET statement_timeout = {remaining}")
@@ -327,11 +330,10 @@ impl Conn for ComponentTx {
         if self.broken {
             return Err(DbError::Unavailable("the connection was closed when a statement ran past its budget".into()));
         }
-        // A read-only transaction opens afresh (its connection waited in one); it has
-        // nothing to commit but what PostgreSQL lets it do anyway (large objects,
-        // NOTIFY, session settings), so it ends in a rollback.
+        // A read-only transaction has nothing to commit but what PostgreSQL lets it do
+        // anyway (large objects, NOTIFY, session settings), so it ends in a rollback.
         let sql = match sql {
-            Self::BEGIN if self.read_only => "ROLLBACK; BEGIN READ ONLY; SELECT 1",
+            Self::BEGIN if self.read_only => "BEGIN READ ONLY; SELECT 1",
             "COMMIT" if self.read_only => "ROLLBACK",
             other => other,
         };
