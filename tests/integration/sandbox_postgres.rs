@@ -107,6 +107,26 @@ async fn component_sql_cannot_reach_host_tables_even_past_the_parser() {
     assert!(tx.execute(&format!("SET SESSION AUTHORIZATION {own_role}"), vec![]).await.is_err());
     drop(tx);
 
+    // A table allowlist is kept by the engine too.
+    let only_statuses = ComponentScope {
+        tables: Some(Arc::new(["statuses".to_string()].into_iter().collect())),
+        ..scope("listed", false, Duration::from_secs(10))
+    };
+    db.query_as(&only_statuses, &sql("SELECT COUNT(*) AS n FROM statuses", true), vec![]).await.unwrap();
+    denied(db.query_as(&only_statuses, &sql("SELECT username FROM accounts", true), vec![]).await, "a table off the allowlist");
+    denied(db.execute_as(&only_statuses, &sql("DELETE FROM accounts", false), vec![]).await, "a write off the allowlist");
+    let tx = db.begin_as(&only_statuses).await.unwrap();
+    denied(tx.query("SELECT username FROM accounts", vec![]).await, "a table off the allowlist, in a transaction");
+    drop(tx);
+    // The role does not outlive the statement: an unlisted scope reads accounts again.
+    assert_eq!(db.query_as(&rw(), &sql("SELECT username FROM accounts", true), vec![]).await.unwrap().len(), 1);
+    // A restart keeps the allowlist's role (its grants brought up to date), which the
+    // component role's membership check at open accepts.
+    let again = Database::open(&t.url, &DatabaseConfig::default(), true).await.unwrap();
+    again.query_as(&only_statuses, &sql("SELECT COUNT(*) AS n FROM statuses", true), vec![]).await.unwrap();
+    denied(again.query_as(&only_statuses, &sql("SELECT username FROM accounts", true), vec![]).await, "off the allowlist after a restart");
+    again.close().await;
+
     // And the host still reads and writes its own tables.
     db.execute("DELETE FROM jobs", vec![]).await.unwrap();
     db.query("SELECT token_hash FROM oauth_tokens", vec![]).await.unwrap();

@@ -17,8 +17,9 @@
 //! statement on; for reads `statement_timeout` is only a server-side backstop.
 
 mod component_role;
+mod table_roles;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,17 +38,18 @@ use crate::config::DatabaseConfig;
 /// Run on a component connection before it goes back to the pool, so nothing a
 /// component left in the session reaches the next one: an open or failed
 /// transaction, `SET`/`set_config(…, false)` values (`RESET ALL`, which leaves the
-/// session defaults given at login), cursors, `LISTEN`s, advisory locks and temporary
-/// tables (which would shadow real ones; the role may not make them, this is in case
-/// aerie could not take TEMPORARY from PUBLIC). No `RESET ROLE`: the role belongs to
-/// no other, so `SET ROLE` can only name itself. Not `DISCARD ALL`: it
+/// session defaults given at login), the table-allowlist role ([`table_roles`]),
+/// cursors, `LISTEN`s, advisory locks and temporary tables (which would shadow real
+/// ones; the role may not make them, this is in case aerie could not take TEMPORARY
+/// from PUBLIC). Not `DISCARD ALL`: it
 /// also drops the server-side prepared statements sqlx keeps for the connection,
 /// which sqlx would go on using. (A component that drops them with `DEALLOCATE` gets
 /// its connection closed, see [`component_failure`].) It ends by opening the read-only
 /// transaction the next read runs in; the `COMMIT` before it matters: in one message, a
 /// `BEGIN` would otherwise take the resets before it into its transaction, and the
 /// next write's `ROLLBACK` would undo them.
-const RESET: &str = "ROLLBACK; RESET ALL; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; COMMIT; BEGIN READ ONLY";
+const RESET: &str =
+    "ROLLBACK; RESET ALL; RESET ROLE; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; COMMIT; BEGIN READ ONLY";
 
 /// How long the server lets a component statement run whatever its budget (a backstop:
 /// the deadline is kept by the host, see the module notes); a call with a longer
@@ -76,6 +78,11 @@ pub(crate) struct PostgresBackend {
     components: PgPool,
     /// Per component id, the permits for its share of `components`.
     shares: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
+    /// The component role, which component connections log in as.
+    role: String,
+    /// Table allowlists (by the address of the policy's set, kept alive here so the
+    /// address is not reused) and their roles.
+    table_roles: Mutex<HashMap<usize, (Arc<HashSet<String>>, Arc<str>)>>,
     tx_timeout: Duration,
 }
 
@@ -118,7 +125,7 @@ impl PostgresBackend {
         if let Err(e) = components.acquire().await {
             return Err(component_role::login_error(&role, &database, e));
         }
-        Ok(PostgresBackend { pool, components, shares: Mutex::default(), tx_timeout })
+        Ok(PostgresBackend { pool, components, shares: Mutex::default(), role, table_roles: Mutex::default(), tx_timeout })
     }
 
     pub async fn run(&self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
@@ -215,15 +222,35 @@ impl PostgresBackend {
         // leaves the read-only transaction anyway: a write stopped there is cancelled,
         // never committed behind an "unavailable" answer.
         let remaining = scope.remaining().as_millis().max(1);
-        let setup = if leave_read {
-            format!("ROLLBACK; SET statement_timeout = {remaining}")
+        let mut setup = if leave_read {
+            format!("ROLLBACK; SET statement_timeout = {remaining}; ")
         } else if remaining > BACKSTOP_TIMEOUT_MS {
-            format!("SET statement_timeout = {remaining}")
+            format!("SET statement_timeout = {remaining}; ")
         } else {
-            return Ok(connection);
+            String::new()
         };
-        sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
+        if let Some(tables) = &scope.tables {
+            let role = self.table_role(tables).await?;
+            setup.push_str(&format!("SET ROLE {}", component_role::quote_ident(&role)));
+        }
+        if !setup.is_empty() {
+            sqlx::Executor::execute(&mut *connection.conn, sqlx::raw_sql(&setup)).await?;
+        }
         Ok(connection)
+    }
+
+    /// The role for a table allowlist, made on its first use.
+    async fn table_role(&self, tables: &Arc<HashSet<String>>) -> Result<Arc<str>, DbError> {
+        let key = Arc::as_ptr(tables) as usize;
+        if let Some((_, role)) = self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key) {
+            return Ok(role.clone());
+        }
+        let role: Arc<str> = table_roles::ensure(&self.pool, &self.role, tables)
+            .await
+            .map_err(|e| DbError::Unavailable(format!("could not set up the role for a table allowlist: {e}")))?
+            .into();
+        self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, (tables.clone(), role.clone()));
+        Ok(role)
     }
 
     fn share_of(&self, component: &Arc<str>) -> Arc<Semaphore> {

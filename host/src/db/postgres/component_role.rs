@@ -17,15 +17,15 @@
 
 use std::str::FromStr;
 
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool};
-use sqlx::{Connection, Row};
 
 use crate::capabilities::sql_policy::HOST_ONLY_TABLES;
 use crate::operator_error::OperatorError;
 
 /// Held while the role and its grants are brought up to date (an arbitrary constant,
 /// distinct from sqlx's migration lock).
-const SETUP_LOCK: i64 = 0x6165_7269_6501;
+pub(super) const SETUP_LOCK: i64 = 0x6165_7269_6501;
 
 /// PostgreSQL's longest identifier, in bytes.
 const MAX_IDENTIFIER: usize = 63;
@@ -127,7 +127,8 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     }
     let (powerful, memberships): (bool, i64) = sqlx::query_as(
         "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, \
-         (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) FROM pg_roles r WHERE rolname = $1",
+         (SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
+          WHERE m.member = r.oid AND NOT starts_with(g.rolname, left(r.rolname, 52) || '_t')) FROM pg_roles r WHERE rolname = $1",
     )
     .bind(&role)
     .fetch_one(&mut *tx)
@@ -143,21 +144,8 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
         .into());
     }
 
-    // The schema the migrations made the tables in (`public` unless the operator set a
-    // search_path).
-    let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&mut *tx).await?;
-    let tables: Vec<String> = sqlx::query(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm')",
-    )
-    .bind(&schema)
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|row| row.get::<String, _>(0))
-    .collect();
-    let component_tables: Vec<String> =
-        tables.iter().filter(|t| !HOST_ONLY_TABLES.contains(&t.to_ascii_lowercase().as_str())).map(|t| quote_ident(t)).collect();
+    let (schema, component_tables) = component_tables(&mut *tx).await?;
+    let component_tables: Vec<String> = component_tables.iter().map(|t| quote_ident(t)).collect();
 
     let quoted = quote_ident(&role);
     let database_ident = quote_ident(&database);
@@ -194,6 +182,7 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
             }
         }
     }
+    super::table_roles::refresh(&mut *tx, &role).await?;
     tx.commit().await?;
 
     let mut options = PgConnectOptions::from_str(url)?.username(&role).application_name("aerie-components");
@@ -205,6 +194,21 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
     // none to end or one already open; those warnings would fill the log.
     options = options.options([("client_min_messages", "error")]);
     Ok(ComponentLogin { role, database, options })
+}
+
+/// The schema the migrations made the tables in (`public` unless the operator set a
+/// search_path) and its tables that are not the host's own.
+pub(super) async fn component_tables(conn: &mut sqlx::PgConnection) -> Result<(String, Vec<String>), sqlx::Error> {
+    let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&mut *conn).await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm')",
+    )
+    .bind(&schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    let component = tables.into_iter().filter(|t| !HOST_ONLY_TABLES.contains(&t.to_ascii_lowercase().as_str())).collect();
+    Ok((schema, component))
 }
 
 fn is_denied(e: &sqlx::Error) -> bool {
