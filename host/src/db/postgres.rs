@@ -72,6 +72,10 @@ fn per_component(share: u32) -> usize {
     share.saturating_sub(1).max(1) as usize
 }
 
+/// Table allowlists' roles, by the address of the policy's set (kept alive here, so the
+/// address is not reused for another set).
+type AllowlistRoles = HashMap<usize, (Arc<HashSet<String>>, Arc<str>)>;
+
 pub(crate) struct PostgresBackend {
     pool: PgPool,
     /// Connections logged in as the component role.
@@ -80,9 +84,8 @@ pub(crate) struct PostgresBackend {
     shares: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
     /// The component role, which component connections log in as.
     role: String,
-    /// Table allowlists (by the address of the policy's set, kept alive here so the
-    /// address is not reused) and their roles.
-    table_roles: Mutex<HashMap<usize, (Arc<HashSet<String>>, Arc<str>)>>,
+    /// Table allowlists and their roles (see [`AllowlistRoles`]).
+    table_roles: Mutex<AllowlistRoles>,
     tx_timeout: Duration,
 }
 

@@ -144,7 +144,7 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
         .into());
     }
 
-    let (schema, component_tables) = component_tables(&mut *tx).await?;
+    let (schema, component_tables) = component_tables(&mut tx).await?;
     let component_tables: Vec<String> = component_tables.iter().map(|t| quote_ident(t)).collect();
 
     let quoted = quote_ident(&role);
@@ -182,7 +182,7 @@ pub(super) async fn prepare(pool: &PgPool, url: &str) -> anyhow::Result<Componen
             }
         }
     }
-    super::table_roles::refresh(&mut *tx, &role).await?;
+    super::table_roles::refresh(&mut tx, &role).await?;
     tx.commit().await?;
 
     let mut options = PgConnectOptions::from_str(url)?.username(&role).application_name("aerie-components");
