@@ -9,7 +9,8 @@
 //!
 //! A component connection waits in the pool inside an open read-only transaction (no
 //! snapshot yet, so it holds nothing back), so a read — most component statements —
-//! costs one round trip, as a host read does; the reset on release ([`RESET`]) rolls
+//! costs one round trip, as a host read does (a component with a table allowlist pays
+//! one more, for `SET ROLE`, see [`table_roles`]); the reset on release ([`RESET`]) rolls
 //! it back and opens the next. A write first leaves that transaction, and sets
 //! `statement_timeout` to its budget in the same round trip. A statement that outlives
 //! the call's budget is abandoned at the deadline and its connection closed, which
@@ -197,7 +198,8 @@ impl PostgresBackend {
     /// A component connection, waited for no longer than the call's budget. With
     /// `leave_read` it leaves the read-only transaction it waited in and gets the
     /// server's `statement_timeout` at the budget (one round trip); a read keeps it,
-    /// and only a budget past the backstop costs it a round trip.
+    /// and only a budget past the backstop or a table allowlist costs it a round trip
+    /// (the same one).
     async fn component_connection(&self, scope: &ComponentScope, leave_read: bool) -> Result<ComponentConnection, DbError> {
         if scope.remaining().is_zero() {
             return Err(DbError::Unavailable(format!(
