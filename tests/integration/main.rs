@@ -36,6 +36,7 @@ mod policies;
 mod polls;
 mod proxy;
 mod reports;
+mod sandbox_postgres;
 mod sandbox_sql;
 mod streaming;
 mod visibility;

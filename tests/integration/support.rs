@@ -81,6 +81,16 @@ impl Drop for PgDatabase {
                 use sqlx::Connection;
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
                     let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                    // Roles are cluster-wide: drop the component roles aerie made for it.
+                    let roles: Vec<String> =
+                        sqlx::query_scalar("SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY rolname DESC")
+                            .bind(format!("{name}_components"))
+                            .fetch_all(&mut admin)
+                            .await
+                            .unwrap_or_default();
+                    for role in roles {
+                        let _ = sqlx::raw_sql(&format!("DROP ROLE IF EXISTS \"{role}\"")).execute(&mut admin).await;
+                    }
                 }
             });
         })
