@@ -26,15 +26,7 @@ async fn post(instance: &Instance, token: &str, key: &str, body: Value) -> (u16,
 
 /// The ids of alice's statuses, newest first.
 async fn statuses_of(instance: &Instance, token: &str, account: &str) -> Vec<String> {
-    let list: Value = client()
-        .get(instance.url(&format!("/api/v1/accounts/{account}/statuses?limit=40")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = instance.get_as(&format!("/api/v1/accounts/{account}/statuses?limit=40"), token).await;
     list.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect()
 }
 
@@ -44,15 +36,7 @@ async fn concurrent_posts_with_one_idempotency_key_make_one_status() {
         let instance = Instance::start(engine).await;
         instance.create_account("alice", "alice-password-1");
         let token = instance.token("alice", "alice-password-1", "read write").await;
-        let me: Value = client()
-            .get(instance.url("/api/v1/accounts/verify_credentials"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = instance.get_as("/api/v1/accounts/verify_credentials", &token).await;
         let account = me["id"].as_str().unwrap().to_string();
 
         let attempts: Vec<_> = (0..8)

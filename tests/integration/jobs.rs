@@ -10,7 +10,7 @@ use aerie::db::{Database, Value};
 use aerie::ids::IdGenerator;
 use aerie::jobs::{Failed, Jobs, NewJob};
 
-use crate::support::{ENGINES, Launch, client, test_program, write_config};
+use crate::support::{ENGINES, Launch, client, scalar};
 
 fn jobs_on(db: &Database, node: &str) -> Jobs {
     Jobs::new(db.clone(), node, Arc::new(IdGenerator::new(node.len() as u32)))
@@ -102,55 +102,12 @@ async fn recurring_jobs_enqueue_once_per_run() {
     }
 }
 
-async fn scalar(db: &Database, sql: &str, params: Vec<Value>) -> Option<Value> {
-    db.query(sql, params).await.unwrap().rows.first().and_then(|r| r.first().cloned())
-}
-
 #[tokio::test]
 async fn jobs_survive_kill_9_and_complete_once() {
     for engine in ENGINES {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let pg = crate::support::pg_for(engine).await;
-        let url = match &pg {
-            Some(pg) => pg.url.clone(),
-            None => {
-                std::fs::create_dir_all(&data).unwrap();
-                format!("sqlite://{}", data.join("aerie.db").display())
-            }
-        };
-        // The schema plus the test program's table, before the server starts.
-        let db = Database::open(&url, &DatabaseConfig::default(), true).await.unwrap();
-        db.execute("CREATE TABLE job_log (tag TEXT PRIMARY KEY NOT NULL, job_id BIGINT NOT NULL)", vec![]).await.unwrap();
-
-        let config = write_config(
-            dir.path(),
-            &format!(
-                r#"{db}
-[jobs]
-lease_secs = 2
-poll_ms = 100
-
-[[components]]
-id = "recorder"
-source = "{recorder}"
-hook = "job"
-jobs = ["record"]
-grants = {{ db = "read-write", tables = ["job_log"], kv = true }}
-
-[[components]]
-id = "probe"
-source = "{probe}"
-routes = ["/probe/*"]
-grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
-"#,
-                db = crate::support::database_section(pg.as_ref()),
-                recorder = test_program("job_recorder").display(),
-                probe = test_program("probe").display()
-            ),
-        );
-        let launch =
-            Launch::new(dir.path()).arg("--config").arg(config.display().to_string()).arg("--data-dir").arg(data.display().to_string());
+        let setup = crate::support::RecorderSetup::new(engine, 2).await;
+        let (dir, data, db, config) = (setup.dir.path(), &setup.data, &setup.db, &setup.config);
+        let launch = Launch::new(dir).arg("--config").arg(config.display().to_string()).arg("--data-dir").arg(data.display().to_string());
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
 
         // A quick job runs through.
@@ -158,34 +115,28 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
             client().post(server.url("/probe/enqueue/record")).body("quick").send().await.unwrap().json().await.unwrap();
         assert!(response["id"].is_string(), "{response}");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'quick'", vec![]).await != Some(Value::Int(1)) {
+        while scalar(db, "SELECT COUNT(*) FROM job_log WHERE tag = 'quick'", vec![]).await != Some(Value::Int(1)) {
             assert!(Instant::now() < deadline, "{engine:?}: the quick job never ran");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
 
         // A slow job is running when the server is killed.
         client().post(server.url("/probe/enqueue/record")).body("slow:3000:alpha").send().await.unwrap();
-        let runs = |db: Database| async move {
-            match scalar(&db, "SELECT value FROM kv_entries WHERE component = 'recorder' AND key = 'runs:alpha'", vec![]).await {
-                Some(Value::Bytes(b)) => String::from_utf8(b).unwrap().parse::<i64>().unwrap(),
-                _ => 0,
-            }
-        };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while runs(db.clone()).await < 1 {
+        while setup.runs("alpha").await < 1 {
             assert!(Instant::now() < deadline, "{engine:?}: the slow job never started");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         drop(server); // SIGKILL: no shutdown, the lease is left behind
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'alpha'", vec![]).await, Some(Value::Int(0)));
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM job_log WHERE tag = 'alpha'", vec![]).await, Some(Value::Int(0)));
         assert_eq!(
-            scalar(&db, "SELECT state FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await,
+            scalar(db, "SELECT state FROM jobs WHERE payload = $1", vec![Value::Bytes(b"slow:3000:alpha".to_vec())]).await,
             Some(Value::Text("running".into()))
         );
 
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: restart: exit {code:?}: {err}"));
         let deadline = Instant::now() + Duration::from_secs(30);
-        while scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'alpha'", vec![]).await != Some(Value::Int(1)) {
+        while scalar(db, "SELECT COUNT(*) FROM job_log WHERE tag = 'alpha'", vec![]).await != Some(Value::Int(1)) {
             assert!(Instant::now() < deadline, "{engine:?}: the job did not resume after kill -9");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -202,7 +153,7 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         }
         assert_eq!(rows.get(0, "state"), Some(&Value::Text("done".into())), "{engine:?}");
         assert_eq!(rows.get(0, "attempts").and_then(Value::as_i64), Some(2), "{engine:?}: claimed again after the lease ran out");
-        assert_eq!(runs(db.clone()).await, 2, "{engine:?}: at least once: the handler ran twice, and being idempotent, recorded once");
+        assert_eq!(setup.runs("alpha").await, 2, "{engine:?}: at least once: the handler ran twice, and being idempotent, recorded once");
         server.stop();
         db.close().await;
     }

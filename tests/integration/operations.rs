@@ -7,74 +7,28 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aerie::config::DatabaseConfig;
-use aerie::db::{Database, Value};
+use aerie::db::Value;
 use aerie::jobs::{Jobs, NewJob};
 
-use crate::support::{ENGINES, Launch, client, password_token, test_program, write_config};
-
-async fn scalar(db: &Database, sql: &str, params: Vec<Value>) -> Option<Value> {
-    db.query(sql, params).await.unwrap().rows.first().and_then(|r| r.first().cloned())
-}
+use crate::support::{ENGINES, Launch, client, password_token, scalar, write_config};
 
 #[tokio::test]
 async fn a_restarted_node_reruns_its_killed_process_jobs_at_once_not_after_the_lease() {
     for engine in ENGINES {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let pg = crate::support::pg_for(engine).await;
-        let url = match &pg {
-            Some(pg) => pg.url.clone(),
-            None => {
-                std::fs::create_dir_all(&data).unwrap();
-                format!("sqlite://{}", data.join("aerie.db").display())
-            }
-        };
-        let db = Database::open(&url, &DatabaseConfig::default(), true).await.unwrap();
-        db.execute("CREATE TABLE job_log (tag TEXT PRIMARY KEY NOT NULL, job_id BIGINT NOT NULL)", vec![]).await.unwrap();
         // The default lease: were the job left to it, it would run again in 5 minutes.
-        let config = write_config(
-            dir.path(),
-            &format!(
-                r#"{db}
-[jobs]
-lease_secs = 300
-poll_ms = 100
-
-[[components]]
-id = "recorder"
-source = "{recorder}"
-hook = "job"
-jobs = ["record"]
-grants = {{ db = "read-write", tables = ["job_log"], kv = true }}
-
-[[components]]
-id = "probe"
-source = "{probe}"
-routes = ["/probe/*"]
-grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
-"#,
-                db = crate::support::database_section(pg.as_ref()),
-                recorder = test_program("job_recorder").display(),
-                probe = test_program("probe").display()
-            ),
-        );
-        let launch = Launch::with_config(dir.path(), &config);
+        let setup = crate::support::RecorderSetup::new(engine, 300).await;
+        let (data, db) = (&setup.data, &setup.db);
+        let launch = Launch::with_config(setup.dir.path(), &setup.config);
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
         let payload = b"slow:4000:beta".to_vec();
         client().post(server.url("/probe/enqueue/record")).body(payload.clone()).send().await.unwrap();
-        let runs = |db: Database| async move {
-            match scalar(&db, "SELECT value FROM kv_entries WHERE component = 'recorder' AND key = 'runs:beta'", vec![]).await {
-                Some(Value::Bytes(b)) => String::from_utf8(b).unwrap().parse::<i64>().unwrap(),
-                _ => 0,
-            }
-        };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while runs(db.clone()).await < 1 {
+        while setup.runs("beta").await < 1 {
             assert!(Instant::now() < deadline, "{engine:?}: the slow job never started");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         drop(server); // SIGKILL mid-job: its lease (300 s) is left behind
-        let lease_until = scalar(&db, "SELECT lease_until FROM jobs WHERE payload = $1", vec![Value::Bytes(payload.clone())]).await;
+        let lease_until = scalar(db, "SELECT lease_until FROM jobs WHERE payload = $1", vec![Value::Bytes(payload.clone())]).await;
         assert!(
             lease_until.and_then(|v| v.as_i64()).unwrap() > aerie::clock::now_millis() + 200_000,
             "{engine:?}: the killed process's lease still has minutes to run"
@@ -83,7 +37,7 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         let restarted = Instant::now();
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: restart: exit {code:?}: {err}"));
         let deadline = Instant::now() + Duration::from_secs(60);
-        while scalar(&db, "SELECT COUNT(*) FROM job_log WHERE tag = 'beta'", vec![]).await != Some(Value::Int(1)) {
+        while scalar(db, "SELECT COUNT(*) FROM job_log WHERE tag = 'beta'", vec![]).await != Some(Value::Int(1)) {
             assert!(Instant::now() < deadline, "{engine:?}: the job did not run again within a minute of the restart");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -92,7 +46,7 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         assert!(took < Duration::from_secs(120), "{engine:?}: ran again {} s after the restart", took.as_secs());
         assert!(server.stderr_shows("took back the jobs"), "{engine:?}: the log says so:\n{}", server.stderr.lock().unwrap());
         assert!(server.stderr_shows("requeued=1"), "{engine:?}: and how many:\n{}", server.stderr.lock().unwrap());
-        assert_eq!(runs(db.clone()).await, 2, "{engine:?}: the handler ran a second time");
+        assert_eq!(setup.runs("beta").await, 2, "{engine:?}: the handler ran a second time");
         // The restarted process holds its own lock; the killed one's file is gone.
         let locks: Vec<_> = std::fs::read_dir(data.join("nodes")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(locks.len(), 1, "{engine:?}: {locks:?}");

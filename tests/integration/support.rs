@@ -320,6 +320,11 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// GETs `path` as the holder of `token` and reads the answer as JSON.
+    pub async fn get_as(&self, path: &str, token: &str) -> serde_json::Value {
+        client().get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+
     /// Starts a fresh instance (domain `social.test`, plain http) on `engine`.
     pub async fn start(engine: Engine) -> Instance {
         let dir = tempfile::tempdir().unwrap();
@@ -429,4 +434,74 @@ pub fn client_no_redirects() -> reqwest::Client {
 /// before they start).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An instance ready to start that runs the `job_recorder` test program (hook `job`,
+/// kind `record`, table `job_log`) beside the `probe` (which enqueues jobs), with the
+/// schema and the recorder's table made before the server starts.
+pub struct RecorderSetup {
+    pub dir: tempfile::TempDir,
+    /// The data directory (where the SQLite database lives).
+    pub data: PathBuf,
+    pub pg: Option<PgDatabase>,
+    pub db: Database,
+    pub config: PathBuf,
+}
+
+impl RecorderSetup {
+    pub async fn new(engine: Engine, lease_secs: u64) -> RecorderSetup {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let pg = pg_for(engine).await;
+        let url = match &pg {
+            Some(pg) => pg.url.clone(),
+            None => {
+                std::fs::create_dir_all(&data).unwrap();
+                format!("sqlite://{}", data.join("aerie.db").display())
+            }
+        };
+        let db = Database::open(&url, &DatabaseConfig::default(), true).await.unwrap();
+        db.execute("CREATE TABLE job_log (tag TEXT PRIMARY KEY NOT NULL, job_id BIGINT NOT NULL)", vec![]).await.unwrap();
+        let config = write_config(
+            dir.path(),
+            &format!(
+                r#"{db}
+[jobs]
+lease_secs = {lease_secs}
+poll_ms = 100
+
+[[components]]
+id = "recorder"
+source = "{recorder}"
+hook = "job"
+jobs = ["record"]
+grants = {{ db = "read-write", tables = ["job_log"], kv = true }}
+
+[[components]]
+id = "probe"
+source = "{probe}"
+routes = ["/probe/*"]
+grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
+"#,
+                db = database_section(pg.as_ref()),
+                recorder = test_program("job_recorder").display(),
+                probe = test_program("probe").display()
+            ),
+        );
+        RecorderSetup { dir, data, pg, db, config }
+    }
+
+    /// How many times the recorder started the job tagged `tag` (it counts in its kv).
+    pub async fn runs(&self, tag: &str) -> i64 {
+        let sql = "SELECT value FROM kv_entries WHERE component = 'recorder' AND key = $1";
+        match scalar(&self.db, sql, vec![format!("runs:{tag}").into()]).await {
+            Some(aerie::db::Value::Bytes(b)) => String::from_utf8(b).unwrap().parse::<i64>().unwrap(),
+            _ => 0,
+        }
+    }
+}
+
+/// The first column of the first row, if any.
+pub async fn scalar(db: &Database, sql: &str, params: Vec<aerie::db::Value>) -> Option<aerie::db::Value> {
+    db.query(sql, params).await.unwrap().rows.first().and_then(|r| r.first().cloned())
 }
