@@ -64,6 +64,15 @@ pub fn noticed_count() -> u64 {
     NOTICED.load(Ordering::SeqCst)
 }
 
+/// Whether `error` or one of its causes is a write that failed for lack of space:
+/// the host's own routes (OAuth, the inbox) then answer 507 as the API does.
+pub fn caused(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(cause.downcast_ref::<DbError>(), Some(DbError::StorageFull(_)))
+            || cause.downcast_ref::<std::io::Error>().is_some_and(is_full)
+    })
+}
+
 /// Whether an I/O error means the disk (or the user's quota) is full.
 pub fn is_full(error: &std::io::Error) -> bool {
     matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)

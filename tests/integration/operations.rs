@@ -301,6 +301,18 @@ async fn a_full_disk_answers_507_fails_ready_and_recovers_when_space_is_freed() 
     assert_eq!(status, 507, "an upload to a full disk: {text}");
     assert!(serde_json::from_str::<serde_json::Value>(&text).unwrap()["error"].is_string(), "{text}");
 
+    // The host's own routes too: registering an app writes its secret.
+    let response = client()
+        .post(server.url("/api/v1/apps"))
+        .form(&[("client_name", "full disk"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob")])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 507, "an app registered on a full disk: {text}");
+    assert!(text.contains("out of storage space"), "{text}");
+
     let (status, reason) = server.get_text("/health/ready").await;
     assert_eq!(status, 503, "not ready while writes fail: {reason}");
     assert!(reason.contains("storage full"), "{reason}");

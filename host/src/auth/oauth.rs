@@ -189,6 +189,9 @@ async fn authenticate_client(state: &AppState, headers: &HeaderMap, params: &Has
 
 fn internal(error: &anyhow::Error) -> Response {
     tracing::error!(error = %format!("{error:#}"), "OAuth request failed");
+    if crate::disk_full::caused(error) {
+        return json_error(507, crate::disk_full::CLIENT_MESSAGE);
+    }
     json_error(500, "Something went wrong on this server; the log has the details")
 }
 

@@ -79,6 +79,10 @@ async fn personal_inbox(State(state): State<Arc<AppState>>, Path(name): Path<Str
 
 fn unavailable(e: anyhow::Error) -> Response {
     tracing::error!(error = %format!("{e:#}"), "inbox: the database failed");
+    if crate::disk_full::caused(&e) {
+        // Still a 5xx: the sender keeps the activity and retries later.
+        return json_error(507, crate::disk_full::CLIENT_MESSAGE);
+    }
     json_error(503, "The inbox cannot take activities right now; retry later")
 }
 
