@@ -100,7 +100,8 @@ impl CompileCache {
 /// back to the system: glibc keeps freed heap mapped, and Cranelift compiling the
 /// built-in components frees a lot of it on a node's first start after an upgrade
 /// (later starts load the cache and never compile). Arenas of the compiler's threads
-/// that are still fragmented keep part of it (README, "Benchmarks").
+/// that are still fragmented keep part of it (benches/README.md, "First start after an
+/// install or upgrade").
 fn release_compiler_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of glibc's arenas to the kernel.
