@@ -108,6 +108,16 @@ async fn sqlite_itself_refuses_what_the_grant_does_not_allow() {
         let narrower = scope(false, Some(&["statuses"]), budget);
         denied(db.query_as(&narrower, &shared, vec![Value::Int(1)]).await, "a second allowlist");
     }
+    // The same on the writer, which keeps component statements compiled too: a write
+    // allowed under one grant is refused under another, and under a read-only one.
+    let write = Sql::new("UPDATE accounts SET display_name = $1 WHERE id = $2", false);
+    for _ in 0..3 {
+        assert!(db.execute_as(&open, &write, vec!["x".into(), Value::Int(1)]).await.is_ok());
+        let why = denied(db.execute_as(&statuses, &write, vec!["y".into(), Value::Int(1)]).await, &write.text);
+        assert!(why.contains("allowlist"), "{why}");
+        let why = denied(db.execute_as(&read_only, &write, vec!["z".into(), Value::Int(1)]).await, &write.text);
+        assert!(why.contains("read-only"), "{why}");
+    }
 
     // Writes under a read-only grant, wherever they are sent.
     for read in [true, false] {

@@ -10,7 +10,8 @@
 //! it, and runs there under the connection's guard (`sqlite_guard.rs`): the writer
 //! enters the scope for that one statement only (the host's SAVEPOINTs, BEGIN and
 //! COMMIT around it run unscoped), checks with SQLite that the text is one statement,
-//! and runs it uncached, so it is compiled, and authorized, under its own scope.
+//! and runs it cached under a key naming its scope, so it is compiled, and authorized,
+//! under its own scope and reused only under that scope.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use sqlx::{Column, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::sqlite_guard::{Guard, PROGRESS_OPS, Schema, one_statement};
+use super::sqlite_guard::{Guard, PROGRESS_OPS, Schema, cache_key, one_statement};
 use super::transaction::{self, Conn, Transaction};
 use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, is_read_only, migrate, placeholders};
 use crate::config::DatabaseConfig;
@@ -233,7 +234,10 @@ async fn run_queued(
 }
 
 /// A component's statement (`$n` placeholders) on the writer, under `scope`: SQLite
-/// checks it is one statement, then it runs uncached, compiled under the scope.
+/// checks it is one statement (once per text and scope), then it runs compiled under
+/// the scope and cached under the scope's key ([`cache_key`]), so a statement
+/// authorized for one grant is never reused for another, and a component's repeated
+/// writes are not compiled again each time.
 async fn run_component(
     conn: &mut SqliteConnection,
     guard: &Guard,
@@ -242,15 +246,18 @@ async fn run_component(
     params: Vec<Value>,
     want_rows: bool,
 ) -> Result<Outcome, DbError> {
-    let sql = placeholders::to_sqlite(sql);
+    let key = cache_key(scope, &placeholders::to_sqlite(sql));
     let entered = guard.enter(scope, None)?;
-    let checked = match conn.lock_handle().await {
-        // SAFETY: the handle is locked, so sqlx runs nothing on it meanwhile.
-        Ok(mut handle) => unsafe { one_statement(handle.as_raw_handle().as_ptr(), &sql) },
-        Err(e) => Err(e.into()),
-    };
-    entered.finish(checked)?;
-    let result = bind_and_run(conn, &sql, params, want_rows, false).await;
+    if !guard.known_single(&key) {
+        let checked = match conn.lock_handle().await {
+            // SAFETY: the handle is locked, so sqlx runs nothing on it meanwhile.
+            Ok(mut handle) => unsafe { one_statement(handle.as_raw_handle().as_ptr(), &key) },
+            Err(e) => Err(e.into()),
+        };
+        entered.finish(checked)?;
+        guard.remember_single(key.clone());
+    }
+    let result = bind_and_run(conn, &key, params, want_rows).await;
     entered.finish(result)
 }
 
@@ -312,16 +319,10 @@ impl Conn for Scoped<'_> {
     }
 }
 
-/// Binds `params` to `sql` (SQLite's placeholders) and runs it; `persistent` keeps the
-/// compiled statement in sqlx's cache (the host's statements) or not (components').
-async fn bind_and_run(
-    conn: &mut SqliteConnection,
-    sql: &str,
-    params: Vec<Value>,
-    want_rows: bool,
-    persistent: bool,
-) -> Result<Outcome, DbError> {
-    let mut query = sqlx::query(sql).persistent(persistent);
+/// Binds `params` to `sql` (SQLite's placeholders) and runs it, keeping the compiled
+/// statement in sqlx's cache (a component's under its scope's key, see [`cache_key`]).
+async fn bind_and_run(conn: &mut SqliteConnection, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
+    let mut query = sqlx::query(sql);
     for param in params {
         query = match param {
             Value::Null => query.bind(None::<i64>),
@@ -346,7 +347,7 @@ impl Conn for SqliteConnection {
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
     async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        bind_and_run(self, &placeholders::to_sqlite(sql), params, want_rows, true).await
+        bind_and_run(self, &placeholders::to_sqlite(sql), params, want_rows).await
     }
 
     async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {

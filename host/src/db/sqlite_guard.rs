@@ -100,7 +100,13 @@ impl Schema {
 pub(crate) struct Guard {
     schema: Arc<Schema>,
     state: Mutex<State>,
+    /// Cache keys SQLite found to be exactly one statement on this connection, so the
+    /// check runs once per text and scope (the writer's; readers keep it on the `Sql`).
+    single: Mutex<HashSet<String>>,
 }
+
+/// At most this many remembered one-statement checks before the set starts over.
+const SINGLE_LIMIT: usize = 4096;
 
 #[derive(Default)]
 struct State {
@@ -136,7 +142,21 @@ pub(crate) struct Entered<'g> {
 
 impl Guard {
     pub fn new(schema: Arc<Schema>) -> Arc<Guard> {
-        Arc::new(Guard { schema, state: Mutex::new(State::default()) })
+        Arc::new(Guard { schema, state: Mutex::new(State::default()), single: Mutex::new(HashSet::new()) })
+    }
+
+    /// Whether `key` was already found to be one statement on this connection.
+    pub fn known_single(&self, key: &str) -> bool {
+        self.single.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(key)
+    }
+
+    /// Remembers that SQLite found `key` to be one statement.
+    pub fn remember_single(&self, key: String) {
+        let mut single = self.single.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if single.len() >= SINGLE_LIMIT {
+            single.clear();
+        }
+        single.insert(key);
     }
 
     /// Installs the authorizer and the progress handler on `db`.
