@@ -119,6 +119,9 @@ impl PostgresBackend {
         let components = PgPoolOptions::new()
             .max_connections(component_share(config.max_connections))
             .acquire_timeout(acquire_timeout)
+            // No ping before each use: the reset on release has just run on the
+            // connection (a failed one closes it), so a ping would only add a round trip.
+            .test_before_acquire(false)
             .after_connect(|conn, _| {
                 Box::pin(async move { sqlx::Executor::execute(conn, sqlx::raw_sql("BEGIN READ ONLY")).await.map(|_| ()) })
             })
