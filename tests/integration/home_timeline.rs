@@ -53,7 +53,7 @@ fn layout(i: usize, viewer: i64) -> Row {
             _ => row(STRANGER, "public"),
         };
     }
-    if i % 4 != 0 {
+    if !i.is_multiple_of(4) {
         return row(viewer, VISIBILITIES[i / 4 % 4]);
     }
     // Originals for the reblogs: strangers' public statuses in the stretch (not its
