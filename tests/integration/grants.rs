@@ -34,8 +34,8 @@ grants = {{ db = "read-write", tables = ["statuses"], kv = true, queue = true, b
 }
 
 async fn sql(server: &Server, prefix: &str, verb: &str, statement: &str) -> (u16, serde_json::Value) {
-    let response = client().post(server.url(&format!("{prefix}/probe/{verb}"))).body(statement.to_string()).send().await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let (status, body) = server.probe_sql(prefix, verb, statement).await;
+    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{statement}: not JSON ({e}): {body}")))
 }
 
 #[tokio::test]

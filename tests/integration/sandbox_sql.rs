@@ -270,11 +270,6 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
     )
 }
 
-async fn probe(server: &crate::support::Server, prefix: &str, verb: &str, statement: &str) -> (u16, String) {
-    let response = client().post(server.url(&format!("{prefix}/probe/{verb}"))).body(statement.to_string()).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn the_attack_runs_escapes_are_refused_on_both_engines() {
     for engine in ENGINES {
@@ -301,7 +296,7 @@ async fn the_attack_runs_escapes_are_refused_on_both_engines() {
         for prefix in ["/ro", "/rw", "/all"] {
             for sql in reads {
                 for verb in ["query", "execute"] {
-                    let (status, body) = probe(&server, prefix, verb, sql).await;
+                    let (status, body) = server.probe_sql(prefix, verb, sql).await;
                     // PostgreSQL nests block comments: there the nested-comment texts
                     // are one harmless query (and it answers it, with no rows).
                     let harmless = engine == Engine::Postgres && sql.contains("/* /* */");
@@ -325,15 +320,15 @@ async fn the_attack_runs_escapes_are_refused_on_both_engines() {
         ];
         for prefix in ["/ro", "/rw"] {
             for sql in writes {
-                let (status, body) = probe(&server, prefix, "execute", sql).await;
+                let (status, body) = server.probe_sql(prefix, "execute", sql).await;
                 let harmless = engine == Engine::Postgres && sql.contains("/* /* */");
                 assert!((400..500).contains(&status) || harmless, "{engine:?} {prefix}: {sql}: {status} {body}");
             }
         }
-        let (status, body) = probe(&server, "/all", "query", "SELECT username FROM accounts").await;
+        let (status, body) = server.probe_sql("/all", "query", "SELECT username FROM accounts").await;
         assert_eq!(status, 200, "{engine:?}: {body}");
         assert!(body.contains("\"alice\""), "{engine:?}: nothing was renamed: {body}");
-        let (status, body) = probe(&server, "/rw", "query", "SELECT COUNT(*) AS n FROM statuses").await;
+        let (status, body) = server.probe_sql("/rw", "query", "SELECT COUNT(*) AS n FROM statuses").await;
         assert_eq!(status, 200, "{engine:?}: {body}");
         assert!(body.contains("\"n\":0"), "{engine:?}: nothing was inserted: {body}");
         let (status, _) = server.get_json("/api/v1/instance").await;

@@ -236,6 +236,14 @@ impl Launch {
 }
 
 impl Server {
+    /// Sends `statement` to the `probe` test program mounted at `prefix`, which runs
+    /// it as SQL (`verb`: `query` or `execute`) under its manifest grant; the status
+    /// and the body (JSON rows, or a JSON error).
+    pub async fn probe_sql(&self, prefix: &str, verb: &str, statement: &str) -> (u16, String) {
+        let response = client().post(self.url(&format!("{prefix}/probe/{verb}"))).body(statement.to_string()).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
