@@ -36,7 +36,8 @@ enum WriteRequest {
     Begin { scope: Option<ComponentScope>, reply: oneshot::Sender<Result<Transaction, DbError>> },
 }
 
-/// One statement waiting for the writer.
+/// One statement waiting for the writer: the host's with `$n` placeholders, a
+/// component's already as its scope's cache key ([`cache_key`], SQLite's placeholders).
 struct Queued {
     sql: String,
     params: Vec<Value>,
@@ -109,12 +110,12 @@ impl SqliteBackend {
         if is_read_only(sql) {
             return self.reads.run(sql, &params);
         }
-        self.write(sql, params, want_rows, None).await
+        self.write(sql.to_string(), params, want_rows, None).await
     }
 
-    async fn write(&self, sql: &str, params: Vec<Value>, want_rows: bool, scope: Option<ComponentScope>) -> Result<Outcome, DbError> {
+    async fn write(&self, sql: String, params: Vec<Value>, want_rows: bool, scope: Option<ComponentScope>) -> Result<Outcome, DbError> {
         let (reply, answer) = oneshot::channel();
-        let request = WriteRequest::Run(Queued { sql: sql.to_string(), params, want_rows, scope, reply });
+        let request = WriteRequest::Run(Queued { sql, params, want_rows, scope, reply });
         self.writer.send(request).await.map_err(|_| writer_gone())?;
         answer.await.map_err(|_| writer_gone())?
     }
@@ -141,14 +142,14 @@ impl SqliteBackend {
         if sql.read_only {
             return self.reads.run_as(scope, sql, params).await;
         }
-        self.write(&sql.text, params, want_rows, Some(scope.clone())).await
+        self.write(cache_key(scope, &sql.sqlite), params, want_rows, Some(scope.clone())).await
     }
 
     pub async fn run_packed_as(&self, scope: &ComponentScope, sql: &Sql, params: Vec<Value>) -> Result<Vec<u8>, DbError> {
         if sql.read_only {
             return self.reads.run_packed_as(scope, sql, params).await;
         }
-        self.write(&sql.text, params, true, Some(scope.clone())).await.map(|o| super::packed::pack(&o.rows))
+        self.write(cache_key(scope, &sql.sqlite), params, true, Some(scope.clone())).await.map(|o| super::packed::pack(&o.rows))
     }
 
     /// A component's transaction: every statement in it runs under `scope`.
@@ -218,7 +219,8 @@ async fn writer_loop(mut conn: SqliteConnection, guard: Arc<Guard>, mut requests
     let _ = conn.close().await;
 }
 
-/// Runs one queued statement: the host's as it is, a component's under its scope.
+/// Runs one queued statement: the host's as it is, a component's (`sql` is then its
+/// cache key) under its scope.
 async fn run_queued(
     conn: &mut SqliteConnection,
     guard: &Guard,
@@ -233,31 +235,30 @@ async fn run_queued(
     }
 }
 
-/// A component's statement (`$n` placeholders) on the writer, under `scope`: SQLite
-/// checks it is one statement (once per text and scope), then it runs compiled under
-/// the scope and cached under the scope's key ([`cache_key`]), so a statement
-/// authorized for one grant is never reused for another, and a component's repeated
-/// writes are not compiled again each time.
+/// A component's statement on the writer, under `scope`; `key` is the statement as its
+/// scope's cache key ([`cache_key`]), made by the caller, off the single writer. SQLite
+/// checks it is one statement (once per key), then it runs compiled under the scope and
+/// cached under that key, so a statement authorized for one grant is never reused for
+/// another, and a component's repeated writes are not compiled again each time.
 async fn run_component(
     conn: &mut SqliteConnection,
     guard: &Guard,
     scope: &ComponentScope,
-    sql: &str,
+    key: &str,
     params: Vec<Value>,
     want_rows: bool,
 ) -> Result<Outcome, DbError> {
-    let key = cache_key(scope, &placeholders::to_sqlite(sql));
     let entered = guard.enter(scope, None)?;
-    if !guard.known_single(&key) {
+    if !guard.known_single(key) {
         let checked = match conn.lock_handle().await {
             // SAFETY: the handle is locked, so sqlx runs nothing on it meanwhile.
-            Ok(mut handle) => unsafe { one_statement(handle.as_raw_handle().as_ptr(), &key) },
+            Ok(mut handle) => unsafe { one_statement(handle.as_raw_handle().as_ptr(), key) },
             Err(e) => Err(e.into()),
         };
         entered.finish(checked)?;
-        guard.remember_single(key.clone());
+        guard.remember_single(key.to_string());
     }
-    let result = bind_and_run(conn, &key, params, want_rows).await;
+    let result = bind_and_run(conn, key, params, want_rows).await;
     entered.finish(result)
 }
 
@@ -310,8 +311,10 @@ struct Scoped<'a> {
 impl Conn for Scoped<'_> {
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
+    /// `sql` comes from the component as written (`$n` placeholders).
     async fn run(&mut self, sql: &str, params: Vec<Value>, want_rows: bool) -> Result<Outcome, DbError> {
-        run_component(self.conn, self.guard, &self.scope, sql, params, want_rows).await
+        let key = cache_key(&self.scope, &placeholders::to_sqlite(sql));
+        run_component(self.conn, self.guard, &self.scope, &key, params, want_rows).await
     }
 
     async fn raw(&mut self, sql: &'static str) -> Result<(), DbError> {
