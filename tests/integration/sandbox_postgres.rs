@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aerie::config::DatabaseConfig;
-use aerie::db::{ComponentScope, Database, DbError, Sql, Value};
+use aerie::db::{ComponentScope, Database, DbError, Sql, TableAllowlist, Value};
 
 use crate::support::{Engine, Launch, TestDb, client, test_db, test_program, write_config};
 
@@ -109,7 +109,7 @@ async fn component_sql_cannot_reach_host_tables_even_past_the_parser() {
 
     // A table allowlist is kept by the engine too.
     let only_statuses = ComponentScope {
-        tables: Some(Arc::new(["statuses".to_string()].into_iter().collect())),
+        tables: Some(Arc::new(TableAllowlist::new(["statuses".to_string()].into_iter().collect()))),
         ..scope("listed", false, Duration::from_secs(10))
     };
     db.query_as(&only_statuses, &sql("SELECT COUNT(*) AS n FROM statuses", true), vec![]).await.unwrap();

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aerie::config::DatabaseConfig;
-use aerie::db::{ComponentScope, Database, DbError, Sql, Value};
+use aerie::db::{ComponentScope, Database, DbError, Sql, TableAllowlist, Value};
 
 use crate::support::{ENGINES, Engine, Launch, client, database_section, pg_for, test_db, test_program, write_config};
 
@@ -24,7 +24,7 @@ fn scope(read_only: bool, tables: Option<&[&str]>, budget: Duration) -> Componen
     ComponentScope {
         component: "probe".into(),
         read_only,
-        tables: tables.map(|t| Arc::new(t.iter().map(|s| s.to_string()).collect::<HashSet<_>>())),
+        tables: tables.map(|t| Arc::new(TableAllowlist::new(t.iter().map(|s| s.to_string()).collect::<HashSet<_>>()))),
         deadline: Instant::now() + budget,
     }
 }

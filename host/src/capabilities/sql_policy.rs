@@ -19,7 +19,7 @@
 //!   use ([`ALLOWED_FUNCTIONS`]); the engines' file, session, sleep and extension
 //!   functions are out of reach. Table-valued functions in `FROM` are refused.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
@@ -28,7 +28,7 @@ use sqlparser::dialect::{Dialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
 use super::db::DbGrant;
-use crate::db::{Engine, Sql};
+use crate::db::{Engine, Sql, TableAllowlist};
 
 /// Tables only the host reads or writes. Secrets (password hashes, token hashes)
 /// live here or outside the database altogether (the instance key).
@@ -111,7 +111,7 @@ pub struct SqlPolicy {
     engine: Engine,
     grant: DbGrant,
     /// Lower-case table names; `None` means every non-host table.
-    allowed: Option<Arc<HashSet<String>>>,
+    allowed: Option<Arc<TableAllowlist>>,
     /// A fast hash: statement texts are long and come from installed components.
     decisions: Mutex<HashMap<String, Result<Arc<Sql>, String>, foldhash::fast::RandomState>>,
 }
@@ -124,7 +124,7 @@ impl SqlPolicy {
         SqlPolicy {
             engine,
             grant,
-            allowed: tables.map(|t| Arc::new(t.iter().map(|name| name.to_ascii_lowercase()).collect())),
+            allowed: tables.map(|t| Arc::new(TableAllowlist::new(t.iter().map(|name| name.to_ascii_lowercase()).collect()))),
             decisions: Mutex::new(HashMap::default()),
         }
     }
@@ -134,7 +134,7 @@ impl SqlPolicy {
     }
 
     /// The table allowlist (lower case); `None` means every non-host table.
-    pub fn allowed_tables(&self) -> Option<&Arc<HashSet<String>>> {
+    pub fn allowed_tables(&self) -> Option<&Arc<TableAllowlist>> {
         self.allowed.as_ref()
     }
 

@@ -24,7 +24,7 @@ mod value;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use scope::ComponentScope;
+pub use scope::{ComponentScope, TableAllowlist};
 pub use transaction::Transaction;
 pub use value::{DbError, RowSet, Value, ValueRef};
 

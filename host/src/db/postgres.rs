@@ -20,7 +20,7 @@
 mod component_role;
 mod table_roles;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,7 +33,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::packed::Packer;
 use super::transaction::{self, Conn, Transaction, TxEnd};
-use super::{ComponentScope, DbError, Outcome, RowSet, Sql, Value, ValueRef, migrate};
+use super::{ComponentScope, DbError, Outcome, RowSet, Sql, TableAllowlist, Value, ValueRef, migrate};
 use crate::config::DatabaseConfig;
 
 /// Run on a component connection before it goes back to the pool, so nothing a
@@ -73,9 +73,8 @@ fn per_component(share: u32) -> usize {
     share.saturating_sub(1).max(1) as usize
 }
 
-/// Table allowlists' roles, by the address of the policy's set (kept alive here, so the
-/// address is not reused for another set).
-type AllowlistRoles = HashMap<usize, (Arc<HashSet<String>>, Arc<str>)>;
+/// Table allowlists' roles, by the allowlist's id ([`TableAllowlist::id`]).
+type AllowlistRoles = HashMap<u64, Arc<str>>;
 
 pub(crate) struct PostgresBackend {
     pool: PgPool,
@@ -248,16 +247,15 @@ impl PostgresBackend {
     }
 
     /// The role for a table allowlist, made on its first use.
-    async fn table_role(&self, tables: &Arc<HashSet<String>>) -> Result<Arc<str>, DbError> {
-        let key = Arc::as_ptr(tables) as usize;
-        if let Some((_, role)) = self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key) {
+    async fn table_role(&self, tables: &TableAllowlist) -> Result<Arc<str>, DbError> {
+        if let Some(role) = self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&tables.id()) {
             return Ok(role.clone());
         }
         let role: Arc<str> = table_roles::ensure(&self.pool, &self.role, tables)
             .await
             .map_err(|e| DbError::Unavailable(format!("could not set up the role for a table allowlist: {e}")))?
             .into();
-        self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, (tables.clone(), role.clone()));
+        self.table_roles.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(tables.id(), role.clone());
         Ok(role)
     }
 

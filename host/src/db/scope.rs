@@ -7,8 +7,38 @@
 //! policy's parse (`capabilities/sql_policy.rs`) is only the first filter.
 
 use std::collections::HashSet;
+use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+
+/// A component's table allowlist (`grants.tables`, lower case), with an id of its own:
+/// what the engines cache per allowlist (SQLite's compiled statements, PostgreSQL's
+/// role for it) is keyed by the id, which no other allowlist of this process ever has.
+#[derive(Debug)]
+pub struct TableAllowlist {
+    id: u64,
+    tables: HashSet<String>,
+}
+
+impl TableAllowlist {
+    pub fn new(tables: HashSet<String>) -> TableAllowlist {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        TableAllowlist { id: NEXT.fetch_add(1, Ordering::Relaxed), tables }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Deref for TableAllowlist {
+    type Target = HashSet<String>;
+
+    fn deref(&self) -> &HashSet<String> {
+        &self.tables
+    }
+}
 
 /// A component's database grant, as the engines enforce it.
 #[derive(Debug, Clone)]
@@ -19,7 +49,7 @@ pub struct ComponentScope {
     pub read_only: bool,
     /// Lower-case table names the component may touch; `None` means every table that
     /// is not the host's own.
-    pub tables: Option<Arc<HashSet<String>>>,
+    pub tables: Option<Arc<TableAllowlist>>,
     /// When the call's time budget runs out: a statement still running then is stopped.
     pub deadline: Instant,
 }

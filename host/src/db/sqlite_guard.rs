@@ -34,14 +34,14 @@
 //! is a real table or a reserved name; any other is the statement's own CTE or
 //! subquery, whose reads were checked where it was defined.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rusqlite::ffi;
 
-use super::{ComponentScope, DbError};
+use super::{ComponentScope, DbError, TableAllowlist};
 use crate::capabilities::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
 
 /// Virtual machine instructions between two looks at the clock: a look costs an
@@ -121,7 +121,7 @@ struct State {
 
 struct Active {
     read_only: bool,
-    tables: Option<Arc<HashSet<String>>>,
+    tables: Option<Arc<TableAllowlist>>,
     deadline: Instant,
     /// How much of the budget was left when the statement started, for the error.
     left: Duration,
@@ -425,32 +425,11 @@ pub(crate) fn cache_key(scope: &ComponentScope, sql: &str) -> String {
     use std::fmt::Write as _;
     let mut key = String::with_capacity(sql.len() + 24);
     let mode = if scope.read_only { "ro" } else { "rw" };
-    match allowlist_id(scope) {
-        Some(id) => write!(key, "/*{mode}-{id}*/"),
+    match &scope.tables {
+        Some(tables) => write!(key, "/*{mode}-{}*/", tables.id()),
         None => write!(key, "/*{mode}-all*/"),
     }
     .expect("writing to a String");
     key.push_str(sql);
     key
-}
-
-/// Allowlists are told apart by their allocation (the SQL policy keeps one per
-/// loaded component): a weak reference held here keeps the address from being reused
-/// by a later allowlist while its id is handed out, and ids are never reused.
-fn allowlist_id(scope: &ComponentScope) -> Option<u64> {
-    type Registry = (HashMap<usize, (Weak<HashSet<String>>, u64)>, u64);
-    static ALLOWLISTS: Mutex<Option<Registry>> = Mutex::new(None);
-    let tables = scope.tables.as_ref()?;
-    let mut registry = ALLOWLISTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (known, next) = registry.get_or_insert_with(Default::default);
-    let address = Arc::as_ptr(tables) as usize;
-    if let Some((_, id)) = known.get(&address) {
-        return Some(*id);
-    }
-    if known.len() >= 1024 {
-        known.retain(|_, (weak, _)| weak.strong_count() > 0);
-    }
-    *next += 1;
-    known.insert(address, (Arc::downgrade(tables), *next));
-    Some(*next)
 }
