@@ -19,7 +19,7 @@ const LIVE_MS: i64 = 30_000;
 fn grants_summary(entry: &ComponentEntry) -> String {
     let g = &entry.grants;
     let mut parts = vec![format!("db={}", g.db)];
-    if g.blobs != "none" {
+    if g.blobs != crate::config::BlobsGrant::None {
         parts.push(format!("blobs={}", g.blobs));
     }
     if let Some(tables) = &g.tables {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::config::{ComponentEntry, Config, Grants, Limits};
+use crate::config::{BlobsGrant, ComponentEntry, Config, DbGrant, Grants, Hook, Limits};
 
 /// Built-in components, embedded in the binary by `host/build.rs`.
 /// (`keyword-filter` and `domain-policy` are shipped, not enabled: an operator turns
@@ -48,12 +48,12 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
                 "/headers/original/missing.png".into(),
             ],
             grants: Grants {
-                db: "read-write".into(),
+                db: DbGrant::ReadWrite,
                 tables: None,
                 log: true,
                 kv: true,
                 queue: true,
-                blobs: "read-write".into(),
+                blobs: BlobsGrant::ReadWrite,
                 events: true,
                 federation: true,
             },
@@ -73,7 +73,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
                 "/actor".into(),
                 "/actor/*".into(),
             ],
-            grants: Grants { db: "read-only".into(), log: true, ..Default::default() },
+            grants: Grants { db: DbGrant::ReadOnly, log: true, ..Default::default() },
             limits: Limits::default(),
             ..Default::default()
         },
@@ -82,15 +82,15 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
             source: "builtin:inbox".into(),
             // What an activity from another server does, after the host verified it
             // (federation/inbox.rs queues one `inbox` job per accepted activity).
-            hook: "job".into(),
+            hook: Hook::Job,
             jobs: vec!["inbox".into(), "backfill".into(), "replies".into(), "poll-end".into()],
             grants: Grants {
-                db: "read-write".into(),
+                db: DbGrant::ReadWrite,
                 tables: None,
                 log: true,
                 kv: true,
                 queue: true,
-                blobs: "none".into(),
+                blobs: BlobsGrant::None,
                 events: true,
                 federation: true,
             },

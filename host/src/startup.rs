@@ -259,7 +259,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
 
     let (runtime, jobs) = build_runtime(&config, &paths, &database, Arc::new(Metrics::new()), RuntimeUse::Serve(&instance_key)).await?;
     let entries = manifest::effective(&config);
-    let routes = RouteTable::new(entries.iter().filter(|e| e.hook == "http").map(|e| (e.id.as_str(), e.routes.as_slice())));
+    let routes =
+        RouteTable::new(entries.iter().filter(|e| e.hook == crate::config::Hook::Http).map(|e| (e.id.as_str(), e.routes.as_slice())));
     reload::spawn_watcher(runtime.clone(), jobs.node().to_string(), std::time::Duration::from_secs(1));
     jobs.schedule_recurring(worker::PRUNE_KIND, worker::PRUNE_SCHEDULE, worker::PRUNE_KIND, Vec::new()).await?;
     // Before the workers run: what an earlier, killed process of this node held is

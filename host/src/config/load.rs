@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
 use super::{
-    BlobsConfig, ComponentEntry, Config, DatabaseConfig, FederationConfig, InstanceConfig, JobsConfig, Problems, RuntimeConfig,
+    BlobsConfig, ComponentEntry, Config, DatabaseConfig, FederationConfig, Grants, InstanceConfig, JobsConfig, Problems, RuntimeConfig,
     ServerConfig, StorageConfig, validate,
 };
 
@@ -73,31 +73,46 @@ pub fn from_sources(file: Option<(&str, &str)>, env: impl IntoIterator<Item = (S
         }
     }
     let source_of = |key: &str| sources.get(key).cloned().unwrap_or_else(|| file_source.clone());
+    // A value outside an enum (a hook, a grant) is a mistake of meaning: reported with the
+    // checks of meaning, after the types are right, and its key left at its default.
+    let mut values = Problems::default();
+    let mut found = Found { problems: &mut problems, values: &mut values };
 
     for (name, value) in table.iter_mut() {
         match name.as_str() {
-            "instance" => check_section::<InstanceConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "server" => check_section::<ServerConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "database" => check_section::<DatabaseConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "storage" => check_section::<StorageConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "runtime" => check_section::<RuntimeConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "jobs" => check_section::<JobsConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "blobs" => check_section::<BlobsConfig>(name, value, &source_of, &env_raw, &mut problems),
-            "federation" => check_section::<FederationConfig>(name, value, &source_of, &env_raw, &mut problems),
+            "instance" => check_section::<InstanceConfig>(name, value, &source_of, &env_raw, &mut found),
+            "server" => check_section::<ServerConfig>(name, value, &source_of, &env_raw, &mut found),
+            "database" => check_section::<DatabaseConfig>(name, value, &source_of, &env_raw, &mut found),
+            "storage" => check_section::<StorageConfig>(name, value, &source_of, &env_raw, &mut found),
+            "runtime" => check_section::<RuntimeConfig>(name, value, &source_of, &env_raw, &mut found),
+            "jobs" => check_section::<JobsConfig>(name, value, &source_of, &env_raw, &mut found),
+            "blobs" => check_section::<BlobsConfig>(name, value, &source_of, &env_raw, &mut found),
+            "federation" => check_section::<FederationConfig>(name, value, &source_of, &env_raw, &mut found),
             "components" => match value {
                 Value::Array(entries) => {
                     for (i, entry) in entries.iter_mut().enumerate() {
-                        check_section::<ComponentEntry>(&format!("components[{i}]"), entry, &source_of, &env_raw, &mut problems);
+                        let at = format!("components[{i}]");
+                        // Grants key by key, so a problem names e.g. `components[0].grants.db`.
+                        if let Value::Table(fields) = &mut *entry
+                            && let Some(grants @ Value::Table(_)) = fields.get_mut("grants")
+                        {
+                            let before = found.problems.0.len();
+                            check_section::<Grants>(&format!("{at}.grants"), grants, &source_of, &env_raw, &mut found);
+                            if found.problems.0.len() > before {
+                                fields.remove("grants");
+                            }
+                        }
+                        check_section::<ComponentEntry>(&at, entry, &source_of, &env_raw, &mut found);
                     }
                 }
-                _ => problems.push(
+                _ => found.problems.push(
                     "components",
                     source_of("components"),
                     "expected a list of [[components]] tables",
                     "write each component as its own [[components]] table",
                 ),
             },
-            other => problems.push(
+            other => found.problems.push(
                 other,
                 source_of(other),
                 "unknown section or top-level key",
@@ -120,6 +135,7 @@ pub fn from_sources(file: Option<(&str, &str)>, env: impl IntoIterator<Item = (S
         }
     };
     problems.extend(validate::validate(&config, &source_of));
+    problems.extend(values);
     if problems.is_empty() { Ok(config) } else { Err(problems) }
 }
 
@@ -129,20 +145,33 @@ fn parse_env_value(raw: &str) -> Value {
     format!("v = {raw}").parse::<Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| Value::String(raw.to_string()))
 }
 
+/// Where [`check_section`] reports: type problems, and values outside an enum.
+struct Found<'a> {
+    problems: &'a mut Problems,
+    values: &'a mut Problems,
+}
+
 /// Checks each key of one section on its own, so every bad key is reported, not
 /// just the first. A value from the environment that fails with its TOML reading is
-/// retried as a string, then as a comma-separated list.
+/// retried as a string, then as a comma-separated list. A value outside an enum is
+/// reported with the allowed values and removed (its key takes its default).
 fn check_section<T: DeserializeOwned>(
     section: &str,
     value: &mut Value,
     source_of: &dyn Fn(&str) -> String,
     env_raw: &HashMap<String, String>,
-    problems: &mut Problems,
+    found: &mut Found<'_>,
 ) {
     let Value::Table(table) = value else {
-        problems.push(section, source_of(section), "expected a table", format!("write it as [{section}] followed by key = value lines"));
+        found.problems.push(
+            section,
+            source_of(section),
+            "expected a table",
+            format!("write it as [{section}] followed by key = value lines"),
+        );
         return;
     };
+    let mut outside_enums = Vec::new();
     for (key, val) in table.iter_mut() {
         let dotted = format!("{section}.{key}");
         let attempt = |v: &Value| -> Result<(), String> {
@@ -159,13 +188,39 @@ fn check_section<T: DeserializeOwned>(
                 continue;
             }
         }
+        if let Some((value, allowed)) = unknown_variant(&first_error) {
+            let what = if section.ends_with(".grants") {
+                format!("{key} grant")
+            } else if key == "hook" {
+                "hook this host runs".to_string()
+            } else {
+                format!("{key} value")
+            };
+            found.values.push(dotted.clone(), source_of(&dotted), format!("{value:?} is not a {what}"), format!("use {key} = {allowed}"));
+            outside_enums.push(key.clone());
+            continue;
+        }
         let fix = if first_error.starts_with("unknown field") {
             format!("remove `{key}` or fix its spelling (see {EXAMPLE_HINT})")
         } else {
             format!("give {dotted} a value of the expected type (see {EXAMPLE_HINT})")
         };
-        problems.push(dotted.clone(), source_of(&dotted), first_error, fix);
+        found.problems.push(dotted.clone(), source_of(&dotted), first_error, fix);
     }
+    for key in outside_enums {
+        table.remove(&key);
+    }
+}
+
+/// Serde's `unknown variant `x`, expected one of `a`, `b`, `c`` as `x` and
+/// `"a", "b" or "c"`.
+fn unknown_variant(error: &str) -> Option<(String, String)> {
+    let rest = error.strip_prefix("unknown variant `")?;
+    let parts: Vec<&str> = rest.split('`').collect();
+    let allowed: Vec<String> = parts.iter().skip(2).step_by(2).map(|v| format!("{v:?}")).collect();
+    let (last, others) = allowed.split_last()?;
+    let allowed = if others.is_empty() { last.clone() } else { format!("{} or {last}", others.join(", ")) };
+    Some((parts[0].to_string(), allowed))
 }
 
 fn syntax_fix(text: &str, error: &toml::de::Error) -> String {

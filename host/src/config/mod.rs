@@ -18,6 +18,9 @@ pub use load::{from_sources, load_file};
 pub use problems::{Problem, Problems};
 pub use validate::parse_cidr;
 
+pub use crate::capabilities::blobs::BlobsGrant;
+pub use crate::capabilities::db::DbGrant;
+
 /// The documented example, embedded so the binary alone can write a first config.
 pub const EXAMPLE: &str = include_str!("../../../deploy/aerie.example.toml");
 
@@ -311,8 +314,8 @@ pub struct ComponentEntry {
     pub id: String,
     /// `builtin:NAME` or a path to a `.wasm` file.
     pub source: String,
-    /// `http` (serves routes) or `job` (runs the job kinds in `jobs`).
-    pub hook: String,
+    /// `http` (serves routes), `job` (runs the job kinds in `jobs`) or `policy`.
+    pub hook: Hook,
     /// URL paths served: exact (`/api/v1/instance`) or prefixes ending in `/*`.
     pub routes: Vec<String>,
     /// Job kinds handled, for `hook = "job"`.
@@ -328,7 +331,7 @@ impl Default for ComponentEntry {
         ComponentEntry {
             id: String::new(),
             source: String::new(),
-            hook: "http".into(),
+            hook: Hook::Http,
             routes: Vec::new(),
             jobs: Vec::new(),
             config: Default::default(),
@@ -338,12 +341,43 @@ impl Default for ComponentEntry {
     }
 }
 
-/// What a component may use. Anything not granted is not linked.
+/// How a component is called (`hook` in its manifest entry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Hook {
+    /// Serves the routes its entry names (exports `wasi:http/incoming-handler`).
+    #[default]
+    Http,
+    /// Runs the job kinds its entry lists (world `aerie:app/job`).
+    Job,
+    /// A moderation policy (world `aerie:app/policy-plugin`).
+    Policy,
+}
+
+impl Hook {
+    /// As written in the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hook::Http => "http",
+            Hook::Job => "job",
+            Hook::Policy => "policy",
+        }
+    }
+}
+
+impl std::fmt::Display for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// What a component may use. Anything not granted is not linked. Each grant belongs
+/// to a capability in `crate::capabilities`, which reads it.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Grants {
     /// `none`, `read-only` or `read-write`.
-    pub db: String,
+    pub db: DbGrant,
     /// Tables the component may name; unset: every table but the host's own.
     pub tables: Option<Vec<String>>,
     pub log: bool,
@@ -352,7 +386,7 @@ pub struct Grants {
     /// Enqueueing jobs.
     pub queue: bool,
     /// The blob store: `none`, `read-only` or `read-write`.
-    pub blobs: String,
+    pub blobs: BlobsGrant,
     /// Publishing streaming events.
     pub events: bool,
     /// Signed fetches of remote documents and deliveries to remote inboxes.
@@ -362,12 +396,12 @@ pub struct Grants {
 impl Default for Grants {
     fn default() -> Self {
         Grants {
-            db: "none".into(),
+            db: DbGrant::None,
             tables: None,
             log: true,
             kv: false,
             queue: false,
-            blobs: "none".into(),
+            blobs: BlobsGrant::None,
             events: false,
             federation: false,
         }

@@ -108,3 +108,46 @@ fn edge_limits_are_checked() {
     assert_eq!(keys, ["server.header_timeout_secs", "server.idle_timeout_secs", "server.api_body_limit_bytes"], "{problems}");
     assert!(problems.0[2].message.contains("body_limit_bytes"), "{problems}");
 }
+
+#[test]
+fn a_value_outside_a_grant_or_hook_names_the_file_the_key_and_the_allowed_values() {
+    let text = "[[components]]\nid = \"x\"\nsource = \"builtin:inbox\"\nhook = \"cron\"\ngrants = { db = \"readonly\", blobs = \"rw\", kv = true }\n";
+    let problems = from_sources(Some((text, "aerie.toml")), std::iter::empty()).unwrap_err();
+    let found = |key: &str| problems.0.iter().find(|p| p.key == key).unwrap_or_else(|| panic!("{key} missing from {problems}"));
+    let db = found("components[0].grants.db");
+    assert_eq!(db.source, "aerie.toml");
+    assert_eq!(db.message, "\"readonly\" is not a db grant");
+    assert_eq!(db.fix, "use db = \"none\", \"read-only\" or \"read-write\"");
+    assert_eq!(found("components[0].grants.blobs").message, "\"rw\" is not a blobs grant");
+    let hook = found("components[0].hook");
+    assert_eq!(
+        (hook.message.as_str(), hook.fix.as_str()),
+        ("\"cron\" is not a hook this host runs", "use hook = \"http\", \"job\" or \"policy\"")
+    );
+    assert_eq!(problems.0.len(), 3, "{problems}");
+}
+
+#[test]
+fn grants_and_hooks_keep_their_toml_syntax() {
+    let text = "[[components]]\nid = \"x\"\nsource = \"builtin:inbox\"\nhook = \"job\"\njobs = [\"inbox\"]\n\
+                grants = { db = \"read-only\", tables = [\"statuses\"], blobs = \"read-write\", kv = true, log = false }\n";
+    let config = from_sources(Some((text, "aerie.toml")), std::iter::empty()).unwrap_or_else(|p| panic!("{p}"));
+    let entry = &config.components[0];
+    assert_eq!(entry.hook, Hook::Job);
+    assert_eq!((entry.grants.db, entry.grants.blobs), (DbGrant::ReadOnly, BlobsGrant::ReadWrite));
+    assert!(entry.grants.kv && !entry.grants.log && !entry.grants.queue);
+    assert_eq!(ComponentEntry::default().hook, Hook::Http);
+    assert_eq!(Grants::default().db, DbGrant::None);
+}
+
+#[test]
+fn a_policy_is_refused_what_reaches_data_or_the_network() {
+    for grant in ["db = \"read-only\"", "queue = true", "blobs = \"read-only\"", "events = true", "federation = true"] {
+        let text = format!("[[components]]\nid = \"p\"\nsource = \"builtin:keyword-filter\"\nhook = \"policy\"\ngrants = {{ {grant} }}\n");
+        let problems = from_sources(Some((&text, "aerie.toml")), std::iter::empty()).unwrap_err();
+        assert_eq!(problems.0.len(), 1, "{grant}: {problems}");
+        assert_eq!(problems.0[0].key, "components[0].grants");
+    }
+    let text = "[[components]]\nid = \"p\"\nsource = \"builtin:keyword-filter\"\nhook = \"policy\"\ngrants = { kv = true, log = true }\n";
+    from_sources(Some((text, "aerie.toml")), std::iter::empty()).unwrap_or_else(|p| panic!("{p}"));
+}

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use super::{Config, Problems};
+use super::{Config, DbGrant, Hook, Problems};
+use crate::capabilities;
 use crate::manifest::BUILTIN_NAMES;
 
 pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> Problems {
@@ -242,58 +243,33 @@ pub(crate) fn validate(config: &Config, source_of: &dyn Fn(&str) -> String) -> P
                 );
             }
         }
-        match entry.hook.as_str() {
-            "http" if !entry.jobs.is_empty() => {
+        match entry.hook {
+            Hook::Http if !entry.jobs.is_empty() => {
                 problem(&at("jobs"), "an http component does not run jobs".into(), "set hook = \"job\", or remove jobs".into())
             }
-            "job" if entry.jobs.is_empty() => {
+            Hook::Job if entry.jobs.is_empty() => {
                 problem(&at("jobs"), "a job component lists no job kinds".into(), "add jobs = [\"kind\", ...]".into())
             }
-            "job" if !entry.routes.is_empty() => {
+            Hook::Job if !entry.routes.is_empty() => {
                 problem(&at("routes"), "a job component serves no routes".into(), "remove routes, or set hook = \"http\"".into())
             }
-            "policy" if !entry.routes.is_empty() || !entry.jobs.is_empty() => problem(
+            Hook::Policy if !entry.routes.is_empty() || !entry.jobs.is_empty() => problem(
                 &at("hook"),
                 "a policy component serves no routes and runs no jobs".into(),
                 "remove routes and jobs from the policy's entry".into(),
             ),
-            "policy"
-                if entry.grants.db != "none"
-                    || entry.grants.queue
-                    || entry.grants.blobs != "none"
-                    || entry.grants.events
-                    || entry.grants.federation =>
-            {
-                problem(
-                    &at("grants"),
-                    "a policy gets only kv and log (it sees every activity; it must not reach data or the network)".into(),
-                    "grant at most { kv = true, log = true }".into(),
-                )
-            }
-            "http" | "job" | "policy" => {}
-            other => {
-                problem(&at("hook"), format!("{other:?} is not a hook this host runs"), "use hook = \"http\", \"job\" or \"policy\"".into())
-            }
+            Hook::Policy if capabilities::granted(&entry.grants).any(|c| !c.hooks().contains(&Hook::Policy)) => problem(
+                &at("grants"),
+                "a policy gets only kv and log (it sees every activity; it must not reach data or the network)".into(),
+                "grant at most { kv = true, log = true }".into(),
+            ),
+            Hook::Http | Hook::Job | Hook::Policy => {}
         }
-        if entry.grants.tables.is_some() && entry.grants.db == "none" {
+        if entry.grants.tables.is_some() && entry.grants.db == DbGrant::None {
             problem(
                 &at("grants.tables"),
                 "a table allowlist without a db grant".into(),
                 "set grants.db = \"read-only\" or \"read-write\", or remove tables".into(),
-            );
-        }
-        if !["none", "read-only", "read-write"].contains(&entry.grants.blobs.as_str()) {
-            problem(
-                &at("grants.blobs"),
-                format!("{:?} is not a blobs grant", entry.grants.blobs),
-                "use \"none\", \"read-only\" or \"read-write\"".into(),
-            );
-        }
-        if !["none", "read-only", "read-write"].contains(&entry.grants.db.as_str()) {
-            problem(
-                &at("grants.db"),
-                format!("{:?} is not a db grant", entry.grants.db),
-                "use \"none\", \"read-only\" or \"read-write\"".into(),
             );
         }
         if let Some(mb) = entry.limits.memory_mb

@@ -59,7 +59,7 @@ pub fn is_read_only(sql: &str) -> bool {
 /// A statement prepared for repeated use: its text in both engines' placeholder
 /// spellings and whether it only reads. Components send the same statements over and
 /// over, so their SQL policy builds one per distinct text and keeps it (see
-/// `capabilities/sql_policy.rs`); a query then costs one hash lookup, not a parse, a
+/// `capabilities/db/sql_policy.rs`); a query then costs one hash lookup, not a parse, a
 /// placeholder rewrite and a keyword check each time.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Sql {

@@ -4,7 +4,7 @@
 //! [`ComponentScope`] down to the engine, which enforces it itself (SQLite: an
 //! authorizer on the connection; PostgreSQL: a role made for component SQL and a
 //! read-only transaction) and stops the statement when the call's time is up. The SQL
-//! policy's parse (`capabilities/sql_policy.rs`) is only the first filter.
+//! policy's parse (`capabilities/db/sql_policy.rs`) is only the first filter.
 
 use std::collections::HashSet;
 use std::ops::Deref;

@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use rusqlite::ffi;
 
 use super::{ComponentScope, DbError, TableAllowlist};
-use crate::capabilities::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
+use crate::capabilities::db::sql_policy::{HOST_ONLY_TABLES, is_allowed_function};
 
 /// Virtual machine instructions between two looks at the clock: a look costs an
 /// uncontended lock and a clock read (tens of nanoseconds), a thousand instructions

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, StoreLimitsBuilder, UpdateDeadline};
@@ -24,15 +24,13 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-use crate::capabilities::blobs::BlobsCtx;
-use crate::capabilities::db::{DbCtx, DbGrant};
+use crate::capabilities::db::Transactions;
+use crate::capabilities::db::sql_policy::SqlPolicy;
 use crate::capabilities::job_world::JobPre;
-use crate::capabilities::kv::KvStore;
 use crate::capabilities::outbound_http::DenyOutbound;
 use crate::capabilities::policy_world::PolicyPluginPre;
-use crate::capabilities::sql_policy::SqlPolicy;
-use crate::capabilities::{self, spin};
-use crate::config::{ComponentEntry, RuntimeConfig};
+use crate::capabilities::{self, Setup};
+use crate::config::{ComponentEntry, DbGrant, Hook, RuntimeConfig};
 use crate::db::Database;
 use crate::manifest;
 use crate::metrics::Metrics;
@@ -65,11 +63,11 @@ pub struct LoadedComponent {
 }
 
 impl LoadedComponent {
-    pub fn hook(&self) -> &str {
+    pub fn hook(&self) -> Hook {
         match self.handler {
-            Handler::Http(_) => "http",
-            Handler::Job(_) => "job",
-            Handler::Policy(_) => "policy",
+            Handler::Http(_) => Hook::Http,
+            Handler::Job(_) => Hook::Job,
+            Handler::Policy(_) => Hook::Policy,
         }
     }
 }
@@ -130,7 +128,7 @@ impl Runtime {
             loaded.insert(entry.id.clone(), Arc::new(component));
         }
         self.components.store(Arc::new(loaded));
-        self.policy_order.store(Arc::new(entries.iter().filter(|e| e.hook == "policy").map(|e| e.id.clone()).collect()));
+        self.policy_order.store(Arc::new(entries.iter().filter(|e| e.hook == Hook::Policy).map(|e| e.id.clone()).collect()));
         Ok(())
     }
 
@@ -188,55 +186,31 @@ impl Runtime {
     }
 
     fn link(&self, entry: &ComponentEntry, component: &Component, hash: String) -> anyhow::Result<LoadedComponent> {
-        let db_grant = DbGrant::parse(&entry.grants.db);
-        check_grants(entry, component, &self.engine, db_grant)?;
+        for (import, _) in component.component_type().imports(&self.engine) {
+            capabilities::check_import(entry, import)?;
+        }
 
         let mut linker = Linker::<StoreState>::new(&self.engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        capabilities::config::add_to_linker(&mut linker)?;
-        capabilities::clock::add_to_linker(&mut linker)?;
-        spin::add_variables_to_linker(&mut linker)?;
-        if db_grant.is_some() {
-            capabilities::db::add_to_linker(&mut linker)?;
-        }
-        if entry.grants.log {
-            capabilities::log::add_to_linker(&mut linker)?;
-        }
-        if entry.grants.kv {
-            capabilities::kv::add_to_linker(&mut linker)?;
-            spin::add_key_value_to_linker(&mut linker)?;
-        }
-        if entry.grants.queue {
-            capabilities::queue::add_to_linker(&mut linker)?;
-        }
-        if entry.grants.blobs != "none" {
-            capabilities::blobs::add_to_linker(&mut linker)?;
-        }
-        if entry.grants.events {
-            capabilities::events::add_to_linker(&mut linker)?;
-        }
-        if entry.grants.federation {
-            capabilities::federation::add_to_linker(&mut linker)?;
-        }
+        capabilities::add_granted_to_linker(&entry.grants, &mut linker)?;
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("component {:?} ({}): cannot be linked", entry.id, entry.source))?;
-        let handler = match entry.hook.as_str() {
-            "job" => Handler::Job(JobPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+        let handler = match entry.hook {
+            Hook::Job => Handler::Job(JobPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(
                     "component {:?} ({}): hook = \"job\" components export aerie:app/job-handler (world aerie:app/job)",
                     entry.id, entry.source
                 )
             })?),
-            "policy" => Handler::Policy(PolicyPluginPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+            Hook::Policy => Handler::Policy(PolicyPluginPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(
                     "component {:?} ({}): hook = \"policy\" components export aerie:app/policy (world aerie:app/policy-plugin)",
                     entry.id, entry.source
                 )
             })?),
-            _ => Handler::Http(ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
+            Hook::Http => Handler::Http(ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(
                     "component {:?} ({}): it does not export wasi:http/incoming-handler@0.2, which HTTP components must \
                      (with wasip2, `wasip2::http::proxy::export!`; with spin-sdk 5, `#[http_component]`)",
@@ -253,7 +227,8 @@ impl Runtime {
             stats: CallStats::default(),
             rate: entry.limits.calls_per_second.map(rate::RateLimit::new),
             handler,
-            sql_policy: db_grant.map(|grant| Arc::new(SqlPolicy::new(self.database.engine(), grant, entry.grants.tables.as_deref()))),
+            sql_policy: (entry.grants.db != DbGrant::None)
+                .then(|| Arc::new(SqlPolicy::new(self.database.engine(), entry.grants.db, entry.grants.tables.as_deref()))),
             settings: Arc::new(entry.config.clone()),
             idle: Default::default(),
         })
@@ -261,6 +236,14 @@ impl Runtime {
 
     /// A fresh store for one call of `component`, with its limits and deadline armed.
     fn new_store(&self, component: &LoadedComponent) -> Store<StoreState> {
+        let setup = Setup {
+            component_id: &component.id,
+            entry: &component.entry,
+            database: &self.database,
+            sql_policy: component.sql_policy.as_ref(),
+            settings: &component.settings,
+            shared: &self.shared,
+        };
         let state = StoreState {
             component_id: component.id.clone(),
             table: Default::default(),
@@ -270,20 +253,8 @@ impl Runtime {
             limits: state::PeakLimits::new(
                 StoreLimitsBuilder::new().memory_size(component.memory_bytes).trap_on_grow_failure(true).build(),
             ),
-            db: component.sql_policy.clone().map(|policy| DbCtx { database: self.database.clone(), policy }),
-            kv: component.entry.grants.kv.then(|| KvStore::new(self.database.clone(), component.id.to_string())),
-            queue_granted: component.entry.grants.queue,
-            events_granted: component.entry.grants.events,
-            federation_granted: component.entry.grants.federation,
-            open_transactions: 0,
-            single_writer: self.database.engine() == crate::db::Engine::Sqlite,
-            blobs: match component.entry.grants.blobs.as_str() {
-                "read-only" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: false }),
-                "read-write" => Some(BlobsCtx { store: self.shared.blobs.clone(), writable: true }),
-                _ => None,
-            },
-            settings: component.settings.clone(),
-            shared: self.shared.clone(),
+            capabilities: capabilities::set_up(&setup),
+            transactions: Transactions { open: 0, single_writer: self.database.engine() == crate::db::Engine::Sqlite },
             started: Instant::now(),
             budget: component.time_budget,
             timed_out: false,
@@ -309,57 +280,4 @@ impl Runtime {
         component.stats.record(elapsed, !matches!(outcome, "ok" | "error"));
         self.metrics.record_call(&component.id, outcome, elapsed.as_secs_f64());
     }
-}
-
-/// Grant each import needs, or `None` when it is always linked.
-fn grant_for(import: &str) -> Result<Option<&'static str>, ()> {
-    let import = import.split('@').next().unwrap_or(import);
-    Ok(match import {
-        "aerie:host/db" => Some("db"),
-        "aerie:host/log" => Some("log"),
-        "aerie:host/kv" | "fermyon:spin/key-value" => Some("kv"),
-        "aerie:host/queue" => Some("queue"),
-        "aerie:host/blobs" => Some("blobs"),
-        "aerie:host/events" => Some("events"),
-        "aerie:host/federation" => Some("federation"),
-        "aerie:host/config" | "aerie:host/clock" | "fermyon:spin/variables" => None,
-        other if other.starts_with("aerie:") || other.starts_with("fermyon:") || other.starts_with("spin:") => return Err(()),
-        _ => None,
-    })
-}
-
-/// Refuses, with the fix, a component that imports a capability it was not granted.
-fn check_grants(entry: &ComponentEntry, component: &Component, engine: &Engine, db: Option<DbGrant>) -> anyhow::Result<()> {
-    for (name, _) in component.component_type().imports(engine) {
-        let granted = match grant_for(name) {
-            Err(()) => bail!(
-                "component {:?} ({}) imports {name}, which this host does not provide (it offers aerie:host db, log, kv, \
-                 config, clock, queue, blobs, events, federation and Spin's key-value and variables)",
-                entry.id,
-                entry.source
-            ),
-            Ok(None) => true,
-            Ok(Some("db")) => db.is_some(),
-            Ok(Some("log")) => entry.grants.log,
-            Ok(Some("kv")) => entry.grants.kv,
-            Ok(Some("queue")) => entry.grants.queue,
-            Ok(Some("blobs")) => entry.grants.blobs != "none",
-            Ok(Some("events")) => entry.grants.events,
-            Ok(Some("federation")) => entry.grants.federation,
-            Ok(Some(_)) => false,
-        };
-        if !granted {
-            let fix = match grant_for(name) {
-                Ok(Some(kind @ ("db" | "blobs"))) => format!("grants = {{ {kind} = \"read-only\" }} (or \"read-write\")"),
-                Ok(Some(grant)) => format!("grants = {{ {grant} = true }}"),
-                _ => String::new(),
-            };
-            bail!(
-                "component {:?} ({}) imports {name}, but its manifest entry does not grant it. Fix: add {fix} to its [[components]] entry",
-                entry.id,
-                entry.source
-            );
-        }
-    }
-    Ok(())
 }

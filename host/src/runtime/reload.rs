@@ -66,7 +66,7 @@ impl Runtime {
                         component.id.to_string().into(),
                         component.entry.source.clone().into(),
                         component.hash.clone().into(),
-                        component.hook().into(),
+                        component.hook().as_str().into(),
                         (component.stats.calls() as i64).into(),
                         (component.stats.traps() as i64).into(),
                         (component.stats.p99_us() as i64).into(),

@@ -1,6 +1,5 @@
 //! Per-store state: what one component instance can reach while it runs.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,9 +9,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::blobs::BlobStore;
-use crate::capabilities::blobs::BlobsCtx;
-use crate::capabilities::db::DbCtx;
-use crate::capabilities::kv::KvStore;
+use crate::capabilities::States;
+use crate::capabilities::db::Transactions;
 use crate::capabilities::outbound_http::DenyOutbound;
 use crate::ids::IdGenerator;
 use crate::jobs::Jobs;
@@ -75,7 +73,8 @@ impl wasmtime::ResourceLimiter for PeakLimits {
     }
 }
 
-/// The `T` of every `Store<T>` the host creates.
+/// The `T` of every `Store<T>` the host creates. Each capability's `Host` impls reach
+/// only their own part of it, through the view their module defines.
 pub struct StoreState {
     pub component_id: Arc<str>,
     pub table: ResourceTable,
@@ -83,39 +82,15 @@ pub struct StoreState {
     pub http: WasiHttpCtx,
     pub http_hooks: DenyOutbound,
     pub limits: PeakLimits,
-    /// `None` without a db grant (then db is not even linked).
-    pub db: Option<DbCtx>,
-    /// The component's kv namespace, with a kv grant.
-    pub kv: Option<KvStore>,
-    pub queue_granted: bool,
-    /// Write transactions this call holds open, and whether the database has a single
-    /// writer (SQLite): then any other write of the same call would wait for them.
-    pub open_transactions: u32,
-    pub single_writer: bool,
-    pub events_granted: bool,
-    pub federation_granted: bool,
-    /// The blob store, with a blobs grant.
-    pub blobs: Option<BlobsCtx>,
-    /// The `config` table of the component's manifest entry.
-    pub settings: Arc<BTreeMap<String, String>>,
-    pub shared: Arc<Shared>,
+    /// The state of each granted capability (see `crate::capabilities::set_up`).
+    pub capabilities: States,
+    /// Write transactions this call holds open (db counts them; other writes check them).
+    pub transactions: Transactions,
     /// When this call started and how long it may run.
     pub started: Instant,
     pub budget: Duration,
     /// Set when the epoch callback stopped the guest for running past its budget.
     pub timed_out: bool,
-}
-
-impl StoreState {
-    /// Refuses, with the fix, a write that would wait forever for a transaction this same
-    /// call holds open (SQLite has one writer: it is busy with that transaction).
-    pub fn write_would_wait(&self) -> Option<String> {
-        (self.single_writer && self.open_transactions > 0).then(|| {
-            "this write would wait for the transaction this component holds open (SQLite has a single writer): \
-             make it inside the transaction, or after commit"
-                .to_string()
-        })
-    }
 }
 
 impl WasiView for StoreState {

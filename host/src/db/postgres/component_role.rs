@@ -20,7 +20,7 @@ use std::str::FromStr;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool};
 
-use crate::capabilities::sql_policy::HOST_ONLY_TABLES;
+use crate::capabilities::db::sql_policy::HOST_ONLY_TABLES;
 use crate::operator_error::OperatorError;
 
 /// Held while the role and its grants are brought up to date (an arbitrary constant,

@@ -27,7 +27,7 @@ use sqlparser::ast::{FromTable, ObjectName, Query, SetExpr, Statement, TableFact
 use sqlparser::dialect::{Dialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
-use super::db::DbGrant;
+use super::DbGrant;
 use crate::db::{Engine, Sql, TableAllowlist};
 
 /// Tables only the host reads or writes. Secrets (password hashes, token hashes)
@@ -176,7 +176,7 @@ impl SqlPolicy {
                 ));
             }
         };
-        if kind == StatementKind::Write && self.grant == DbGrant::ReadOnly {
+        if kind == StatementKind::Write && self.grant != DbGrant::ReadWrite {
             return Err(read_only_refusal());
         }
         let mut walker = Walker { policy: self, frames: Vec::new(), depth: 0, nested_writes: false };
@@ -184,7 +184,7 @@ impl SqlPolicy {
             return Err(why);
         }
         let kind = if walker.nested_writes { StatementKind::Write } else { kind };
-        if kind == StatementKind::Write && self.grant == DbGrant::ReadOnly {
+        if kind == StatementKind::Write && self.grant != DbGrant::ReadWrite {
             return Err(read_only_refusal());
         }
         Ok(kind)

@@ -2,19 +2,62 @@
 //! `kv_entries` table. The namespace is the component id, set by the host: no
 //! component can name another's keys.
 
-use wasmtime::component::Linker;
+use wasmtime::component::{HasData, Linker};
 
-use super::StoreData;
 use super::aerie::host::kv::{self as wit, Host};
+use super::db::Transactions;
+use super::{Capability, Grant, Setup, States};
 use crate::clock::now_millis;
+use crate::config::Grants;
 use crate::db::{Database, DbError, Engine, Value};
 use crate::runtime::state::StoreState;
 
 pub const MAX_KEY_BYTES: usize = 1024;
 pub const MAX_VALUE_BYTES: usize = 1 << 20;
 
-pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wit::add_to_linker::<StoreState, StoreData>(linker, |state| state)
+/// The capability: `grants.kv` (also Spin's key-value, see [`super::spin`]).
+pub struct Kv;
+
+/// What the `Host` impl works on: the component's namespace, and the call's open
+/// transactions (a kv write waits for them on SQLite).
+pub struct KvView<'a> {
+    pub kv: Option<&'a KvStore>,
+    pub transactions: &'a Transactions,
+}
+
+struct Data;
+
+impl HasData for Data {
+    type Data<'a> = KvView<'a>;
+}
+
+impl Capability for Kv {
+    fn name(&self) -> &'static str {
+        "kv"
+    }
+
+    fn interfaces(&self) -> &'static [&'static str] {
+        &["aerie:host/kv"]
+    }
+
+    fn grant(&self) -> Grant {
+        Grant::Switch("kv")
+    }
+
+    fn granted(&self, grants: &Grants) -> bool {
+        grants.kv
+    }
+
+    fn add_to_linker(&self, linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, Data>(linker, |state| KvView {
+            kv: state.capabilities.kv.as_ref(),
+            transactions: &state.transactions,
+        })
+    }
+
+    fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
+        states.kv = Some(KvStore::new(setup.database.clone(), setup.component_id.to_string()));
+    }
 }
 
 /// One component's namespace.
@@ -150,13 +193,13 @@ fn to_wit(error: KvError) -> wit::Error {
     }
 }
 
-impl StoreState {
-    fn kv(&self) -> Result<KvStore, wit::Error> {
-        self.kv.clone().ok_or_else(|| wit::Error::AccessDenied("this component has no kv grant; add grants.kv = true".into()))
+impl<'a> KvView<'a> {
+    fn kv(&self) -> Result<&'a KvStore, wit::Error> {
+        self.kv.ok_or_else(|| wit::Error::AccessDenied("this component has no kv grant; add grants.kv = true".into()))
     }
 }
 
-impl Host for StoreState {
+impl Host for KvView<'_> {
     async fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, wit::Error>> {
         let kv = match self.kv() {
             Ok(kv) => kv,
@@ -170,7 +213,7 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(why) = self.write_would_wait() {
+        if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
         Ok(kv.set(&key, value, ttl_ms).await.map_err(to_wit))
@@ -181,7 +224,7 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(why) = self.write_would_wait() {
+        if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
         Ok(kv.delete(&key).await.map_err(to_wit))
@@ -208,9 +251,34 @@ impl Host for StoreState {
             Ok(kv) => kv,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(why) = self.write_would_wait() {
+        if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
         Ok(kv.increment(&key, delta).await.map_err(to_wit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn granted_reads_and_writes_its_namespace_and_ungranted_is_refused() {
+        let (_dir, database) = crate::capabilities::tests::database().await;
+        let kv = KvStore::new(database.clone(), "a");
+        let idle = Transactions::default();
+        let mut view = KvView { kv: Some(&kv), transactions: &idle };
+        view.set("k".into(), b"v".to_vec(), None).await.unwrap().unwrap();
+        assert_eq!(view.get("k".into()).await.unwrap().unwrap(), Some(b"v".to_vec()));
+        assert_eq!(view.increment("n".into(), 2).await.unwrap().unwrap(), 2);
+        let other = KvStore::new(database, "b");
+        assert_eq!(other.get("k").await.unwrap(), None, "namespaces are apart");
+
+        let holding = Transactions { open: 1, single_writer: true };
+        let mut view = KvView { kv: Some(&kv), transactions: &holding };
+        assert!(matches!(view.set("k".into(), vec![], None).await.unwrap(), Err(wit::Error::Unavailable(_))));
+
+        let mut view = KvView { kv: None, transactions: &idle };
+        assert!(matches!(view.get("k".into()).await.unwrap(), Err(wit::Error::AccessDenied(m)) if m.contains("grants.kv")));
     }
 }

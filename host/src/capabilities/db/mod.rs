@@ -1,31 +1,131 @@
 //! `aerie:host/db`: portable SQL over the instance database, scoped by the
-//! component's grant (see [`super::sql_policy`] for what is allowed).
+//! component's grant (see [`sql_policy`] for what is allowed).
+
+pub mod sql_policy;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use wasmtime::component::{Linker, Resource};
+use serde::Deserialize;
+use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
 use super::aerie::host::db::{self as wit, Host, HostTransaction};
-use super::sql_policy::SqlPolicy;
+use super::{Capability, Grant, HTTP_AND_JOB, Setup, States};
+use crate::config::{Grants, Hook};
 use crate::db::{ComponentScope, Database, DbError, RowSet, Sql, Transaction, Value};
 use crate::runtime::state::StoreState;
+use sql_policy::SqlPolicy;
 
-/// What a component may do with the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a component may do with the database (`grants.db` in a manifest entry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DbGrant {
+    #[default]
+    None,
     ReadOnly,
     ReadWrite,
 }
 
 impl DbGrant {
-    /// Parses a manifest grant; `none` is `None`.
-    pub fn parse(text: &str) -> Option<DbGrant> {
-        match text {
-            "read-only" => Some(DbGrant::ReadOnly),
-            "read-write" => Some(DbGrant::ReadWrite),
-            _ => None,
+    /// As written in the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbGrant::None => "none",
+            DbGrant::ReadOnly => "read-only",
+            DbGrant::ReadWrite => "read-write",
         }
     }
+}
+
+impl std::fmt::Display for DbGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// The capability: `grants.db`, with an optional `grants.tables` allowlist.
+pub struct Db;
+
+impl Capability for Db {
+    fn name(&self) -> &'static str {
+        "db"
+    }
+
+    fn interfaces(&self) -> &'static [&'static str] {
+        &["aerie:host/db"]
+    }
+
+    fn grant(&self) -> Grant {
+        Grant::Access("db")
+    }
+
+    fn granted(&self, grants: &Grants) -> bool {
+        grants.db != DbGrant::None
+    }
+
+    fn hooks(&self) -> &'static [Hook] {
+        HTTP_AND_JOB
+    }
+
+    fn add_to_linker(&self, linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, Data>(linker, |state| DbView::new(state))
+    }
+
+    fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
+        states.db = setup.sql_policy.map(|policy| DbCtx { database: setup.database.clone(), policy: policy.clone() });
+    }
+}
+
+/// Write transactions a call holds open, and whether the database has a single
+/// writer (SQLite): then any other write of the same call would wait for them. The db
+/// capability counts them; kv, queue and federation writes check them.
+#[derive(Debug, Default)]
+pub struct Transactions {
+    pub open: u32,
+    pub single_writer: bool,
+}
+
+impl Transactions {
+    /// Refuses, with the fix, a write that would wait forever for a transaction this same
+    /// call holds open (SQLite has one writer: it is busy with that transaction).
+    pub fn write_would_wait(&self) -> Option<String> {
+        (self.single_writer && self.open > 0).then(|| {
+            "this write would wait for the transaction this component holds open (SQLite has a single writer): \
+             make it inside the transaction, or after commit"
+                .to_string()
+        })
+    }
+}
+
+/// What the `Host` impls work on: the database and policy (with a db grant), the
+/// table transactions live in, the call's open transactions and its deadline.
+pub struct DbView<'a> {
+    pub ctx: Option<&'a DbCtx>,
+    pub table: &'a mut ResourceTable,
+    pub transactions: &'a mut Transactions,
+    pub component_id: &'a Arc<str>,
+    /// When the call's time budget runs out; its statements stop then too.
+    pub deadline: Instant,
+}
+
+impl<'a> DbView<'a> {
+    pub fn new(state: &'a mut StoreState) -> DbView<'a> {
+        DbView {
+            ctx: state.capabilities.db.as_ref(),
+            table: &mut state.table,
+            transactions: &mut state.transactions,
+            component_id: &state.component_id,
+            deadline: state.started + state.budget,
+        }
+    }
+}
+
+struct Data;
+
+impl HasData for Data {
+    type Data<'a> = DbView<'a>;
 }
 
 /// The per-store view of the database: the handle and the component's SQL policy.
@@ -36,11 +136,6 @@ pub struct DbCtx {
 
 /// A transaction held in the store's resource table; `None` once committed.
 pub struct TransactionSlot(Option<Transaction>);
-
-/// Links `aerie:host/db` into `linker`.
-pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wit::add_to_linker::<StoreState, super::StoreData>(linker, |state| state)
-}
 
 fn to_db(value: wit::Value) -> Value {
     match value {
@@ -80,9 +175,9 @@ fn error_to_wit(error: DbError) -> wit::Error {
     }
 }
 
-impl StoreState {
-    fn db(&self) -> Result<&DbCtx, wit::Error> {
-        self.db.as_ref().ok_or_else(|| wit::Error::AccessDenied("this component has no db grant".into()))
+impl<'a> DbView<'a> {
+    fn db(&self) -> Result<&'a DbCtx, wit::Error> {
+        self.ctx.ok_or_else(|| wit::Error::AccessDenied("this component has no db grant".into()))
     }
 
     /// The grant this call's statements run under, for the engine to enforce.
@@ -90,9 +185,9 @@ impl StoreState {
         let ctx = self.db()?;
         Ok(ComponentScope {
             component: self.component_id.clone(),
-            read_only: ctx.policy.grant() == DbGrant::ReadOnly,
+            read_only: ctx.policy.grant() != DbGrant::ReadWrite,
             tables: ctx.policy.allowed_tables().cloned(),
-            deadline: self.started + self.budget,
+            deadline: self.deadline,
         })
     }
 
@@ -110,7 +205,7 @@ impl StoreState {
         let ctx = self.db()?;
         let prepared = ctx.policy.prepare(sql).map_err(wit::Error::AccessDenied)?;
         if !prepared.read_only
-            && let Some(why) = self.write_would_wait()
+            && let Some(why) = self.transactions.write_would_wait()
         {
             return Err(wit::Error::Unavailable(why));
         }
@@ -118,7 +213,7 @@ impl StoreState {
     }
 }
 
-impl Host for StoreState {
+impl Host for DbView<'_> {
     async fn query(&mut self, sql: String, params: Vec<wit::Value>) -> wasmtime::Result<Result<wit::RowSet, wit::Error>> {
         let (database, prepared, scope) = match self.prepare_statement(&sql) {
             Ok(found) => found,
@@ -142,7 +237,7 @@ impl Host for StoreState {
             Ok(found) => found,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(why) = self.write_would_wait() {
+        if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
         let params = params.into_iter().map(to_db).collect();
@@ -160,7 +255,7 @@ impl Host for StoreState {
         };
         match database.begin_as(&scope).await {
             Ok(tx) => {
-                self.open_transactions += 1;
+                self.transactions.open += 1;
                 Ok(Ok(self.table.push(TransactionSlot(Some(tx)))?))
             }
             Err(e) => Ok(Err(error_to_wit(e))),
@@ -172,7 +267,7 @@ fn committed() -> wit::Error {
     wit::Error::InvalidQuery("the transaction was already committed".into())
 }
 
-impl HostTransaction for StoreState {
+impl HostTransaction for DbView<'_> {
     async fn query(
         &mut self,
         tx: Resource<TransactionSlot>,
@@ -219,7 +314,7 @@ impl HostTransaction for StoreState {
 
     async fn commit(&mut self, tx: Resource<TransactionSlot>) -> wasmtime::Result<Result<(), wit::Error>> {
         let slot = self.table.delete(tx)?;
-        self.open_transactions = self.open_transactions.saturating_sub(1);
+        self.transactions.open = self.transactions.open.saturating_sub(1);
         match slot.0 {
             Some(tx) => Ok(tx.commit().await.map_err(error_to_wit)),
             None => Ok(Err(committed())),
@@ -230,7 +325,7 @@ impl HostTransaction for StoreState {
         // Dropping the Transaction closes its channel; its actor rolls back. (A committed
         // transaction's resource was already deleted by `commit`.)
         if self.table.delete(tx).is_ok() {
-            self.open_transactions = self.open_transactions.saturating_sub(1);
+            self.transactions.open = self.transactions.open.saturating_sub(1);
         }
         Ok(())
     }

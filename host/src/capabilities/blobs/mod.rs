@@ -5,22 +5,96 @@
 use std::io;
 
 use bytes::Bytes;
+use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::io::StreamReader;
-use wasmtime::component::{Linker, Resource};
+use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
-use super::StoreData;
 use super::aerie::host::blobs::{self as wit, Host, HostWriter};
+use super::{Capability, Grant, HTTP_AND_JOB, Setup, States};
 use crate::blobs::{BlobError, BlobStore};
+use crate::config::{Grants, Hook};
 use crate::runtime::state::StoreState;
 
 /// Largest range one `read` call returns.
 pub const MAX_READ: u32 = 4 << 20;
 
-pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wit::add_to_linker::<StoreState, StoreData>(linker, |state| state)
+/// `grants.blobs` in a manifest entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlobsGrant {
+    #[default]
+    None,
+    ReadOnly,
+    ReadWrite,
+}
+
+impl BlobsGrant {
+    /// As written in the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlobsGrant::None => "none",
+            BlobsGrant::ReadOnly => "read-only",
+            BlobsGrant::ReadWrite => "read-write",
+        }
+    }
+}
+
+impl std::fmt::Display for BlobsGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// The capability: `grants.blobs`.
+pub struct Blobs;
+
+/// What the `Host` impls work on: the component's view of the store, and the table
+/// uploads in progress live in.
+pub struct BlobsView<'a> {
+    pub ctx: Option<&'a BlobsCtx>,
+    pub table: &'a mut ResourceTable,
+}
+
+struct Data;
+
+impl HasData for Data {
+    type Data<'a> = BlobsView<'a>;
+}
+
+impl Capability for Blobs {
+    fn name(&self) -> &'static str {
+        "blobs"
+    }
+
+    fn interfaces(&self) -> &'static [&'static str] {
+        &["aerie:host/blobs"]
+    }
+
+    fn grant(&self) -> Grant {
+        Grant::Access("blobs")
+    }
+
+    fn granted(&self, grants: &Grants) -> bool {
+        grants.blobs != BlobsGrant::None
+    }
+
+    fn hooks(&self) -> &'static [Hook] {
+        HTTP_AND_JOB
+    }
+
+    fn add_to_linker(&self, linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, Data>(linker, |state| BlobsView {
+            ctx: state.capabilities.blobs.as_ref(),
+            table: &mut state.table,
+        })
+    }
+
+    fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
+        states.blobs = Some(BlobsCtx { store: setup.shared.blobs.clone(), writable: setup.entry.grants.blobs == BlobsGrant::ReadWrite });
+    }
 }
 
 /// A component's view of the blob store.
@@ -57,9 +131,9 @@ fn to_wit(error: BlobError) -> wit::Error {
     }
 }
 
-impl StoreState {
+impl BlobsView<'_> {
     fn blobs(&self, write: bool) -> Result<BlobStore, wit::Error> {
-        match &self.blobs {
+        match self.ctx {
             None => Err(wit::Error::AccessDenied(
                 "this component has no blobs grant; add grants.blobs = \"read-only\" or \"read-write\"".into(),
             )),
@@ -69,7 +143,7 @@ impl StoreState {
     }
 }
 
-impl Host for StoreState {
+impl Host for BlobsView<'_> {
     async fn create(&mut self, key: String, content_type: Option<String>) -> wasmtime::Result<Result<Resource<BlobWriter>, wit::Error>> {
         let store = match self.blobs(true) {
             Ok(store) => store,
@@ -124,7 +198,7 @@ impl Host for StoreState {
     }
 }
 
-impl HostWriter for StoreState {
+impl HostWriter for BlobsView<'_> {
     async fn write(&mut self, writer: Resource<BlobWriter>, chunk: Vec<u8>) -> wasmtime::Result<Result<(), wit::Error>> {
         let Some(chunks) = self.table.get(&writer)?.chunks.clone() else {
             return Ok(Err(wit::Error::Unavailable("the upload already ended".into())));
@@ -157,4 +231,31 @@ impl HostWriter for StoreState {
 /// The receiver as a `Stream`, for `StreamReader`.
 fn tokio_stream_from(mut receiver: mpsc::Receiver<io::Result<Bytes>>) -> impl futures::Stream<Item = io::Result<Bytes>> + Send {
     futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn read_only_reads_read_write_writes_and_ungranted_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::BlobsConfig { dir: Some(dir.path().join("blobs")), ..Default::default() };
+        let store = BlobStore::from_config(&config, dir.path()).await.unwrap();
+        let mut table = ResourceTable::new();
+
+        let writable = BlobsCtx { store: store.clone(), writable: true };
+        let mut view = BlobsView { ctx: Some(&writable), table: &mut table };
+        let writer = view.create("media/a.txt".into(), Some("text/plain".into())).await.unwrap().unwrap();
+        view.write(Resource::new_borrow(writer.rep()), b"hello".to_vec()).await.unwrap().unwrap();
+        assert_eq!(view.finish(writer).await.unwrap().unwrap(), 5);
+
+        let read_only = BlobsCtx { store, writable: false };
+        let mut view = BlobsView { ctx: Some(&read_only), table: &mut table };
+        assert_eq!(view.read("media/a.txt".into(), 0, 100).await.unwrap().unwrap(), (b"hello".to_vec(), 5));
+        assert!(matches!(view.delete("media/a.txt".into()).await.unwrap(), Err(wit::Error::AccessDenied(m)) if m.contains("read-only")));
+
+        let mut view = BlobsView { ctx: None, table: &mut table };
+        assert!(matches!(view.size("media/a.txt".into()).await.unwrap(), Err(wit::Error::AccessDenied(m)) if m.contains("grants.blobs")));
+    }
 }

@@ -1,0 +1,90 @@
+//! `aerie:host/events`: components publish streaming events (kind, id, streams).
+
+use wasmtime::component::{HasData, Linker};
+
+use super::aerie::host::events::{self as wit, Host};
+use super::{Capability, Grant, HTTP_AND_JOB, Setup, States};
+use crate::config::{Grants, Hook};
+use crate::events::{Event, EventBus};
+use crate::runtime::state::StoreState;
+
+/// The capability: `grants.events`.
+pub struct Events;
+
+/// The bus events go to, with an events grant.
+pub struct EventsState {
+    pub bus: EventBus,
+}
+
+/// What the `Host` impl works on.
+pub struct EventsView<'a>(Option<&'a EventsState>);
+
+impl<'a> EventsView<'a> {
+    pub fn new(states: &'a States) -> EventsView<'a> {
+        EventsView(states.events.as_ref())
+    }
+}
+
+struct Data;
+
+impl HasData for Data {
+    type Data<'a> = EventsView<'a>;
+}
+
+impl Capability for Events {
+    fn name(&self) -> &'static str {
+        "events"
+    }
+
+    fn interfaces(&self) -> &'static [&'static str] {
+        &["aerie:host/events"]
+    }
+
+    fn grant(&self) -> Grant {
+        Grant::Switch("events")
+    }
+
+    fn granted(&self, grants: &Grants) -> bool {
+        grants.events
+    }
+
+    fn hooks(&self) -> &'static [Hook] {
+        HTTP_AND_JOB
+    }
+
+    fn add_to_linker(&self, linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+        wit::add_to_linker::<StoreState, Data>(linker, |state| EventsView::new(&state.capabilities))
+    }
+
+    fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
+        states.events = Some(EventsState { bus: setup.shared.events.clone() });
+    }
+}
+
+impl Host for EventsView<'_> {
+    async fn publish(&mut self, kind: String, id: i64, streams: Vec<String>) -> wasmtime::Result<()> {
+        let Some(state) = self.0 else {
+            return Err(wasmtime::format_err!("events is not granted to this component"));
+        };
+        state.bus.publish(Event { kind, id, streams }).await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn granted_events_reach_subscribers_and_ungranted_ones_are_refused() {
+        let bus = EventBus::in_process();
+        let mut received = bus.subscribe();
+        let states = States { events: Some(EventsState { bus }), ..Default::default() };
+        EventsView::new(&states).publish("update".into(), 7, vec!["public".into()]).await.unwrap();
+        let event = received.recv().await.unwrap();
+        assert_eq!((event.kind.as_str(), event.id, event.streams.clone()), ("update", 7, vec!["public".to_string()]));
+
+        let refused = EventsView::new(&States::default()).publish("update".into(), 7, vec![]).await.unwrap_err();
+        assert!(refused.to_string().contains("not granted"), "{refused}");
+    }
+}
