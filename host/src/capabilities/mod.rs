@@ -205,18 +205,27 @@ pub fn set_up(setup: &Setup<'_>) -> States {
     states
 }
 
-/// The capability providing `import` (a version after `@` is ignored); `Err` for a
-/// host interface (`aerie:`, `fermyon:`, `spin:`) no capability provides, `Ok(None)`
-/// for the rest (WASI, linked for everyone).
-pub fn provider(import: &str) -> Result<Option<&'static dyn Capability>, ()> {
+/// Who provides an import.
+#[derive(Clone, Copy)]
+pub enum Provider {
+    /// One of [`ALL`].
+    Capability(&'static dyn Capability),
+    /// WASI, linked for everyone.
+    Wasi,
+    /// A host interface (`aerie:`, `fermyon:`, `spin:`) no capability provides.
+    Nobody,
+}
+
+/// Who provides `import` (a version after `@` is ignored).
+pub fn provider(import: &str) -> Provider {
     let bare = unversioned(import);
     if let Some(capability) = ALL.iter().copied().find(|c| c.interfaces().iter().any(|i| unversioned(i) == bare)) {
-        return Ok(Some(capability));
+        return Provider::Capability(capability);
     }
     if bare.starts_with("aerie:") || bare.starts_with("fermyon:") || bare.starts_with("spin:") {
-        return Err(());
+        return Provider::Nobody;
     }
-    Ok(None)
+    Provider::Wasi
 }
 
 fn unversioned(interface: &str) -> &str {
@@ -226,18 +235,18 @@ fn unversioned(interface: &str) -> &str {
 /// Refuses, with the fix, an import no capability provides or one the entry does not grant.
 pub fn check_import(entry: &ComponentEntry, import: &str) -> anyhow::Result<()> {
     match provider(import) {
-        Err(()) => anyhow::bail!(
+        Provider::Nobody => anyhow::bail!(
             "component {:?} ({}) imports {import}, which this host does not provide (it offers {})",
             entry.id,
             entry.source,
             ALL.iter().flat_map(|c| c.interfaces().iter().copied()).collect::<Vec<_>>().join(", ")
         ),
-        Ok(Some(capability)) if !capability.granted(&entry.grants) => anyhow::bail!(
+        Provider::Capability(capability) if !capability.granted(&entry.grants) => anyhow::bail!(
             "component {:?} ({}) imports {import}, but its manifest entry does not grant it. Fix: add {} to its [[components]] entry",
             entry.id,
             entry.source,
             capability.grant().fix()
         ),
-        Ok(_) => Ok(()),
+        Provider::Capability(_) | Provider::Wasi => Ok(()),
     }
 }
