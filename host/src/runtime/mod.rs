@@ -30,7 +30,7 @@ use crate::capabilities::job_world::JobPre;
 use crate::capabilities::outbound_http::DenyOutbound;
 use crate::capabilities::policy_world::PolicyPluginPre;
 use crate::capabilities::{self, Setup};
-use crate::config::{ComponentEntry, DbGrant, Hook, RuntimeConfig};
+use crate::config::{ComponentEntry, Hook, RuntimeConfig};
 use crate::db::Database;
 use crate::manifest;
 use crate::metrics::Metrics;
@@ -227,8 +227,7 @@ impl Runtime {
             stats: CallStats::default(),
             rate: entry.limits.calls_per_second.map(rate::RateLimit::new),
             handler,
-            sql_policy: (entry.grants.db != DbGrant::None)
-                .then(|| Arc::new(SqlPolicy::new(self.database.engine(), entry.grants.db, entry.grants.tables.as_deref()))),
+            sql_policy: capabilities::db::sql_policy(entry, self.database.engine()),
             settings: Arc::new(entry.config.clone()),
             idle: Default::default(),
         })

@@ -13,8 +13,8 @@ use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
 use super::aerie::host::db::{self as wit, Host, HostTransaction};
 use super::{Capability, Grant, HTTP_AND_JOB, Setup, States};
-use crate::config::{Grants, Hook};
-use crate::db::{ComponentScope, Database, DbError, RowSet, Sql, Transaction, Value};
+use crate::config::{ComponentEntry, Grants, Hook};
+use crate::db::{ComponentScope, Database, DbError, Engine, RowSet, Sql, Transaction, Value};
 use crate::runtime::state::StoreState;
 use sql_policy::SqlPolicy;
 
@@ -76,6 +76,12 @@ impl Capability for Db {
     fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
         states.db = setup.sql_policy.map(|policy| DbCtx { database: setup.database.clone(), policy: policy.clone() });
     }
+}
+
+/// The SQL policy of a component granted the database, made once when it is loaded
+/// (every store of the component shares it through [`Setup::sql_policy`]).
+pub fn sql_policy(entry: &ComponentEntry, engine: Engine) -> Option<Arc<SqlPolicy>> {
+    (entry.grants.db != DbGrant::None).then(|| Arc::new(SqlPolicy::new(engine, entry.grants.db, entry.grants.tables.as_deref())))
 }
 
 /// Write transactions a call holds open, and whether the database has a single

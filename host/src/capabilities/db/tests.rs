@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use super::*;
-use crate::db::Engine;
 
 fn view<'a>(ctx: Option<&'a DbCtx>, table: &'a mut ResourceTable, transactions: &'a mut Transactions, id: &'a Arc<str>) -> DbView<'a> {
     DbView { ctx, table, transactions, component_id: id, deadline: Instant::now() + Duration::from_secs(30) }
@@ -55,4 +54,15 @@ fn grants_read_as_the_manifest_writes_them() {
         assert_eq!((grants.db, grant.as_str()), (grant, text));
         assert_eq!(Db.granted(&grants), grant != DbGrant::None);
     }
+}
+
+#[test]
+fn a_component_gets_a_sql_policy_only_with_a_db_grant() {
+    let mut entry = ComponentEntry::default();
+    assert!(sql_policy(&entry, Engine::Sqlite).is_none());
+    entry.grants.db = DbGrant::ReadOnly;
+    entry.grants.tables = Some(vec!["statuses".into()]);
+    let policy = sql_policy(&entry, Engine::Sqlite).unwrap();
+    assert_eq!(policy.grant(), DbGrant::ReadOnly);
+    assert!(policy.allowed_tables().is_some());
 }
