@@ -158,3 +158,20 @@ fn a_policy_may_be_granted_only_what_reaches_neither_data_nor_the_network() {
         ALL.iter().filter(|c| c.grant() != Grant::Always && c.hooks().contains(&Hook::Policy)).map(|c| c.name()).collect();
     assert_eq!(for_policy, ["log", "kv", "spin key-value"]);
 }
+
+#[test]
+fn every_interface_the_worlds_import_is_a_capability() {
+    for (world, text) in [
+        ("wit/app/worlds.wit", include_str!("../../../wit/app/worlds.wit")),
+        ("wit/app/jobs.wit", include_str!("../../../wit/app/jobs.wit")),
+        ("wit/app/policy.wit", include_str!("../../../wit/app/policy.wit")),
+    ] {
+        let imports: Vec<&str> =
+            text.lines().filter_map(|line| line.trim().strip_prefix("import aerie:host/")).map(|rest| rest.trim_end_matches(';')).collect();
+        assert!(!imports.is_empty(), "{world} imports nothing from aerie:host");
+        for import in imports {
+            let import = format!("aerie:host/{import}");
+            assert!(matches!(provider(&import), Provider::Capability(_)), "{world} imports {import}, which no capability provides");
+        }
+    }
+}
