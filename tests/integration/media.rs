@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::blobs::Moto;
 use crate::fedi::{a_and_b, eventually, get, home_has, post};
 use crate::support::{ENGINES, Engine, Instance, client, database_section, pg_for, write_config};
-use aerie::server::media_files;
+use aerie::mastodon::media_files;
 
 // ---------------------------------------------------------------------------
 // A PNG written by hand (stored deflate blocks, so any size is quick to make)
