@@ -279,8 +279,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         },
     );
 
-    let hub = crate::streaming::hub::Hub::new();
-    hub.spawn(runtime.events(), crate::streaming::render::Renderer { runtime: runtime.clone(), routes: routes.clone() });
+    let hub = crate::mastodon::streaming::hub::Hub::new();
+    hub.spawn(runtime.events(), crate::mastodon::streaming::render::Renderer { runtime: runtime.clone(), routes: routes.clone() });
     let trusted = config.server.trusted_proxies.iter().filter_map(|c| config::parse_cidr(c)).collect();
     let state = Arc::new(AppState {
         runtime,
@@ -290,7 +290,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         database: database.clone(),
         web_domain: config.web_domain().to_string(),
         hub,
-        api_rate_limit: crate::server::rate_limit::ApiRateLimit::new(config.server.api_rate_limit),
+        api_rate_limit: crate::mastodon::rate_limit::ApiRateLimit::new(config.server.api_rate_limit),
         login_limit: crate::auth::login_limit::LoginLimit::new(LOGIN_ATTEMPTS_PER_MINUTE, std::time::Duration::from_secs(60)),
     });
     let limits = HttpLimits {

@@ -5,7 +5,7 @@
 // media upload (masto polls GET /api/v1/media/:id) posted with a status.
 //
 // Usage: node masto_flow.mjs BASE_URL   (accounts alice and bob exist, as for
-// mastodon_py_flow.py). Run by tests/integration/clients.rs on both engines.
+// mastodon_py_flow.py). Run by tests/integration/api/clients.rs on both engines.
 
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
 import WebSocket from "ws";

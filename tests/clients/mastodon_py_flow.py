@@ -2,7 +2,7 @@
 
 Usage: python3 mastodon_py_flow.py BASE_URL
 The instance must have confirmed local accounts alice (password alice-password-1) and
-bob (password bob-password-1). Run by tests/integration/clients.rs on both engines.
+bob (password bob-password-1). Run by tests/integration/api/clients.rs on both engines.
 Exits non-zero with the failed check on stderr.
 """
 

@@ -4,8 +4,8 @@
 //! concerns), never rendered JSON. On one node (SQLite) events go straight to the
 //! node's subscribers; with PostgreSQL they go out with `NOTIFY` and every node —
 //! this one included — receives them with `LISTEN`, so a post made through one node
-//! reaches streaming clients connected to another. `crate::streaming` renders each
-//! event per subscriber.
+//! reaches streaming clients connected to another. `crate::mastodon::streaming`
+//! renders each event per subscriber.
 
 use std::sync::Arc;
 

@@ -11,11 +11,18 @@
 //! whatever the handler then answers is replaced by the 413. The bytes read so far are
 //! kept in a [`BodyProgress`] request extension, which lets the runtime tell a guest
 //! stopped for memory *while reading its body* (a 413 too) from one that leaked.
+//!
+//! An error answered before the body was read whole (a guest stopped while reading it,
+//! a refusal before reading) would reach many clients as a broken pipe instead: they
+//! are still sending when the connection closes. So before such an answer goes out the
+//! rest of the body is read and dropped, as far as the route's limit allows and for a
+//! few seconds at most ([`drain_leftover`]).
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -66,6 +73,8 @@ pub struct BodyProgress {
     read: AtomicU64,
     finished: AtomicBool,
     exceeded: AtomicBool,
+    /// The unread rest of the body, handed back when its reader dropped it early.
+    leftover: Mutex<Option<tokio::sync::oneshot::Sender<Body>>>,
 }
 
 impl BodyProgress {
@@ -99,15 +108,65 @@ impl BodyProgress {
 pub async fn enforce(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
     let limit = limits.for_route(request.method(), request.uri().path());
     let declared = request.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    if let Some(length) = declared
+        && length > limit as u64
+    {
+        // A body a little over the limit is read and dropped first, so the client
+        // reads the 413 rather than a reset; a huge one is refused outright.
+        if length <= limit as u64 + LINGER_OVER_LIMIT {
+            drain(request.into_body(), length).await;
+        }
         return too_large(limit);
     }
     let progress = Arc::new(BodyProgress::new(declared));
+    let (handed_back, leftover) = tokio::sync::oneshot::channel();
+    *progress.leftover.lock().unwrap() = Some(handed_back);
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(progress.clone());
-    let body = Body::new(Capped { inner: body, limit: limit as u64, progress: progress.clone() });
+    let body = Body::new(Capped { inner: Some(body), limit: limit as u64, progress: progress.clone() });
     let response = next.run(Request::from_parts(parts, body)).await;
-    if progress.exceeded() { too_large(limit) } else { response }
+    if progress.exceeded() {
+        return too_large(limit);
+    }
+    if response.status().is_client_error() || response.status().is_server_error() {
+        drain_leftover(&progress, leftover, limit as u64).await;
+    }
+    response
+}
+
+/// How far past the limit a declared body is still read before its 413.
+const LINGER_OVER_LIMIT: u64 = 8 << 20;
+/// How long an error answer waits for its reader to hand the body back.
+const HAND_BACK_WAIT: Duration = Duration::from_secs(1);
+/// How long reading the rest of a body may take before the answer goes out anyway.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// Reads and drops what the handler left of its body, within the route's limit. The
+/// reader drops the body when it is done with it (a stopped guest's body goes with its
+/// store, which may take a moment); a body still held by a running reader is left to it.
+async fn drain_leftover(progress: &BodyProgress, leftover: tokio::sync::oneshot::Receiver<Body>, limit: u64) {
+    if progress.finished() {
+        return;
+    }
+    if let Ok(Ok(body)) = tokio::time::timeout(HAND_BACK_WAIT, leftover).await {
+        drain(body, limit.saturating_sub(progress.read())).await;
+    }
+}
+
+/// Reads up to `at_most` bytes of `body` and drops them, for [`DRAIN_TIME`] at most.
+async fn drain(body: Body, at_most: u64) {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut seen = 0u64;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while seen <= at_most {
+            match body.frame().await {
+                Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |data| data.len() as u64),
+                _ => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// The 413, saying what the limit is and what to do.
@@ -132,11 +191,24 @@ impl std::fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
-/// A body that counts what is read and fails past `limit`.
+/// A body that counts what is read and fails past `limit`. Dropped before its end, it
+/// hands the rest back through its progress (see [`drain_leftover`]).
 struct Capped {
-    inner: Body,
+    inner: Option<Body>,
     limit: u64,
     progress: Arc<BodyProgress>,
+}
+
+impl Drop for Capped {
+    fn drop(&mut self) {
+        if self.progress.finished() || self.progress.exceeded() {
+            return;
+        }
+        let handed_back = self.progress.leftover.lock().unwrap().take();
+        if let (Some(handed_back), Some(inner)) = (handed_back, self.inner.take()) {
+            let _ = handed_back.send(inner);
+        }
+    }
 }
 
 impl hyper::body::Body for Capped {
@@ -147,7 +219,10 @@ impl hyper::body::Body for Capped {
         if self.progress.exceeded() {
             return Poll::Ready(Some(Err(BodyTooLarge.into())));
         }
-        match Pin::new(&mut self.inner).poll_frame(cx) {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match Pin::new(inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     let read = self.progress.read.fetch_add(data.len() as u64, Ordering::Relaxed) + data.len() as u64;
@@ -168,11 +243,11 @@ impl hyper::body::Body for Capped {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.inner.as_ref().is_none_or(|inner| inner.is_end_stream())
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        self.inner.as_ref().map(|inner| inner.size_hint()).unwrap_or_default()
     }
 }
 
@@ -210,13 +285,35 @@ mod tests {
     async fn a_streamed_body_past_its_limit_fails_and_is_marked() {
         let progress = Arc::new(BodyProgress::default());
         let chunks = futures::stream::iter((0..4).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 100]))));
-        let capped = Capped { inner: Body::from_stream(chunks), limit: 250, progress: progress.clone() };
+        let capped = Capped { inner: Some(Body::from_stream(chunks)), limit: 250, progress: progress.clone() };
         assert!(capped.collect().await.is_err());
         assert!(progress.exceeded() && !progress.finished());
 
         let progress = Arc::new(BodyProgress::default());
-        let capped = Capped { inner: Body::from(vec![0u8; 250]), limit: 250, progress: progress.clone() };
+        let capped = Capped { inner: Some(Body::from(vec![0u8; 250])), limit: 250, progress: progress.clone() };
         assert_eq!(capped.collect().await.unwrap().to_bytes().len(), 250);
         assert!(!progress.exceeded() && progress.finished() && progress.read() == 250);
+    }
+
+    #[tokio::test]
+    async fn a_body_dropped_halfway_hands_its_rest_back_for_draining() {
+        let progress = Arc::new(BodyProgress::default());
+        let (handed_back, leftover) = tokio::sync::oneshot::channel();
+        *progress.leftover.lock().unwrap() = Some(handed_back);
+        let chunks = futures::stream::iter((0..3).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 100]))));
+        let mut capped = Capped { inner: Some(Body::from_stream(chunks)), limit: 1000, progress: progress.clone() };
+        assert!(capped.frame().await.unwrap().is_ok());
+        drop(capped);
+        let rest = leftover.await.expect("the unread rest comes back");
+        assert_eq!(rest.collect().await.unwrap().to_bytes().len(), 200);
+
+        // A body read to its end keeps nothing back: there is nothing to drain.
+        let progress = Arc::new(BodyProgress::default());
+        let (handed_back, mut leftover) = tokio::sync::oneshot::channel();
+        *progress.leftover.lock().unwrap() = Some(handed_back);
+        let capped = Capped { inner: Some(Body::from(vec![0u8; 10])), limit: 1000, progress: progress.clone() };
+        assert_eq!(capped.collect().await.unwrap().to_bytes().len(), 10);
+        assert!(progress.finished());
+        assert!(leftover.try_recv().is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! The HTTP front: axum routes for what the host serves itself (`/health`,
-//! `/health/ready`, `/metrics`, media files at `/system/media/*` and `/system/accounts/*`) and a dispatcher that hands every other path to the component the
-//! manifest routes it to. Unrouted paths get a JSON 404. The sockets under it, with
+//! `/health/ready`, `/metrics`, the inbox, and the Mastodon-facing routes of
+//! [`crate::mastodon`]: OAuth, streaming, media files at `/system/media/*` and
+//! `/system/accounts/*`) and a dispatcher that hands every other path to the component
+//! the manifest routes it to. Unrouted paths get a JSON 404. The sockets under it, with
 //! their timeouts and caps, are [`listener`]'s; body limits per route are [`body_limits`].
 
 pub mod body_limits;
@@ -9,8 +11,6 @@ pub mod conn_limits;
 pub mod error;
 pub mod fd_limit;
 pub mod listener;
-pub mod media_files;
-pub mod rate_limit;
 pub mod routes;
 
 use std::net::SocketAddr;
@@ -30,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Database;
+use crate::mastodon::{media_files, rate_limit};
 use crate::runtime::Runtime;
 use client_info::ProxyTrust;
 use error::json_error;
@@ -51,7 +52,7 @@ pub struct AppState {
     /// Client API requests per account or address.
     pub api_rate_limit: rate_limit::ApiRateLimit,
     /// This node's streaming connections.
-    pub hub: std::sync::Arc<crate::streaming::hub::Hub>,
+    pub hub: std::sync::Arc<crate::mastodon::streaming::hub::Hub>,
 }
 
 /// Limits applied to every request.
@@ -69,8 +70,8 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/health", get(|| async { "OK" }))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
-        .merge(crate::auth::oauth::routes())
-        .merge(crate::streaming::routes())
+        .merge(crate::mastodon::oauth::routes())
+        .merge(crate::mastodon::streaming::routes())
         .merge(crate::federation::inbox::routes())
         .merge(media_files::routes())
         .fallback(dispatch)
@@ -184,8 +185,8 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
         }
     }
     let mut caller = rate_limit::Caller::Address(client.ip);
-    if let Some(token) = crate::auth::tokens_in_request(request.headers(), query.as_deref()) {
-        match crate::auth::tokens::resolve(&state.database, &token).await {
+    if let Some(token) = crate::mastodon::tokens::in_request(request.headers(), query.as_deref()) {
+        match crate::mastodon::tokens::resolve(&state.database, &token).await {
             Ok(Ok(auth)) => {
                 if let Some(account) = auth.account_id {
                     caller = rate_limit::Caller::Account(account);

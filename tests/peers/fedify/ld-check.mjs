@@ -1,5 +1,5 @@
 // Linked Data signatures checked by Fedify (an implementation nobody here wrote):
-// tests/integration/ld_signatures.rs hands it documents aerie signed and asks it to
+// tests/integration/federation/ld_signatures.rs hands it documents aerie signed and asks it to
 // sign documents aerie must verify.
 //
 //   node ld-check.mjs verify   < {"document": {...}, "actor": {...actor document with publicKey...}}

@@ -1,5 +1,5 @@
 // A small ActivityPub server built on Fedify (https://fedify.dev), an implementation
-// nobody here wrote, used by tests/integration/external_peer.rs as aerie's remote peer.
+// nobody here wrote, used by tests/integration/federation/fedify_peer.rs as aerie's remote peer.
 //
 // It runs one actor, `bob`, on PEER_DOMAIN, serves Fedify's own actor, WebFinger,
 // NodeInfo-less inbox and object routes, verifies the HTTP signatures of what arrives

@@ -8,7 +8,7 @@ use crate::db::{Database, Value};
 use crate::ids::IdGenerator;
 
 use super::scopes::Scopes;
-use super::secrets::{hash_secret, random_secret};
+use crate::auth::secrets::{hash_secret, random_secret};
 
 /// A valid token, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,21 @@ impl TokenProblem {
             TokenProblem::Expired => "The access token expired",
         }
     }
+}
+
+/// The bearer token a request presents: `Authorization: Bearer …`, or the
+/// `access_token` query parameter (streaming clients and some libraries use it).
+pub fn in_request(headers: &http::HeaderMap, query: Option<&str>) -> Option<String> {
+    if let Some(value) = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = value.trim().split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty());
+    }
+    let query = query?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(key, value)| key == "access_token" && !value.is_empty())
+        .map(|(_, value)| value)
 }
 
 /// Looks `token` up. A token of a disabled user or a suspended or deleted account is

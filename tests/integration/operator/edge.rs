@@ -13,7 +13,8 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-use crate::media::{png, upload};
+use crate::support::fixtures::png;
+use crate::support::http::upload;
 use crate::support::{Engine, Instance, Launch, Server, client, test_program, write_config};
 
 const OTHER_ADDRESS: [u8; 4] = [127, 0, 0, 2];

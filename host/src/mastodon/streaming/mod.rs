@@ -25,7 +25,7 @@ use axum::response::Response;
 use axum::routing::get;
 use http::HeaderMap;
 
-use crate::auth::scopes::Scopes;
+use crate::mastodon::scopes::Scopes;
 use crate::server::AppState;
 use crate::server::error::json_error;
 
@@ -52,9 +52,9 @@ pub async fn authenticate(
     query: Option<&str>,
     protocol_token: Option<&str>,
 ) -> Result<Listener, Response> {
-    let token = crate::auth::tokens_in_request(headers, query).or(protocol_token.map(str::to_string));
+    let token = crate::mastodon::tokens::in_request(headers, query).or(protocol_token.map(str::to_string));
     let Some(token) = token else { return Ok(Listener::default()) };
-    match crate::auth::tokens::resolve(&state.database, &token).await {
+    match crate::mastodon::tokens::resolve(&state.database, &token).await {
         Ok(Ok(auth)) => Ok(Listener { account_id: auth.account_id, scopes: auth.scopes }),
         Ok(Err(problem)) => Err(json_error(401, problem.message())),
         Err(e) => {

@@ -2,17 +2,12 @@
 //! other way round): discovery by WebFinger, follow → Accept, posts reaching the
 //! follower's home timeline, followers-only posts reaching only followers, mentions
 //! → notifications, replies threading on the origin, likes and boosts → notifications,
-//! edits with history, deletes, unfollow. Then the inbox's refusals: no signature, a
-//! wrong digest, a stale date, and a key that is not the actor's — 401, nothing stored.
+//! edits with history, deletes, unfollow. What the inbox refuses is in `inbox.rs`.
 
-use std::time::Duration;
-
-use aerie::federation::signatures::sign;
-use base64::Engine as _;
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
 
-use crate::fedi::{a_and_b, eventually, get, home_has, notification, post, private_key, send, signed_post};
+use crate::support::federation::{a_and_b, eventually, home_has, notification};
+use crate::support::http::{get, post};
 use crate::support::{Engine, client};
 
 #[tokio::test]
@@ -118,85 +113,5 @@ async fn two_instances_follow_post_reply_like_boost_edit_and_delete() {
             (me["followers_count"] == 0).then_some(())
         })
         .await;
-    }
-}
-
-#[tokio::test]
-async fn the_inbox_refuses_what_it_cannot_verify_and_stores_nothing() {
-    for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
-        let (a, b) = a_and_b(engine_a, engine_b).await;
-        a.create_account("alice", "alice-password-1");
-        b.create_account("bob", "bob-password-1");
-        let at = format!("{engine_a:?}→{engine_b:?}");
-        // Bob's real key, read from b's database: the test signs as b would.
-        let bob_key = private_key(&b, "bob").await;
-        let key_id = "http://b.test/users/bob#main-key";
-        let create = |id: &str, actor: &str, text: &str| {
-            serde_json::to_vec(&json!({
-                "@context": "https://www.w3.org/ns/activitystreams",
-                "id": format!("http://b.test/users/bob/statuses/{id}/activity"),
-                "type": "Create",
-                "actor": actor,
-                "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                "object": {
-                    "id": format!("http://b.test/users/bob/statuses/{id}"),
-                    "type": "Note",
-                    "attributedTo": actor,
-                    "content": format!("<p>{text}</p>"),
-                    "published": "2026-11-28T10:00:00Z",
-                    "to": ["https://www.w3.org/ns/activitystreams#Public"]
-                }
-            }))
-            .unwrap()
-        };
-
-        // A correctly signed Create is accepted (and the key fetched from b, signed).
-        let good = create("1", "http://b.test/users/bob", "signed and sound");
-        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &good), good.clone()).await;
-        assert_eq!(status, 202, "{at}: {text}");
-
-        // Unsigned.
-        let unsigned = create("2", "http://b.test/users/bob", "unsigned");
-        let mut headers = signed_post(key_id, &bob_key, "a.test", "/inbox", &unsigned);
-        headers.remove("signature");
-        let (status, text) = send(&a, "/inbox", headers, unsigned).await;
-        assert_eq!(status, 401, "{at}: {text}");
-        assert!(text.contains("not signed"), "{text}");
-
-        // The body changed after signing: the digest does not match.
-        let original = create("3", "http://b.test/users/bob", "original");
-        let tampered = create("3", "http://b.test/users/bob", "tampered");
-        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &original), tampered).await;
-        assert_eq!(status, 401, "{at}: {text}");
-        assert!(text.contains("Digest"), "{text}");
-
-        // A date from yesterday.
-        let stale = create("4", "http://b.test/users/bob", "stale");
-        let mut headers = http::HeaderMap::new();
-        headers.insert("host", "a.test".parse().unwrap());
-        let yesterday = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
-        headers.insert("date", aerie::federation::signatures::httpdate(yesterday).parse().unwrap());
-        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&stale));
-        headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
-        sign("POST", "/inbox", &mut headers, key_id, &bob_key).unwrap();
-        let (status, text) = send(&a, "/inbox", headers, stale).await;
-        assert_eq!(status, 401, "{at}: {text}");
-
-        // Signed by bob, claiming to be someone else whose origin does not confirm it.
-        let mismatch = create("5", "http://b.test/users/mallory", "not mine");
-        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &mismatch), mismatch).await;
-        assert_eq!(status, 401, "{at}: {text}");
-        assert!(text.contains("mallory"), "{text}");
-
-        // Only the sound one was stored and processed.
-        let db = a.database().await;
-        let stored = eventually(&format!("{at}: the signed status is stored"), || async {
-            let rows = db.query("SELECT text FROM statuses WHERE uri LIKE 'http://b.test/%'", vec![]).await.unwrap();
-            (!rows.is_empty()).then_some(rows)
-        })
-        .await;
-        assert_eq!(stored.len(), 1, "{at}: only the signed, sound activity is stored");
-        let jobs = db.query("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'inbox'", vec![]).await.unwrap();
-        assert_eq!(jobs.i64(0, "n"), Some(1), "{at}: nothing else was queued");
     }
 }

@@ -6,8 +6,8 @@
 //! signed by a remote non-follower. Every cell is asserted: allowed viewers see the
 //! status, others never do, and the parent's `replies_count` counts only the public
 //! and unlisted replies, for every viewer. (Federated delivery of followers-only posts
-//! is checked in federation.rs: a non-follower on the receiving instance never sees
-//! them.)
+//! is checked in `federation/interactions.rs`: a non-follower on the receiving
+//! instance never sees them.)
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

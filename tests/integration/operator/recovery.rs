@@ -286,8 +286,8 @@ async fn a_full_disk_answers_507_fails_ready_and_recovers_when_space_is_freed() 
     assert!(json["error"].as_str().unwrap().contains("out of storage space"), "{json}");
 
     // An upload, whose original goes to the blob folder on the same full disk.
-    let picture = crate::media::png(300, 300, |x, y| [x as u8, y as u8, (x ^ y) as u8]);
-    let (content_type, body) = crate::media::multipart(&[], Some(("picture.png", "image/png", &picture)));
+    let picture = crate::support::fixtures::png(300, 300, |x, y| [x as u8, y as u8, (x ^ y) as u8]);
+    let (content_type, body) = crate::support::http::multipart(&[], Some(("picture.png", "image/png", &picture)));
     let response = client()
         .post(server.url("/api/v2/media"))
         .bearer_auth(&token)

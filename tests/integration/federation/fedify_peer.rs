@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::fedi::{get, post};
+use crate::support::http::{get, post};
 use crate::support::{Engine, Instance, Launch, client, free_port, write_config};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";

@@ -163,10 +163,11 @@ async fn kv_expiry_and_counters_on_both_engines() {
         let t = crate::support::test_db(engine, &DatabaseConfig::default()).await;
         let kv = aerie::capabilities::kv::KvStore::new(t.db.clone(), "c1");
         let other = aerie::capabilities::kv::KvStore::new(t.db.clone(), "c2");
-        kv.set("short", b"x".to_vec(), Some(50)).await.unwrap();
+        // Long enough that a loaded machine still reads the key before it expires.
+        kv.set("short", b"x".to_vec(), Some(1500)).await.unwrap();
         kv.set("long", b"y".to_vec(), None).await.unwrap();
         assert_eq!(kv.get("short").await.unwrap(), Some(b"x".to_vec()));
-        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
         assert_eq!(kv.get("short").await.unwrap(), None, "{engine:?}: expired");
         assert_eq!(kv.list_keys("", 10).await.unwrap(), vec!["long".to_string()], "{engine:?}");
         assert_eq!(other.get("long").await.unwrap(), None, "{engine:?}: namespaces are separate");

@@ -25,11 +25,11 @@ use crate::db::Value;
 use crate::server::AppState;
 use crate::server::error::json_error;
 
-use super::accounts::{self, LoginProblem};
 use super::oauth_page::{self, AuthorizeForm};
 use super::scopes::{self, Scopes};
-use super::secrets::{self, hash_secret};
 use super::tokens;
+use crate::auth::accounts::{self, LoginProblem};
+use crate::auth::secrets::{self, hash_secret};
 
 /// The redirect URI of apps that show the code for the user to copy.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -273,7 +273,7 @@ fn validation_error(field: &str, message: &str) -> Response {
 
 /// `GET /api/v1/apps/verify_credentials`: the app of the presented token.
 async fn verify_app(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let Some(token) = super::tokens_in_request(&headers, query.as_deref()) else {
+    let Some(token) = tokens::in_request(&headers, query.as_deref()) else {
         return json_error(401, "The access token is invalid");
     };
     let auth = match tokens::resolve(&state.database, &token).await {

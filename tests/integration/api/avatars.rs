@@ -4,39 +4,17 @@
 //! URLs (the JPEG without its metadata), carried by the actor document as `icon` and
 //! `image`, replaced, refused when they are no picture or too large, removed with
 //! `DELETE /api/v1/profile/avatar|header`. That both reach followers' servers in the
-//! `Update` of the actor is checked in `federation_more::a_profile_update_reaches_followers`.
+//! `Update` of the actor is checked in
+//! `federation::accounts::a_profile_update_reaches_followers`.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::fedi::{get, get_ap};
-use crate::media::{fetch, multipart_files, path_of, png, small_png};
-use crate::support::{ENGINES, Instance, client};
+use crate::support::fixtures::{png, small_png};
+use crate::support::http::{delete, fetch, get, get_ap, path_of, update_credentials_multipart};
+use crate::support::{ENGINES, Instance};
 
 /// A JPEG from a phone, with EXIF, a comment and trailing data that must not be served.
-const PHOTO: &[u8] = include_bytes!("../../components/media/fixtures/photo-exif.jpg");
-
-/// `PATCH /api/v1/accounts/update_credentials` as multipart with text `fields` and
-/// `files` (field name, file name, content type, bytes).
-pub async fn update(instance: &Instance, token: &str, fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (u16, Value) {
-    let (content_type, body) = multipart_files(fields, files);
-    let response = client()
-        .patch(instance.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// `DELETE path` as the holder of `token`.
-pub async fn delete(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
-    let response = client().delete(instance.url(path)).bearer_auth(token).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+const PHOTO: &[u8] = include_bytes!("../../../components/media/fixtures/photo-exif.jpg");
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -57,7 +35,7 @@ async fn avatars_and_headers_are_uploaded_served_and_removed() {
 
         // A PNG avatar and a JPEG header, with a text field mixed in.
         let avatar = small_png();
-        let (status, me) = update(
+        let (status, me) = update_credentials_multipart(
             &instance,
             &alice,
             &[("display_name", "Alice in pictures")],
@@ -107,7 +85,8 @@ async fn avatars_and_headers_are_uploaded_served_and_removed() {
         // A new avatar replaces the old one and its file; the header stays.
         let second = png(64, 64, |x, y| [(x * 4) as u8, (y * 4) as u8, 90]);
         let (status, replaced) =
-            update(&instance, &alice, &[], &[("avatar", "new.png", "application/octet-stream", second.as_slice())]).await;
+            update_credentials_multipart(&instance, &alice, &[], &[("avatar", "new.png", "application/octet-stream", second.as_slice())])
+                .await;
         assert_eq!(status, 200, "{at}: {replaced}");
         let new_avatar_url = replaced["avatar"].as_str().unwrap().to_string();
         assert_ne!(new_avatar_url, avatar_url, "{at}: a new file name");
@@ -137,14 +116,19 @@ async fn avatars_and_headers_are_uploaded_served_and_removed() {
             ),
         ];
         for (field, content_type, bytes, message) in &refusals {
-            let (status, error) =
-                update(&instance, &alice, &[("display_name", "Refused")], &[(*field, "f", *content_type, bytes.as_slice())]).await;
+            let (status, error) = update_credentials_multipart(
+                &instance,
+                &alice,
+                &[("display_name", "Refused")],
+                &[(*field, "f", *content_type, bytes.as_slice())],
+            )
+            .await;
             assert_eq!((status, error["error"].as_str()), (422, Some(*message)), "{at}: {field} {content_type}: {error}");
         }
         let (_, unchanged) = get(&instance, &alice, "/api/v1/accounts/verify_credentials").await;
         assert_eq!(unchanged["display_name"], "Alice in pictures", "{at}");
         assert_eq!((&unchanged["avatar"], &unchanged["header"]), (&replaced["avatar"], &replaced["header"]), "{at}");
-        let (status, _) = update(&instance, &bob, &[], &[("avatar", "me.png", "image/png", avatar.as_slice())]).await;
+        let (status, _) = update_credentials_multipart(&instance, &bob, &[], &[("avatar", "me.png", "image/png", avatar.as_slice())]).await;
         assert_eq!(status, 403, "{at}: write:accounts is needed");
 
         // DELETE /api/v1/profile/avatar: the default again, the file and the icon gone.

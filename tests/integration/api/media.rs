@@ -1,150 +1,25 @@
-//! Media attachments end to end, on both engines: a real PNG (made here) uploaded as
-//! multipart, described, posted, read back in the status, the timelines and the
-//! edit history, and fetched from its URL byte for byte; the limits (size, count,
-//! type, someone else's upload), who may read an upload, both blob backends (a local
-//! folder and S3 through moto), and a picture federated to another instance.
+//! Media attachments end to end, on both engines: a real PNG (made by
+//! `support::fixtures`) uploaded as multipart, described, posted, read back in the
+//! status, the timelines and the edit history, and fetched from its URL byte for
+//! byte; the limits (size, count, type, someone else's upload), who may read an
+//! upload, both blob backends (a local folder and S3 through moto), and a picture
+//! federated to another instance.
 
 use std::time::Instant;
 
+use aerie::mastodon::media_files;
 use serde_json::{Value, json};
 
-use crate::blobs::Moto;
-use crate::fedi::{a_and_b, eventually, get, home_has, post};
+use crate::support::federation::{a_and_b, eventually, home_has};
+use crate::support::fixtures::{png, small_png};
+use crate::support::http::{fetch, get, multipart, path_of, post, upload};
+use crate::support::moto::Moto;
 use crate::support::{ENGINES, Engine, Instance, client, database_section, pg_for, write_config};
-use aerie::server::media_files;
-
-// ---------------------------------------------------------------------------
-// A PNG written by hand (stored deflate blocks, so any size is quick to make)
-// ---------------------------------------------------------------------------
-
-fn crc32(bytes: &[&[u8]]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for byte in bytes.iter().flat_map(|b| b.iter()) {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    out.extend_from_slice(&crc32(&[kind, data]).to_be_bytes());
-}
-
-/// A `width × height` RGB PNG; `pixel(x, y)` gives each colour.
-pub fn png(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
-    let mut raw = Vec::with_capacity((width as usize * 3 + 1) * height as usize);
-    for y in 0..height {
-        raw.push(0);
-        for x in 0..width {
-            raw.extend_from_slice(&pixel(x, y));
-        }
-    }
-    // zlib with stored blocks, and its Adler-32.
-    let mut z = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, block) in blocks.iter().enumerate() {
-        z.push(u8::from(i + 1 == blocks.len()));
-        z.extend_from_slice(&(block.len() as u16).to_le_bytes());
-        z.extend_from_slice(&(!(block.len() as u16)).to_le_bytes());
-        z.extend_from_slice(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for byte in &raw {
-        a = (a + u32::from(*byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = width.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", b"");
-    out
-}
-
-/// A small picture: red on the left, blue on the right.
-pub fn small_png() -> Vec<u8> {
-    png(40, 30, |x, _| if x < 20 { [220, 30, 30] } else { [30, 30, 220] })
-}
-
-// ---------------------------------------------------------------------------
-// Uploading
-// ---------------------------------------------------------------------------
-
-/// A multipart body with text `fields` and, if given, a file part `file` (file
-/// name, content type, bytes).
-pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
-    let files: Vec<_> = file.into_iter().map(|(filename, content_type, bytes)| ("file", filename, content_type, bytes)).collect();
-    multipart_files(fields, &files)
-}
-
-/// A multipart body with text `fields` and file parts `files` (field name, file name,
-/// content type, bytes), and its content type.
-pub fn multipart_files(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "aerie-test-boundary-7d1f";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    for (name, filename, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// Uploads `bytes` to `path` (`/api/v1/media` or `/api/v2/media`).
-pub async fn upload(
-    instance: &Instance,
-    token: &str,
-    path: &str,
-    bytes: &[u8],
-    content_type: &str,
-    fields: &[(&str, &str)],
-) -> (u16, Value) {
-    let (content_type, body) = multipart(fields, Some(("picture", content_type, bytes)));
-    let response =
-        client().post(instance.url(path)).bearer_auth(token).header("content-type", content_type).body(body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 async fn put(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
     let response = client().put(instance.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// The bytes at `url` (an absolute URL of the instance) and the response headers.
-pub async fn fetch(url: &str, range: Option<&str>) -> (u16, http::HeaderMap, Vec<u8>) {
-    let mut request = client().get(url);
-    if let Some(range) = range {
-        request = request.header("range", range);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
-}
-
-/// The path of one of the instance's URLs (`http://host:port/system/...` → `/system/...`).
-pub fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").unwrap().1;
-    format!("/{}", rest.split_once('/').unwrap().1)
 }
 
 fn ids(statuses: &Value) -> Vec<&str> {
@@ -436,7 +311,7 @@ async fn a_picture_federates_with_its_description_and_url() {
 
         // The Note b serves carries the Document.
         let note_path = path_of(posted["uri"].as_str().unwrap());
-        let (_, note) = crate::fedi::get_ap(&b, &note_path).await;
+        let (_, note) = crate::support::http::get_ap(&b, &note_path).await;
         let document = &note["attachment"][0];
         assert_eq!(document["type"], "Document", "{at}: {note}");
         assert_eq!(document["mediaType"], "image/png", "{at}");

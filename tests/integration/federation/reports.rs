@@ -7,7 +7,8 @@
 use aerie::db::Value as DbValue;
 use serde_json::{Value, json};
 
-use crate::fedi::{a_and_b, eventually, get, post, private_key, send, signed_post};
+use crate::support::federation::{a_and_b, eventually, private_key, send, signed_post};
+use crate::support::http::{get, post};
 use crate::support::{Engine, Instance};
 
 fn reports_list(instance: &Instance) -> String {

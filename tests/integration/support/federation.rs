@@ -1,34 +1,20 @@
-//! Helpers for tests in which servers talk to each other: API calls as a user,
-//! waiting for asynchronous deliveries, and signing inbox POSTs the way a remote
-//! server does.
+//! Helpers for tests in which servers talk to each other: instances that reach each
+//! other, following and resolving remote accounts, waiting for asynchronous
+//! deliveries, reading the job queue, and signing inbox POSTs the way a remote server
+//! does.
 
 use std::time::{Duration, Instant};
 
+use aerie::db::Database;
 use aerie::federation::signatures::{SigningKey, sign};
 use base64::Engine as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::support::{Engine, Instance, client, free_port};
-
-pub async fn get(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
-    let response = client().get(instance.url(path)).bearer_auth(token).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-pub async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let response = client().post(instance.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// An ActivityPub document as another server fetches it (unsigned).
-pub async fn get_ap(instance: &Instance, path: &str) -> (u16, Value) {
-    let response = client().get(instance.url(path)).header("accept", "application/activity+json").send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use super::database::Engine;
+use super::http::{client, get, post};
+use super::instance::Instance;
+use super::server::free_port;
 
 /// Polls `check` until it gives a value (deliveries are asynchronous), or panics with `what`.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
@@ -101,4 +87,57 @@ pub async fn a_and_b(engine_a: Engine, engine_b: Engine) -> (Instance, Instance)
     let a = Instance::start_federated(engine_a, "a.test", port_a, &[("b.test", port_b)]).await;
     let b = Instance::start_federated(engine_b, "b.test", port_b, &[("a.test", port_a)]).await;
     (a, b)
+}
+
+/// Each engine pair, both ways round.
+pub const PAIRS: [(Engine, Engine); 2] = [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)];
+
+/// The scopes the federating users log in with.
+pub const SCOPES: &str = "read write follow";
+
+/// `instance`'s relationship of the holder of `token` to account `id`.
+pub async fn relationship(instance: &Instance, token: &str, id: &str) -> Value {
+    let (status, r) = get(instance, token, &format!("/api/v1/accounts/relationships?id[]={id}")).await;
+    assert_eq!(status, 200, "{r}");
+    r[0].clone()
+}
+
+/// `acct` found (resolved with WebFinger when unknown) from `instance`, as its local id there.
+pub async fn resolve(instance: &Instance, token: &str, acct: &str) -> String {
+    let (status, found) =
+        get(instance, token, &format!("/api/v2/search?q=%40{}&resolve=true&type=accounts", acct.replace('@', "%40"))).await;
+    assert_eq!(status, 200, "{found}");
+    let account = &found["accounts"][0];
+    assert_eq!(account["acct"], acct, "{found}");
+    account["id"].as_str().unwrap().to_string()
+}
+
+/// `follower` follows remote `acct` (not locked) and waits until the Accept arrived.
+pub async fn follow_and_wait(instance: &Instance, token: &str, acct: &str, at: &str) -> String {
+    let id = resolve(instance, token, acct).await;
+    let (status, r) = post(instance, token, &format!("/api/v1/accounts/{id}/follow"), json!({})).await;
+    assert_eq!(status, 200, "{at}: {r}");
+    eventually(&format!("{at}: following {acct}"), || async {
+        (relationship(instance, token, &id).await["following"] == true).then_some(())
+    })
+    .await;
+    id
+}
+
+/// Jobs of `kind` in `instance`'s queue: (payload as text, state, last_error).
+pub async fn jobs(db: &Database, kind: &str) -> Vec<(String, String, Option<String>)> {
+    let rows = db
+        .query("SELECT payload, state, last_error FROM jobs WHERE kind = $1 ORDER BY id", vec![aerie::db::Value::Text(kind.into())])
+        .await
+        .unwrap();
+    (0..rows.len())
+        .map(|i| {
+            let payload = match rows.get(i, "payload") {
+                Some(aerie::db::Value::Bytes(bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+                Some(aerie::db::Value::Text(text)) => text.clone(),
+                other => panic!("payload {other:?}"),
+            };
+            (payload, rows.text(i, "state").unwrap_or_default().to_string(), rows.text(i, "last_error").map(str::to_string))
+        })
+        .collect()
 }

@@ -1,3 +1,10 @@
+//! What the inbox takes and what it refuses, on both engines.
+//!
+//! Between two aerie instances (each engine pair, both ways): a correctly signed
+//! Create is accepted; no signature, a wrong digest, a stale date, and a key that is
+//! not the actor's are 401 with nothing stored. A Delete from an actor never seen is
+//! 202 with nothing queued, and a QuoteRequest is answered with a Reject.
+//!
 //! The inbox spends no key fetch on a request that cannot verify, and bounds the
 //! fetches a signed request can cause. A peer on loopback (`b.test`, and `c.test` on
 //! the same server) serves actors and their keys GoToSocial-style, on a path of
@@ -16,8 +23,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use aerie::db::Value as DbValue;
 use aerie::federation::rfc9421;
-use aerie::federation::signatures::{SignedParts, SigningKey, httpdate, signing_string};
+use aerie::federation::signatures::{SignedParts, SigningKey, httpdate, sign, signing_string};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use base64::Engine as _;
@@ -25,7 +33,8 @@ use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use crate::fedi::{eventually, send, signed_post};
+use crate::support::federation::{PAIRS, SCOPES, a_and_b, eventually, jobs, private_key, send, signed_post};
+use crate::support::http::{get, post};
 use crate::support::{ENGINES, Engine, Instance, Launch, database_section, free_port, pg_for, write_config};
 
 /// An RSA key pair: the signer and the PEM the peer publishes.
@@ -149,7 +158,7 @@ fn create(actor: &str, n: u32) -> Vec<u8> {
 }
 
 /// A draft-cavage signature with the given algorithm, coverage and Date, for a POST
-/// of `body` to `a.test/inbox` (what `fedi::signed_post` cannot vary).
+/// of `body` to `a.test/inbox` (what `support::federation::signed_post` cannot vary).
 fn cavage(key_id: &str, key: &SigningKey, body: &[u8], algorithm: &str, covered: &str, date: SystemTime) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("host", "a.test".parse().unwrap());
@@ -169,6 +178,86 @@ fn cavage(key_id: &str, key: &SigningKey, body: &[u8], algorithm: &str, covered:
 }
 
 const FULL: &str = "(request-target) host date digest";
+
+#[tokio::test]
+async fn the_inbox_refuses_what_it_cannot_verify_and_stores_nothing() {
+    for (engine_a, engine_b) in [(Engine::Sqlite, Engine::Postgres), (Engine::Postgres, Engine::Sqlite)] {
+        let (a, b) = a_and_b(engine_a, engine_b).await;
+        a.create_account("alice", "alice-password-1");
+        b.create_account("bob", "bob-password-1");
+        let at = format!("{engine_a:?}→{engine_b:?}");
+        // Bob's real key, read from b's database: the test signs as b would.
+        let bob_key = private_key(&b, "bob").await;
+        let key_id = "http://b.test/users/bob#main-key";
+        let create = |id: &str, actor: &str, text: &str| {
+            serde_json::to_vec(&json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("http://b.test/users/bob/statuses/{id}/activity"),
+                "type": "Create",
+                "actor": actor,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "object": {
+                    "id": format!("http://b.test/users/bob/statuses/{id}"),
+                    "type": "Note",
+                    "attributedTo": actor,
+                    "content": format!("<p>{text}</p>"),
+                    "published": "2026-11-28T10:00:00Z",
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"]
+                }
+            }))
+            .unwrap()
+        };
+
+        // A correctly signed Create is accepted (and the key fetched from b, signed).
+        let good = create("1", "http://b.test/users/bob", "signed and sound");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &good), good.clone()).await;
+        assert_eq!(status, 202, "{at}: {text}");
+
+        // Unsigned.
+        let unsigned = create("2", "http://b.test/users/bob", "unsigned");
+        let mut headers = signed_post(key_id, &bob_key, "a.test", "/inbox", &unsigned);
+        headers.remove("signature");
+        let (status, text) = send(&a, "/inbox", headers, unsigned).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("not signed"), "{text}");
+
+        // The body changed after signing: the digest does not match.
+        let original = create("3", "http://b.test/users/bob", "original");
+        let tampered = create("3", "http://b.test/users/bob", "tampered");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &original), tampered).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("Digest"), "{text}");
+
+        // A date from yesterday.
+        let stale = create("4", "http://b.test/users/bob", "stale");
+        let mut headers = http::HeaderMap::new();
+        headers.insert("host", "a.test".parse().unwrap());
+        let yesterday = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+        headers.insert("date", aerie::federation::signatures::httpdate(yesterday).parse().unwrap());
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&stale));
+        headers.insert("digest", format!("SHA-256={digest}").parse().unwrap());
+        sign("POST", "/inbox", &mut headers, key_id, &bob_key).unwrap();
+        let (status, text) = send(&a, "/inbox", headers, stale).await;
+        assert_eq!(status, 401, "{at}: {text}");
+
+        // Signed by bob, claiming to be someone else whose origin does not confirm it.
+        let mismatch = create("5", "http://b.test/users/mallory", "not mine");
+        let (status, text) = send(&a, "/inbox", signed_post(key_id, &bob_key, "a.test", "/inbox", &mismatch), mismatch).await;
+        assert_eq!(status, 401, "{at}: {text}");
+        assert!(text.contains("mallory"), "{text}");
+
+        // Only the sound one was stored and processed.
+        let db = a.database().await;
+        let stored = eventually(&format!("{at}: the signed status is stored"), || async {
+            let rows = db.query("SELECT text FROM statuses WHERE uri LIKE 'http://b.test/%'", vec![]).await.unwrap();
+            (!rows.is_empty()).then_some(rows)
+        })
+        .await;
+        assert_eq!(stored.len(), 1, "{at}: only the signed, sound activity is stored");
+        let jobs = db.query("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'inbox'", vec![]).await.unwrap();
+        assert_eq!(jobs.i64(0, "n"), Some(1), "{at}: nothing else was queued");
+    }
+}
 
 #[tokio::test]
 async fn requests_that_cannot_verify_cost_no_key_fetch() {
@@ -355,4 +444,92 @@ async fn unknown_key_fetches_to_one_host_are_rate_limited() {
         send(&a, "/inbox", signed_post(&format!("{actor}/main-key"), &keys.signing, "a.test", "/inbox", &body), body).await;
     assert_eq!(status, 202, "{text}");
     assert_eq!(peer.hits("c.test", "/users/u1/main-key"), 1);
+}
+
+#[tokio::test]
+async fn unknown_deletes_are_dropped_and_quote_requests_are_rejected() {
+    for (engine_a, engine_b) in PAIRS {
+        let (a, b) = a_and_b(engine_a, engine_b).await;
+        a.create_account("alice", "alice-password-1");
+        b.create_account("bob", "bob-password-1");
+        let alice = a.token("alice", "alice-password-1", SCOPES).await;
+        let at = format!("{engine_a:?}→{engine_b:?}");
+        let bob_key = private_key(&b, "bob").await;
+        let (db_a, db_b) = (a.database().await, b.database().await);
+
+        // A Delete from an actor a never saw, whose key is on a host a cannot reach:
+        // 202 (fetching keys of deleted actors starts storms), nothing queued.
+        let before = jobs(&db_a, "inbox").await.len();
+        let ghost = "http://ghost.test/users/ghost";
+        let delete = serde_json::to_vec(&json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{ghost}#delete"),
+            "type": "Delete",
+            "actor": ghost,
+            "object": ghost,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        }))
+        .unwrap();
+        let (status, text) =
+            send(&a, "/inbox", signed_post(&format!("{ghost}#main-key"), &bob_key, "a.test", "/inbox", &delete), delete).await;
+        assert_eq!(status, 202, "{at}: {text}");
+        assert_eq!(jobs(&db_a, "inbox").await.len(), before, "{at}: nothing queued for an unknown actor's Delete");
+        let known = db_a.query("SELECT id FROM accounts WHERE uri = $1", vec![DbValue::Text(ghost.into())]).await.unwrap();
+        assert!(known.is_empty(), "{at}: the ghost is not stored");
+
+        // Bob asks to quote one of alice's posts; quotes are not supported, so a answers Reject.
+        let (status, status_json) =
+            post(&a, &alice, "/api/v1/statuses", json!({"status": "quote me if you can", "visibility": "public"})).await;
+        assert_eq!(status, 200, "{at}: {status_json}");
+        let status_uri = status_json["uri"].as_str().unwrap().to_string();
+        let request_id = "http://b.test/users/bob/quote_requests/1";
+        let quote_request = serde_json::to_vec(&json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", {"QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest"}],
+            "id": request_id,
+            "type": "QuoteRequest",
+            "actor": "http://b.test/users/bob",
+            "object": status_uri,
+            "instrument": {
+                "id": "http://b.test/users/bob/statuses/900",
+                "type": "Note",
+                "attributedTo": "http://b.test/users/bob",
+                "content": "<p>quoting</p>",
+                "quote": status_uri,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            },
+        }))
+        .unwrap();
+        let (status, text) = send(
+            &a,
+            "/users/alice/inbox",
+            signed_post("http://b.test/users/bob#main-key", &bob_key, "a.test", "/users/alice/inbox", &quote_request),
+            quote_request,
+        )
+        .await;
+        assert_eq!(status, 202, "{at}: {text}");
+        let reject = eventually(&format!("{at}: a queues a Reject to bob"), || async {
+            jobs(&db_a, "deliver").await.into_iter().find(|(payload, _, _)| payload.contains("Reject") && payload.contains(request_id))
+        })
+        .await;
+        assert!(reject.0.contains("http://b.test/users/bob/inbox") || reject.0.contains("http://b.test/inbox"), "{at}: {}", reject.0);
+        // b takes it (202) and its inbox job runs without error.
+        eventually(&format!("{at}: the Reject is delivered"), || async {
+            let jobs = jobs(&db_a, "deliver").await;
+            let (_, state, error) = jobs.into_iter().find(|(payload, _, _)| payload.contains("Reject") && payload.contains(request_id))?;
+            assert!(state != "dead", "{at}: the delivery died: {error:?}");
+            (state == "done").then_some(())
+        })
+        .await;
+        eventually(&format!("{at}: b handles the Reject"), || async {
+            let jobs = jobs(&db_b, "inbox").await;
+            let (_, state, error) = jobs.into_iter().find(|(payload, _, _)| payload.contains("Reject") && payload.contains(request_id))?;
+            assert!(error.is_none(), "{at}: b's inbox failed on the Reject: {error:?}");
+            (state == "done").then_some(())
+        })
+        .await;
+        // The quoted post is unchanged on a.
+        let id = status_json["id"].as_str().unwrap();
+        let (status, _) = get(&a, &alice, &format!("/api/v1/statuses/{id}")).await;
+        assert_eq!(status, 200, "{at}");
+    }
 }

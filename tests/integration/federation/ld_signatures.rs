@@ -20,8 +20,9 @@ use aerie::federation::signatures::{SigningKey, VerifyingKey};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
 
-use crate::fedi::{a_and_b, eventually, get, post, private_key, send, signed_post};
 use crate::support::Engine;
+use crate::support::federation::{a_and_b, eventually, private_key, send, signed_post};
+use crate::support::http::{get, post};
 
 fn fedify_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/peers/fedify")
@@ -167,7 +168,7 @@ async fn public_posts_leave_ld_signed_and_relayed_activities_are_checked_by_them
         assert_eq!(presented.creator, "http://b.test/users/bob#main-key");
         let bob_public = public_key(&db_b, "bob").await;
         ld_signature::verify(public, &presented, &VerifyingKey::from_pem(&bob_public).unwrap()).unwrap();
-        let (_, bob_actor) = crate::fedi::get_ap(&b, "/users/bob").await;
+        let (_, bob_actor) = crate::support::http::get_ap(&b, "/users/bob").await;
         assert_eq!(
             fedify("verify", &json!({"document": public, "actor": bob_actor})),
             "verified",

@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use crate::fedi::{eventually, get, post};
+use crate::support::federation::eventually;
+use crate::support::http::{get, post};
 use crate::support::{ENGINES, Instance};
 
 #[tokio::test]

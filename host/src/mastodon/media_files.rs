@@ -20,9 +20,9 @@ use axum::routing::get;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use tokio_util::io::ReaderStream;
 
-use super::AppState;
-use super::error::json_error;
 use crate::blobs::{BlobError, BlobStore};
+use crate::server::AppState;
+use crate::server::error::json_error;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/system/media/{*rest}", get(media)).route("/system/accounts/{*rest}", get(accounts))

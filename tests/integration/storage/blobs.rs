@@ -2,15 +2,13 @@
 //! (moto, started by each test on a free loopback port and killed when it ends).
 //! The same checks run against both, so the backends cannot drift apart.
 //!
-//! moto comes from tests/run, pinned to 5.1.22: moto 5.2.0-5.2.5 answer
-//! CompleteMultipartUpload with a wrong XML root element (getmoto/moto#10055), and the
-//! large-object test fails there with "expected CompleteMultipartUploadResult".
+//! moto comes from tests/run, pinned to 5.1.22 (`support/moto.rs`): on moto
+//! 5.2.0-5.2.5 the large-object test fails with "expected
+//! CompleteMultipartUploadResult".
 
 use std::io;
-use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::pin::Pin;
-use std::process::{Child, Command, Stdio};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -19,69 +17,11 @@ use aerie::config::BlobsConfig;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
+use crate::support::free_port;
+use crate::support::moto::Moto;
+
 /// Larger than two S3 parts (8 MiB), and not a multiple of one.
 const LARGE: u64 = 20 * 1024 * 1024 + 123;
-
-/// A moto server of our own; killed on drop (also used by `media.rs`).
-pub(crate) struct Moto {
-    child: Child,
-    pub(crate) endpoint: String,
-}
-
-impl Moto {
-    /// `enforce_auth`: moto accepts any key pair unless told to check them
-    /// (INITIAL_NO_AUTH_ACTION_COUNT=0); then only keys it issued itself pass.
-    pub(crate) async fn start(enforce_auth: bool) -> Moto {
-        let port = free_port();
-        let mut command = Command::new("moto_server");
-        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        if enforce_auth {
-            command.env("INITIAL_NO_AUTH_ACTION_COUNT", "0");
-        }
-        let child = command.spawn().expect("moto_server must be on PATH: pip install \"moto[server]==5.1.22\" (tests/run does it)");
-        let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited at start ({status})");
-            }
-            assert!(Instant::now() < deadline, "moto_server did not listen on {} within 60 s", moto.endpoint);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        moto
-    }
-
-    pub(crate) fn config(&self, bucket: &str) -> BlobsConfig {
-        BlobsConfig {
-            backend: "s3".into(),
-            endpoint: Some(self.endpoint.clone()),
-            bucket: Some(bucket.into()),
-            access_key_id: Some("aerie-test".into()),
-            secret_access_key: Some("aerie-test-secret".into()),
-            ..BlobsConfig::default()
-        }
-    }
-
-    /// A store on a bucket created for it.
-    pub(crate) async fn store(&self, bucket: &str) -> BlobStore {
-        let store = BlobStore::from_config(&self.config(bucket), "unused".as_ref()).await.unwrap();
-        let BlobStore::S3(s3) = &store else { panic!("not an S3 store") };
-        s3.client().create_bucket().bucket(bucket).send().await.expect("create the test bucket");
-        store.check().await.unwrap();
-        store
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// The test data's byte at position `i`: addressable, so any range can be checked,
 /// and generated as it is read, so a large object is never one Vec.
