@@ -8,13 +8,17 @@
 //! origin; other activities are refetched by their own id and must name the same
 //! actor.
 
-use aerie_guest::activitystreams::{self as as2, Note};
-use aerie_guest::db::{self, Value};
-use aerie_guest::log::{self, Level};
-use aerie_guest::remote::{self, LocalInstance, RemoteError, same_origin};
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
-use aerie_guest::time::parse_iso8601;
-use aerie_guest::{federation, follows, notify, settings, stream_audience};
+use aerie_core::actions::{Origin, favourites, notify};
+use aerie_core::activitystreams::{self as as2, Note};
+use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use aerie_core::store::follows;
+use aerie_core::store::notifications;
+use aerie_core::stream_audience;
+use aerie_core::time::parse_iso8601;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::log::{self, Level};
+use aerie_sdk::{federation, settings};
 use serde_json::{Value as Json, json};
 
 use crate::parse::{self, Action, ObjectRef, Payload, Undone};
@@ -304,7 +308,7 @@ fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
              VALUES ($1, $2, $3, 1, 0, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING",
             &[Value::Int64(settings::next_id()), pair[0].clone(), pair[1].clone(), uri, Value::Int64(settings::now_millis())],
         )?;
-        let notice = notify::create(&tx, target.id, act.actor.id, notify::FOLLOW_REQUEST, None)?;
+        let notice = notifications::create(&tx, target.id, act.actor.id, notifications::FOLLOW_REQUEST, None)?;
         tx.commit()?;
         notify::publish(notice);
         return Ok(());
@@ -318,7 +322,7 @@ fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
         )?;
     }
     tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
-    let notice = if new { notify::create(&tx, target.id, act.actor.id, notify::FOLLOW, None)? } else { None };
+    let notice = if new { notifications::create(&tx, target.id, act.actor.id, notifications::FOLLOW, None)? } else { None };
     let follow_id = first_i64(&tx.query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
     tx.commit()?;
     notify::publish(notice);
@@ -466,30 +470,7 @@ fn undo_follow(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
 }
 
 fn undo_like(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
-    let rows = db::query(
-        "SELECT f.id, f.status_id FROM favourites f WHERE f.account_id = $1 \
-           AND ((f.uri = $2 AND $2 <> '') OR f.status_id IN (SELECT s.id FROM statuses s WHERE s.uri = $3))",
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
-    )?;
-    let found: Vec<(i64, i64)> = rows.iter().filter_map(|r| Some((r.i64("id")?, r.i64("status_id")?))).collect();
-    if found.is_empty() {
-        return Ok(false);
-    }
-    let tx = db::begin()?;
-    for (favourite, status) in found {
-        if tx.execute("DELETE FROM favourites WHERE id = $1", &[Value::Int64(favourite)])? > 0 {
-            tx.execute(
-                "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
-                &[Value::Int64(status)],
-            )?;
-            tx.execute(
-                "DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = $1 AND status_id = $2",
-                &[Value::Int64(act.actor.id), Value::Int64(status)],
-            )?;
-        }
-    }
-    tx.commit()?;
-    Ok(true)
+    Ok(favourites::undo_like(act.actor.id, id, object)?)
 }
 
 fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
@@ -651,25 +632,7 @@ fn like(act: &Incoming, object: &str, emoji: Option<&str>) -> Done {
     if let Some(emoji) = emoji {
         debug(&format!("inbox: reaction {emoji:?} kept as a favourite"));
     }
-    let tx = db::begin()?;
-    let written = tx.execute(
-        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(act.actor.id),
-            Value::Int64(status.id),
-            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
-            Value::Int64(settings::now_millis()),
-        ],
-    )?;
-    let mut notice = None;
-    if written > 0 {
-        tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
-        notice = notify::create(&tx, status.account_id, act.actor.id, notify::FAVOURITE, Some(status.id))?;
-    }
-    tx.commit()?;
-    notify::publish(notice);
+    favourites::favourite(act.actor.id, &status, &Origin::Remote { uri: act.id.clone() })?;
     Ok(())
 }
 
@@ -706,7 +669,7 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
         return Ok(());
     }
     let addressing = Note { to: parse::addresses(act.raw, "to"), cc: parse::addresses(act.raw, "cc"), ..Note::default() };
-    let visibility = match aerie_guest::convert::note_visibility(&addressing, act.actor.followers_url.as_deref()) {
+    let visibility = match aerie_core::convert::note_visibility(&addressing, act.actor.followers_url.as_deref()) {
         "direct" => "private",
         other => other,
     };
@@ -745,7 +708,7 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
            last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
         &[Value::Int64(act.actor.id), Value::Int64(published)],
     )?;
-    let notice = notify::create(&tx, original.account_id, act.actor.id, notify::REBLOG, Some(original.id))?;
+    let notice = notifications::create(&tx, original.account_id, act.actor.id, notifications::REBLOG, Some(original.id))?;
     tx.commit()?;
     notify::publish(notice);
     stream_audience::publish_created(&row);
@@ -803,7 +766,7 @@ fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
     };
     let status_ids: Vec<String> = statuses.iter().filter(|&&(_, author)| author == target).map(|(id, _)| id.to_string()).collect();
     // Plain text: the comment is shown to moderators, never rendered as HTML.
-    let comment: String = aerie_guest::text::html_to_text(comment).chars().take(5000).collect();
+    let comment: String = aerie_core::text::html_to_text(comment).chars().take(5000).collect();
     db::execute(
         "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, forwarded, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT (uri) DO NOTHING",

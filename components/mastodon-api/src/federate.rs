@@ -1,15 +1,15 @@
 //! Local actions going out to other servers: called after the action's transaction
-//! commits, each builds the activity ([`aerie_guest::outbound`]) and queues it for the
+//! commits, each builds the activity ([`aerie_core::outbound`]) and queues it for the
 //! remote inboxes that should hear of it. Only local senders deliver; local
 //! recipients are never sent anything (they share the database). Nothing here fails
 //! the request: a failure to build or queue an activity is logged.
 
-use aerie_guest::activitystreams::Activity;
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::log;
-use aerie_guest::outbound;
-use aerie_guest::rows::{AccountRow, StatusRow};
+use aerie_core::activitystreams::Activity;
+use aerie_core::convert;
+use aerie_core::outbound;
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::log;
 
 /// `scheme://web_domain` and the `acct:` domain, or `None` (logged) when unreadable.
 fn instance() -> Option<(String, String)> {
@@ -87,11 +87,6 @@ pub fn unreblogged(reblogs: &[StatusRow], original: &StatusRow) {
         let Some((booster, announce)) = announce_of(reblog, original) else { continue };
         outbound::send(booster.id, &outbound::undo(announce), &outbound::status_audience(reblog, &[]));
     }
-}
-
-/// The id a new favourite's `Like` gets (stored in `favourites.uri`).
-pub fn like_id(viewer: &AccountRow, base: &str, favourite_id: i64) -> String {
-    outbound::like_id(&convert::actor_uri(viewer, base), favourite_id)
 }
 
 /// `Like` (or its `Undo`) of `status` by local `viewer` to the status's remote author.
@@ -177,7 +172,7 @@ pub fn profile_updated(account_id: i64) {
         Ok(actor) => actor,
         Err(e) => return log::warn(&format!("federate: the actor of {account_id}: {e}")),
     };
-    let at = account.updated_at.max(aerie_guest::settings::now_millis());
+    let at = account.updated_at.max(aerie_sdk::settings::now_millis());
     outbound::send(account.id, &outbound::update_actor(actor, at), &outbound::followers_inboxes(account.id));
 }
 

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use aerie_guest::db::{self, Value, ids, placeholders};
-use aerie_guest::entities::Relationship;
-use aerie_guest::http::Response;
-use aerie_guest::{kv, settings};
+use aerie_core::entities::Relationship;
+use aerie_sdk::db::{self, Value, ids, placeholders};
+use aerie_sdk::http::Response;
+use aerie_sdk::{kv, settings};
 
 /// The kv key of `viewer`'s private note on `target` (there is no table for notes).
 pub fn note_key(viewer: i64, target: i64) -> String {

@@ -1,10 +1,10 @@
 //! `GET /api/v1/blocks` and `GET /api/v1/mutes`: accounts, paged by the block's or
 //! mute's own id (exposed only through `Link`).
 
-use aerie_guest::db::Value;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::ACCOUNT_COLUMNS;
-use aerie_guest::settings;
+use aerie_core::model::paging::Page;
+use aerie_core::rows::ACCOUNT_COLUMNS;
+use aerie_sdk::db::Value;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx};
 use crate::routes::api::v1::accounts::account_page;

@@ -2,14 +2,14 @@
 //! domain): list (bare domain strings, paged by the block's id through `Link`),
 //! block (also removes the viewer's followers from that domain), unblock.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::settings;
+use aerie_core::model::paging::Page;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::follows;
 use crate::links::with_link;
+use aerie_core::store::follows;
 
 /// The `domain` parameter, normalized (lower case, no scheme or path), or 422.
 fn domain_param(ctx: &Ctx) -> Result<String, Response> {

@@ -1,12 +1,15 @@
 //! `/api/v1/follow_requests`: who asks to follow the viewer; authorize or reject.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::ACCOUNT_COLUMNS;
+use aerie_core::model::paging::Page;
+use aerie_core::rows::ACCOUNT_COLUMNS;
+use aerie_sdk::db::{self, Value};
 
 use crate::ctx::{Answer, Ctx};
 use crate::routes::api::v1::accounts::account_page;
-use crate::{federate, follows, load, notify, relationships};
+use crate::{federate, load, relationships};
+use aerie_core::actions::notify;
+use aerie_core::store::follows;
+use aerie_core::store::notifications;
 
 /// `GET /api/v1/follow_requests`, paged by the request's id.
 pub fn list(ctx: &Ctx) -> Answer {
@@ -31,7 +34,7 @@ pub fn authorize(ctx: &Ctx, id: i64) -> Answer {
         "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 RETURNING id, uri, show_reblogs, notify",
         &[Value::Int64(id), Value::Int64(viewer)],
     )?;
-    let Some(request) = request.first() else { return Err(aerie_guest::http::Response::not_found()) };
+    let Some(request) = request.first() else { return Err(aerie_sdk::http::Response::not_found()) };
     let (request_id, follow_uri) = (request.i64("id").unwrap_or_default(), request.string("uri"));
     let mut notice = None;
     if follows::create(&tx, id, viewer, request.bool("show_reblogs"), request.bool("notify"))? {
@@ -44,7 +47,7 @@ pub fn authorize(ctx: &Ctx, id: i64) -> Answer {
             "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
             &[Value::Int64(viewer), Value::Int64(id)],
         )?;
-        notice = notify::create(&tx, viewer, id, notify::FOLLOW, None)?;
+        notice = notifications::create(&tx, viewer, id, notifications::FOLLOW, None)?;
     }
     tx.commit()?;
     notify::publish(notice);
@@ -61,7 +64,7 @@ pub fn reject(ctx: &Ctx, id: i64) -> Answer {
         "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 RETURNING id, uri",
         &[Value::Int64(id), Value::Int64(viewer)],
     )?;
-    let Some(request) = removed.first() else { return Err(aerie_guest::http::Response::not_found()) };
+    let Some(request) = removed.first() else { return Err(aerie_sdk::http::Response::not_found()) };
     let (request_id, follow_uri) = (request.i64("id").unwrap_or_default(), request.string("uri"));
     tx.execute(
         "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",

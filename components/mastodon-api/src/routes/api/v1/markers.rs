@@ -1,11 +1,11 @@
 //! `GET /api/v1/markers?timeline[]=home&timeline[]=notifications` and `POST` (with
 //! `home[last_read_id]`, `notifications[last_read_id]`): where the user stopped reading.
 
-use aerie_guest::db::{self, Value, placeholders};
-use aerie_guest::entities::Marker;
-use aerie_guest::http::Response;
-use aerie_guest::settings;
-use aerie_guest::time::iso8601;
+use aerie_core::entities::Marker;
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value, placeholders};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
 

@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value, placeholders};
-use aerie_guest::entities::Notification;
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::model::visibility::visible_sql;
-use aerie_guest::rows::{NOTIFICATION_COLUMNS, NotificationRow, StatusRow};
-use aerie_guest::time::iso8601;
+use aerie_core::convert;
+use aerie_core::entities::Notification;
+use aerie_core::model::paging::Page;
+use aerie_core::model::visibility::visible_sql;
+use aerie_core::rows::{NOTIFICATION_COLUMNS, NotificationRow, StatusRow};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value, placeholders};
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;

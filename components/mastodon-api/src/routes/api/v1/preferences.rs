@@ -1,7 +1,7 @@
 //! `GET /api/v1/preferences`: the posting and reading defaults from `users.settings`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 use serde_json::json;
 
 use crate::ctx::{Answer, Ctx};

@@ -5,19 +5,19 @@
 
 use std::collections::HashMap;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value, placeholders};
-use aerie_guest::entities::{GroupedNotificationsResults, NotificationGroup};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::{NOTIFICATION_COLUMNS, NotificationRow, StatusRow};
-use aerie_guest::time::iso8601;
+use aerie_core::convert;
+use aerie_core::entities::{GroupedNotificationsResults, NotificationGroup};
+use aerie_core::model::paging::Page;
+use aerie_core::rows::{NOTIFICATION_COLUMNS, NotificationRow, StatusRow};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value, placeholders};
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
 use crate::load;
-use crate::notify::GROUPABLE;
 use crate::routes::api::v1::notifications::list_condition;
+use aerie_core::store::notifications::GROUPABLE;
 
 const DEFAULT_GROUPS: usize = 40;
 const MAX_GROUPS: usize = 80;

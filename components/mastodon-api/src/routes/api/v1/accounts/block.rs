@@ -1,11 +1,12 @@
 //! `POST /api/v1/accounts/:id/block` and `unblock`. A block ends follows and follow
 //! requests both ways.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::settings;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, forbidden};
-use crate::{federate, follows, load, relationships};
+use crate::{federate, load, relationships};
+use aerie_core::store::follows;
 
 pub fn block(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:blocks")?;

@@ -2,13 +2,17 @@
 //! gets a follow request (a remote one is accepted when its Accept arrives);
 //! others are followed at once.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::{convert, outbound, settings};
+use aerie_core::{convert, outbound};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, forbidden};
-use crate::{federate, follows, load, notify, relationships};
+use crate::{federate, load, relationships};
+use aerie_core::actions::notify;
+use aerie_core::store::follows;
+use aerie_core::store::notifications;
 
-fn blocked_either_way(viewer: i64, target: i64) -> Result<bool, aerie_guest::http::Response> {
+fn blocked_either_way(viewer: i64, target: i64) -> Result<bool, aerie_sdk::http::Response> {
     let rows = db::query(
         "SELECT 1 AS x FROM blocks WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1)",
         &[Value::Int64(viewer), Value::Int64(target)],
@@ -40,7 +44,7 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     let needs_request = target.locked || !target.is_local();
     if already_following || !needs_request {
         if follows::create(&tx, viewer, id, show_reblogs, notify_on_post)? {
-            notice = notify::create(&tx, id, viewer, notify::FOLLOW, None)?;
+            notice = notifications::create(&tx, id, viewer, notifications::FOLLOW, None)?;
         }
     } else {
         let pending = tx.query(
@@ -89,7 +93,7 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
                 &[Value::Int64(id), Value::Int64(viewer)],
             )?;
             if pending.is_empty() {
-                notice = notify::create(&tx, id, viewer, notify::FOLLOW_REQUEST, None)?;
+                notice = notifications::create(&tx, id, viewer, notifications::FOLLOW_REQUEST, None)?;
             }
         }
     }

@@ -9,11 +9,11 @@ pub mod note;
 pub mod relationships;
 pub mod search;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::convert;
+use aerie_core::model::paging::Page;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx};

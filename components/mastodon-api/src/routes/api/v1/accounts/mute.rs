@@ -1,8 +1,8 @@
 //! `POST /api/v1/accounts/:id/mute` (`notifications`, `duration` in seconds, 0 for
 //! ever) and `unmute`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::settings;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, forbidden};
 use crate::{load, relationships};

@@ -1,15 +1,19 @@
 //! `/api/v1/statuses/:id/{reblog,unreblog,favourite,unfavourite,bookmark,unbookmark,pin,unpin}`.
 //! Each answers the status as the viewer now sees it.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::StatusRow;
-use aerie_guest::settings;
+use aerie_core::rows::StatusRow;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden, invalid};
+use crate::federate;
 use crate::load;
-use crate::{federate, notify, stream_audience};
+use aerie_core::actions::favourites::{self, Favourited};
+use aerie_core::actions::{Origin, notify};
+use aerie_core::store::notifications;
+use aerie_core::stream_audience;
 
 /// Most pinned statuses per account, as Mastodon.
 const MAX_PINS: i64 = 5;
@@ -73,7 +77,7 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
         "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
         &[Value::Int64(viewer), Value::Int64(now)],
     )?;
-    let notice = notify::create(&tx, original.account_id, viewer, notify::REBLOG, Some(original.id))?;
+    let notice = notifications::create(&tx, original.account_id, viewer, notifications::REBLOG, Some(original.id))?;
     tx.commit()?;
     notify::publish(notice);
     if let Ok(row) = load::visible_status(Some(viewer), reblog_id) {
@@ -126,31 +130,8 @@ pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
 pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
-    let now = settings::now_millis();
-    let favourite_id = settings::next_id();
-    // The Like's id, kept so an Undo repeats it exactly.
-    let like_uri = match (load::account(viewer)?, federate::base()) {
-        (Some(account), Some(base)) => Value::Text(federate::like_id(&account, &base, favourite_id)),
-        _ => Value::Null,
-    };
-    let tx = db::begin()?;
-    let mut notice = None;
-    let added = tx.execute(
-        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $5, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(favourite_id), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(now), like_uri.clone()],
-    )?;
-    if added > 0 {
-        tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
-        notice = notify::create(&tx, status.account_id, viewer, notify::FAVOURITE, Some(status.id))?;
-    }
-    tx.commit()?;
-    notify::publish(notice);
-    if added > 0 {
-        let like_uri = match &like_uri {
-            Value::Text(uri) => Some(uri.as_str()),
-            _ => None,
-        };
-        federate::liked(viewer, &status, like_uri, favourite_id, false);
+    if let Favourited::Added(favourite) = favourites::favourite(viewer, &status, &Origin::Local)? {
+        federate::liked(viewer, &status, favourite.uri.as_deref(), favourite.id, false);
     }
     answer(ctx, viewer, status.id)
 }
@@ -159,25 +140,8 @@ pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
 pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
-    let tx = db::begin()?;
-    let removed = tx.query(
-        "DELETE FROM favourites WHERE account_id = $1 AND status_id = $2 RETURNING id, uri",
-        &[Value::Int64(viewer), Value::Int64(status.id)],
-    )?;
-    let like = removed.first().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri")));
-    if like.is_some() {
-        tx.execute(
-            "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
-            &[Value::Int64(status.id)],
-        )?;
-        tx.execute(
-            "DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = $1 AND status_id = $2",
-            &[Value::Int64(viewer), Value::Int64(status.id)],
-        )?;
-    }
-    tx.commit()?;
-    if let Some((favourite_id, like_uri)) = like {
-        federate::liked(viewer, &status, like_uri.as_deref(), favourite_id, true);
+    if let Some(favourite) = favourites::unfavourite(viewer, status.id)? {
+        federate::liked(viewer, &status, favourite.uri.as_deref(), favourite.id, true);
     }
     answer(ctx, viewer, status.id)
 }

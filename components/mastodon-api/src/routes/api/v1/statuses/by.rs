@@ -1,10 +1,11 @@
 //! `GET /api/v1/statuses/:id/favourited_by` and `reblogged_by`: accounts, paged by
 //! the favourite's or reblog's own id (exposed only through `Link`).
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::model::paging::Page;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::store::favourites;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
@@ -27,7 +28,7 @@ fn accounts_page(ctx: &Ctx, id: i64, join: &str, page_column: &str) -> Answer {
 }
 
 pub fn favourited_by(ctx: &Ctx, id: i64) -> Answer {
-    accounts_page(ctx, id, "favourites f JOIN accounts a ON a.id = f.account_id AND f.status_id = $1", "f.id")
+    accounts_page(ctx, id, favourites::ACCOUNTS_OF_STATUS, "f.id")
 }
 
 pub fn reblogged_by(ctx: &Ctx, id: i64) -> Answer {

@@ -1,10 +1,11 @@
-//! Notifications, written in the same transaction as the action that causes them.
+//! `notifications`, written in the same transaction as the action that causes them.
 //! Only local accounts get them, never for their own actions, and not from accounts
 //! they block or mute with notifications hidden. Each one made is returned as a
-//! [`Notice`], to [`publish`] on the recipient's stream once the transaction commits.
+//! [`Notice`], to publish on the recipient's stream once the transaction commits
+//! ([`crate::actions::notify::publish`]).
 
-use crate::db::{Error, Transaction, Value, ids, placeholders};
-use crate::{events, settings};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
+use aerie_sdk::settings;
 
 /// Notification kinds this component creates (Mastodon's names).
 pub const MENTION: &str = "mention";
@@ -36,7 +37,7 @@ pub struct Notice {
 /// latest group of the same kind and status if it started less than 12 hours ago,
 /// else a new one (`favourite-<status>-<hour>`, `follow-<hour>`); `None` for kinds
 /// that are not grouped (they show as `ungrouped-<id>`).
-fn group_key(tx: &Transaction, recipient: i64, kind: &str, status: Option<i64>, now: i64) -> Result<Option<String>, Error> {
+fn group_key(tx: &impl Handle, recipient: i64, kind: &str, status: Option<i64>, now: i64) -> Result<Option<String>, Error> {
     if !GROUPABLE.contains(&kind) {
         return Ok(None);
     }
@@ -65,7 +66,7 @@ fn group_key(tx: &Transaction, recipient: i64, kind: &str, status: Option<i64>, 
 
 /// Notifies `recipient` that `from` did `kind` (on `status`, if any); `None` when
 /// the rules above leave the notification out.
-pub fn create(tx: &Transaction, recipient: i64, from: i64, kind: &str, status: Option<i64>) -> Result<Option<Notice>, Error> {
+pub fn create(tx: &impl Handle, recipient: i64, from: i64, kind: &str, status: Option<i64>) -> Result<Option<Notice>, Error> {
     if recipient == from {
         return Ok(None);
     }
@@ -98,7 +99,7 @@ const CHUNK: usize = 200;
 /// not grouped: `status`, `poll`), under the rules of [`create`] except that a
 /// `poll` notification also goes to `from` itself. One query picks who may get it
 /// and one multi-row insert writes them, per chunk of recipients.
-pub fn create_many(tx: &Transaction, recipients: &[i64], from: i64, kind: &str, status: Option<i64>) -> Result<Vec<Notice>, Error> {
+pub fn create_many(tx: &impl Handle, recipients: &[i64], from: i64, kind: &str, status: Option<i64>) -> Result<Vec<Notice>, Error> {
     let mut unique: Vec<i64> = recipients.iter().copied().filter(|r| *r != from || kind == POLL).collect();
     unique.sort_unstable();
     unique.dedup();
@@ -145,9 +146,12 @@ pub fn create_many(tx: &Transaction, recipients: &[i64], from: i64, kind: &str, 
     Ok(notices)
 }
 
-/// Tells the recipients' streams, after the transaction that wrote them committed.
-pub fn publish(notices: impl IntoIterator<Item = Notice>) {
-    for notice in notices {
-        events::notification(notice.id, notice.recipient);
-    }
+/// Removes the `kind` notifications `from` caused about `status`, when what caused
+/// them is undone (an unfavourite, an unboost).
+pub fn withdraw(db: &impl Handle, kind: &str, from: i64, status: i64) -> Result<(), Error> {
+    db.execute(
+        "DELETE FROM notifications WHERE type = $3 AND from_account_id = $1 AND status_id = $2",
+        &[Value::Int64(from), Value::Int64(status), Value::Text(kind.into())],
+    )?;
+    Ok(())
 }

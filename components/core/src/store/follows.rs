@@ -1,12 +1,12 @@
-//! Follow bookkeeping shared by follow, unfollow, block and follow-request handling:
-//! the `follows` row and both accounts' counters change together.
+//! `follows` and `follow_requests`: the `follows` row and both accounts' counters
+//! (`following_count`, `followers_count`) change together.
 
-use crate::db::{Error, Transaction, Value};
-use crate::settings;
+use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::settings;
 
 /// Makes `follower` follow `target` (or updates the options of an existing follow).
 /// Returns whether a new follow was made.
-pub fn create(tx: &Transaction, follower: i64, target: i64, show_reblogs: bool, notify: bool) -> Result<bool, Error> {
+pub fn create(tx: &impl Handle, follower: i64, target: i64, show_reblogs: bool, notify: bool) -> Result<bool, Error> {
     let updated = tx.execute(
         "UPDATE follows SET show_reblogs = $3, notify = $4 WHERE account_id = $1 AND target_account_id = $2",
         &[Value::Int64(follower), Value::Int64(target), Value::Int64(show_reblogs as i64), Value::Int64(notify as i64)],
@@ -32,7 +32,7 @@ pub fn create(tx: &Transaction, follower: i64, target: i64, show_reblogs: bool, 
 }
 
 /// Ends `follower`'s follow of `target`, if any, and any pending request.
-pub fn remove(tx: &Transaction, follower: i64, target: i64) -> Result<(), Error> {
+pub fn remove(tx: &impl Handle, follower: i64, target: i64) -> Result<(), Error> {
     let pair = [Value::Int64(follower), Value::Int64(target)];
     tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
     if tx.execute("DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)? > 0 {
