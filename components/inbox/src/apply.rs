@@ -8,15 +8,14 @@
 //! origin; other activities are refetched by their own id and must name the same
 //! actor.
 
-use aerie_core::actions::{Origin, favourites, notify};
+use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
 use aerie_core::activitystreams::{self as as2, Note};
 use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
 use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
-use aerie_core::store::follows;
 use aerie_core::store::notifications;
-use aerie_core::stream_audience;
+use aerie_core::store::{follows, reblogs};
 use aerie_core::time::parse_iso8601;
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::{self, Autocommit, Value};
 use aerie_sdk::log::{self, Level};
 use aerie_sdk::{federation, settings};
 use serde_json::{Value as Json, json};
@@ -474,14 +473,7 @@ fn undo_like(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
 }
 
 fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
-    let rows = db::query(
-        &format!(
-            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id IS NOT NULL AND s.deleted_at IS NULL \
-               AND ((s.uri = $2 AND $2 <> '') OR s.reblog_of_id IN (SELECT o.id FROM statuses o WHERE o.uri = $3))"
-        ),
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
-    )?;
-    let reblogs: Vec<StatusRow> = rows.iter().map(|r| StatusRow::from_row(&r)).collect();
+    let reblogs = reblogs::undone_by(&Autocommit, act.actor.id, id, object)?;
     for reblog in &reblogs {
         remote::delete_status(reblog)?;
     }
@@ -685,33 +677,7 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
         updated_at: now,
         ..StatusRow::default()
     };
-    let tx = db::begin()?;
-    let written = tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, reblog_of_id, conversation_id, sensitive, \
-           spoiler_text, created_at, updated_at) VALUES ($1, $2, 0, '', '', $3, NULL, $4, $5, NULL, 0, '', $6, $7) ON CONFLICT (uri) DO NOTHING",
-        &[
-            Value::Int64(row.id),
-            Value::Int64(row.account_id),
-            Value::Text(act.id.clone()),
-            Value::Text(row.visibility.clone()),
-            Value::Int64(original.id),
-            Value::Int64(published),
-            Value::Int64(now),
-        ],
-    )?;
-    if written == 0 {
-        return Ok(());
-    }
-    tx.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original.id)])?;
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, \
-           last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
-        &[Value::Int64(act.actor.id), Value::Int64(published)],
-    )?;
-    let notice = notifications::create(&tx, original.account_id, act.actor.id, notifications::REBLOG, Some(original.id))?;
-    tx.commit()?;
-    notify::publish(notice);
-    stream_audience::publish_created(&row);
+    boosts::boost(&row, &original)?;
     Ok(())
 }
 
@@ -890,10 +856,7 @@ fn add(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
     if status.account_id != act.actor.id {
         return drop_it("a pin of someone else's status");
     }
-    db::execute(
-        "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(act.actor.id), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::pin(act.actor.id, status.id)?;
     Ok(())
 }
 
@@ -904,7 +867,7 @@ fn remove(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
     }
     let Some(id) = object.id.as_deref() else { return Ok(()) };
     if let Some(status) = remote::status_by_uri(id)? {
-        db::execute("DELETE FROM pins WHERE account_id = $1 AND status_id = $2", &[Value::Int64(act.actor.id), Value::Int64(status.id)])?;
+        saved::unpin(act.actor.id, status.id)?;
     }
     Ok(())
 }

@@ -14,8 +14,10 @@
 //! - Errors are the database's ([`aerie_sdk::db::Error`]): the API turns them into a
 //!   500, the inbox into a retry.
 
+pub mod boosts;
 pub mod favourites;
 pub mod notify;
+pub mod saved;
 
 /// Where a state change comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

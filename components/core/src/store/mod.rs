@@ -17,6 +17,9 @@
 //! - Fragments other queries embed (a `JOIN` for a page of statuses) are constants
 //!   of the module that owns the table.
 
+pub mod bookmarks;
 pub mod favourites;
 pub mod follows;
 pub mod notifications;
+pub mod pins;
+pub mod reblogs;

@@ -1,8 +1,11 @@
 //! `/api/v1/statuses/:id/{reblog,unreblog,favourite,unfavourite,bookmark,unbookmark,pin,unpin}`.
 //! Each answers the status as the viewer now sees it.
 
+use aerie_core::actions::favourites::{self, Favourited};
+use aerie_core::actions::{Origin, boosts, saved};
 use aerie_core::rows::StatusRow;
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::reblogs;
+use aerie_sdk::db::{Autocommit, Value};
 use aerie_sdk::http::Response;
 use aerie_sdk::settings;
 
@@ -10,10 +13,6 @@ use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden, invalid};
 use crate::federate;
 use crate::load;
-use aerie_core::actions::favourites::{self, Favourited};
-use aerie_core::actions::{Origin, notify};
-use aerie_core::store::notifications;
-use aerie_core::stream_audience;
 
 /// Most pinned statuses per account, as Mastodon.
 const MAX_PINS: i64 = 5;
@@ -41,11 +40,7 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
     if original.visibility == "direct" || (original.visibility == "private" && original.account_id != viewer) {
         return Err(forbidden());
     }
-    let existing = db::query(
-        "SELECT id FROM statuses WHERE account_id = $1 AND reblog_of_id = $2 AND deleted_at IS NULL",
-        &[Value::Int64(viewer), Value::Int64(original.id)],
-    )?;
-    if let Some(existing) = existing.first().and_then(|r| r.i64("id")) {
+    if let Some(existing) = reblogs::existing(&Autocommit, viewer, original.id)? {
         return answer(ctx, viewer, existing);
     }
     let visibility = match original.visibility.as_str() {
@@ -57,31 +52,20 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
     let now = settings::now_millis();
     let reblog_id = settings::next_id();
     let (uri, _) = compose::local_status_urls(&author, &instance, reblog_id);
-    let tx = db::begin()?;
-    tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, reblog_of_id, conversation_id, sensitive, \
-           spoiler_text, application_id, created_at, updated_at) \
-         VALUES ($1, $2, 1, '', '', $3, NULL, $4, $5, NULL, 0, '', $6, $7, $7)",
-        &[
-            Value::Int64(reblog_id),
-            Value::Int64(viewer),
-            Value::Text(format!("{uri}/activity")),
-            Value::Text(visibility.into()),
-            Value::Int64(original.id),
-            ctx.viewer.app_id.map(Value::Int64).unwrap_or(Value::Null),
-            Value::Int64(now),
-        ],
-    )?;
-    tx.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original.id)])?;
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
-        &[Value::Int64(viewer), Value::Int64(now)],
-    )?;
-    let notice = notifications::create(&tx, original.account_id, viewer, notifications::REBLOG, Some(original.id))?;
-    tx.commit()?;
-    notify::publish(notice);
+    let reblog = StatusRow {
+        id: reblog_id,
+        account_id: viewer,
+        local: true,
+        uri: Some(format!("{uri}/activity")),
+        visibility: visibility.into(),
+        reblog_of_id: Some(original.id),
+        application_id: ctx.viewer.app_id,
+        created_at: now,
+        updated_at: now,
+        ..StatusRow::default()
+    };
+    boosts::boost(&reblog, &original)?;
     if let Ok(row) = load::visible_status(Some(viewer), reblog_id) {
-        stream_audience::publish_created(&row);
         federate::reblogged(&row, &original);
     }
     answer(ctx, viewer, reblog_id)
@@ -91,37 +75,11 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
 pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
     let original = target(viewer, id)?;
-    let now = Value::Int64(settings::now_millis());
-    let reblogs = load::status_rows(
-        Some(viewer),
-        "",
-        "s.account_id = $2 AND s.reblog_of_id = $3",
-        "",
-        vec![Value::Int64(viewer), Value::Int64(original.id)],
-    )?;
-    let tx = db::begin()?;
-    let removed = tx.execute(
-        "UPDATE statuses SET deleted_at = $3, updated_at = $3 WHERE account_id = $1 AND reblog_of_id = $2 AND deleted_at IS NULL",
-        &[Value::Int64(viewer), Value::Int64(original.id), now],
-    )?;
-    if removed > 0 {
-        tx.execute(
-            "UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0",
-            &[Value::Int64(original.id)],
-        )?;
-        tx.execute(
-            "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0",
-            &[Value::Int64(viewer)],
-        )?;
-        tx.execute(
-            "DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = $1 AND status_id = $2",
-            &[Value::Int64(viewer), Value::Int64(original.id)],
-        )?;
-    }
-    tx.commit()?;
-    reblogs.iter().for_each(stream_audience::publish_deleted);
-    if removed > 0 {
-        federate::unreblogged(&reblogs, &original);
+    let now = settings::now_millis();
+    let rows =
+        load::status_rows(Some(viewer), "", reblogs::OF_ACCOUNT_CONDITION, "", vec![Value::Int64(viewer), Value::Int64(original.id)])?;
+    if boosts::unboost(viewer, original.id, &rows, now)? {
+        federate::unreblogged(&rows, &original);
     }
     answer(ctx, viewer, original.id)
 }
@@ -150,10 +108,7 @@ pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
 pub fn bookmark(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:bookmarks")?;
     let status = target(viewer, id)?;
-    db::execute(
-        "INSERT INTO bookmarks (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::bookmark(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -161,7 +116,7 @@ pub fn bookmark(ctx: &Ctx, id: i64) -> Answer {
 pub fn unbookmark(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:bookmarks")?;
     let status = target(viewer, id)?;
-    db::execute("DELETE FROM bookmarks WHERE account_id = $1 AND status_id = $2", &[Value::Int64(viewer), Value::Int64(status.id)])?;
+    saved::unbookmark(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -175,14 +130,10 @@ pub fn pin(ctx: &Ctx, id: i64) -> Answer {
     if status.visibility == "direct" {
         return Err(invalid("Status cannot pin private mentions"));
     }
-    let pinned = db::query("SELECT COUNT(*) AS n FROM pins WHERE account_id = $1", &[Value::Int64(viewer)])?;
-    if pinned.first().and_then(|r| r.i64("n")).unwrap_or(0) >= MAX_PINS {
+    if saved::pinned(viewer)? >= MAX_PINS {
         return Err(invalid("Status maximum number of pinned posts reached"));
     }
-    db::execute(
-        "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::pin(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -190,6 +141,6 @@ pub fn pin(ctx: &Ctx, id: i64) -> Answer {
 pub fn unpin(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:accounts")?;
     let status = load::visible_status(Some(viewer), id)?;
-    db::execute("DELETE FROM pins WHERE account_id = $1 AND status_id = $2", &[Value::Int64(viewer), Value::Int64(status.id)])?;
+    saved::unpin(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }

@@ -3,7 +3,7 @@
 
 use aerie_core::model::paging::Page;
 use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
-use aerie_core::store::favourites;
+use aerie_core::store::{favourites, reblogs};
 use aerie_sdk::db::{self, Value};
 use aerie_sdk::http::Response;
 
@@ -32,5 +32,5 @@ pub fn favourited_by(ctx: &Ctx, id: i64) -> Answer {
 }
 
 pub fn reblogged_by(ctx: &Ctx, id: i64) -> Answer {
-    accounts_page(ctx, id, "statuses r JOIN accounts a ON a.id = r.account_id AND r.reblog_of_id = $1 AND r.deleted_at IS NULL", "r.id")
+    accounts_page(ctx, id, reblogs::ACCOUNTS_OF_STATUS, "r.id")
 }
