@@ -4,8 +4,14 @@
 //! [`Notice`], to publish on the recipient's stream once the transaction commits
 //! ([`crate::actions::notify::publish`]).
 
+use std::collections::HashMap;
+
 use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 use aerie_sdk::settings;
+
+use crate::model::paging::Page;
+use crate::model::visibility::visible_sql;
+use crate::rows::{NOTIFICATION_COLUMNS, NotificationRow};
 
 /// Notification kinds this component creates (Mastodon's names).
 pub const MENTION: &str = "mention";
@@ -154,4 +160,107 @@ pub fn withdraw(db: &impl Handle, kind: &str, from: i64, status: i64) -> Result<
         &[Value::Int64(from), Value::Int64(status), Value::Text(kind.into())],
     )?;
     Ok(())
+}
+
+/// Which of an account's notifications a list shows (besides dismissed ones and those
+/// about statuses it may no longer see, never shown): Mastodon's `types[]`,
+/// `exclude_types[]` and `account_id`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    pub types: Vec<&'a str>,
+    pub exclude_types: Vec<&'a str>,
+    pub from_account: Option<i64>,
+}
+
+/// Notifications about a status the viewer (`$1`) may no longer see are not shown.
+fn status_visible() -> String {
+    format!("(n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND {}))", visible_sql("s", 1))
+}
+
+/// The condition on alias `n` for `viewer`'s notifications under `filter`, with its
+/// parameters from `$1` (the viewer).
+fn list_condition(viewer: i64, filter: &Filter) -> (String, Vec<Value>) {
+    let mut params = vec![Value::Int64(viewer)];
+    let mut condition = format!("n.account_id = $1 AND n.dismissed = 0 AND {}", status_visible());
+    let add_list = |values: &[&str], negate: bool, condition: &mut String, params: &mut Vec<Value>| {
+        if values.is_empty() {
+            return;
+        }
+        let list = placeholders(params.len() + 1, values.len());
+        params.extend(values.iter().map(|v| Value::Text(v.to_string())));
+        condition.push_str(&format!(" AND n.type {}IN ({list})", if negate { "NOT " } else { "" }));
+    };
+    add_list(&filter.types, false, &mut condition, &mut params);
+    add_list(&filter.exclude_types, true, &mut condition, &mut params);
+    if let Some(from) = filter.from_account {
+        params.push(Value::Int64(from));
+        condition.push_str(&format!(" AND n.from_account_id = ${}", params.len()));
+    }
+    (condition, params)
+}
+
+/// One page of `viewer`'s notifications under `filter`, newest first.
+pub fn page(db: &impl Handle, viewer: i64, filter: &Filter, page: &Page) -> Result<Vec<NotificationRow>, Error> {
+    let (condition, mut params) = list_condition(viewer, filter);
+    let (bounds, order, values) = page.sql("n.id", params.len() + 1);
+    params.extend(values.into_iter().map(Value::Int64));
+    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE {condition} AND {bounds} {order}");
+    Ok(page.finish(db.query(&sql, &params)?.iter().map(|r| NotificationRow::from_row(&r)).collect()))
+}
+
+/// Up to `rows` of `viewer`'s notifications under `filter` within `page`'s bounds,
+/// newest first, for grouping (the page's own limit counts groups, not rows).
+pub fn rows_for_groups(db: &impl Handle, viewer: i64, filter: &Filter, page: &Page, rows: usize) -> Result<Vec<NotificationRow>, Error> {
+    let (condition, mut params) = list_condition(viewer, filter);
+    let (bounds, _, values) = page.sql("n.id", params.len() + 1);
+    params.extend(values.into_iter().map(Value::Int64));
+    let direction = if page.ascending() { "ASC" } else { "DESC" };
+    let sql =
+        format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE {condition} AND {bounds} ORDER BY n.id {direction} LIMIT {rows}");
+    Ok(page.finish(db.query(&sql, &params)?.iter().map(|r| NotificationRow::from_row(&r)).collect()))
+}
+
+/// `viewer`'s notification `id`, unless dismissed.
+pub fn one(db: &impl Handle, viewer: i64, id: i64) -> Result<Vec<NotificationRow>, Error> {
+    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE n.account_id = $1 AND n.id = $2 AND n.dismissed = 0");
+    Ok(db.query(&sql, &[Value::Int64(viewer), Value::Int64(id)])?.iter().map(|r| NotificationRow::from_row(&r)).collect())
+}
+
+/// Deletes all of `viewer`'s notifications.
+pub fn clear(db: &impl Handle, viewer: i64) -> Result<(), Error> {
+    db.execute("DELETE FROM notifications WHERE account_id = $1", &[Value::Int64(viewer)])?;
+    Ok(())
+}
+
+/// Deletes `viewer`'s notification `id`.
+pub fn dismiss(db: &impl Handle, viewer: i64, id: i64) -> Result<(), Error> {
+    db.execute("DELETE FROM notifications WHERE account_id = $1 AND id = $2", &[Value::Int64(viewer), Value::Int64(id)])?;
+    Ok(())
+}
+
+/// How many of `viewer`'s shown notifications are newer than its `notifications`
+/// marker, counting up to `limit`.
+pub fn unread_count(db: &impl Handle, viewer: i64, limit: i64) -> Result<i64, Error> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT n.id FROM notifications n WHERE n.account_id = $1 AND n.dismissed = 0 \
+           AND n.id > COALESCE((SELECT mk.last_read_id FROM markers mk WHERE mk.account_id = $1 AND mk.timeline = 'notifications'), 0) \
+           AND {} LIMIT {limit}) unread",
+        status_visible()
+    );
+    let rows = db.query(&sql, &[Value::Int64(viewer)])?;
+    Ok(rows.first().and_then(|r| r.i64("n")).unwrap_or(0))
+}
+
+/// How many of `viewer`'s notifications each group of `keys` holds in all.
+pub fn group_totals(db: &impl Handle, viewer: i64, keys: &[&str]) -> Result<HashMap<String, i64>, Error> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT group_key, COUNT(*) AS n FROM notifications WHERE account_id = $1 AND dismissed = 0 AND group_key IN ({}) GROUP BY group_key",
+        placeholders(2, keys.len())
+    );
+    let mut params = vec![Value::Int64(viewer)];
+    params.extend(keys.iter().map(|k| Value::Text(k.to_string())));
+    Ok(db.query(&sql, &params)?.iter().filter_map(|r| Some((r.string("group_key")?, r.i64("n").unwrap_or(0)))).collect())
 }
