@@ -8,10 +8,12 @@
 //! origin; other activities are refetched by their own id and must name the same
 //! actor.
 
+use aerie_core::actions::blocks as block_action;
 use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
 use aerie_core::activitystreams::{self as as2, Note};
 use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
 use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use aerie_core::store::blocks::{self, Block};
 use aerie_core::store::notifications;
 use aerie_core::store::{follows, reblogs};
 use aerie_core::time::parse_iso8601;
@@ -187,12 +189,7 @@ fn instance_blocked(uri: &str) -> Result<bool, db::Error> {
 
 /// Whether local account `local` blocks `remote` (the account or its domain).
 fn blocked_by(local: i64, remote: &AccountRow) -> Result<bool, db::Error> {
-    let rows = db::query(
-        "SELECT b.id FROM blocks b WHERE b.account_id = $1 AND b.target_account_id = $2 \
-         UNION ALL SELECT d.id FROM account_domain_blocks d WHERE d.account_id = $1 AND d.domain = $3",
-        &[Value::Int64(local), Value::Int64(remote.id), Value::Text(remote.domain.clone().unwrap_or_default())],
-    )?;
-    Ok(!rows.is_empty())
+    blocks::blocks_account_or_domain(&Autocommit, local, remote)
 }
 
 fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
@@ -203,10 +200,6 @@ fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 fn status_by_id(id: i64) -> Result<Option<StatusRow>, db::Error> {
     let rows = db::query(&format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id = $1"), &[Value::Int64(id)])?;
     Ok(rows.first().map(|r| StatusRow::from_row(&r)))
-}
-
-fn first_i64(rows: &db::Rows, column: &'static str) -> Option<i64> {
-    rows.first().and_then(|r| r.i64(column))
 }
 
 /// Where to send something to `account`: its own inbox, else its shared inbox.
@@ -279,50 +272,41 @@ fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
         });
         return deliver(target.id, &reject, &act.actor);
     }
-    let pair = [Value::Int64(act.actor.id), Value::Int64(target.id)];
-    let uri = Value::Text(act.id.clone());
-    let existing = first_i64(&db::query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
-    if let Some(follow_id) = existing {
+    let (actor, target_id) = (act.actor.id, target.id);
+    if let Some(follow_id) = follows::id_of(&Autocommit, actor, target_id)? {
         if !act.id.is_empty() {
-            db::execute(
-                "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-                &[pair[0].clone(), pair[1].clone(), uri],
-            )?;
+            follows::set_uri(&Autocommit, actor, target_id, Some(&act.id), false)?;
         }
         return send_accept(act, &target, follow_id);
     }
     if target.locked {
-        let requested =
-            first_i64(&db::query("SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
-        if requested.is_some() {
-            db::execute(
-                "UPDATE follow_requests SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-                &[pair[0].clone(), pair[1].clone(), uri],
-            )?;
+        if follows::request(&Autocommit, actor, target_id)?.is_some() {
+            follows::set_request_uri_of(&Autocommit, actor, target_id, &act.id)?;
             return Ok(());
         }
         let tx = db::begin()?;
-        tx.execute(
-            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-             VALUES ($1, $2, $3, 1, 0, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING",
-            &[Value::Int64(settings::next_id()), pair[0].clone(), pair[1].clone(), uri, Value::Int64(settings::now_millis())],
-        )?;
-        let notice = notifications::create(&tx, target.id, act.actor.id, notifications::FOLLOW_REQUEST, None)?;
+        let request = follows::Request {
+            id: settings::next_id(),
+            follower: actor,
+            target: target_id,
+            show_reblogs: true,
+            notify: false,
+            uri: Some(act.id.clone()),
+        };
+        follows::insert_request(&tx, &request, settings::now_millis(), false)?;
+        let notice = notifications::create(&tx, target_id, actor, notifications::FOLLOW_REQUEST, None)?;
         tx.commit()?;
         notify::publish(notice);
         return Ok(());
     }
     let tx = db::begin()?;
-    let new = follows::create(&tx, act.actor.id, target.id, true, false)?;
+    let new = follows::create(&tx, actor, target_id, true, false)?;
     if !act.id.is_empty() {
-        tx.execute(
-            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-            &[pair[0].clone(), pair[1].clone(), uri],
-        )?;
+        follows::set_uri(&tx, actor, target_id, Some(&act.id), false)?;
     }
-    tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
-    let notice = if new { notifications::create(&tx, target.id, act.actor.id, notifications::FOLLOW, None)? } else { None };
-    let follow_id = first_i64(&tx.query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
+    follows::delete_request(&tx, actor, target_id)?;
+    let notice = if new { notifications::create(&tx, target_id, actor, notifications::FOLLOW, None)? } else { None };
+    let follow_id = follows::id_of(&tx, actor, target_id)?;
     tx.commit()?;
     notify::publish(notice);
     send_accept(act, &target, follow_id.unwrap_or_else(settings::next_id))
@@ -360,25 +344,16 @@ fn accept(act: &Incoming, object: &ObjectRef) -> Done {
         return Ok(());
     }
     let (follow_id, follower) = follow_keys(act, object);
-    let rows = db::query(
-        "SELECT fr.id, fr.account_id, fr.show_reblogs, fr.notify, fr.uri FROM follow_requests fr \
-           JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
-         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) LIMIT 1",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let Some(request) = rows.first() else {
+    let Some(request) = follows::request_named(&Autocommit, act.actor.id, &follow_id, &follower)? else {
         debug("inbox: Accept of no pending follow request (already accepted?)");
         return Ok(());
     };
-    let (request_id, local) = (request.i64("id").unwrap_or_default(), request.i64("account_id").unwrap_or_default());
+    let local = request.follower;
     let tx = db::begin()?;
-    tx.execute("DELETE FROM follow_requests WHERE id = $1", &[Value::Int64(request_id)])?;
-    follows::create(&tx, local, act.actor.id, request.bool("show_reblogs"), request.bool("notify"))?;
-    if let Some(uri) = request.string("uri") {
-        tx.execute(
-            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-            &[Value::Int64(local), Value::Int64(act.actor.id), Value::Text(uri)],
-        )?;
+    follows::delete_request_by_id(&tx, request.id)?;
+    follows::create(&tx, local, act.actor.id, request.show_reblogs, request.notify)?;
+    if let Some(uri) = request.uri.as_deref() {
+        follows::set_uri(&tx, local, act.actor.id, Some(uri), false)?;
     }
     tx.commit()?;
     Ok(())
@@ -390,14 +365,7 @@ fn reject(act: &Incoming, object: &ObjectRef) -> Done {
         return Ok(());
     }
     let (follow_id, follower) = follow_keys(act, object);
-    let rows = db::query(
-        "SELECT fr.account_id FROM follow_requests fr JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
-         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) \
-         UNION SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    let locals = follows::local_followers_named(&Autocommit, act.actor.id, &follow_id, &follower, true)?;
     if locals.is_empty() {
         debug("inbox: Reject of no known follow");
         return Ok(());
@@ -446,24 +414,13 @@ fn undo(act: &Incoming, inner: &ObjectRef, undone: Undone) -> Done {
 fn undo_follow(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
     let target = match remote::local_account_by_uri(object)? {
         Some(target) => Some(target.id),
-        None if !id.is_empty() => {
-            let by = [Value::Int64(act.actor.id), Value::Text(id.into())];
-            let rows = db::query(
-                "SELECT target_account_id FROM follows WHERE account_id = $1 AND uri = $2 \
-                 UNION SELECT target_account_id FROM follow_requests WHERE account_id = $1 AND uri = $2",
-                &by,
-            )?;
-            first_i64(&rows, "target_account_id")
-        }
+        None if !id.is_empty() => follows::target_by_uri(&Autocommit, act.actor.id, id)?,
         None => None,
     };
     let Some(target) = target else { return Ok(false) };
     let tx = db::begin()?;
     follows::remove(&tx, act.actor.id, target)?;
-    tx.execute(
-        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type IN ('follow', 'follow_request')",
-        &[Value::Int64(target), Value::Int64(act.actor.id)],
-    )?;
+    notifications::withdraw_from(&tx, target, act.actor.id, &[notifications::FOLLOW, notifications::FOLLOW_REQUEST])?;
     tx.commit()?;
     Ok(true)
 }
@@ -482,23 +439,14 @@ fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
 
 fn undo_block(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
     let target = remote::local_account_by_uri(object)?.map(|a| a.id).unwrap_or(-1);
-    let removed = db::execute(
-        "DELETE FROM blocks WHERE account_id = $1 AND ((uri = $2 AND $2 <> '') OR target_account_id = $3)",
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Int64(target)],
-    )?;
-    Ok(removed > 0)
+    Ok(blocks::delete_undone(&Autocommit, act.actor.id, id, target)?)
 }
 
 /// `Undo` of an `Accept` of a local account's Follow: the followed actor removes
 /// the follower.
 fn undo_accept(act: &Incoming, follow: &ObjectRef) -> Done {
     let (follow_id, follower) = follow_keys(act, follow);
-    let rows = db::query(
-        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    let locals = follows::local_followers_named(&Autocommit, act.actor.id, &follow_id, &follower, false)?;
     if locals.is_empty() {
         return Ok(());
     }
@@ -686,21 +634,8 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
 
 fn block(act: &Incoming, object: &str) -> Done {
     let Some(target) = remote::local_account_by_uri(object)? else { return drop_it(format!("{object} is not a local account")) };
-    let tx = db::begin()?;
-    tx.execute(
-        "INSERT INTO blocks (id, account_id, target_account_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (account_id, target_account_id) DO NOTHING",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(act.actor.id),
-            Value::Int64(target.id),
-            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
-            Value::Int64(settings::now_millis()),
-        ],
-    )?;
-    follows::remove(&tx, act.actor.id, target.id)?;
-    follows::remove(&tx, target.id, act.actor.id)?;
-    tx.commit()?;
+    let uri = Some(act.id.clone()).filter(|i| !i.is_empty());
+    block_action::block(&Block { id: settings::next_id(), account: act.actor.id, target: target.id, uri })?;
     Ok(())
 }
 

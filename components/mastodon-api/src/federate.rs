@@ -8,7 +8,8 @@ use aerie_core::activitystreams::Activity;
 use aerie_core::convert;
 use aerie_core::outbound;
 use aerie_core::rows::{AccountRow, StatusRow};
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::follows;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::log;
 
 /// `scheme://web_domain` and the `acct:` domain, or `None` (logged) when unreadable.
@@ -104,15 +105,7 @@ pub fn liked(viewer: i64, status: &StatusRow, like_uri: Option<&str>, favourite_
 /// The stored id of `follower`'s Follow of `target` (a follow or a request) and the
 /// row's id, read before the rows go.
 pub fn follow_uri(follower: i64, target: i64) -> Option<(i64, Option<String>)> {
-    let pair = [Value::Int64(follower), Value::Int64(target)];
-    let rows = db::query(
-        "SELECT id, uri FROM follows WHERE account_id = $1 AND target_account_id = $2 \
-         UNION ALL SELECT id, uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-        &pair,
-    )
-    .ok()?;
-    let row = rows.first()?;
-    Some((row.i64("id")?, row.string("uri")))
+    follows::follow_or_request(&Autocommit, follower, target).ok()?
 }
 
 /// `Follow` of remote `target` by local `follower`, id `follow_uri`.

@@ -17,6 +17,7 @@
 //! - Fragments other queries embed (a `JOIN` for a page of statuses) are constants
 //!   of the module that owns the table.
 
+pub mod blocks;
 pub mod bookmarks;
 pub mod favourites;
 pub mod follows;

@@ -264,3 +264,24 @@ pub fn group_totals(db: &impl Handle, viewer: i64, keys: &[&str]) -> Result<Hash
     params.extend(keys.iter().map(|k| Value::Text(k.to_string())));
     Ok(db.query(&sql, &params)?.iter().filter_map(|r| Some((r.string("group_key")?, r.i64("n").unwrap_or(0)))).collect())
 }
+
+/// Whether `recipient` has a `kind` notification from `from`.
+pub fn exists(db: &impl Handle, recipient: i64, from: i64, kind: &str) -> Result<bool, Error> {
+    let rows = db.query(
+        "SELECT 1 AS x FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = $3",
+        &[Value::Int64(recipient), Value::Int64(from), Value::Text(kind.into())],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Removes the `kind` notifications `recipient` had from `from` (a follow request
+/// answered or withdrawn).
+pub fn withdraw_from(db: &impl Handle, recipient: i64, from: i64, kinds: &[&str]) -> Result<(), Error> {
+    let mut params = vec![Value::Int64(recipient), Value::Int64(from)];
+    params.extend(kinds.iter().map(|k| Value::Text(k.to_string())));
+    db.execute(
+        &format!("DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type IN ({})", placeholders(3, kinds.len())),
+        &params,
+    )?;
+    Ok(())
+}

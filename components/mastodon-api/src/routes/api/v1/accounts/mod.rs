@@ -106,8 +106,11 @@ fn follow_list(ctx: &Ctx, id: i64, listed: &str, fixed: &str) -> Answer {
 /// Runs a query of `page_id` plus account columns and answers the accounts with `Link`.
 pub fn account_page(ctx: &Ctx, page: Page, sql: &str, params: &[Value]) -> Answer {
     let rows = db::query(sql, params)?;
-    let rows: Vec<(i64, AccountRow)> =
-        page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect());
+    accounts_answer(ctx, page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
+}
+
+/// Answers a page of `(page id, account)` with `Link`.
+pub fn accounts_answer(ctx: &Ctx, rows: Vec<(i64, AccountRow)>) -> Answer {
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let accounts: Vec<AccountRow> = rows.into_iter().map(|(_, a)| a).collect();
     Ok(with_link(ctx, Response::to_json(200, &load::accounts_to_api(&accounts, &ctx.base)), &ids))
