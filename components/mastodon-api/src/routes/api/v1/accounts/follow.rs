@@ -65,10 +65,8 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
                 Some(_) => {}
             }
         }
-        if added && target.locked && target.is_local() {
-            if !notifications::exists(&tx, id, viewer, notifications::FOLLOW_REQUEST)? {
-                notice = notifications::create(&tx, id, viewer, notifications::FOLLOW_REQUEST, None)?;
-            }
+        if added && target.locked && target.is_local() && !notifications::exists(&tx, id, viewer, notifications::FOLLOW_REQUEST)? {
+            notice = notifications::create(&tx, id, viewer, notifications::FOLLOW_REQUEST, None)?;
         }
     }
     tx.commit()?;
