@@ -176,15 +176,8 @@ fn from_origin(raw: &Json, actor_uri: &str) -> Result<Json, Stop> {
 fn instance_blocked(uri: &str) -> Result<bool, db::Error> {
     let host = remote::host_of(uri);
     let labels: Vec<&str> = host.split('.').collect();
-    let candidates: Vec<Value> = (0..labels.len()).map(|i| Value::Text(labels[i..].join("."))).collect();
-    if candidates.is_empty() {
-        return Ok(false);
-    }
-    let rows = db::query(
-        &format!("SELECT domain FROM domain_blocks WHERE severity = 'suspend' AND domain IN ({})", db::placeholders(1, candidates.len())),
-        &candidates,
-    )?;
-    Ok(!rows.is_empty())
+    let candidates: Vec<String> = (0..labels.len()).map(|i| labels[i..].join(".")).collect();
+    blocks::instance_suspends_any(&Autocommit, &candidates)
 }
 
 /// Whether local account `local` blocks `remote` (the account or its domain).
@@ -711,23 +704,11 @@ fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Do
         return drop_it("a Move to itself");
     }
     db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(act.actor.id), Value::Int64(target.id)])?;
-    let followers: Vec<(i64, bool, bool, Option<String>)> = db::query(
-        "SELECT f.account_id, f.show_reblogs, f.notify, f.uri FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1",
-        &[Value::Int64(act.actor.id)],
-    )?
-    .iter()
-    .filter_map(|r| Some((r.i64("account_id")?, r.bool("show_reblogs"), r.bool("notify"), r.string("uri"))))
-    .collect();
-    for (local_id, show_reblogs, notify_on, old_uri) in followers {
+    for follow in follows::local_followers(&Autocommit, act.actor.id)? {
+        let (local_id, show_reblogs, notify_on, old_uri) = (follow.follower, follow.show_reblogs, follow.notify, follow.uri);
         let Some(local) = account_by_id(local_id)? else { continue };
         let local_uri = local.uri.clone().unwrap_or_default();
-        let already = !db::query(
-            "SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2 \
-             UNION SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-            &[Value::Int64(local_id), Value::Int64(target.id)],
-        )?
-        .is_empty();
+        let already = follows::follow_or_request(&Autocommit, local_id, target.id)?.is_some();
         let blocked = blocked_by(local_id, &target)?;
         let request_id = settings::next_id();
         let follow_uri = format!("{local_uri}#follows/{request_id}");
@@ -736,19 +717,15 @@ fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Do
             if target.is_local() {
                 follows::create(&tx, local_id, target.id, show_reblogs, notify_on)?;
             } else {
-                tx.execute(
-                    "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, target_account_id) DO NOTHING",
-                    &[
-                        Value::Int64(request_id),
-                        Value::Int64(local_id),
-                        Value::Int64(target.id),
-                        Value::Int64(show_reblogs as i64),
-                        Value::Int64(notify_on as i64),
-                        Value::Text(follow_uri.clone()),
-                        Value::Int64(settings::now_millis()),
-                    ],
-                )?;
+                let request = follows::Request {
+                    id: request_id,
+                    follower: local_id,
+                    target: target.id,
+                    show_reblogs,
+                    notify: notify_on,
+                    uri: Some(follow_uri.clone()),
+                };
+                follows::insert_request(&tx, &request, settings::now_millis(), false)?;
             }
         }
         follows::remove(&tx, local_id, act.actor.id)?;

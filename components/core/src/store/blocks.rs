@@ -160,3 +160,20 @@ pub fn domains_page(db: &impl Handle, account: i64, page: &Page) -> Result<Vec<(
     let rows = db.query(&sql, &params)?;
     Ok(page.finish(rows.iter().map(|r| (r.i64("id").unwrap_or_default(), r.string("domain").unwrap_or_default())).collect()))
 }
+
+/// Whether the instance suspends (a `domain_blocks` row with `severity = 'suspend'`)
+/// any of `domains`.
+pub fn instance_suspends_any(db: &impl Handle, domains: &[String]) -> Result<bool, Error> {
+    if domains.is_empty() {
+        return Ok(false);
+    }
+    let params: Vec<Value> = domains.iter().map(|d| Value::Text(d.clone())).collect();
+    let rows = db.query(
+        &format!(
+            "SELECT domain FROM domain_blocks WHERE severity = 'suspend' AND domain IN ({})",
+            aerie_sdk::db::placeholders(1, params.len())
+        ),
+        &params,
+    )?;
+    Ok(!rows.is_empty())
+}

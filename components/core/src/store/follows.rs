@@ -258,3 +258,33 @@ pub fn requests_page(db: &impl Handle, target: i64, page: &Page) -> Result<Vec<(
     let rows = db.query(&sql, &params)?;
     Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }
+
+/// A local account's follow of someone, with its options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFollow {
+    pub follower: i64,
+    pub show_reblogs: bool,
+    pub notify: bool,
+    /// The `Follow`'s id, when kept.
+    pub uri: Option<String>,
+}
+
+/// The follows of `target` by local accounts.
+pub fn local_followers(db: &impl Handle, target: i64) -> Result<Vec<LocalFollow>, Error> {
+    let rows = db.query(
+        "SELECT f.account_id, f.show_reblogs, f.notify, f.uri FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+         WHERE f.target_account_id = $1",
+        &[Value::Int64(target)],
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(LocalFollow {
+                follower: r.i64("account_id")?,
+                show_reblogs: r.bool("show_reblogs"),
+                notify: r.bool("notify"),
+                uri: r.string("uri"),
+            })
+        })
+        .collect())
+}
