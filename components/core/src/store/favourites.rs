@@ -3,6 +3,9 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
+use crate::model::paging::Page;
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow};
+
 /// One favourite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Favourite {
@@ -16,9 +19,6 @@ pub struct Favourite {
 
 /// Joins the favourites of the account `$1` as `fv` to a page of statuses `s`.
 pub const OF_ACCOUNT_JOIN: &str = "JOIN favourites fv ON fv.status_id = s.id AND fv.account_id = $1";
-
-/// The accounts `a` that favourited the status `$1`, ordered by `f.id`.
-pub const ACCOUNTS_OF_STATUS: &str = "favourites f JOIN accounts a ON a.id = f.account_id AND f.status_id = $1";
 
 /// Adds `favourite` made at `now`, unless the account already favourited the status;
 /// returns whether it was added (and the status's counter raised).
@@ -83,4 +83,16 @@ fn lower_count(db: &impl Handle, status: i64) -> Result<(), Error> {
         &[Value::Int64(status)],
     )?;
     Ok(())
+}
+
+/// The accounts (not deleted) that favourited `status`, as `(row id, account)`, within `page`.
+pub fn accounts_page(db: &impl Handle, status: i64, page: &Page) -> Result<Vec<(i64, AccountRow)>, Error> {
+    let (condition, order, bounds) = page.sql("f.id", 2);
+    let sql = format!(
+        "SELECT f.id AS page_id, {ACCOUNT_COLUMNS} FROM favourites f JOIN accounts a ON a.id = f.account_id AND f.status_id = $1 WHERE {condition} AND a.deleted_at IS NULL {order}"
+    );
+    let mut params = vec![Value::Int64(status)];
+    params.extend(bounds.into_iter().map(Value::Int64));
+    let rows = db.query(&sql, &params)?;
+    Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }

@@ -288,3 +288,18 @@ pub fn local_followers(db: &impl Handle, target: i64) -> Result<Vec<LocalFollow>
         })
         .collect())
 }
+
+/// The followers (`followers`) or the followed (else) of `account`, as `(follow id,
+/// account)` for accounts neither deleted nor suspended, within `page`.
+pub fn list_page(db: &impl Handle, account: i64, followers: bool, page: &Page) -> Result<Vec<(i64, AccountRow)>, Error> {
+    let (listed, fixed) = if followers { ("account_id", "target_account_id") } else { ("target_account_id", "account_id") };
+    let (bounds, order, values) = page.sql("f.id", 2);
+    let sql = format!(
+        "SELECT f.id AS page_id, {ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.{listed} \
+         WHERE f.{fixed} = $1 AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND {bounds} {order}"
+    );
+    let mut params = vec![Value::Int64(account)];
+    params.extend(values.into_iter().map(Value::Int64));
+    let rows = db.query(&sql, &params)?;
+    Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
+}

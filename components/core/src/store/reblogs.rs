@@ -4,14 +4,12 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
-use crate::rows::{STATUS_COLUMNS, StatusRow};
+use crate::model::paging::Page;
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
 
 /// The reblogs `s` of the account `$2` of the status `$3`, as a condition for
 /// `visible::status_rows` (whose `$1` is the viewer).
 pub const OF_ACCOUNT_CONDITION: &str = "s.account_id = $2 AND s.reblog_of_id = $3";
-
-/// The accounts `a` that reblogged the status `$1`, ordered by `r.id`.
-pub const ACCOUNTS_OF_STATUS: &str = "statuses r JOIN accounts a ON a.id = r.account_id AND r.reblog_of_id = $1 AND r.deleted_at IS NULL";
 
 /// The id of `account`'s live reblog of `original`, if any.
 pub fn existing(db: &impl Handle, account: i64, original: i64) -> Result<Option<i64>, Error> {
@@ -90,4 +88,16 @@ pub fn undone_by(db: &impl Handle, account: i64, announce_uri: &str, status_uri:
         &[Value::Int64(account), Value::Text(announce_uri.into()), Value::Text(status_uri.into())],
     )?;
     Ok(rows.iter().map(|r| StatusRow::from_row(&r)).collect())
+}
+
+/// The accounts (not deleted) that reblogged `status`, as `(row id, account)`, within `page`.
+pub fn accounts_page(db: &impl Handle, status: i64, page: &Page) -> Result<Vec<(i64, AccountRow)>, Error> {
+    let (condition, order, bounds) = page.sql("r.id", 2);
+    let sql = format!(
+        "SELECT r.id AS page_id, {ACCOUNT_COLUMNS} FROM statuses r JOIN accounts a ON a.id = r.account_id AND r.reblog_of_id = $1 AND r.deleted_at IS NULL WHERE {condition} AND a.deleted_at IS NULL {order}"
+    );
+    let mut params = vec![Value::Int64(status)];
+    params.extend(bounds.into_iter().map(Value::Int64));
+    let rows = db.query(&sql, &params)?;
+    Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }

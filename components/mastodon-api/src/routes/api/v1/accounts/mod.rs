@@ -12,7 +12,8 @@ pub mod search;
 use aerie_core::convert;
 use aerie_core::model::paging::Page;
 use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::follows;
+use aerie_sdk::db::{self, Autocommit, Value};
 use aerie_sdk::http::Response;
 
 use crate::compose;
@@ -89,24 +90,11 @@ pub fn statuses(ctx: &Ctx, id: i64) -> Answer {
 }
 
 /// Accounts on one side of `follows`, paged by the follow's id.
-fn follow_list(ctx: &Ctx, id: i64, listed: &str, fixed: &str) -> Answer {
+fn follow_list(ctx: &Ctx, id: i64, followers: bool) -> Answer {
     ctx.viewer.optional("read:accounts")?;
     load::account_or_404(id)?;
     let page = Page::from_query(&ctx.request.query);
-    let (bounds, order, values) = page.sql("f.id", 2);
-    let sql = format!(
-        "SELECT f.id AS page_id, {ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.{listed} \
-         WHERE f.{fixed} = $1 AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND {bounds} {order}"
-    );
-    let mut params = vec![Value::Int64(id)];
-    params.extend(values.into_iter().map(Value::Int64));
-    account_page(ctx, page, &sql, &params)
-}
-
-/// Runs a query of `page_id` plus account columns and answers the accounts with `Link`.
-pub fn account_page(ctx: &Ctx, page: Page, sql: &str, params: &[Value]) -> Answer {
-    let rows = db::query(sql, params)?;
-    accounts_answer(ctx, page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
+    accounts_answer(ctx, follows::list_page(&Autocommit, id, followers, &page)?)
 }
 
 /// Answers a page of `(page id, account)` with `Link`.
@@ -118,10 +106,10 @@ pub fn accounts_answer(ctx: &Ctx, rows: Vec<(i64, AccountRow)>) -> Answer {
 
 /// `GET /api/v1/accounts/:id/followers`
 pub fn followers(ctx: &Ctx, id: i64) -> Answer {
-    follow_list(ctx, id, "account_id", "target_account_id")
+    follow_list(ctx, id, true)
 }
 
 /// `GET /api/v1/accounts/:id/following`
 pub fn following(ctx: &Ctx, id: i64) -> Answer {
-    follow_list(ctx, id, "target_account_id", "account_id")
+    follow_list(ctx, id, false)
 }
