@@ -28,7 +28,7 @@ use aerie_model::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
 use aerie_model::paging::Page;
 use aerie_model::visibility::visible_sql;
 
-/// The columns `load.rs` reads for a page (`aerie_guest::rows::STATUS_COLUMNS`).
+/// The columns `load.rs` reads for a page (`aerie_core::rows::STATUS_COLUMNS`).
 const COLUMNS: &str = "s.id, s.account_id, s.local, s.text, s.content_html, s.uri, s.url, s.visibility, s.in_reply_to_id, \
     s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id, s.language, s.sensitive, s.spoiler_text, s.application_id, \
     s.poll_id, s.replies_count, s.reblogs_count, s.favourites_count, s.edited_at, s.deleted_at, s.created_at, s.updated_at";

@@ -1,9 +1,9 @@
 //! Local accounts by name, with what their actor document needs beyond the row.
 
-use aerie_guest::convert::ActorParts;
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::convert::ActorParts;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 /// A local account by username (case-insensitively), deleted ones included so the
 /// actor can answer 410.

@@ -1,8 +1,8 @@
 //! What every handler starts from: the request, the verified signer (the viewer),
 //! the instance's identity, and the answers ActivityPub servers and browsers expect.
 
-use aerie_guest::http::{Request, Response};
-use aerie_guest::params::Params;
+use aerie_sdk::http::{Request, Response};
+use aerie_sdk::params::Params;
 use serde::Serialize;
 
 use crate::instance::Instance;

@@ -1,7 +1,7 @@
 //! The instance's identity as the host keeps it in `instance_settings`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 /// The settings key of the instance actor's public key (PEM), written by the host.
 pub const PUBLIC_KEY_SETTING: &str = "instance_public_key_pem";

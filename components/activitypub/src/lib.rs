@@ -21,7 +21,7 @@ mod instance;
 mod notes;
 mod routes;
 
-use aerie_guest::http::{self, Request, Response};
+use aerie_sdk::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 use ctx::Ctx;

@@ -1,16 +1,16 @@
 //! Statuses of one local author as Notes (Questions for polls), several at once:
 //! mentions, tags, parents, conversations, polls, media and the first replies in one
-//! query each, never one per status. The rows come from [`aerie_guest::visible::status_rows`], so every status
+//! query each, never one per status. The rows come from [`aerie_core::visible::status_rows`], so every status
 //! here already passed the one visibility rule for the viewer.
 
 use std::collections::HashMap;
 
-use aerie_guest::activitystreams::{self as as2, Note};
-use aerie_guest::convert::{self, NoteParts, NotePoll};
-use aerie_guest::db::{self, ids, placeholders};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
-use aerie_guest::settings;
+use aerie_core::activitystreams::{self as as2, Note};
+use aerie_core::convert::{self, NoteParts, NotePoll};
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_sdk::db::{self, ids, placeholders};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::Ctx;
 
@@ -81,10 +81,10 @@ fn load(ctx: &Ctx, rows: &[StatusRow]) -> Result<Around, Response> {
         let sql = format!(
             "SELECT parent, id, uri FROM (SELECT s.in_reply_to_id AS parent, s.id, s.uri,                ROW_NUMBER() OVER (PARTITION BY s.in_reply_to_id ORDER BY s.id) AS n FROM statuses s                WHERE s.in_reply_to_id IN ({}) AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL                AND s.uri IS NOT NULL AND {}) r WHERE n <= {} ORDER BY parent, id",
             placeholders(2, with_replies.len()),
-            aerie_guest::model::visibility::visible_sql("s", 1),
+            aerie_core::model::visibility::visible_sql("s", 1),
             convert::EMBEDDED_REPLIES
         );
-        let mut params = vec![aerie_guest::visible::viewer_value(ctx.viewer)];
+        let mut params = vec![aerie_core::visible::viewer_value(ctx.viewer)];
         params.extend(ids(&with_replies));
         for row in db::query(&sql, &params)?.iter() {
             if let (Some(parent), Some(id), Some(uri)) = (row.i64("parent"), row.i64("id"), row.string("uri")) {
@@ -92,8 +92,8 @@ fn load(ctx: &Ctx, rows: &[StatusRow]) -> Result<Around, Response> {
             }
         }
     }
-    for (status_id, media) in aerie_guest::media::for_statuses(&status_ids)? {
-        around.attachments.insert(status_id, media.iter().map(|m| aerie_guest::media::media_to_attachment(m, ctx.base())).collect());
+    for (status_id, media) in aerie_core::media::for_statuses(&status_ids)? {
+        around.attachments.insert(status_id, media.iter().map(|m| aerie_core::media::media_to_attachment(m, ctx.base())).collect());
     }
     Ok(around)
 }
@@ -169,7 +169,7 @@ pub fn announces(ctx: &Ctx, booster: &AccountRow, reblogs: &[StatusRow]) -> Resu
     }
     let condition = format!("s.id IN ({}) AND s.visibility = 'public'", placeholders(2, original_ids.len()));
     let originals: HashMap<i64, StatusRow> =
-        aerie_guest::visible::status_rows(ctx.viewer, "", &condition, "", ids(&original_ids))?.into_iter().map(|s| (s.id, s)).collect();
+        aerie_core::visible::status_rows(ctx.viewer, "", &condition, "", ids(&original_ids))?.into_iter().map(|s| (s.id, s)).collect();
     let author_ids = unique(originals.values().map(|s| s.account_id));
     let mut authors = HashMap::new();
     if !author_ids.is_empty() {

@@ -8,13 +8,18 @@
 //! origin; other activities are refetched by their own id and must name the same
 //! actor.
 
-use aerie_guest::activitystreams::{self as as2, Note};
-use aerie_guest::db::{self, Value};
-use aerie_guest::log::{self, Level};
-use aerie_guest::remote::{self, LocalInstance, RemoteError, same_origin};
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
-use aerie_guest::time::parse_iso8601;
-use aerie_guest::{federation, follows, notify, settings, stream_audience};
+use aerie_core::actions::blocks as block_action;
+use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
+use aerie_core::activitystreams::{self as as2, Note};
+use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use aerie_core::store::blocks::{self, Block};
+use aerie_core::store::notifications;
+use aerie_core::store::{follows, reblogs};
+use aerie_core::time::parse_iso8601;
+use aerie_sdk::db::{self, Autocommit, Value};
+use aerie_sdk::log::{self, Level};
+use aerie_sdk::{federation, settings};
 use serde_json::{Value as Json, json};
 
 use crate::parse::{self, Action, ObjectRef, Payload, Undone};
@@ -171,25 +176,13 @@ fn from_origin(raw: &Json, actor_uri: &str) -> Result<Json, Stop> {
 fn instance_blocked(uri: &str) -> Result<bool, db::Error> {
     let host = remote::host_of(uri);
     let labels: Vec<&str> = host.split('.').collect();
-    let candidates: Vec<Value> = (0..labels.len()).map(|i| Value::Text(labels[i..].join("."))).collect();
-    if candidates.is_empty() {
-        return Ok(false);
-    }
-    let rows = db::query(
-        &format!("SELECT domain FROM domain_blocks WHERE severity = 'suspend' AND domain IN ({})", db::placeholders(1, candidates.len())),
-        &candidates,
-    )?;
-    Ok(!rows.is_empty())
+    let candidates: Vec<String> = (0..labels.len()).map(|i| labels[i..].join(".")).collect();
+    blocks::instance_suspends_any(&Autocommit, &candidates)
 }
 
 /// Whether local account `local` blocks `remote` (the account or its domain).
 fn blocked_by(local: i64, remote: &AccountRow) -> Result<bool, db::Error> {
-    let rows = db::query(
-        "SELECT b.id FROM blocks b WHERE b.account_id = $1 AND b.target_account_id = $2 \
-         UNION ALL SELECT d.id FROM account_domain_blocks d WHERE d.account_id = $1 AND d.domain = $3",
-        &[Value::Int64(local), Value::Int64(remote.id), Value::Text(remote.domain.clone().unwrap_or_default())],
-    )?;
-    Ok(!rows.is_empty())
+    blocks::blocks_account_or_domain(&Autocommit, local, remote)
 }
 
 fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
@@ -200,10 +193,6 @@ fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 fn status_by_id(id: i64) -> Result<Option<StatusRow>, db::Error> {
     let rows = db::query(&format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id = $1"), &[Value::Int64(id)])?;
     Ok(rows.first().map(|r| StatusRow::from_row(&r)))
-}
-
-fn first_i64(rows: &db::Rows, column: &'static str) -> Option<i64> {
-    rows.first().and_then(|r| r.i64(column))
 }
 
 /// Where to send something to `account`: its own inbox, else its shared inbox.
@@ -276,50 +265,41 @@ fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
         });
         return deliver(target.id, &reject, &act.actor);
     }
-    let pair = [Value::Int64(act.actor.id), Value::Int64(target.id)];
-    let uri = Value::Text(act.id.clone());
-    let existing = first_i64(&db::query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
-    if let Some(follow_id) = existing {
+    let (actor, target_id) = (act.actor.id, target.id);
+    if let Some(follow_id) = follows::id_of(&Autocommit, actor, target_id)? {
         if !act.id.is_empty() {
-            db::execute(
-                "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-                &[pair[0].clone(), pair[1].clone(), uri],
-            )?;
+            follows::set_uri(&Autocommit, actor, target_id, Some(&act.id), false)?;
         }
         return send_accept(act, &target, follow_id);
     }
     if target.locked {
-        let requested =
-            first_i64(&db::query("SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
-        if requested.is_some() {
-            db::execute(
-                "UPDATE follow_requests SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-                &[pair[0].clone(), pair[1].clone(), uri],
-            )?;
+        if follows::request(&Autocommit, actor, target_id)?.is_some() {
+            follows::set_request_uri_of(&Autocommit, actor, target_id, &act.id)?;
             return Ok(());
         }
         let tx = db::begin()?;
-        tx.execute(
-            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-             VALUES ($1, $2, $3, 1, 0, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING",
-            &[Value::Int64(settings::next_id()), pair[0].clone(), pair[1].clone(), uri, Value::Int64(settings::now_millis())],
-        )?;
-        let notice = notify::create(&tx, target.id, act.actor.id, notify::FOLLOW_REQUEST, None)?;
+        let request = follows::Request {
+            id: settings::next_id(),
+            follower: actor,
+            target: target_id,
+            show_reblogs: true,
+            notify: false,
+            uri: Some(act.id.clone()),
+        };
+        follows::insert_request(&tx, &request, settings::now_millis(), false)?;
+        let notice = notifications::create(&tx, target_id, actor, notifications::FOLLOW_REQUEST, None)?;
         tx.commit()?;
         notify::publish(notice);
         return Ok(());
     }
     let tx = db::begin()?;
-    let new = follows::create(&tx, act.actor.id, target.id, true, false)?;
+    let new = follows::create(&tx, actor, target_id, true, false)?;
     if !act.id.is_empty() {
-        tx.execute(
-            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-            &[pair[0].clone(), pair[1].clone(), uri],
-        )?;
+        follows::set_uri(&tx, actor, target_id, Some(&act.id), false)?;
     }
-    tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
-    let notice = if new { notify::create(&tx, target.id, act.actor.id, notify::FOLLOW, None)? } else { None };
-    let follow_id = first_i64(&tx.query("SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)?, "id");
+    follows::delete_request(&tx, actor, target_id)?;
+    let notice = if new { notifications::create(&tx, target_id, actor, notifications::FOLLOW, None)? } else { None };
+    let follow_id = follows::id_of(&tx, actor, target_id)?;
     tx.commit()?;
     notify::publish(notice);
     send_accept(act, &target, follow_id.unwrap_or_else(settings::next_id))
@@ -357,25 +337,16 @@ fn accept(act: &Incoming, object: &ObjectRef) -> Done {
         return Ok(());
     }
     let (follow_id, follower) = follow_keys(act, object);
-    let rows = db::query(
-        "SELECT fr.id, fr.account_id, fr.show_reblogs, fr.notify, fr.uri FROM follow_requests fr \
-           JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
-         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) LIMIT 1",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let Some(request) = rows.first() else {
+    let Some(request) = follows::request_named(&Autocommit, act.actor.id, &follow_id, &follower)? else {
         debug("inbox: Accept of no pending follow request (already accepted?)");
         return Ok(());
     };
-    let (request_id, local) = (request.i64("id").unwrap_or_default(), request.i64("account_id").unwrap_or_default());
+    let local = request.follower;
     let tx = db::begin()?;
-    tx.execute("DELETE FROM follow_requests WHERE id = $1", &[Value::Int64(request_id)])?;
-    follows::create(&tx, local, act.actor.id, request.bool("show_reblogs"), request.bool("notify"))?;
-    if let Some(uri) = request.string("uri") {
-        tx.execute(
-            "UPDATE follows SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
-            &[Value::Int64(local), Value::Int64(act.actor.id), Value::Text(uri)],
-        )?;
+    follows::delete_request_by_id(&tx, request.id)?;
+    follows::create(&tx, local, act.actor.id, request.show_reblogs, request.notify)?;
+    if let Some(uri) = request.uri.as_deref() {
+        follows::set_uri(&tx, local, act.actor.id, Some(uri), false)?;
     }
     tx.commit()?;
     Ok(())
@@ -387,14 +358,7 @@ fn reject(act: &Incoming, object: &ObjectRef) -> Done {
         return Ok(());
     }
     let (follow_id, follower) = follow_keys(act, object);
-    let rows = db::query(
-        "SELECT fr.account_id FROM follow_requests fr JOIN accounts a ON a.id = fr.account_id AND a.domain IS NULL \
-         WHERE fr.target_account_id = $1 AND ((fr.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> '')) \
-         UNION SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    let locals = follows::local_followers_named(&Autocommit, act.actor.id, &follow_id, &follower, true)?;
     if locals.is_empty() {
         debug("inbox: Reject of no known follow");
         return Ok(());
@@ -443,64 +407,23 @@ fn undo(act: &Incoming, inner: &ObjectRef, undone: Undone) -> Done {
 fn undo_follow(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
     let target = match remote::local_account_by_uri(object)? {
         Some(target) => Some(target.id),
-        None if !id.is_empty() => {
-            let by = [Value::Int64(act.actor.id), Value::Text(id.into())];
-            let rows = db::query(
-                "SELECT target_account_id FROM follows WHERE account_id = $1 AND uri = $2 \
-                 UNION SELECT target_account_id FROM follow_requests WHERE account_id = $1 AND uri = $2",
-                &by,
-            )?;
-            first_i64(&rows, "target_account_id")
-        }
+        None if !id.is_empty() => follows::target_by_uri(&Autocommit, act.actor.id, id)?,
         None => None,
     };
     let Some(target) = target else { return Ok(false) };
     let tx = db::begin()?;
     follows::remove(&tx, act.actor.id, target)?;
-    tx.execute(
-        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type IN ('follow', 'follow_request')",
-        &[Value::Int64(target), Value::Int64(act.actor.id)],
-    )?;
+    notifications::withdraw_from(&tx, target, act.actor.id, &[notifications::FOLLOW, notifications::FOLLOW_REQUEST])?;
     tx.commit()?;
     Ok(true)
 }
 
 fn undo_like(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
-    let rows = db::query(
-        "SELECT f.id, f.status_id FROM favourites f WHERE f.account_id = $1 \
-           AND ((f.uri = $2 AND $2 <> '') OR f.status_id IN (SELECT s.id FROM statuses s WHERE s.uri = $3))",
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
-    )?;
-    let found: Vec<(i64, i64)> = rows.iter().filter_map(|r| Some((r.i64("id")?, r.i64("status_id")?))).collect();
-    if found.is_empty() {
-        return Ok(false);
-    }
-    let tx = db::begin()?;
-    for (favourite, status) in found {
-        if tx.execute("DELETE FROM favourites WHERE id = $1", &[Value::Int64(favourite)])? > 0 {
-            tx.execute(
-                "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
-                &[Value::Int64(status)],
-            )?;
-            tx.execute(
-                "DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = $1 AND status_id = $2",
-                &[Value::Int64(act.actor.id), Value::Int64(status)],
-            )?;
-        }
-    }
-    tx.commit()?;
-    Ok(true)
+    Ok(favourites::undo_like(act.actor.id, id, object)?)
 }
 
 fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
-    let rows = db::query(
-        &format!(
-            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id IS NOT NULL AND s.deleted_at IS NULL \
-               AND ((s.uri = $2 AND $2 <> '') OR s.reblog_of_id IN (SELECT o.id FROM statuses o WHERE o.uri = $3))"
-        ),
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Text(object.into())],
-    )?;
-    let reblogs: Vec<StatusRow> = rows.iter().map(|r| StatusRow::from_row(&r)).collect();
+    let reblogs = reblogs::undone_by(&Autocommit, act.actor.id, id, object)?;
     for reblog in &reblogs {
         remote::delete_status(reblog)?;
     }
@@ -509,23 +432,14 @@ fn undo_announce(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
 
 fn undo_block(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
     let target = remote::local_account_by_uri(object)?.map(|a| a.id).unwrap_or(-1);
-    let removed = db::execute(
-        "DELETE FROM blocks WHERE account_id = $1 AND ((uri = $2 AND $2 <> '') OR target_account_id = $3)",
-        &[Value::Int64(act.actor.id), Value::Text(id.into()), Value::Int64(target)],
-    )?;
-    Ok(removed > 0)
+    Ok(blocks::delete_undone(&Autocommit, act.actor.id, id, target)?)
 }
 
 /// `Undo` of an `Accept` of a local account's Follow: the followed actor removes
 /// the follower.
 fn undo_accept(act: &Incoming, follow: &ObjectRef) -> Done {
     let (follow_id, follower) = follow_keys(act, follow);
-    let rows = db::query(
-        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1 AND ((f.uri = $2 AND $2 <> '') OR (a.uri = $3 AND $3 <> ''))",
-        &[Value::Int64(act.actor.id), Value::Text(follow_id), Value::Text(follower)],
-    )?;
-    let locals: Vec<i64> = rows.iter().filter_map(|r| r.i64("account_id")).collect();
+    let locals = follows::local_followers_named(&Autocommit, act.actor.id, &follow_id, &follower, false)?;
     if locals.is_empty() {
         return Ok(());
     }
@@ -651,25 +565,7 @@ fn like(act: &Incoming, object: &str, emoji: Option<&str>) -> Done {
     if let Some(emoji) = emoji {
         debug(&format!("inbox: reaction {emoji:?} kept as a favourite"));
     }
-    let tx = db::begin()?;
-    let written = tx.execute(
-        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(act.actor.id),
-            Value::Int64(status.id),
-            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
-            Value::Int64(settings::now_millis()),
-        ],
-    )?;
-    let mut notice = None;
-    if written > 0 {
-        tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
-        notice = notify::create(&tx, status.account_id, act.actor.id, notify::FAVOURITE, Some(status.id))?;
-    }
-    tx.commit()?;
-    notify::publish(notice);
+    favourites::favourite(act.actor.id, &status, &Origin::Remote { uri: act.id.clone() })?;
     Ok(())
 }
 
@@ -706,7 +602,7 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
         return Ok(());
     }
     let addressing = Note { to: parse::addresses(act.raw, "to"), cc: parse::addresses(act.raw, "cc"), ..Note::default() };
-    let visibility = match aerie_guest::convert::note_visibility(&addressing, act.actor.followers_url.as_deref()) {
+    let visibility = match aerie_core::convert::note_visibility(&addressing, act.actor.followers_url.as_deref()) {
         "direct" => "private",
         other => other,
     };
@@ -722,33 +618,7 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
         updated_at: now,
         ..StatusRow::default()
     };
-    let tx = db::begin()?;
-    let written = tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, reblog_of_id, conversation_id, sensitive, \
-           spoiler_text, created_at, updated_at) VALUES ($1, $2, 0, '', '', $3, NULL, $4, $5, NULL, 0, '', $6, $7) ON CONFLICT (uri) DO NOTHING",
-        &[
-            Value::Int64(row.id),
-            Value::Int64(row.account_id),
-            Value::Text(act.id.clone()),
-            Value::Text(row.visibility.clone()),
-            Value::Int64(original.id),
-            Value::Int64(published),
-            Value::Int64(now),
-        ],
-    )?;
-    if written == 0 {
-        return Ok(());
-    }
-    tx.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original.id)])?;
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, \
-           last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
-        &[Value::Int64(act.actor.id), Value::Int64(published)],
-    )?;
-    let notice = notify::create(&tx, original.account_id, act.actor.id, notify::REBLOG, Some(original.id))?;
-    tx.commit()?;
-    notify::publish(notice);
-    stream_audience::publish_created(&row);
+    boosts::boost(&row, &original)?;
     Ok(())
 }
 
@@ -757,21 +627,8 @@ fn announce(ctx: &Ctx, act: &Incoming, object: &ObjectRef, wrapped: bool) -> Don
 
 fn block(act: &Incoming, object: &str) -> Done {
     let Some(target) = remote::local_account_by_uri(object)? else { return drop_it(format!("{object} is not a local account")) };
-    let tx = db::begin()?;
-    tx.execute(
-        "INSERT INTO blocks (id, account_id, target_account_id, uri, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (account_id, target_account_id) DO NOTHING",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(act.actor.id),
-            Value::Int64(target.id),
-            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
-            Value::Int64(settings::now_millis()),
-        ],
-    )?;
-    follows::remove(&tx, act.actor.id, target.id)?;
-    follows::remove(&tx, target.id, act.actor.id)?;
-    tx.commit()?;
+    let uri = Some(act.id.clone()).filter(|i| !i.is_empty());
+    block_action::block(&Block { id: settings::next_id(), account: act.actor.id, target: target.id, uri })?;
     Ok(())
 }
 
@@ -803,7 +660,7 @@ fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
     };
     let status_ids: Vec<String> = statuses.iter().filter(|&&(_, author)| author == target).map(|(id, _)| id.to_string()).collect();
     // Plain text: the comment is shown to moderators, never rendered as HTML.
-    let comment: String = aerie_guest::text::html_to_text(comment).chars().take(5000).collect();
+    let comment: String = aerie_core::text::html_to_text(comment).chars().take(5000).collect();
     db::execute(
         "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, forwarded, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT (uri) DO NOTHING",
@@ -847,23 +704,11 @@ fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Do
         return drop_it("a Move to itself");
     }
     db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(act.actor.id), Value::Int64(target.id)])?;
-    let followers: Vec<(i64, bool, bool, Option<String>)> = db::query(
-        "SELECT f.account_id, f.show_reblogs, f.notify, f.uri FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-         WHERE f.target_account_id = $1",
-        &[Value::Int64(act.actor.id)],
-    )?
-    .iter()
-    .filter_map(|r| Some((r.i64("account_id")?, r.bool("show_reblogs"), r.bool("notify"), r.string("uri"))))
-    .collect();
-    for (local_id, show_reblogs, notify_on, old_uri) in followers {
+    for follow in follows::local_followers(&Autocommit, act.actor.id)? {
+        let (local_id, show_reblogs, notify_on, old_uri) = (follow.follower, follow.show_reblogs, follow.notify, follow.uri);
         let Some(local) = account_by_id(local_id)? else { continue };
         let local_uri = local.uri.clone().unwrap_or_default();
-        let already = !db::query(
-            "SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2 \
-             UNION SELECT id FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-            &[Value::Int64(local_id), Value::Int64(target.id)],
-        )?
-        .is_empty();
+        let already = follows::follow_or_request(&Autocommit, local_id, target.id)?.is_some();
         let blocked = blocked_by(local_id, &target)?;
         let request_id = settings::next_id();
         let follow_uri = format!("{local_uri}#follows/{request_id}");
@@ -872,19 +717,15 @@ fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Do
             if target.is_local() {
                 follows::create(&tx, local_id, target.id, show_reblogs, notify_on)?;
             } else {
-                tx.execute(
-                    "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, target_account_id) DO NOTHING",
-                    &[
-                        Value::Int64(request_id),
-                        Value::Int64(local_id),
-                        Value::Int64(target.id),
-                        Value::Int64(show_reblogs as i64),
-                        Value::Int64(notify_on as i64),
-                        Value::Text(follow_uri.clone()),
-                        Value::Int64(settings::now_millis()),
-                    ],
-                )?;
+                let request = follows::Request {
+                    id: request_id,
+                    follower: local_id,
+                    target: target.id,
+                    show_reblogs,
+                    notify: notify_on,
+                    uri: Some(follow_uri.clone()),
+                };
+                follows::insert_request(&tx, &request, settings::now_millis(), false)?;
             }
         }
         follows::remove(&tx, local_id, act.actor.id)?;
@@ -927,10 +768,7 @@ fn add(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
     if status.account_id != act.actor.id {
         return drop_it("a pin of someone else's status");
     }
-    db::execute(
-        "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(act.actor.id), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::pin(act.actor.id, status.id)?;
     Ok(())
 }
 
@@ -941,7 +779,7 @@ fn remove(act: &Incoming, object: &ObjectRef, target: &str) -> Done {
     }
     let Some(id) = object.id.as_deref() else { return Ok(()) };
     if let Some(status) = remote::status_by_uri(id)? {
-        db::execute("DELETE FROM pins WHERE account_id = $1 AND status_id = $2", &[Value::Int64(act.actor.id), Value::Int64(status.id)])?;
+        saved::unpin(act.actor.id, status.id)?;
     }
     Ok(())
 }

@@ -4,11 +4,11 @@
 //! Public posts only, a bounded number, each through the same `store_note` as a
 //! delivered one (idempotent by URI). `remote::upsert_actor` queues the job.
 
-use aerie_guest::activitystreams::{self as as2, Collection, Note, Object, PageRef};
-use aerie_guest::db::{self, Value};
-use aerie_guest::remote::{self, RemoteError};
-use aerie_guest::rows::AccountRow;
-use aerie_guest::{federation, log, settings};
+use aerie_core::activitystreams::{self as as2, Collection, Note, Object, PageRef};
+use aerie_core::remote::{self, RemoteError};
+use aerie_core::rows::AccountRow;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::{federation, log, settings};
 
 /// The job kind.
 pub const KIND: &str = "backfill";

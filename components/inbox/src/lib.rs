@@ -2,7 +2,7 @@
 //! component (`hook = "job"`, job kinds `"inbox"`, `"backfill"` — the first posts
 //! of a newly met account, see [`backfill`] —, `"replies"` — a remote thread's
 //! replies, fetched when a client opens it, see [`replies`] — and `"poll-end"`, the
-//! notifications of an ended poll, `aerie_guest::poll_end`).
+//! notifications of an ended poll, `aerie_core::poll_end`).
 //!
 //! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
 //! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
@@ -28,17 +28,17 @@ mod backfill;
 pub mod parse;
 pub mod replies;
 
-use aerie_guest::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
-use aerie_guest::log;
+use aerie_sdk::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
+use aerie_sdk::log;
 
 struct Inbox;
 
-aerie_guest::job_bindings::export_job!(Inbox);
+aerie_sdk::job_bindings::export_job!(Inbox);
 
 impl Guest for Inbox {
     fn handle(job: Job) -> Result<(), String> {
-        if job.kind == aerie_guest::poll_end::KIND {
-            return aerie_guest::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
+        if job.kind == aerie_core::poll_end::KIND {
+            return aerie_core::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
         }
         if job.kind == backfill::KIND {
             return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));

@@ -11,11 +11,11 @@
 
 use std::collections::HashSet;
 
-use aerie_guest::activitystreams::{self as as2, Collection, Object, PageRef};
-use aerie_guest::db::{self, Value};
-use aerie_guest::remote::{self, RemoteError};
-use aerie_guest::rows::{STATUS_COLUMNS, StatusRow};
-use aerie_guest::{federation, log};
+use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
+use aerie_core::remote::{self, RemoteError};
+use aerie_core::rows::{STATUS_COLUMNS, StatusRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::{federation, log};
 
 /// The job kind.
 pub const KIND: &str = remote::REPLIES_KIND;

@@ -1,9 +1,9 @@
 //! What every handler starts from: the request, who is asking, the parameters and
 //! the public base URL the request arrived at.
 
-use aerie_guest::auth::Viewer;
-use aerie_guest::http::{Request, Response};
-use aerie_guest::params::Params;
+use aerie_sdk::auth::Viewer;
+use aerie_sdk::http::{Request, Response};
+use aerie_sdk::params::Params;
 
 /// A handler's answer; the error side is a ready Mastodon error response, so
 /// handlers use `?` on auth checks, parameter checks and database calls alike.

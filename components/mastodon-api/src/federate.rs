@@ -1,15 +1,16 @@
 //! Local actions going out to other servers: called after the action's transaction
-//! commits, each builds the activity ([`aerie_guest::outbound`]) and queues it for the
+//! commits, each builds the activity ([`aerie_core::outbound`]) and queues it for the
 //! remote inboxes that should hear of it. Only local senders deliver; local
 //! recipients are never sent anything (they share the database). Nothing here fails
 //! the request: a failure to build or queue an activity is logged.
 
-use aerie_guest::activitystreams::Activity;
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::log;
-use aerie_guest::outbound;
-use aerie_guest::rows::{AccountRow, StatusRow};
+use aerie_core::activitystreams::Activity;
+use aerie_core::convert;
+use aerie_core::outbound;
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_core::store::follows;
+use aerie_sdk::db::Autocommit;
+use aerie_sdk::log;
 
 /// `scheme://web_domain` and the `acct:` domain, or `None` (logged) when unreadable.
 fn instance() -> Option<(String, String)> {
@@ -89,11 +90,6 @@ pub fn unreblogged(reblogs: &[StatusRow], original: &StatusRow) {
     }
 }
 
-/// The id a new favourite's `Like` gets (stored in `favourites.uri`).
-pub fn like_id(viewer: &AccountRow, base: &str, favourite_id: i64) -> String {
-    outbound::like_id(&convert::actor_uri(viewer, base), favourite_id)
-}
-
 /// `Like` (or its `Undo`) of `status` by local `viewer` to the status's remote author.
 pub fn liked(viewer: i64, status: &StatusRow, like_uri: Option<&str>, favourite_id: i64, undo: bool) {
     let Some(author) = remote(status.account_id) else { return };
@@ -109,15 +105,7 @@ pub fn liked(viewer: i64, status: &StatusRow, like_uri: Option<&str>, favourite_
 /// The stored id of `follower`'s Follow of `target` (a follow or a request) and the
 /// row's id, read before the rows go.
 pub fn follow_uri(follower: i64, target: i64) -> Option<(i64, Option<String>)> {
-    let pair = [Value::Int64(follower), Value::Int64(target)];
-    let rows = db::query(
-        "SELECT id, uri FROM follows WHERE account_id = $1 AND target_account_id = $2 \
-         UNION ALL SELECT id, uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-        &pair,
-    )
-    .ok()?;
-    let row = rows.first()?;
-    Some((row.i64("id")?, row.string("uri")))
+    follows::follow_or_request(&Autocommit, follower, target).ok()?
 }
 
 /// `Follow` of remote `target` by local `follower`, id `follow_uri`.
@@ -177,7 +165,7 @@ pub fn profile_updated(account_id: i64) {
         Ok(actor) => actor,
         Err(e) => return log::warn(&format!("federate: the actor of {account_id}: {e}")),
     };
-    let at = account.updated_at.max(aerie_guest::settings::now_millis());
+    let at = account.updated_at.max(aerie_sdk::settings::now_millis());
     outbound::send(account.id, &outbound::update_actor(actor, at), &outbound::followers_inboxes(account.id));
 }
 

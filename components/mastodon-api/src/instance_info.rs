@@ -1,8 +1,8 @@
 //! What the instance says about itself, read through the `db` capability: the
 //! settings the host keeps in `instance_settings` and live counts.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Request;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Request;
 
 /// The instance's public identity, limits and counts.
 pub struct InstanceInfo {

@@ -3,28 +3,27 @@
 //! The host routes `/api/*`, `/.well-known/nodeinfo`, `/nodeinfo/*`, the default pictures
 //! `/avatars/original/missing.png` and `/headers/original/missing.png` and the HTML pages `/@*` here (see the
 //! built-in manifest in `host/src/manifest.rs`), with the authenticated account,
-//! scopes and app in host-set headers (`aerie_guest::auth`). Files under `routes/`
+//! scopes and app in host-set headers (`aerie_sdk::auth`). Files under `routes/`
 //! mirror URLs; handlers are thin (authenticate, parse, one operation, serialize)
 //! over the shared operations: `load` (batch reads under the one visibility rule),
-//! `compose` (writing statuses), `follows`, `notify`, `relationships`, `uploads`
-//! (files checked and stored) and `profile_images` (avatars and headers).
+//! `compose` (writing statuses), `relationships`, `uploads` (files checked and
+//! stored) and `profile_images` (avatars and headers). The fediverse domain they
+//! share with the inbox (rows, entities, notifications, follows, stream audiences)
+//! is `aerie_core`.
 
 mod compose;
 mod ctx;
 mod federate;
-mod follows;
 mod instance_info;
 mod links;
 mod load;
-mod notify;
 mod polls;
 mod profile_images;
 mod relationships;
 mod routes;
-mod stream_audience;
 mod uploads;
 
-use aerie_guest::http::{self, Request, Response};
+use aerie_sdk::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 use ctx::{Answer, Ctx, parse_id};

@@ -1,7 +1,7 @@
 //! Mastodon's `Link` header for paged lists: `rel="next"` (older, `max_id`) first,
 //! then `rel="prev"` (newer, `min_id`), absolute URLs that keep every other parameter.
 
-use aerie_guest::http::Response;
+use aerie_sdk::http::Response;
 
 use crate::ctx::Ctx;
 

@@ -4,14 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aerie_guest::convert::{self, StatusParts};
-use aerie_guest::db::{self, Value, ids, placeholders};
-use aerie_guest::entities::{Account, Status};
-use aerie_guest::http::Response;
-use aerie_guest::model::visibility::visible_sql;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
+use aerie_core::convert::{self, StatusParts};
+use aerie_core::entities::{Account, Status};
+use aerie_core::model::visibility::visible_sql;
+use aerie_core::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
+use aerie_sdk::db::{self, Value, ids, placeholders};
+use aerie_sdk::http::Response;
 
-pub use aerie_guest::visible::{status_rows, viewer_value};
+pub use aerie_core::visible::{status_rows, viewer_value};
 
 /// Accounts by id (deleted ones left out).
 pub fn accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
@@ -84,8 +84,8 @@ struct ViewerState {
 /// viewer `f` favourited, `b` bookmarked, `p` pinned, `r` reblogged, `x` muted (`sid`).
 #[derive(Default)]
 struct Surroundings {
-    mentions: HashMap<i64, Vec<aerie_guest::entities::Mention>>,
-    tags: HashMap<i64, Vec<aerie_guest::entities::Tag>>,
+    mentions: HashMap<i64, Vec<aerie_core::entities::Mention>>,
+    tags: HashMap<i64, Vec<aerie_core::entities::Tag>>,
     apps: HashMap<i64, ApplicationRow>,
     state: ViewerState,
 }
@@ -191,7 +191,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
     let Surroundings { mentions, tags, apps, state } = surroundings(viewer, base, &content_ids, &app_ids)?;
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
-    let media = aerie_guest::media::for_statuses(&content_ids)?;
+    let media = aerie_core::media::for_statuses(&content_ids)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
@@ -204,7 +204,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
             poll: row.poll_id.and_then(|id| polls.get(&id)).cloned(),
             media_attachments: media
                 .get(&row.id)
-                .map(|list| list.iter().map(|m| aerie_guest::media::media_to_api(m, base)).collect())
+                .map(|list| list.iter().map(|m| aerie_core::media::media_to_api(m, base)).collect())
                 .unwrap_or_default(),
             favourited: flag(&state.favourited),
             reblogged: flag(&state.reblogged),
@@ -258,7 +258,7 @@ pub fn status_page(
     mut params: Vec<Value>,
     page_column: &str,
 ) -> crate::ctx::Answer {
-    let page = aerie_guest::model::paging::Page::from_query(&ctx.request.query);
+    let page = aerie_core::model::paging::Page::from_query(&ctx.request.query);
     let (bounds, order, values) = page.sql(page_column, params.len() + 2);
     params.extend(values.into_iter().map(Value::Int64));
     let sql = format!(

@@ -3,15 +3,15 @@
 //! remote ones from the counts their server sent (kept in `polls.options`).
 //! Totals of a poll that hides them show only once it has ended, as in Mastodon;
 //! its author counts as having voted. The `poll` notifications of an ended poll come
-//! from its `poll-end` job (`aerie_guest::poll_end`).
+//! from its `poll-end` job (`aerie_core::poll_end`).
 
 use std::collections::HashMap;
 
-use aerie_guest::db::{self, Value, ids, placeholders};
-use aerie_guest::entities::{Poll, PollOption};
-use aerie_guest::http::Response;
-use aerie_guest::time::iso8601;
-use aerie_guest::{kv, settings};
+use aerie_core::entities::{Poll, PollOption};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value, ids, placeholders};
+use aerie_sdk::http::Response;
+use aerie_sdk::{kv, settings};
 
 use crate::compose::poll::hide_totals_key;
 

@@ -7,15 +7,15 @@
 //! ([`crate::uploads`]: metadata stripped, nothing re-encoded) under
 //! `accounts/avatars/ID/TOKEN.EXT` (`headers/` for headers). The account row keeps the
 //! key (`avatar_key`, `header_key`); the URL is made from it when the account is
-//! rendered ([`aerie_guest::convert::avatar_url`]) and the host serves the file at
+//! rendered ([`aerie_core::convert::avatar_url`]) and the host serves the file at
 //! `/system/accounts/...`. A replaced or removed picture's file is removed once the
 //! row no longer names it.
 
-use aerie_guest::db::{Transaction, Value};
-use aerie_guest::http::Response;
-use aerie_guest::multipart;
-use aerie_guest::rows::AccountRow;
+use aerie_core::rows::AccountRow;
 use aerie_media::Kind;
+use aerie_sdk::db::{Transaction, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::multipart;
 
 use crate::ctx::Ctx;
 use crate::uploads;
@@ -141,7 +141,7 @@ pub fn assigned(account: &mut AccountRow, stored: Vec<Stored>) {
 pub fn remove(account: &mut AccountRow, slot: Slot, now: i64) -> Result<bool, Response> {
     let Some(old) = slot.key(account).clone() else { return Ok(false) };
     // Only if the row still names this file: a concurrent upload's file is left alone.
-    aerie_guest::db::execute(
+    aerie_sdk::db::execute(
         &format!("UPDATE accounts SET {0} = NULL, updated_at = $3 WHERE id = $1 AND {0} = $2", slot.names().column),
         &[Value::Int64(account.id), Value::Text(old.clone()), Value::Int64(now)],
     )?;

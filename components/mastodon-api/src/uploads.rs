@@ -7,10 +7,10 @@
 //!
 //! `label` is the attribute Mastodon names in its 422s: `File`, `Avatar`, `Header`.
 
-use aerie_guest::http::Response;
-use aerie_guest::multipart::Part;
-use aerie_guest::{blobs, log};
 use aerie_media::{Format, Image, ImageError, Kind};
+use aerie_sdk::http::Response;
+use aerie_sdk::multipart::Part;
+use aerie_sdk::{blobs, log};
 
 use crate::ctx::invalid;
 

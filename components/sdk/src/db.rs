@@ -295,6 +295,40 @@ pub fn begin() -> Result<Transaction, Error> {
     host::begin().map(Transaction)
 }
 
+/// Where a statement runs: inside a [`Transaction`], or on its own ([`Autocommit`]).
+/// Code that owns SQL takes `&impl Handle`, so its caller decides whether several
+/// statements commit together.
+pub trait Handle {
+    /// Runs one statement and returns its rows.
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, Error>;
+    /// Runs one statement and returns how many rows it changed.
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Error>;
+}
+
+/// Each statement committed on its own, as [`query`] and [`execute`] run it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Autocommit;
+
+impl Handle for Autocommit {
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, Error> {
+        query(sql, params)
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Error> {
+        execute(sql, params)
+    }
+}
+
+impl Handle for Transaction {
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, Error> {
+        Transaction::query(self, sql, params)
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Error> {
+        Transaction::execute(self, sql, params)
+    }
+}
+
 /// `$first, $first+1, ...` for `count` values, for `IN (...)` lists.
 pub fn placeholders(first: usize, count: usize) -> String {
     use std::fmt::Write as _;

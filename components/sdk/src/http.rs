@@ -175,6 +175,7 @@ impl Response {
 
 /// A database failure at the HTTP edge: the cause goes to the log, the client gets
 /// a safe 503 (so handlers can use `?` on database calls).
+#[cfg(feature = "db")]
 impl From<crate::db::Error> for Response {
     fn from(error: crate::db::Error) -> Response {
         crate::log::warn(&format!("database call failed: {error}"));

@@ -1,4 +1,5 @@
-//! The guest SDK shared by every aerie component.
+//! The plugin SDK of aerie: the platform every component and plugin builds on, with no
+//! Mastodon or ActivityPub vocabulary of its own (that is `aerie-core`).
 //!
 //! - [`db`]: typed access to the host's `aerie:host/db` capability (portable SQL with
 //!   `$1..$n` placeholders, typed values, rows with column names, transactions).
@@ -9,58 +10,49 @@
 //! - [`auth`]: the [`auth::Viewer`] the host put in the request and Mastodon's scope rules;
 //!   [`params`]: query and body parameters read the same way for form, multipart and JSON;
 //!   [`multipart`]: multipart bodies as bytes, files included.
-//! - [`media`]: media attachments: rows, their Mastodon entity and ActivityStreams
-//!   attachment, and remote attachments stored by reference.
-//! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
-//!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
-//!   [`time`] for their dates.
-//! - [`visible`]: reading statuses under the one visibility rule.
 //! - [`events`]: streaming events (what happened, to which streams).
-//! - [`federation`]: signed fetches of remote documents and durable delivery, by the host;
-//!   [`remote`]: remote actors and statuses resolved, fetched and stored;
-//!   [`outbound`]: what local actions send out (activities and their audiences).
-//! - [`notify`], [`follows`], [`stream_audience`]: notifications, follow bookkeeping and
-//!   the streams of a status, shared by the API and the inbox.
+//! - [`federation`]: signed fetches of remote documents and durable delivery, by the host.
 //! - [`kv`], [`queue`], [`settings`], [`blobs`]: the component's key-value namespace, durable
 //!   jobs, its manifest settings, time and ids, the blob store.
+//! - [`addressing`]: helpers for moderation policies that change who an activity reaches.
+//!
+//! Each capability wrapper sits behind a cargo feature of its name (`db`, `kv`, `queue`,
+//! `blobs`, `events`, `federation`, `config` for [`settings`]; `http` for the request
+//! layer), all on by default; a policy plugin takes `default-features = false`.
 //!
 //! HTTP components export `wasi:http/incoming-handler` themselves with
 //! `wasip2::http::proxy::export!` and call [`http::serve`] from `handle`; job
 //! components implement [`job_bindings::exports::aerie::app::job_handler::Guest`]
-//! and export it with `aerie_guest::job_bindings::export_job!`.
+//! and export it with `aerie_sdk::job_bindings::export_job!`; policies implement
+//! [`policy_bindings::exports::aerie::app::policy::Guest`] and export it with
+//! `aerie_sdk::policy_bindings::export_policy!`.
 
-pub mod activitystreams;
 pub mod addressing;
+#[cfg(feature = "http")]
 pub mod auth;
+#[cfg(feature = "blobs")]
 pub mod blobs;
-pub mod convert;
+#[cfg(feature = "db")]
 pub mod db;
-pub mod entities;
+#[cfg(feature = "events")]
 pub mod events;
+#[cfg(feature = "federation")]
 pub mod federation;
-pub mod follows;
+#[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "http")]
 pub mod json;
-/// The model rules shared with the host: visibility and paging.
-pub use aerie_model as model;
-/// Status text the Mastodon way: extracting, rendering, counting, sanitizing.
-pub use aerie_text as text;
+#[cfg(feature = "kv")]
 pub mod kv;
 pub mod log;
-pub mod media;
+#[cfg(feature = "http")]
 pub mod multipart;
-pub mod notify;
-pub mod outbound;
+#[cfg(feature = "http")]
 pub mod params;
-pub mod poll_end;
+#[cfg(feature = "queue")]
 pub mod queue;
-pub mod remote;
-pub mod rows;
+#[cfg(feature = "config")]
 pub mod settings;
-pub mod status_tags;
-pub mod stream_audience;
-pub mod time;
-pub mod visible;
 
 /// Bindings generated from the one `wit/` folder at the repository root.
 #[doc(hidden)]
@@ -90,13 +82,13 @@ pub mod job_bindings {
         },
         pub_export_macro: true,
         export_macro_name: "export_job",
-        default_bindings_module: "aerie_guest::job_bindings",
+        default_bindings_module: "aerie_sdk::job_bindings",
     });
 }
 
 /// Bindings of the `aerie:app/policy-plugin` world (moderation policies): implement
 /// [`policy_bindings::exports::aerie::app::policy::Guest`] and export it with
-/// `aerie_guest::policy_bindings::export_policy!`. Policies may use [`kv`] and [`log`].
+/// `aerie_sdk::policy_bindings::export_policy!`. Policies may use [`kv`] and [`log`].
 pub mod policy_bindings {
     wit_bindgen::generate!({
         path: ["../../wit/host", "../../wit/app"],
@@ -107,6 +99,6 @@ pub mod policy_bindings {
         },
         pub_export_macro: true,
         export_macro_name: "export_policy",
-        default_bindings_module: "aerie_guest::policy_bindings",
+        default_bindings_module: "aerie_sdk::policy_bindings",
     });
 }

@@ -1,6 +1,6 @@
 //! Mastodon's OAuth scopes: the top-level ones (`read`, `write`, `follow`, `push`,
 //! `profile`), the granular ones (`read:statuses`, `admin:write:accounts`, ...) and which
-//! scope covers which. Components check scopes with the same rule in the guest SDK.
+//! scope covers which. Components check scopes with the same rule in the plugin SDK (`aerie_sdk::auth`).
 
 /// Every scope a client may ask for.
 pub const SUPPORTED: &[&str] = &[

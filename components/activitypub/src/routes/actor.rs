@@ -1,7 +1,7 @@
 //! `GET /actor`: the instance actor (an `Application` named after the domain), whose
 //! key signs what the instance fetches for itself; and its empty `/actor/outbox`.
 
-use aerie_guest::activitystreams::{self as as2, Actor, Collection, Endpoints, PublicKey};
+use aerie_core::activitystreams::{self as as2, Actor, Collection, Endpoints, PublicKey};
 
 use crate::ctx::{Answer, Ctx, activity_json};
 use crate::instance;

@@ -3,12 +3,12 @@
 //! Mastodon checks them (blank text needs media or a poll; length by
 //! [`render::length`]; not both media and a poll).
 
-use aerie_guest::params::Params;
+use aerie_sdk::params::Params;
 
 use super::poll::{self, NewPoll};
 use super::{Instance, render};
 use crate::ctx::invalid;
-use aerie_guest::http::Response;
+use aerie_sdk::http::Response;
 
 /// Most media attachments on one status.
 pub const MAX_MEDIA: usize = 4;

@@ -4,14 +4,16 @@
 //! it), `edited_at` is set, mentions and tags follow the new text, and accounts that
 //! reblogged the status get an `update` notification.
 
-use aerie_guest::db::{self, Transaction, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{AccountRow, StatusRow};
-use aerie_guest::settings;
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_sdk::db::{self, Transaction, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use super::poll::{self, NewPoll};
 use super::{Content, Instance, references, render};
-use crate::{notify, stream_audience};
+use aerie_core::actions::notify;
+use aerie_core::store::notifications;
+use aerie_core::stream_audience;
 
 /// The poll options and media of the version being replaced, as `status_edits` keeps them.
 fn snapshot_extras(tx: &Transaction, status: &StatusRow) -> Result<(String, Option<String>), db::Error> {
@@ -115,7 +117,7 @@ pub fn edit(author: &AccountRow, status: &StatusRow, content: Content, instance:
         &[Value::Int64(row.id)],
     )?;
     for reblogger in rebloggers.iter().filter_map(|r| r.i64("account_id")) {
-        notices.extend(notify::create(&tx, reblogger, author.id, notify::UPDATE, Some(row.id))?);
+        notices.extend(notifications::create(&tx, reblogger, author.id, notifications::UPDATE, Some(row.id))?);
     }
     tx.commit()?;
     if row.poll_id != status.poll_id {

@@ -13,12 +13,13 @@ mod subscribers;
 pub use content::Content;
 pub use edit::edit;
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{AccountRow, StatusRow};
-use aerie_guest::settings;
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
-use crate::{notify, stream_audience};
+use aerie_core::actions::notify;
+use aerie_core::stream_audience;
 
 /// The instance facts composing needs.
 pub struct Instance {

@@ -4,10 +4,10 @@
 //! store under [`hide_totals_key`] (the `polls` table has no column for it),
 //! written by [`remember`] after the commit.
 
-use aerie_guest::db::{Error, Transaction, Value};
-use aerie_guest::http::Response;
-use aerie_guest::params::Params;
-use aerie_guest::{kv, settings};
+use aerie_sdk::db::{Error, Transaction, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::params::Params;
+use aerie_sdk::{kv, settings};
 
 use crate::ctx::invalid;
 
@@ -96,7 +96,7 @@ pub fn remember(id: i64, poll: &NewPoll, now: i64) {
     if poll.hide_totals {
         let _ = kv::set(&hide_totals_key(id), b"1", None);
     }
-    aerie_guest::poll_end::schedule(id, Some(now + poll.expires_in_secs * 1000));
+    aerie_core::poll_end::schedule(id, Some(now + poll.expires_in_secs * 1000));
 }
 
 /// Removes poll `id` of status `status_id` with its votes.

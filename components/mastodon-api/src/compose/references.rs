@@ -1,12 +1,12 @@
 //! What a status's content points at, written with it: mentions (with their
 //! notifications), tags and media attachments. Posting and editing share these.
 
-use aerie_guest::db::{Error, Transaction, Value, ids, placeholders};
-use aerie_guest::http::Response;
-use aerie_guest::settings;
+use aerie_sdk::db::{Error, Transaction, Value, ids, placeholders};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::invalid;
-use crate::notify::{self, Notice};
+use aerie_core::store::notifications::{self, Notice};
 
 /// Makes `mentioned` the status's visible mentions: new ones are written and
 /// notified (from `author`); ones no longer in the text turn silent, so whoever
@@ -33,13 +33,13 @@ pub fn set_mentions(tx: &Transaction, status_id: i64, author: i64, mentioned: &[
              ON CONFLICT (status_id, account_id) DO UPDATE SET silent = 0",
             &[Value::Int64(settings::next_id()), Value::Int64(status_id), Value::Int64(account_id), Value::Int64(now)],
         )?;
-        notices.extend(notify::create(tx, account_id, author, notify::MENTION, Some(status_id))?);
+        notices.extend(notifications::create(tx, account_id, author, notifications::MENTION, Some(status_id))?);
     }
     Ok(notices)
 }
 
 /// Makes `tags` (as written) the status's tags, creating unknown ones.
-pub use aerie_guest::status_tags::set as set_tags;
+pub use aerie_core::status_tags::set as set_tags;
 
 /// Makes `media_ids` the status's attachments, in that order: each must be
 /// `author`'s and not on another status (422 otherwise); attachments left out are

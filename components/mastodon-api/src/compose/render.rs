@@ -3,11 +3,11 @@
 //! of this instance, remote ones only when the account exists here), hashtags link
 //! to `BASE/tags/NAME`, and the length counts as Mastodon counts it.
 
-use aerie_guest::convert::tag_url;
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
-use aerie_guest::text::{self, Mention, MentionLink};
+use aerie_core::convert::tag_url;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::text::{self, Mention, MentionLink};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 /// What rendering found.
 #[derive(Debug, Default, PartialEq)]

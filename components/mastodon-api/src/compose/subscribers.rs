@@ -3,12 +3,12 @@
 //! their home feed is told, unless it is a reblog, a reply to someone else or a
 //! direct message. As in Mastodon's home feed, followers muting the author and
 //! followers who limited the follow to languages the status is not in get nothing;
-//! blocks and muted notifications are left out by `notify::create_many`.
+//! blocks and muted notifications are left out by `notifications::create_many`.
 
-use aerie_guest::db::{Error, Transaction, Value};
-use aerie_guest::rows::StatusRow;
+use aerie_core::rows::StatusRow;
+use aerie_sdk::db::{Error, Transaction, Value};
 
-use crate::notify::{self, Notice};
+use aerie_core::store::notifications::{self, Notice};
 
 /// Whether a status tells its author's subscribed followers at all.
 fn notifies(row: &StatusRow) -> bool {
@@ -44,7 +44,7 @@ pub fn notify(tx: &Transaction, row: &StatusRow, mentioned: &[i64], now: i64) ->
     if recipients.is_empty() {
         return Ok(Vec::new());
     }
-    notify::create_many(tx, &recipients, row.account_id, notify::STATUS, Some(row.id))
+    notifications::create_many(tx, &recipients, row.account_id, notifications::STATUS, Some(row.id))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The default pictures the API hands out for accounts without their own
-//! (`aerie_guest::convert::missing_avatar` / `missing_header`): flat grey PNGs
+//! (`aerie_core::convert::missing_avatar` / `missing_header`): flat grey PNGs
 //! embedded in the component, cached by clients for a long time.
 
-use aerie_guest::http::Response;
+use aerie_sdk::http::Response;
 
 const AVATAR: &[u8] = include_bytes!("../../assets/missing-avatar.png");
 const HEADER: &[u8] = include_bytes!("../../assets/missing-header.png");

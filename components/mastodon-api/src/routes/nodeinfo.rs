@@ -1,6 +1,6 @@
 //! NodeInfo: `/.well-known/nodeinfo` (discovery) and `/nodeinfo/2.0`, `/nodeinfo/2.1`.
 
-use aerie_guest::http::{Request, Response};
+use aerie_sdk::http::{Request, Response};
 use serde_json::json;
 
 use crate::instance_info;

@@ -3,11 +3,11 @@
 //! unfurl in chat apps. Pages are anonymous: they show only what the one visibility
 //! rule lets an anonymous viewer see, so followers-only and direct posts are 404 here.
 
-use aerie_guest::convert::escape_html as escape;
-use aerie_guest::db;
-use aerie_guest::http::{Request, Response};
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
-use aerie_guest::time::iso8601;
+use aerie_core::convert::escape_html as escape;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_core::time::iso8601;
+use aerie_sdk::db;
+use aerie_sdk::http::{Request, Response};
 
 use crate::instance_info::InstanceInfo;
 use crate::load;
@@ -70,7 +70,7 @@ fn profile(request: &Request, instance: &InstanceInfo, account: &AccountRow) -> 
         body.push_str("<p>No public posts yet.</p>");
     }
     body.push_str("</main>");
-    let description = aerie_guest::text::html_to_text(&paragraphs(&account.note));
+    let description = aerie_core::text::html_to_text(&paragraphs(&account.note));
     let meta = og(&[
         ("og:type", "profile"),
         ("og:title", &format!("{name} ({acct})")),
@@ -85,7 +85,7 @@ fn profile(request: &Request, instance: &InstanceInfo, account: &AccountRow) -> 
 fn status_page(instance: &InstanceInfo, account: &AccountRow, status: &StatusRow) -> Response {
     let name = display_name(account);
     let text =
-        if status.spoiler_text.is_empty() { aerie_guest::text::html_to_text(&status.content_html) } else { status.spoiler_text.clone() };
+        if status.spoiler_text.is_empty() { aerie_core::text::html_to_text(&status.content_html) } else { status.spoiler_text.clone() };
     let url = status.url.clone().unwrap_or_default();
     let meta = og(&[
         ("og:type", "article"),

@@ -23,7 +23,7 @@
 //! (not to actors: a profile `Update` keeps its `attachment`, which holds its fields).
 //! An activity nothing applied to passes on as the very text that came in.
 
-use aerie_guest::addressing;
+use aerie_sdk::addressing;
 
 use serde_json::{Map, Value};
 
@@ -237,19 +237,19 @@ pub fn apply(activity: &str, incoming: bool, peer: &str, policy: &Policy) -> Out
 }
 
 mod guest {
-    use aerie_guest::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
+    use aerie_sdk::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
 
     use super::{Outcome, Policy, apply};
 
     struct DomainPolicy;
 
-    aerie_guest::policy_bindings::export_policy!(DomainPolicy);
+    aerie_sdk::policy_bindings::export_policy!(DomainPolicy);
 
     impl Guest for DomainPolicy {
         fn filter(activity: String, direction: Direction, peer: String, config: Vec<(String, String)>) -> Verdict {
             let policy = Policy::from_config(&config);
             if !policy.errors.is_empty() {
-                aerie_guest::log::log(aerie_guest::log::Level::Error, &format!("domain-policy: {}", policy.errors.join("; ")));
+                aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("domain-policy: {}", policy.errors.join("; ")));
             }
             match apply(&activity, matches!(direction, Direction::Incoming), &peer, &policy) {
                 Outcome::Unchanged => Verdict::Accept(activity),

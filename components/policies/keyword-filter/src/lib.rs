@@ -23,7 +23,7 @@
 //! A pattern that does not compile matches nothing (the others still apply) and each
 //! call logs one error naming it; a policy never traps on its config or its input.
 
-use aerie_guest::addressing;
+use aerie_sdk::addressing;
 mod text;
 
 use std::cell::RefCell;
@@ -222,19 +222,19 @@ fn compiled(config: Vec<(String, String)>) -> Rc<Rules> {
 }
 
 mod guest {
-    use aerie_guest::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
+    use aerie_sdk::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
 
     use super::{Outcome, apply, compiled};
 
     struct KeywordFilter;
 
-    aerie_guest::policy_bindings::export_policy!(KeywordFilter);
+    aerie_sdk::policy_bindings::export_policy!(KeywordFilter);
 
     impl Guest for KeywordFilter {
         fn filter(activity: String, direction: Direction, _peer: String, config: Vec<(String, String)>) -> Verdict {
             let rules = compiled(config);
             if !rules.errors.is_empty() {
-                aerie_guest::log::log(aerie_guest::log::Level::Error, &format!("keyword-filter: {}", rules.errors.join("; ")));
+                aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("keyword-filter: {}", rules.errors.join("; ")));
             }
             match apply(&activity, matches!(direction, Direction::Incoming), &rules) {
                 Outcome::Unchanged => Verdict::Accept(activity),

@@ -1,6 +1,6 @@
 //! Test program: answers {"version": 1}; two builds let tests swap one for the other.
 
-use aerie_guest::http::{self, Response};
+use aerie_sdk::http::{self, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 struct Hello;

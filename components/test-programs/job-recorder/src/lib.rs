@@ -2,13 +2,13 @@
 //! `job_log` table (idempotently: a second run changes nothing); `slow:MS:TAG` works
 //! for MS milliseconds first; `fail:TAG` fails. Every run counts in kv `runs:TAG`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
-use aerie_guest::{kv, settings};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
+use aerie_sdk::{kv, settings};
 
 struct Recorder;
 
-aerie_guest::job_bindings::export_job!(Recorder);
+aerie_sdk::job_bindings::export_job!(Recorder);
 
 impl Guest for Recorder {
     fn handle(job: Job) -> Result<(), String> {

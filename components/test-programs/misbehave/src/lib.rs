@@ -5,7 +5,7 @@
 //! - `/misbehave/trap`: hits `unreachable`.
 //! - anything else: 200 "fine".
 
-use aerie_guest::http::{self, Request, Response};
+use aerie_sdk::http::{self, Request, Response};
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 struct Misbehave;

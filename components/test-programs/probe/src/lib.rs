@@ -10,10 +10,10 @@
 //! - `PUT /probe/blob/KEY` (body written in 64 KiB chunks), `GET /probe/blob/KEY?offset=O&len=N`,
 //!   `DELETE /probe/blob/KEY`
 
-use aerie_guest::bindings::aerie::host::blobs;
-use aerie_guest::db::{self, Error as DbError};
-use aerie_guest::http::{self, Request, Response};
-use aerie_guest::{kv, queue, settings};
+use aerie_sdk::bindings::aerie::host::blobs;
+use aerie_sdk::db::{self, Error as DbError};
+use aerie_sdk::http::{self, Request, Response};
+use aerie_sdk::{kv, queue, settings};
 use serde_json::json;
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 

@@ -2,10 +2,10 @@
 //! actor URIs at `?page=N`), `collections/featured` (pinned statuses as Notes) and
 //! `collections/tags` (featured hashtags; none yet).
 
-use aerie_guest::activitystreams::{self as as2, Collection, Object};
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::rows::AccountRow;
+use aerie_core::activitystreams::{self as as2, Collection, Object};
+use aerie_core::convert;
+use aerie_core::rows::AccountRow;
+use aerie_sdk::db::{self, Value};
 
 use crate::ctx::{Answer, Ctx, activity_json};
 use crate::{accounts, notes};
@@ -68,7 +68,7 @@ fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, condition:
 pub fn featured(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
     let id = account.featured_url.clone().unwrap_or_else(|| format!("{}/collections/featured", convert::actor_uri(&account, ctx.base())));
-    let rows = aerie_guest::visible::status_rows(
+    let rows = aerie_core::visible::status_rows(
         ctx.viewer,
         "JOIN pins p ON p.status_id = s.id",
         "p.account_id = $2 AND s.account_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')",

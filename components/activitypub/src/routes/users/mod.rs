@@ -5,8 +5,8 @@ pub mod collections;
 pub mod outbox;
 pub mod statuses;
 
-use aerie_guest::convert;
-use aerie_guest::http::Response;
+use aerie_core::convert;
+use aerie_sdk::http::Response;
 
 use crate::accounts;
 use crate::ctx::{Answer, Ctx, activity_json, redirect};

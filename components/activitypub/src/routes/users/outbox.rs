@@ -3,11 +3,11 @@
 //! `Create` for each public or unlisted status, an `Announce` for each reblog of a
 //! public status. Statuses pass the one visibility rule for the signer.
 
-use aerie_guest::activitystreams::{self as as2, Collection, Object};
-use aerie_guest::convert;
-use aerie_guest::db::Value;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::StatusRow;
+use aerie_core::activitystreams::{self as as2, Collection, Object};
+use aerie_core::convert;
+use aerie_core::model::paging::Page;
+use aerie_core::rows::StatusRow;
+use aerie_sdk::db::Value;
 
 use crate::ctx::{Answer, Ctx, activity_json};
 use crate::{accounts, notes};
@@ -32,7 +32,7 @@ pub fn get(ctx: &Ctx, name: &str) -> Answer {
     let (bounds, order, values) = page.sql("s.id", 3);
     let mut params = vec![Value::Int64(account.id)];
     params.extend(values.into_iter().map(Value::Int64));
-    let rows = aerie_guest::visible::status_rows(
+    let rows = aerie_core::visible::status_rows(
         ctx.viewer,
         "",
         &format!("s.account_id = $2 AND s.visibility IN ('public', 'unlisted') AND {bounds}"),

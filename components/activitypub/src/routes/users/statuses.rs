@@ -4,11 +4,11 @@
 //! collections. Only statuses the signer may see under the one visibility rule;
 //! everything else is 404. Browsers are sent to the status page `/@NAME/ID`.
 
-use aerie_guest::activitystreams::{self as as2, Collection, Object, PageRef};
-use aerie_guest::convert;
-use aerie_guest::db::Value;
-use aerie_guest::http::Response;
-use aerie_guest::rows::{AccountRow, StatusRow};
+use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
+use aerie_core::convert;
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_sdk::db::Value;
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx, activity_json, parse_id, redirect};
 use crate::{accounts, notes};
@@ -20,7 +20,7 @@ const REPLIES_PER_PAGE: usize = 20;
 fn visible(ctx: &Ctx, name: &str, id: &str) -> Result<(AccountRow, StatusRow), Response> {
     let id = parse_id(id)?;
     let account = accounts::active(name)?;
-    let status = aerie_guest::visible::status_rows(
+    let status = aerie_core::visible::status_rows(
         ctx.viewer,
         "",
         "s.id = $2 AND s.account_id = $3 AND s.local = 1",
@@ -82,7 +82,7 @@ pub fn replies(ctx: &Ctx, name: &str, id: &str) -> Answer {
     }
     let uri = status.uri.clone().unwrap_or_default();
     let after = ctx.params.i64("min_id").unwrap_or(0);
-    let mut rows = aerie_guest::visible::status_rows(
+    let mut rows = aerie_core::visible::status_rows(
         ctx.viewer,
         "",
         "s.in_reply_to_id = $2 AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL AND s.uri IS NOT NULL AND s.id > $3",

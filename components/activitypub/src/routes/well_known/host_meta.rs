@@ -1,7 +1,7 @@
 //! `GET /.well-known/host-meta` (XRD, or JSON when asked) and
 //! `/.well-known/host-meta.json`: where WebFinger lives (RFC 6415).
 
-use aerie_guest::http::Response;
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 

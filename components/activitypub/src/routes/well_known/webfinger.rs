@@ -4,8 +4,8 @@
 //! instance actor as `acct:DOMAIN@DOMAIN` or `BASE/actor`. Other hosts and unknown
 //! names are 404; a missing or unreadable resource is 400.
 
-use aerie_guest::activitystreams::{JrdLink, WebFinger};
-use aerie_guest::http::Response;
+use aerie_core::activitystreams::{JrdLink, WebFinger};
+use aerie_sdk::http::Response;
 
 use crate::accounts;
 use crate::ctx::{Answer, Ctx};
@@ -85,15 +85,15 @@ pub fn get(ctx: &Ctx) -> Answer {
         }
         Subject::Account(name) => {
             let account = accounts::by_name(&name)?.filter(|a| a.deleted_at.is_none()).ok_or_else(Response::not_found)?;
-            let uri = aerie_guest::convert::actor_uri(&account, base);
+            let uri = aerie_core::convert::actor_uri(&account, base);
             let url = account.url.clone().unwrap_or_else(|| format!("{base}/@{}", account.username));
             let mut links = vec![
                 link("http://webfinger.net/rel/profile-page", "text/html", url.clone()),
                 link("self", "application/activity+json", uri.clone()),
                 subscribe,
             ];
-            if let Some(avatar) = aerie_guest::convert::avatar_url(&account, base).filter(|_| account.suspended_at.is_none()) {
-                let kind = aerie_guest::convert::image_media_type(&avatar).unwrap_or_else(|| "image/jpeg".into());
+            if let Some(avatar) = aerie_core::convert::avatar_url(&account, base).filter(|_| account.suspended_at.is_none()) {
+                let kind = aerie_core::convert::image_media_type(&avatar).unwrap_or_else(|| "image/jpeg".into());
                 links.push(link("http://webfinger.net/rel/avatar", &kind, avatar));
             }
             WebFinger { subject: format!("acct:{}@{}", account.username, instance.domain), aliases: vec![url, uri], links }

@@ -20,7 +20,7 @@ pub fn media_configuration() -> serde_json::Value {
         "video_size_limit": VIDEO_SIZE_LIMIT,
         "video_frame_rate_limit": 120,
         "video_matrix_limit": 8_294_400,
-        "description_limit": aerie_guest::media::DESCRIPTION_LIMIT,
+        "description_limit": aerie_core::media::DESCRIPTION_LIMIT,
     })
 }
 

@@ -1,10 +1,10 @@
 //! `GET /api/v1/instance`: the v1 Instance entity (deprecated by Mastodon, still read
 //! by many clients to learn the version and limits).
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::entities::Activity;
-use aerie_guest::http::{Request, Response};
-use aerie_guest::settings;
+use aerie_core::entities::Activity;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::{Request, Response};
+use aerie_sdk::settings;
 use serde_json::json;
 
 use crate::instance_info::{self, mastodon_version, streaming_url};

@@ -11,11 +11,11 @@
 //! [`crate::uploads`], shared with avatars and headers. Processing is synchronous, so
 //! both versions answer 200 with the `url` set.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::media::{self, DESCRIPTION_LIMIT, MEDIA_COLUMNS, MediaRow};
-use aerie_guest::{multipart, settings};
+use aerie_core::media::{self, DESCRIPTION_LIMIT, MEDIA_COLUMNS, MediaRow};
 use aerie_media::Kind;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::{multipart, settings};
 
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::uploads;

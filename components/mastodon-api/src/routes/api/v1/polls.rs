@@ -1,10 +1,10 @@
 //! `GET /api/v1/polls/:id` and `POST /api/v1/polls/:id/votes`. A poll is as
 //! visible as its status.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::StatusRow;
-use aerie_guest::settings;
+use aerie_core::rows::StatusRow;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{federate, load, polls};
@@ -89,6 +89,6 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     let sent: Vec<(String, String)> =
         choices.iter().zip(&vote_uris).filter_map(|(choice, uri)| Some((uri.clone()?, title(*choice)))).collect();
     federate::voted(viewer, &status, &sent);
-    aerie_guest::poll_end::schedule(id, row.i64("expires_at"));
+    aerie_core::poll_end::schedule(id, row.i64("expires_at"));
     answer(Some(viewer), id)
 }

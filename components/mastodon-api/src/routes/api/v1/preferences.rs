@@ -1,16 +1,15 @@
 //! `GET /api/v1/preferences`: the posting and reading defaults from `users.settings`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
+use aerie_core::store::users;
+use aerie_sdk::db::Autocommit;
+use aerie_sdk::http::Response;
 use serde_json::json;
 
 use crate::ctx::{Answer, Ctx};
 
 pub fn get(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:accounts")?;
-    let rows = db::query("SELECT settings FROM users WHERE account_id = $1", &[Value::Int64(viewer)])?;
-    let settings: serde_json::Value =
-        rows.first().and_then(|r| r.text("settings").and_then(|s| serde_json::from_str(s).ok())).unwrap_or_default();
+    let settings: serde_json::Value = users::settings(&Autocommit, viewer)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
     let get = |key: &str| settings.get(key).cloned().unwrap_or(serde_json::Value::Null);
     Ok(Response::json(
         200,

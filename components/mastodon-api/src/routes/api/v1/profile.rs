@@ -2,8 +2,8 @@
 //! the viewer's picture removed (the account shows the default again), answered with
 //! the CredentialAccount; followers' servers get an `Update` of the actor.
 
-use aerie_guest::http::Response;
-use aerie_guest::settings;
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx};
 use crate::load;

@@ -9,13 +9,14 @@
 //! `other`; `violation` when `rule_ids[]` are given, else `other`) and `rule_ids[]`
 //! (the instance's rules, for `violation`). Scope `write:reports`.
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::entities::Report;
-use aerie_guest::http::Response;
-use aerie_guest::rows::StatusRow;
-use aerie_guest::time::iso8601;
-use aerie_guest::{federation, log, outbound, settings};
+use aerie_core::convert;
+use aerie_core::entities::Report;
+use aerie_core::outbound;
+use aerie_core::rows::StatusRow;
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::{federation, log, settings};
 
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{instance_info, load};
@@ -106,7 +107,7 @@ pub fn create(ctx: &Ctx) -> Answer {
 
 /// The `Flag` of a report about remote `target` to its server (its personal inbox),
 /// signed by the instance actor. Logged, never failing the report: it is stored here.
-fn forward_flag(base: &str, uri: &str, target: &aerie_guest::rows::AccountRow, statuses: &[StatusRow], comment: &str) {
+fn forward_flag(base: &str, uri: &str, target: &aerie_core::rows::AccountRow, statuses: &[StatusRow], comment: &str) {
     let Some(target_uri) = target.uri.as_deref() else { return };
     let status_uris: Vec<String> = statuses.iter().filter(|s| !s.local).filter_map(|s| s.uri.clone()).collect();
     let flag = outbound::flag(uri, &format!("{base}/actor"), target_uri, &status_uris, comment);

@@ -1,10 +1,10 @@
 //! `/api/v1/timelines/{home,public,tag/:hashtag}`.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::model::home::{self, NOT_MUTED};
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::STATUS_COLUMNS;
-use aerie_guest::settings;
+use aerie_core::model::home::{self, NOT_MUTED};
+use aerie_core::model::paging::Page;
+use aerie_core::rows::STATUS_COLUMNS;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx};
 use crate::load;
@@ -12,7 +12,7 @@ use crate::load;
 /// `GET /api/v1/timelines/home`: the viewer's own statuses and those of accounts they
 /// follow (reblogs only where the follow shows them; replies only to people the
 /// viewer knows), minus muted accounts. Read in up to three statements (see
-/// [`home`](aerie_guest::model::home)) so that a page never walks the whole table.
+/// [`home`](aerie_core::model::home)) so that a page never walks the whole table.
 pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
     let page = Page::from_query(&ctx.request.query);
@@ -64,14 +64,14 @@ pub fn public(ctx: &Ctx) -> Answer {
 /// more tags that also match, `none[]` excludes).
 pub fn tag(ctx: &Ctx, hashtag: &str) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
-    let mut names = vec![aerie_guest::params::percent_decode(hashtag).trim_start_matches('#').to_lowercase()];
+    let mut names = vec![aerie_sdk::params::percent_decode(hashtag).trim_start_matches('#').to_lowercase()];
     names.extend(ctx.params.all("any").iter().map(|t| t.trim_start_matches('#').to_lowercase()));
     let none: Vec<String> = ctx.params.all("none").iter().map(|t| t.trim_start_matches('#').to_lowercase()).collect();
     let mut params = vec![Value::Int64(settings::now_millis())];
     let list = |values: &[String], params: &mut Vec<Value>| -> String {
         let start = params.len() + 2;
         params.extend(values.iter().map(|v| Value::Text(v.clone())));
-        aerie_guest::db::placeholders(start, values.len())
+        aerie_sdk::db::placeholders(start, values.len())
     };
     let any = list(&names, &mut params);
     let mut condition = format!(

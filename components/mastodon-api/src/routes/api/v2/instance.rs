@@ -1,7 +1,7 @@
 //! `GET /api/v2/instance`: the v2 Instance entity, including `api_versions`, which
 //! Mastodon.py and others use to decide which endpoints exist.
 
-use aerie_guest::http::{Request, Response};
+use aerie_sdk::http::{Request, Response};
 use serde_json::json;
 
 use crate::instance_info::{self, mastodon_version, streaming_url};

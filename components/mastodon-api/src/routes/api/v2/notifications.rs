@@ -5,19 +5,19 @@
 
 use std::collections::HashMap;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value, placeholders};
-use aerie_guest::entities::{GroupedNotificationsResults, NotificationGroup};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::{NOTIFICATION_COLUMNS, NotificationRow, StatusRow};
-use aerie_guest::time::iso8601;
+use aerie_core::convert;
+use aerie_core::entities::{GroupedNotificationsResults, NotificationGroup};
+use aerie_core::model::paging::Page;
+use aerie_core::rows::{NotificationRow, StatusRow};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::Autocommit;
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 use crate::links::with_link;
 use crate::load;
-use crate::notify::GROUPABLE;
-use crate::routes::api::v1::notifications::list_condition;
+use crate::routes::api::v1::notifications::filter;
+use aerie_core::store::notifications::{self, GROUPABLE};
 
 const DEFAULT_GROUPS: usize = 40;
 const MAX_GROUPS: usize = 80;
@@ -43,16 +43,8 @@ pub fn list(ctx: &Ctx) -> Answer {
         types if types.is_empty() => GROUPABLE.to_vec(),
         types => types.into_iter().filter(|t| GROUPABLE.contains(t)).collect(),
     };
-    let (condition, mut params) = list_condition(ctx, viewer);
     let page = Page::from_query(&ctx.request.query);
-    let (bounds, _, values) = page.sql("n.id", params.len() + 1);
-    params.extend(values.into_iter().map(Value::Int64));
-    let direction = if page.ascending() { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE {condition} AND {bounds} ORDER BY n.id {direction} LIMIT {}",
-        limit * ROWS_PER_GROUP
-    );
-    let rows: Vec<NotificationRow> = page.finish(db::query(&sql, &params)?.iter().map(|r| NotificationRow::from_row(&r)).collect());
+    let rows = notifications::rows_for_groups(&Autocommit, viewer, &filter(ctx), &page, limit * ROWS_PER_GROUP)?;
 
     let mut groups: Vec<Building> = Vec::new();
     for row in rows {
@@ -115,14 +107,5 @@ pub fn list(ctx: &Ctx) -> Answer {
 /// How many notifications each real group holds in all (not just on this page).
 fn group_totals(viewer: i64, groups: &[Building]) -> Result<HashMap<String, i64>, Response> {
     let keys: Vec<&str> = groups.iter().map(|g| g.key.as_str()).filter(|k| !k.starts_with("ungrouped-")).collect();
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT group_key, COUNT(*) AS n FROM notifications WHERE account_id = $1 AND dismissed = 0 AND group_key IN ({}) GROUP BY group_key",
-        placeholders(2, keys.len())
-    );
-    let mut params = vec![Value::Int64(viewer)];
-    params.extend(keys.iter().map(|k| Value::Text(k.to_string())));
-    Ok(db::query(&sql, &params)?.iter().filter_map(|r| Some((r.string("group_key")?, r.i64("n").unwrap_or(0)))).collect())
+    Ok(notifications::group_totals(&Autocommit, viewer, &keys)?)
 }

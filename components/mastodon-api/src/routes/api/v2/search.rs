@@ -5,12 +5,13 @@
 //! Statuses are only ever answered when the viewer may see them (the one visibility
 //! rule). Hashtags match by prefix. Anonymous requests may neither resolve nor page.
 
-use aerie_guest::activitystreams::Object;
-use aerie_guest::db::{self, Value};
-use aerie_guest::federation;
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
-use aerie_guest::{convert, log, remote};
+use aerie_core::activitystreams::Object;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_core::{convert, remote};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::federation;
+use aerie_sdk::http::Response;
+use aerie_sdk::log;
 
 use crate::ctx::{Answer, Ctx};
 use crate::load;
@@ -77,7 +78,7 @@ fn at_url(url: &str, resolve: bool) -> Result<(Option<AccountRow>, Option<i64>),
 }
 
 /// Hashtags whose name starts with `query` (without `#`), most used first.
-fn hashtags(query: &str, limit: i64, offset: i64, base: &str) -> Result<Vec<aerie_guest::entities::Tag>, Response> {
+fn hashtags(query: &str, limit: i64, offset: i64, base: &str) -> Result<Vec<aerie_core::entities::Tag>, Response> {
     let name = query.trim().trim_start_matches('#');
     if name.is_empty() || name.contains(char::is_whitespace) {
         return Ok(Vec::new());

@@ -1,11 +1,14 @@
 //! `POST /api/v1/accounts/:id/block` and `unblock`. A block ends follows and follow
 //! requests both ways.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::settings;
+use aerie_core::actions::blocks;
+use aerie_core::store;
+use aerie_core::store::blocks::Block;
+use aerie_sdk::db::Autocommit;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, forbidden};
-use crate::{federate, follows, load, relationships};
+use crate::{federate, load, relationships};
 
 pub fn block(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:blocks")?;
@@ -22,22 +25,9 @@ pub fn block(ctx: &Ctx, id: i64) -> Answer {
     // The viewer's own follow of the target ends with the block: it is undone first,
     // as Mastodon does (the target's follow of the viewer ends on their side with the Block).
     let following = federate::follow_uri(viewer, id);
-    let tx = db::begin()?;
-    let added = tx.execute(
-        "INSERT INTO blocks (id, account_id, target_account_id, uri, created_at) VALUES ($1, $2, $3, $5, $4) \
-         ON CONFLICT (account_id, target_account_id) DO NOTHING",
-        &[
-            Value::Int64(block_row),
-            Value::Int64(viewer),
-            Value::Int64(id),
-            Value::Int64(settings::now_millis()),
-            block_uri.clone().map(Value::Text).unwrap_or(Value::Null),
-        ],
-    )?;
-    follows::remove(&tx, viewer, id)?;
-    follows::remove(&tx, id, viewer)?;
-    tx.commit()?;
-    if let (true, Some(uri)) = (added > 0, block_uri) {
+    let block = Block { id: block_row, account: viewer, target: id, uri: block_uri.clone() };
+    let added = blocks::block(&block)?;
+    if let (true, Some(uri)) = (added, block_uri) {
         federate::unfollowed(viewer, &target, following);
         federate::blocked(viewer, &target, &uri, false);
     }
@@ -47,14 +37,11 @@ pub fn block(ctx: &Ctx, id: i64) -> Answer {
 pub fn unblock(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:blocks")?;
     let target = load::account_or_404(id)?;
-    let removed = db::query(
-        "DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2 RETURNING id, uri",
-        &[Value::Int64(viewer), Value::Int64(id)],
-    )?;
-    if let Some(row) = removed.first().filter(|_| !target.is_local()) {
-        let uri = match (row.string("uri"), load::account(viewer)?, federate::base()) {
+    let removed = store::blocks::delete(&Autocommit, viewer, id)?;
+    if let Some(row) = removed.filter(|_| !target.is_local()) {
+        let uri = match (row.uri, load::account(viewer)?, federate::base()) {
             (Some(uri), _, _) => Some(uri),
-            (None, Some(account), Some(base)) => Some(federate::block_id(&account, &base, row.i64("id").unwrap_or_default())),
+            (None, Some(account), Some(base)) => Some(federate::block_id(&account, &base, row.id)),
             _ => None,
         };
         if let Some(uri) = uri {

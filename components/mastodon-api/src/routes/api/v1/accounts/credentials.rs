@@ -3,14 +3,14 @@
 //! may carry `avatar` and `header` files (multipart, see [`crate::profile_images`]);
 //! every update is sent to followers' servers as an `Update` of the actor.
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::entities::{Account, Field, Role, Source};
-use aerie_guest::http::Response;
-use aerie_guest::model::visibility::Visibility;
-use aerie_guest::rows::{AccountRow, FieldRow};
-use aerie_guest::settings;
-use aerie_guest::time::iso8601;
+use aerie_core::convert;
+use aerie_core::entities::{Account, Field, Role, Source};
+use aerie_core::model::visibility::Visibility;
+use aerie_core::rows::{AccountRow, FieldRow};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{load, profile_images};

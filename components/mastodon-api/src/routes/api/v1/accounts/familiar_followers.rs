@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value, ids, placeholders};
-use aerie_guest::entities::Account;
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::convert;
+use aerie_core::entities::Account;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_sdk::db::{self, Value, ids, placeholders};
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 

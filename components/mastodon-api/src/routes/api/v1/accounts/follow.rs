@@ -2,24 +2,21 @@
 //! gets a follow request (a remote one is accepted when its Accept arrives);
 //! others are followed at once.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::{convert, outbound, settings};
+use aerie_core::store::blocks;
+use aerie_core::{convert, outbound};
+use aerie_sdk::db::{self, Autocommit};
+use aerie_sdk::settings;
 
 use crate::ctx::{Answer, Ctx, forbidden};
-use crate::{federate, follows, load, notify, relationships};
-
-fn blocked_either_way(viewer: i64, target: i64) -> Result<bool, aerie_guest::http::Response> {
-    let rows = db::query(
-        "SELECT 1 AS x FROM blocks WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1)",
-        &[Value::Int64(viewer), Value::Int64(target)],
-    )?;
-    Ok(!rows.is_empty())
-}
+use crate::{federate, load, relationships};
+use aerie_core::actions::notify;
+use aerie_core::store::follows;
+use aerie_core::store::notifications;
 
 pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:follows")?;
     let target = load::account_or_404(id)?;
-    if target.id == viewer || target.suspended_at.is_some() || blocked_either_way(viewer, target.id)? {
+    if target.id == viewer || target.suspended_at.is_some() || blocks::either_way(&Autocommit, viewer, target.id)? {
         return Err(forbidden());
     }
     let show_reblogs = ctx.params.bool("reblogs").unwrap_or(true);
@@ -34,35 +31,23 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
     let tx = db::begin()?;
     let mut notice = None;
     let mut send_follow = None;
-    let already_following = !tx
-        .query("SELECT 1 AS x FROM follows WHERE account_id = $1 AND target_account_id = $2", &[Value::Int64(viewer), Value::Int64(id)])?
-        .is_empty();
+    let already_following = follows::exists(&tx, viewer, id)?;
     let needs_request = target.locked || !target.is_local();
     if already_following || !needs_request {
         if follows::create(&tx, viewer, id, show_reblogs, notify_on_post)? {
-            notice = notify::create(&tx, id, viewer, notify::FOLLOW, None)?;
+            notice = notifications::create(&tx, id, viewer, notifications::FOLLOW, None)?;
         }
     } else {
-        let pending = tx.query(
-            "SELECT id, uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-            &[Value::Int64(viewer), Value::Int64(id)],
-        )?;
-        let pending = pending.first().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri")));
-        let params = [
-            Value::Int64(request_id),
-            Value::Int64(viewer),
-            Value::Int64(id),
-            Value::Int64(show_reblogs as i64),
-            Value::Int64(notify_on_post as i64),
-            Value::Int64(settings::now_millis()),
-            follow_uri.clone().map(Value::Text).unwrap_or(Value::Null),
-        ];
-        tx.execute(
-            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, uri, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $7, $6) \
-             ON CONFLICT (account_id, target_account_id) DO UPDATE SET show_reblogs = excluded.show_reblogs, notify = excluded.notify",
-            &params,
-        )?;
+        let pending = follows::request(&tx, viewer, id)?.map(|r| (r.id, r.uri));
+        let request = follows::Request {
+            id: request_id,
+            follower: viewer,
+            target: id,
+            show_reblogs,
+            notify: notify_on_post,
+            uri: follow_uri.clone(),
+        };
+        follows::insert_request(&tx, &request, settings::now_millis(), true)?;
         let added = pending.is_none();
         if !target.is_local() {
             // A new request sends its Follow; a pending one without a stored id (made
@@ -73,24 +58,15 @@ pub fn follow(ctx: &Ctx, id: i64) -> Answer {
                     if let Some(base) = federate::base().filter(|_| follow_uri.is_some()) {
                         let account = load::account_or_404(viewer)?;
                         let uri = outbound::follow_id(&convert::actor_uri(&account, &base), pending_id);
-                        tx.execute(
-                            "UPDATE follow_requests SET uri = $2 WHERE id = $1",
-                            &[Value::Int64(pending_id), Value::Text(uri.clone())],
-                        )?;
+                        follows::set_request_uri(&tx, pending_id, &uri)?;
                         send_follow = Some(uri);
                     }
                 }
                 Some(_) => {}
             }
         }
-        if added && target.locked && target.is_local() {
-            let pending = tx.query(
-                "SELECT 1 AS x FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'",
-                &[Value::Int64(id), Value::Int64(viewer)],
-            )?;
-            if pending.is_empty() {
-                notice = notify::create(&tx, id, viewer, notify::FOLLOW_REQUEST, None)?;
-            }
+        if added && target.locked && target.is_local() && !notifications::exists(&tx, id, viewer, notifications::FOLLOW_REQUEST)? {
+            notice = notifications::create(&tx, id, viewer, notifications::FOLLOW_REQUEST, None)?;
         }
     }
     tx.commit()?;

@@ -9,11 +9,12 @@ pub mod note;
 pub mod relationships;
 pub mod search;
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::model::paging::Page;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::convert;
+use aerie_core::model::paging::Page;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::store::follows;
+use aerie_sdk::db::{self, Autocommit, Value};
+use aerie_sdk::http::Response;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx};
@@ -89,25 +90,15 @@ pub fn statuses(ctx: &Ctx, id: i64) -> Answer {
 }
 
 /// Accounts on one side of `follows`, paged by the follow's id.
-fn follow_list(ctx: &Ctx, id: i64, listed: &str, fixed: &str) -> Answer {
+fn follow_list(ctx: &Ctx, id: i64, followers: bool) -> Answer {
     ctx.viewer.optional("read:accounts")?;
     load::account_or_404(id)?;
     let page = Page::from_query(&ctx.request.query);
-    let (bounds, order, values) = page.sql("f.id", 2);
-    let sql = format!(
-        "SELECT f.id AS page_id, {ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.{listed} \
-         WHERE f.{fixed} = $1 AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND {bounds} {order}"
-    );
-    let mut params = vec![Value::Int64(id)];
-    params.extend(values.into_iter().map(Value::Int64));
-    account_page(ctx, page, &sql, &params)
+    accounts_answer(ctx, follows::list_page(&Autocommit, id, followers, &page)?)
 }
 
-/// Runs a query of `page_id` plus account columns and answers the accounts with `Link`.
-pub fn account_page(ctx: &Ctx, page: Page, sql: &str, params: &[Value]) -> Answer {
-    let rows = db::query(sql, params)?;
-    let rows: Vec<(i64, AccountRow)> =
-        page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect());
+/// Answers a page of `(page id, account)` with `Link`.
+pub fn accounts_answer(ctx: &Ctx, rows: Vec<(i64, AccountRow)>) -> Answer {
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let accounts: Vec<AccountRow> = rows.into_iter().map(|(_, a)| a).collect();
     Ok(with_link(ctx, Response::to_json(200, &load::accounts_to_api(&accounts, &ctx.base)), &ids))
@@ -115,10 +106,10 @@ pub fn account_page(ctx: &Ctx, page: Page, sql: &str, params: &[Value]) -> Answe
 
 /// `GET /api/v1/accounts/:id/followers`
 pub fn followers(ctx: &Ctx, id: i64) -> Answer {
-    follow_list(ctx, id, "account_id", "target_account_id")
+    follow_list(ctx, id, true)
 }
 
 /// `GET /api/v1/accounts/:id/following`
 pub fn following(ctx: &Ctx, id: i64) -> Answer {
-    follow_list(ctx, id, "target_account_id", "account_id")
+    follow_list(ctx, id, false)
 }

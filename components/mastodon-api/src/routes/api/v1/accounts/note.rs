@@ -2,8 +2,8 @@
 //! account, shown as `Relationship.note`. Kept in the component's key-value store
 //! under [`relationships::note_key`] (there is no table for it); an empty comment removes it.
 
-use aerie_guest::http::Response;
-use aerie_guest::kv;
+use aerie_sdk::http::Response;
+use aerie_sdk::kv;
 
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::{load, relationships};
@@ -24,7 +24,7 @@ pub fn save(ctx: &Ctx, id: i64) -> Answer {
         kv::set(&relationships::note_key(viewer, id), comment.as_bytes(), None)
     };
     stored.map_err(|error| {
-        aerie_guest::log::warn(&format!("saving an account note: {error}"));
+        aerie_sdk::log::warn(&format!("saving an account note: {error}"));
         Response::error(503, "The note could not be saved, try again shortly")
     })?;
     relationships::one(viewer, id)

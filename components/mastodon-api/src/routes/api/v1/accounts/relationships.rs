@@ -1,6 +1,6 @@
 //! `GET /api/v1/accounts/relationships?id[]=`
 
-use aerie_guest::http::Response;
+use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx};
 use crate::{load, relationships};

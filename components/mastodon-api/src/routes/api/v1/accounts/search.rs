@@ -4,10 +4,11 @@
 //! user token, an exact `name@domain` of an unknown (or stale) remote account is
 //! looked up with WebFinger and fetched, and comes first, as in Mastodon.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::{ACCOUNT_COLUMNS, AccountRow};
-use aerie_guest::{log, remote};
+use aerie_core::remote;
+use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::log;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx};

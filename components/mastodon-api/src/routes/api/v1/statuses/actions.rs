@@ -1,15 +1,18 @@
 //! `/api/v1/statuses/:id/{reblog,unreblog,favourite,unfavourite,bookmark,unbookmark,pin,unpin}`.
 //! Each answers the status as the viewer now sees it.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::rows::StatusRow;
-use aerie_guest::settings;
+use aerie_core::actions::favourites::{self, Favourited};
+use aerie_core::actions::{Origin, boosts, saved};
+use aerie_core::rows::StatusRow;
+use aerie_core::store::reblogs;
+use aerie_sdk::db::{Autocommit, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden, invalid};
+use crate::federate;
 use crate::load;
-use crate::{federate, notify, stream_audience};
 
 /// Most pinned statuses per account, as Mastodon.
 const MAX_PINS: i64 = 5;
@@ -37,11 +40,7 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
     if original.visibility == "direct" || (original.visibility == "private" && original.account_id != viewer) {
         return Err(forbidden());
     }
-    let existing = db::query(
-        "SELECT id FROM statuses WHERE account_id = $1 AND reblog_of_id = $2 AND deleted_at IS NULL",
-        &[Value::Int64(viewer), Value::Int64(original.id)],
-    )?;
-    if let Some(existing) = existing.first().and_then(|r| r.i64("id")) {
+    if let Some(existing) = reblogs::existing(&Autocommit, viewer, original.id)? {
         return answer(ctx, viewer, existing);
     }
     let visibility = match original.visibility.as_str() {
@@ -53,31 +52,20 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
     let now = settings::now_millis();
     let reblog_id = settings::next_id();
     let (uri, _) = compose::local_status_urls(&author, &instance, reblog_id);
-    let tx = db::begin()?;
-    tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, reblog_of_id, conversation_id, sensitive, \
-           spoiler_text, application_id, created_at, updated_at) \
-         VALUES ($1, $2, 1, '', '', $3, NULL, $4, $5, NULL, 0, '', $6, $7, $7)",
-        &[
-            Value::Int64(reblog_id),
-            Value::Int64(viewer),
-            Value::Text(format!("{uri}/activity")),
-            Value::Text(visibility.into()),
-            Value::Int64(original.id),
-            ctx.viewer.app_id.map(Value::Int64).unwrap_or(Value::Null),
-            Value::Int64(now),
-        ],
-    )?;
-    tx.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original.id)])?;
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
-        &[Value::Int64(viewer), Value::Int64(now)],
-    )?;
-    let notice = notify::create(&tx, original.account_id, viewer, notify::REBLOG, Some(original.id))?;
-    tx.commit()?;
-    notify::publish(notice);
+    let reblog = StatusRow {
+        id: reblog_id,
+        account_id: viewer,
+        local: true,
+        uri: Some(format!("{uri}/activity")),
+        visibility: visibility.into(),
+        reblog_of_id: Some(original.id),
+        application_id: ctx.viewer.app_id,
+        created_at: now,
+        updated_at: now,
+        ..StatusRow::default()
+    };
+    boosts::boost(&reblog, &original)?;
     if let Ok(row) = load::visible_status(Some(viewer), reblog_id) {
-        stream_audience::publish_created(&row);
         federate::reblogged(&row, &original);
     }
     answer(ctx, viewer, reblog_id)
@@ -87,37 +75,11 @@ pub fn reblog(ctx: &Ctx, id: i64) -> Answer {
 pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
     let original = target(viewer, id)?;
-    let now = Value::Int64(settings::now_millis());
-    let reblogs = load::status_rows(
-        Some(viewer),
-        "",
-        "s.account_id = $2 AND s.reblog_of_id = $3",
-        "",
-        vec![Value::Int64(viewer), Value::Int64(original.id)],
-    )?;
-    let tx = db::begin()?;
-    let removed = tx.execute(
-        "UPDATE statuses SET deleted_at = $3, updated_at = $3 WHERE account_id = $1 AND reblog_of_id = $2 AND deleted_at IS NULL",
-        &[Value::Int64(viewer), Value::Int64(original.id), now],
-    )?;
-    if removed > 0 {
-        tx.execute(
-            "UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0",
-            &[Value::Int64(original.id)],
-        )?;
-        tx.execute(
-            "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0",
-            &[Value::Int64(viewer)],
-        )?;
-        tx.execute(
-            "DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = $1 AND status_id = $2",
-            &[Value::Int64(viewer), Value::Int64(original.id)],
-        )?;
-    }
-    tx.commit()?;
-    reblogs.iter().for_each(stream_audience::publish_deleted);
-    if removed > 0 {
-        federate::unreblogged(&reblogs, &original);
+    let now = settings::now_millis();
+    let rows =
+        load::status_rows(Some(viewer), "", reblogs::OF_ACCOUNT_CONDITION, "", vec![Value::Int64(viewer), Value::Int64(original.id)])?;
+    if boosts::unboost(viewer, original.id, &rows, now)? {
+        federate::unreblogged(&rows, &original);
     }
     answer(ctx, viewer, original.id)
 }
@@ -126,31 +88,8 @@ pub fn unreblog(ctx: &Ctx, id: i64) -> Answer {
 pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
-    let now = settings::now_millis();
-    let favourite_id = settings::next_id();
-    // The Like's id, kept so an Undo repeats it exactly.
-    let like_uri = match (load::account(viewer)?, federate::base()) {
-        (Some(account), Some(base)) => Value::Text(federate::like_id(&account, &base, favourite_id)),
-        _ => Value::Null,
-    };
-    let tx = db::begin()?;
-    let mut notice = None;
-    let added = tx.execute(
-        "INSERT INTO favourites (id, account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $5, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(favourite_id), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(now), like_uri.clone()],
-    )?;
-    if added > 0 {
-        tx.execute("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = $1", &[Value::Int64(status.id)])?;
-        notice = notify::create(&tx, status.account_id, viewer, notify::FAVOURITE, Some(status.id))?;
-    }
-    tx.commit()?;
-    notify::publish(notice);
-    if added > 0 {
-        let like_uri = match &like_uri {
-            Value::Text(uri) => Some(uri.as_str()),
-            _ => None,
-        };
-        federate::liked(viewer, &status, like_uri, favourite_id, false);
+    if let Favourited::Added(favourite) = favourites::favourite(viewer, &status, &Origin::Local)? {
+        federate::liked(viewer, &status, favourite.uri.as_deref(), favourite.id, false);
     }
     answer(ctx, viewer, status.id)
 }
@@ -159,25 +98,8 @@ pub fn favourite(ctx: &Ctx, id: i64) -> Answer {
 pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:favourites")?;
     let status = target(viewer, id)?;
-    let tx = db::begin()?;
-    let removed = tx.query(
-        "DELETE FROM favourites WHERE account_id = $1 AND status_id = $2 RETURNING id, uri",
-        &[Value::Int64(viewer), Value::Int64(status.id)],
-    )?;
-    let like = removed.first().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri")));
-    if like.is_some() {
-        tx.execute(
-            "UPDATE statuses SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0",
-            &[Value::Int64(status.id)],
-        )?;
-        tx.execute(
-            "DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = $1 AND status_id = $2",
-            &[Value::Int64(viewer), Value::Int64(status.id)],
-        )?;
-    }
-    tx.commit()?;
-    if let Some((favourite_id, like_uri)) = like {
-        federate::liked(viewer, &status, like_uri.as_deref(), favourite_id, true);
+    if let Some(favourite) = favourites::unfavourite(viewer, status.id)? {
+        federate::liked(viewer, &status, favourite.uri.as_deref(), favourite.id, true);
     }
     answer(ctx, viewer, status.id)
 }
@@ -186,10 +108,7 @@ pub fn unfavourite(ctx: &Ctx, id: i64) -> Answer {
 pub fn bookmark(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:bookmarks")?;
     let status = target(viewer, id)?;
-    db::execute(
-        "INSERT INTO bookmarks (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::bookmark(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -197,7 +116,7 @@ pub fn bookmark(ctx: &Ctx, id: i64) -> Answer {
 pub fn unbookmark(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:bookmarks")?;
     let status = target(viewer, id)?;
-    db::execute("DELETE FROM bookmarks WHERE account_id = $1 AND status_id = $2", &[Value::Int64(viewer), Value::Int64(status.id)])?;
+    saved::unbookmark(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -211,14 +130,10 @@ pub fn pin(ctx: &Ctx, id: i64) -> Answer {
     if status.visibility == "direct" {
         return Err(invalid("Status cannot pin private mentions"));
     }
-    let pinned = db::query("SELECT COUNT(*) AS n FROM pins WHERE account_id = $1", &[Value::Int64(viewer)])?;
-    if pinned.first().and_then(|r| r.i64("n")).unwrap_or(0) >= MAX_PINS {
+    if saved::pinned(viewer)? >= MAX_PINS {
         return Err(invalid("Status maximum number of pinned posts reached"));
     }
-    db::execute(
-        "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-        &[Value::Int64(settings::next_id()), Value::Int64(viewer), Value::Int64(status.id), Value::Int64(settings::now_millis())],
-    )?;
+    saved::pin(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }
 
@@ -226,6 +141,6 @@ pub fn pin(ctx: &Ctx, id: i64) -> Answer {
 pub fn unpin(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:accounts")?;
     let status = load::visible_status(Some(viewer), id)?;
-    db::execute("DELETE FROM pins WHERE account_id = $1 AND status_id = $2", &[Value::Int64(viewer), Value::Int64(status.id)])?;
+    saved::unpin(viewer, status.id)?;
     answer(ctx, viewer, status.id)
 }

@@ -1,11 +1,11 @@
 //! `PUT /api/v1/statuses/:id` (edit), `GET /api/v1/statuses/:id/history` (every
 //! version, oldest first) and `GET /api/v1/statuses/:id/source` (the text to edit).
 
-use aerie_guest::convert;
-use aerie_guest::db::{self, Value};
-use aerie_guest::entities::{StatusEdit, StatusEditPoll, StatusEditPollOption, StatusSource};
-use aerie_guest::http::Response;
-use aerie_guest::time::iso8601;
+use aerie_core::convert;
+use aerie_core::entities::{StatusEdit, StatusEditPoll, StatusEditPollOption, StatusSource};
+use aerie_core::time::iso8601;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 use crate::compose;
 use crate::ctx::{Answer, Ctx, forbidden};
@@ -59,7 +59,7 @@ fn describe_media(ctx: &Ctx, viewer: i64, status_id: i64, media_ids: &[i64]) -> 
         let key = [Value::Int64(id), Value::Int64(viewer), Value::Int64(status_id)];
         if let Some(description) = get("description") {
             let description = description.trim();
-            if description.chars().count() > aerie_guest::media::DESCRIPTION_LIMIT {
+            if description.chars().count() > aerie_core::media::DESCRIPTION_LIMIT {
                 return Err(crate::ctx::invalid("Description is too long (maximum is 1500 characters)"));
             }
             let text = if description.is_empty() { Value::Null } else { Value::Text(description.to_string()) };
@@ -99,7 +99,7 @@ pub fn history(ctx: &Ctx, id: i64) -> Answer {
     let mut all_media: Vec<i64> = version_media.iter().flatten().copied().collect();
     all_media.sort_unstable();
     all_media.dedup();
-    let media = aerie_guest::media::by_ids(&all_media)?;
+    let media = aerie_core::media::by_ids(&all_media)?;
     let mut versions: Vec<StatusEdit> = rows
         .iter()
         .zip(&version_media)
@@ -113,7 +113,7 @@ pub fn history(ctx: &Ctx, id: i64) -> Answer {
             media_attachments: media_ids
                 .iter()
                 .filter_map(|id| media.get(id))
-                .map(|m| aerie_guest::media::media_to_api(m, &ctx.base))
+                .map(|m| aerie_core::media::media_to_api(m, &ctx.base))
                 .collect(),
             emojis: Vec::new(),
         })

@@ -8,9 +8,9 @@
 //! and answer the same status. A first attempt that fails releases the key, so a retry
 //! can post. Keys last an hour, as in Mastodon.
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::settings;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 /// How long a key returns the status it made (Mastodon: one hour).
 const TTL_MS: i64 = 3_600_000;
@@ -97,7 +97,7 @@ impl Reservation {
         // The status is posted either way, and answering it beats a 500 the client
         // would retry; the unrecorded key is taken over once abandoned.
         if let Err(e) = recorded {
-            aerie_guest::log::warn(&format!("recording the Idempotency-Key of status {status_id} failed: {e:?}"));
+            aerie_sdk::log::warn(&format!("recording the Idempotency-Key of status {status_id} failed: {e:?}"));
         }
     }
 

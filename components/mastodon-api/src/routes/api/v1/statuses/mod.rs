@@ -5,16 +5,17 @@ pub mod by;
 pub mod edits;
 pub mod idempotency;
 
-use aerie_guest::db::{self, Value};
-use aerie_guest::http::Response;
-use aerie_guest::model::visibility::{Visibility, visible_sql};
-use aerie_guest::rows::{STATUS_COLUMNS, StatusRow};
-use aerie_guest::settings;
+use aerie_core::model::visibility::{Visibility, visible_sql};
+use aerie_core::rows::{STATUS_COLUMNS, StatusRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 use super::media;
 use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
-use crate::{load, stream_audience};
+use crate::load;
+use aerie_core::stream_audience;
 
 /// The visibility a user posts with when the client does not say.
 fn default_visibility(account_id: i64) -> Result<String, Response> {
@@ -124,7 +125,7 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     tx.execute("DELETE FROM notifications WHERE status_id = $1", &[Value::Int64(id)])?;
     // Its files are detached, for delete-and-redraft to post again, unless the
     // client asks for them to go too (`delete_media`), as in Mastodon.
-    let media = aerie_guest::media::for_statuses(&[id])?.remove(&id).unwrap_or_default();
+    let media = aerie_core::media::for_statuses(&[id])?.remove(&id).unwrap_or_default();
     if ctx.params.bool("delete_media").unwrap_or(false) {
         tx.execute("DELETE FROM media_attachments WHERE status_id = $1", &[Value::Int64(id)])?;
     } else {
@@ -168,13 +169,13 @@ pub fn context(ctx: &Ctx, id: i64) -> Answer {
         |sql: &str| -> Result<Vec<StatusRow>, Response> { Ok(db::query(sql, &params)?.iter().map(|r| StatusRow::from_row(&r)).collect()) };
     let (ancestors, descendants) = (read(&ancestors_sql)?, read(&descendants_sql)?);
     // Best effort and at most once per status per quarter hour (the job's idempotency key).
-    aerie_guest::remote::queue_replies_fetch(&status);
+    aerie_core::remote::queue_replies_fetch(&status);
     if let Some(root) = ancestors.iter().find(|s| s.in_reply_to_id.is_none()) {
-        aerie_guest::remote::queue_replies_fetch(root);
+        aerie_core::remote::queue_replies_fetch(root);
     }
     // One batch for both lists, split again afterwards.
     let ancestor_ids: Vec<String> = ancestors.iter().map(|s| s.id.to_string()).collect();
     let all: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();
     let (ancestors, descendants) = load::statuses_to_api(viewer, &ctx.base, &all)?.into_iter().partition(|s| ancestor_ids.contains(&s.id));
-    Ok(Response::to_json(200, &aerie_guest::entities::Context { ancestors, descendants }))
+    Ok(Response::to_json(200, &aerie_core::entities::Context { ancestors, descendants }))
 }

@@ -14,13 +14,16 @@
 
 use std::fmt;
 
+use crate::actions::notify;
 use crate::activitystreams::{self as as2, Note};
 use crate::convert::note_to_status;
-use crate::db::{self, Transaction, Value};
-use crate::federation;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use crate::store::notifications;
+use crate::stream_audience;
 use crate::time::parse_iso8601;
-use crate::{log, notify, settings, stream_audience};
+use aerie_sdk::db::{self, Transaction, Value};
+use aerie_sdk::federation;
+use aerie_sdk::{log, settings};
 
 /// How long a fetched remote actor is trusted before it is fetched again.
 pub const ACTOR_TTL_MS: i64 = 24 * 3_600_000;
@@ -261,9 +264,9 @@ pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 /// component's `backfill` job). Best effort: without a queue grant, or with the
 /// queue unavailable, the profile just starts empty.
 fn queue_backfill(account: i64, uri: &str) {
-    let options = crate::queue::JobOptions { delay_ms: None, idempotency_key: Some(format!("backfill {uri}")), max_attempts: Some(3) };
+    let options = aerie_sdk::queue::JobOptions { delay_ms: None, idempotency_key: Some(format!("backfill {uri}")), max_attempts: Some(3) };
     let payload = serde_json::json!({ "account": account }).to_string();
-    if let Err(e) = crate::queue::enqueue("backfill", payload.as_bytes(), &options) {
+    if let Err(e) = aerie_sdk::queue::enqueue("backfill", payload.as_bytes(), &options) {
         log::info(&format!("no backfill for {uri}: {e:?}"));
     }
 }
@@ -287,18 +290,18 @@ pub fn queue_replies_fetch(status: &StatusRow) -> bool {
         return false;
     }
     let marker = format!("replies-fetched:{}", status.id);
-    if matches!(crate::kv::get(&marker), Ok(Some(_))) {
+    if matches!(aerie_sdk::kv::get(&marker), Ok(Some(_))) {
         return false;
     }
-    let _ = crate::kv::set(&marker, b"1", Some(REPLIES_WINDOW_MS as u64));
+    let _ = aerie_sdk::kv::set(&marker, b"1", Some(REPLIES_WINDOW_MS as u64));
     let window = settings::now_millis() / REPLIES_WINDOW_MS;
-    let options = crate::queue::JobOptions {
+    let options = aerie_sdk::queue::JobOptions {
         delay_ms: None,
         idempotency_key: Some(format!("replies {} {window}", status.id)),
         max_attempts: Some(3),
     };
     let payload = serde_json::json!({ "status": status.id }).to_string();
-    match crate::queue::enqueue(REPLIES_KIND, payload.as_bytes(), &options) {
+    match aerie_sdk::queue::enqueue(REPLIES_KIND, payload.as_bytes(), &options) {
         Ok(queued) => queued.is_some(),
         Err(e) => {
             log::info(&format!("no replies fetch for status {}: {e:?}", status.id));
@@ -624,7 +627,7 @@ fn write_mentions(
     mentioned: &[i64],
     silent: &[i64],
     now: i64,
-) -> Result<Vec<notify::Notice>, db::Error> {
+) -> Result<Vec<notifications::Notice>, db::Error> {
     let existing: Vec<(i64, bool)> = tx
         .query("SELECT account_id, silent FROM mentions WHERE status_id = $1", &[Value::Int64(status)])?
         .iter()
@@ -648,7 +651,7 @@ fn write_mentions(
         )?;
         let was_visible = existing.iter().any(|(a, s)| *a == account && !*s);
         if !is_silent && !was_visible {
-            notices.extend(notify::create(tx, account, author, notify::MENTION, Some(status))?);
+            notices.extend(notifications::create(tx, account, author, notifications::MENTION, Some(status))?);
         }
     }
     let gone: Vec<i64> = existing.iter().filter(|(a, s)| !*s && !mentioned.contains(a) && !silent.contains(a)).map(|(a, _)| *a).collect();
@@ -816,7 +819,7 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
             .filter_map(|r| r.i64("account_id"))
             .filter(|id| !mentioned.contains(id))
             .collect();
-        notices.extend(notify::create_many(&tx, &subscribers, author.id, notify::STATUS, Some(row.id))?);
+        notices.extend(notifications::create_many(&tx, &subscribers, author.id, notifications::STATUS, Some(row.id))?);
     }
     tx.commit()?;
     notify::publish(notices);
@@ -902,7 +905,7 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
             &[Value::Int64(row.id)],
         )?;
         for reblogger in rebloggers.iter().filter_map(|r| r.i64("account_id")) {
-            notices.extend(notify::create(&tx, reblogger, author.id, notify::UPDATE, Some(row.id))?);
+            notices.extend(notifications::create(&tx, reblogger, author.id, notifications::UPDATE, Some(row.id))?);
         }
     }
     if !poll_changed && let (Some(poll), Some(poll_id)) = (&poll, status.poll_id) {

@@ -1,7 +1,7 @@
 //! A status's hashtags, written the same way for local posts and remote ones.
 
-use crate::db::{Error, Transaction, Value};
-use crate::settings;
+use aerie_sdk::db::{Error, Transaction, Value};
+use aerie_sdk::settings;
 
 /// Makes `tags` (as written) the status's tags, creating unknown ones.
 pub fn set(tx: &Transaction, status_id: i64, tags: &[String], now: i64) -> Result<(), Error> {

@@ -7,9 +7,11 @@
 //! `inbox` component ([`run`]), writes the notifications in one transaction, so a
 //! retried job never half-notifies.
 
-use crate::db::{self, Value};
-use crate::queue::{self, JobOptions};
-use crate::{log, notify, settings};
+use crate::actions::notify;
+use crate::store::notifications;
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::queue::{self, JobOptions};
+use aerie_sdk::{log, settings};
 
 /// The job kind (listed by the `inbox` component's manifest entry).
 pub const KIND: &str = "poll-end";
@@ -49,7 +51,7 @@ pub fn run(payload: &[u8]) -> Result<(), String> {
     // The author too (notify keeps local accounts only).
     recipients.push(author);
     let tx = db::begin().map_err(|e| e.to_string())?;
-    let notices = notify::create_many(&tx, &recipients, author, notify::POLL, Some(status)).map_err(|e| e.to_string())?;
+    let notices = notifications::create_many(&tx, &recipients, author, notifications::POLL, Some(status)).map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     notify::publish(notices);
     Ok(())

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use serde_json::{Value as Json, json};
 
 use crate::activitystreams::{self as as2, Note};
-use crate::db::{self, Transaction, Value, ids, placeholders};
 use crate::entities::MediaAttachment;
-use crate::settings;
+use aerie_sdk::db::{self, Transaction, Value, ids, placeholders};
+use aerie_sdk::settings;
 
 /// The columns [`MediaRow::from_row`] reads, for a table aliased `m`.
 pub const MEDIA_COLUMNS: &str = "m.id, m.account_id, m.status_id, m.type, m.content_type, m.blob_key, m.thumbnail_key, m.remote_url, \

@@ -22,8 +22,8 @@ use serde_json::Value as Json;
 
 use crate::activitystreams::{self as as2, Activity, Actor, Note, Object};
 use crate::convert::{self, ActorParts, NoteParts, NotePoll};
-use crate::db::{self, Value, ids, placeholders};
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_sdk::db::{self, Value, ids, placeholders};
 
 // ---------------------------------------------------------------------------
 // Builders (pure)
@@ -287,7 +287,7 @@ fn inbox_list(sql: &str, params: &[Value]) -> Vec<String> {
             out
         }
         Err(e) => {
-            crate::log::warn(&format!("outbound: reading inboxes failed: {e}"));
+            aerie_sdk::log::warn(&format!("outbound: reading inboxes failed: {e}"));
             Vec::new()
         }
     }
@@ -459,7 +459,7 @@ fn poll(poll_id: i64) -> Result<Option<NotePoll>, db::Error> {
         multiple: row.bool("multiple"),
         expires_at,
         voters_count: 0,
-        closed: expires_at.is_some_and(|at| at <= crate::settings::now_millis()),
+        closed: expires_at.is_some_and(|at| at <= aerie_sdk::settings::now_millis()),
     };
     let votes = db::query(
         "SELECT 't' AS k, choice, COUNT(*) AS n FROM poll_votes WHERE poll_id = $1 GROUP BY choice \
@@ -513,8 +513,8 @@ pub fn send(sender: i64, activity: &Activity, inboxes: &[String]) {
     if inboxes.is_empty() {
         return;
     }
-    if let Err(e) = crate::federation::deliver(Some(sender), &document(activity), inboxes) {
-        crate::log::warn(&format!("outbound: delivering {} {} to {} inbox(es) failed: {e}", activity.kind, activity.id, inboxes.len()));
+    if let Err(e) = aerie_sdk::federation::deliver(Some(sender), &document(activity), inboxes) {
+        aerie_sdk::log::warn(&format!("outbound: delivering {} {} to {} inbox(es) failed: {e}", activity.kind, activity.id, inboxes.len()));
     }
 }
 

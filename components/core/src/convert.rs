@@ -12,7 +12,7 @@ pub use aerie_text::escape_html;
 
 /// The URL of hashtag `name` on the instance at `base`, the name percent-encoded.
 pub fn tag_url(base: &str, name: &str) -> String {
-    format!("{base}/tags/{}", crate::params::percent_encode(name))
+    format!("{base}/tags/{}", aerie_sdk::params::percent_encode(name))
 }
 
 /// A local profile note as Mastodon shows it: the status text rules (paragraphs,
@@ -539,13 +539,13 @@ pub fn note_visibility(note: &Note, followers_url: Option<&str>) -> &'static str
 }
 
 /// A remote Note as a status row by `author`. The id comes from
-/// [`crate::settings::id_at`] so the same Note always gets the same id and sorts by
+/// [`aerie_sdk::settings::id_at`] so the same Note always gets the same id and sorts by
 /// when it was written; `in_reply_to` is the parent `(id, account_id)` when known.
 pub fn note_to_status(note: &Note, author: &AccountRow, in_reply_to: Option<(i64, i64)>) -> StatusRow {
-    let now = crate::settings::now_millis();
+    let now = aerie_sdk::settings::now_millis();
     let published = note.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now);
     let mut row = note_to_status_at(note, author, in_reply_to, now);
-    row.id = crate::settings::id_at(published, &note.id);
+    row.id = aerie_sdk::settings::id_at(published, &note.id);
     row
 }
 

@@ -12,9 +12,9 @@
 //!   media): public statuses that are not reblogs nor replies to someone else.
 //! - `hashtag:<name>` and, for local statuses, `hashtag:local:<name>`: public statuses.
 
-use crate::db::{self, Value};
 use crate::rows::StatusRow;
-use crate::{events, log, settings};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::{events, log, settings};
 
 /// The facts about a status the streams depend on, read in one query.
 #[derive(Default)]

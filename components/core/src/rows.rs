@@ -1,11 +1,11 @@
-//! The database vocabulary: typed rows read from [`crate::db::Row`].
+//! The database vocabulary: typed rows read from [`aerie_sdk::db::Row`].
 //!
 //! Each row type has a column list for `SELECT` with a fixed table alias
 //! (`a` for accounts, `s` for statuses), so a query reads
 //! `SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ...` and the row parses by name.
 
-use crate::db::Row;
 use crate::model::visibility::Visibility;
+use aerie_sdk::db::Row;
 
 /// One `accounts` row, local (`domain` is `None`) or remote.
 #[derive(Debug, Clone, Default, PartialEq)]

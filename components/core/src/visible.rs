@@ -2,10 +2,10 @@
 //! component that shows statuses (client API, HTML pages, ActivityPub documents)
 //! goes through, so none of them can forget the rule.
 
-use crate::db::{self, Value};
-use crate::http::Response;
 use crate::model::visibility::visible_sql;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
+use aerie_sdk::db::{self, Value};
+use aerie_sdk::http::Response;
 
 /// The viewer as a SQL parameter (`NULL` for anonymous).
 pub fn viewer_value(viewer: Option<i64>) -> Value {

@@ -1,6 +1,6 @@
 //! Every real ActivityPub, WebFinger and NodeInfo document in the shared fixture
 //! corpus (captured from Mastodon, GoToSocial, Pleroma, Lemmy, Misskey, ...) reads
-//! into the SDK's ActivityStreams types without a panic or an error, lands in the
+//! into aerie-core's ActivityStreams types without a panic or an error, lands in the
 //! variant its `type` says, and keeps the members federation relies on.
 //!
 //! The corpus is `tests/fixtures/activitypub` (its README names every source and
@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aerie_guest::activitystreams::{ACTIVITY_TYPES, ACTOR_TYPES, COLLECTION_TYPES, Document, Object};
+use aerie_core::activitystreams::{ACTIVITY_TYPES, ACTOR_TYPES, COLLECTION_TYPES, Document, Object};
 
 fn corpus() -> PathBuf {
     match std::env::var_os("AERIE_AP_FIXTURES") {
@@ -154,7 +154,7 @@ fn attachments_of_every_status() {
             .filter(|a| matches!(a["type"].as_str(), Some("Document" | "Image" | "Video" | "Audio")))
             .filter(|a| a["url"].as_str().is_some_and(|u| u.starts_with("http")) || a["url"].is_array())
             .count();
-        let media = aerie_guest::media::note_attachments(&note);
+        let media = aerie_core::media::note_attachments(&note);
         assert_eq!(media.len(), files_listed, "{name}: {media:?}");
         for item in &media {
             assert!(item.url.starts_with("http"), "{name}: {}", item.url);

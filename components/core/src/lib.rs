@@ -1,0 +1,37 @@
+//! The fediverse domain shared by aerie's built-in components (the Mastodon API, the
+//! ActivityPub documents and the inbox): what the database holds, what clients and
+//! other servers read, and every state change, written once. Built on the plugin
+//! SDK (`aerie_sdk`), which knows none of this vocabulary.
+//!
+//! - [`store`]: one module per table group, owning every SQL string for its tables
+//!   and their row types.
+//! - [`actions`]: one function per state change (favourite, boost, follow, ...), for
+//!   a local or a remote origin: rows, counters, notifications and stream events
+//!   once, returning what happened so the caller federates it (or not).
+//! - Three vocabularies kept apart: [`rows`] (the database), [`entities`] (Mastodon
+//!   JSON) and [`activitystreams`] (federation), with [`convert`] between them and
+//!   [`time`] for their dates; [`media`]: media attachments in all three.
+//! - [`visible`]: reading statuses under the one visibility rule.
+//! - [`remote`]: remote actors and statuses resolved, fetched and stored;
+//!   [`outbound`]: what local actions send out (activities and their audiences).
+//! - [`stream_audience`], [`status_tags`], [`poll_end`]: the streams of a status,
+//!   hashtags and the end of polls, shared by the API and the inbox.
+
+pub mod actions;
+pub mod activitystreams;
+pub mod convert;
+pub mod entities;
+pub mod media;
+/// The model rules shared with the host: visibility and paging.
+pub use aerie_model as model;
+/// Status text the Mastodon way: extracting, rendering, counting, sanitizing.
+pub use aerie_text as text;
+pub mod outbound;
+pub mod poll_end;
+pub mod remote;
+pub mod rows;
+pub mod status_tags;
+pub mod store;
+pub mod stream_audience;
+pub mod time;
+pub mod visible;
