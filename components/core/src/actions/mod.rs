@@ -16,6 +16,8 @@
 
 pub mod favourites;
 pub mod notify;
+pub mod polls;
+pub mod statuses;
 
 /// Where a state change comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,6 +17,19 @@
 //! - Fragments other queries embed (a `JOIN` for a page of statuses) are constants
 //!   of the module that owns the table.
 
+pub mod accounts;
+pub mod conversations;
 pub mod favourites;
 pub mod follows;
+pub mod idempotency_keys;
+pub mod instance;
+pub mod media;
+pub mod mentions;
 pub mod notifications;
+pub mod polls;
+pub mod reports;
+pub mod status_edits;
+pub mod statuses;
+pub mod subscribers;
+pub mod tags;
+pub mod timelines;
