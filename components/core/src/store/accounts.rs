@@ -183,14 +183,14 @@ pub fn pending_follow_requests(db: &impl Handle, account: i64) -> Result<i64, Er
     Ok(rows.first().and_then(|r| r.i64("n")).unwrap_or(0))
 }
 
-/// Writes the profile fields of local `account` (display name, note, locked, bot,
-/// discoverable, indexable, fields), updated at `now`.
-pub fn update_profile(db: &impl Handle, account: &AccountRow, now: i64) -> Result<(), Error> {
+/// Writes the profile fields of `account` (display name, note, locked, bot,
+/// discoverable, indexable, fields) as those of local account `id`, updated at `now`.
+pub fn update_profile(db: &impl Handle, id: i64, account: &AccountRow, now: i64) -> Result<(), Error> {
     db.execute(
         "UPDATE accounts SET display_name = $2, note = $3, locked = $4, bot = $5, discoverable = $6, indexable = $7, fields = $8, updated_at = $9 \
          WHERE id = $1",
         &[
-            Value::Int64(account.id),
+            Value::Int64(id),
             Value::Text(account.display_name.clone()),
             Value::Text(account.note.clone()),
             Value::Int64(account.locked as i64),

@@ -4,9 +4,8 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
-use crate::model::paging::Page;
 use crate::model::visibility::visible_sql;
-use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use crate::rows::{STATUS_COLUMNS, StatusRow};
 
 fn opt_int(v: Option<i64>) -> Value {
     v.map(Value::Int64).unwrap_or(Value::Null)
@@ -271,27 +270,4 @@ pub fn thread(db: &impl Handle, viewer: Option<i64>, id: i64) -> Result<(Vec<Sta
     let read =
         |sql: &str| -> Result<Vec<StatusRow>, Error> { Ok(db.query(sql, &params)?.iter().map(|r| StatusRow::from_row(&r)).collect()) };
     Ok((read(&ancestors_sql)?, read(&descendants_sql)?))
-}
-
-/// Who acted on a status, for its account lists.
-#[derive(Debug, Clone, Copy)]
-pub enum ActedBy {
-    Favourited,
-    Reblogged,
-}
-
-/// A page of the accounts (not deleted) that favourited or reblogged status
-/// `status`, with the favourite's or reblog's id: `page` gives the bounds.
-pub fn acted_by(db: &impl Handle, status: i64, by: ActedBy, page: &Page) -> Result<Vec<(i64, AccountRow)>, Error> {
-    let (join, page_column) = match by {
-        ActedBy::Favourited => ("favourites f JOIN accounts a ON a.id = f.account_id AND f.status_id = $1", "f.id"),
-        ActedBy::Reblogged => {
-            ("statuses r JOIN accounts a ON a.id = r.account_id AND r.reblog_of_id = $1 AND r.deleted_at IS NULL", "r.id")
-        }
-    };
-    let (condition, order, bounds) = page.sql(page_column, 2);
-    let sql = format!("SELECT {page_column} AS page_id, {ACCOUNT_COLUMNS} FROM {join} WHERE {condition} AND a.deleted_at IS NULL {order}");
-    let mut params = vec![Value::Int64(status)];
-    params.extend(bounds.into_iter().map(Value::Int64));
-    Ok(db.query(&sql, &params)?.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect())
 }
