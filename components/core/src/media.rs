@@ -13,7 +13,9 @@ use serde_json::{Value as Json, json};
 
 use crate::activitystreams::{self as as2, Note};
 use crate::entities::MediaAttachment;
-use aerie_sdk::db::{self, ids, placeholders};
+use aerie_sdk::db;
+
+use crate::store;
 
 /// The columns [`MediaRow::from_row`] reads, for a table aliased `m`.
 pub const MEDIA_COLUMNS: &str = "m.id, m.account_id, m.status_id, m.type, m.content_type, m.blob_key, m.thumbnail_key, m.remote_url, \
@@ -158,28 +160,12 @@ pub fn media_to_attachment(row: &MediaRow, base: &str) -> as2::Attachment {
 
 /// The attachments of `status_ids`, each list in the author's order.
 pub fn for_statuses(status_ids: &[i64]) -> Result<HashMap<i64, Vec<MediaRow>>, db::Error> {
-    let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
-    if status_ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.status_id IN ({}) ORDER BY m.sort_order, m.id",
-        placeholders(1, status_ids.len())
-    );
-    for row in db::query(&sql, &ids(status_ids))?.iter() {
-        let media = MediaRow::from_row(&row);
-        out.entry(media.status_id.unwrap_or_default()).or_default().push(media);
-    }
-    Ok(out)
+    store::media::for_statuses(&db::Autocommit, status_ids)
 }
 
 /// Rows by id (attached or not), for the versions of an edited status.
 pub fn by_ids(media_ids: &[i64]) -> Result<HashMap<i64, MediaRow>, db::Error> {
-    if media_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!("SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.id IN ({})", placeholders(1, media_ids.len()));
-    Ok(db::query(&sql, &ids(media_ids))?.iter().map(|r| MediaRow::from_row(&r)).map(|m| (m.id, m)).collect())
+    store::media::by_ids(&db::Autocommit, media_ids)
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! `media_attachments`: uploads, their descriptions and focal points, and which
 //! status they are attached to (local files by upload, remote ones by reference).
 
+use std::collections::HashMap;
+
 use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 
 use aerie_sdk::settings;
@@ -9,6 +11,32 @@ use crate::media::{MEDIA_COLUMNS, MediaRow, RemoteMedia, image_meta};
 
 fn opt_float(v: Option<f64>) -> Value {
     v.map(Value::Float64).unwrap_or(Value::Null)
+}
+
+/// The attachments of `status_ids`, each list in the author's order.
+pub fn for_statuses(db: &impl Handle, status_ids: &[i64]) -> Result<HashMap<i64, Vec<MediaRow>>, Error> {
+    let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
+    if status_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.status_id IN ({}) ORDER BY m.sort_order, m.id",
+        placeholders(1, status_ids.len())
+    );
+    for row in db.query(&sql, &ids(status_ids))?.iter() {
+        let media = MediaRow::from_row(&row);
+        out.entry(media.status_id.unwrap_or_default()).or_default().push(media);
+    }
+    Ok(out)
+}
+
+/// Rows by id (attached or not), for the versions of an edited status.
+pub fn by_ids(db: &impl Handle, media_ids: &[i64]) -> Result<HashMap<i64, MediaRow>, Error> {
+    if media_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!("SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.id IN ({})", placeholders(1, media_ids.len()));
+    Ok(db.query(&sql, &ids(media_ids))?.iter().map(|r| MediaRow::from_row(&r)).map(|m| (m.id, m)).collect())
 }
 
 /// A new upload, not attached yet.

@@ -167,3 +167,32 @@ pub fn count_voter(db: &impl Handle, id: i64, votes: i64, now: i64) -> Result<()
     )?;
     Ok(())
 }
+
+/// A poll still on its status (not deleted with it, not replaced by an edit).
+pub struct LivePoll {
+    pub account_id: i64,
+    pub status_id: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// Poll `id`, when its status is live and still has it.
+pub fn live(db: &impl Handle, id: i64) -> Result<Option<LivePoll>, Error> {
+    let rows = db.query(
+        "SELECT p.account_id, p.status_id, p.expires_at FROM polls p \
+           JOIN statuses s ON s.id = p.status_id AND s.deleted_at IS NULL AND s.poll_id = p.id \
+         WHERE p.id = $1",
+        &[Value::Int64(id)],
+    )?;
+    Ok(rows.first().and_then(|row| {
+        Some(LivePoll { account_id: row.i64("account_id")?, status_id: row.i64("status_id")?, expires_at: row.i64("expires_at") })
+    }))
+}
+
+/// The accounts that voted in poll `id`.
+pub fn voters(db: &impl Handle, id: i64) -> Result<Vec<i64>, Error> {
+    Ok(db
+        .query("SELECT DISTINCT account_id FROM poll_votes WHERE poll_id = $1", &[Value::Int64(id)])?
+        .iter()
+        .filter_map(|r| r.i64("account_id"))
+        .collect())
+}
