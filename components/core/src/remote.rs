@@ -18,8 +18,9 @@ use crate::actions::Origin;
 use crate::actions::statuses::{self, Attachments, Conversation, Edit, Files, NewStatus, Poll, Posted};
 use crate::activitystreams::{self as as2, Note};
 use crate::convert::note_to_status;
-use crate::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use crate::rows::{AccountRow, StatusRow};
 use crate::store;
+use crate::store::accounts::Lookup;
 use crate::time::parse_iso8601;
 use aerie_sdk::db::{self, Value};
 use aerie_sdk::federation;
@@ -250,14 +251,13 @@ impl LocalInstance {
 // ---------------------------------------------------------------------------------
 // Accounts
 
-fn account_where(condition: &str, params: &[Value]) -> Result<Option<(AccountRow, Option<i64>)>, db::Error> {
-    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS}, a.fetched_at FROM accounts a WHERE {condition} LIMIT 1"), params)?;
-    Ok(rows.first().map(|r| (AccountRow::from_row(&r), r.i64("fetched_at"))))
+fn account_where(lookup: Lookup) -> Result<Option<(AccountRow, Option<i64>)>, db::Error> {
+    store::accounts::find(&db::Autocommit, lookup)
 }
 
 /// An account by id.
 pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.id = $1", &[Value::Int64(id)])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::Id(id))?.map(|(a, _)| a))
 }
 
 /// Asks for a newly met account's pinned and latest public posts (the `inbox`
@@ -312,22 +312,22 @@ pub fn queue_replies_fetch(status: &StatusRow) -> bool {
 
 /// The account with actor URI `uri`, from the database only.
 pub fn account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.uri = $1", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::Uri(uri))?.map(|(a, _)| a))
 }
 
 /// The local account with actor URI `uri`.
 pub fn local_account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.uri = $1 AND a.domain IS NULL", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::LocalUri(uri))?.map(|(a, _)| a))
 }
 
 /// The account with actor URI `uri`: from the database, fetched when unknown or
 /// when a remote one was fetched more than a day ago (a failed refresh keeps the
 /// stored row).
 pub fn resolve_account_uri(uri: &str) -> Result<AccountRow, RemoteError> {
-    let mut known = account_where("a.uri = $1", &[Value::Text(uri.into())])?;
+    let mut known = account_where(Lookup::Uri(uri))?;
     if known.is_none() {
         // A profile URL (some servers' Mention hrefs) of a known remote account.
-        known = account_where("a.url = $1 AND a.domain IS NOT NULL", &[Value::Text(uri.into())])?;
+        known = account_where(Lookup::RemoteUrl(uri))?;
     }
     if let Some((account, fetched_at)) = &known {
         let fresh = fetched_at.is_some_and(|at| settings::now_millis() - at < ACTOR_TTL_MS);
@@ -371,13 +371,10 @@ pub fn resolve_acct(username: &str, domain: &str) -> Result<Option<AccountRow>, 
     }
     let instance = LocalInstance::load()?;
     if domain.is_empty() || instance.is_local(&domain) {
-        let local = account_where("lower(a.username) = $1 AND a.domain IS NULL", &[Value::Text(username.to_lowercase())])?;
+        let local = account_where(Lookup::LocalUsername(&username.to_lowercase()))?;
         return Ok(local.map(|(a, _)| a));
     }
-    let known = account_where(
-        "lower(a.username) = $1 AND lower(a.domain) = $2",
-        &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
-    )?;
+    let known = account_where(Lookup::UsernameAt(&username.to_lowercase(), &domain))?;
     if let Some((account, _)) = known {
         return match account.uri.clone() {
             Some(uri) => resolve_account_uri(&uri).map(Some),
@@ -465,13 +462,9 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
         Value::Text(id.to_string()),
         Value::Text(domain.clone()),
     ];
-    let existing = match account_where("a.uri = $1", &[Value::Text(id.into())])? {
+    let existing = match account_where(Lookup::Uri(id))? {
         Some(found) => Some(found.0),
-        None => account_where(
-            "lower(a.username) = $1 AND lower(a.domain) = $2",
-            &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
-        )?
-        .map(|(a, _)| a),
+        None => account_where(Lookup::UsernameAt(&username.to_lowercase(), &domain))?.map(|(a, _)| a),
     };
     let account_id = match existing {
         Some(existing) => {
@@ -479,27 +472,14 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
                 return Err(invalid(format!("{id} names a local account")));
             }
             params[0] = Value::Int64(existing.id);
-            db::execute(
-                "UPDATE accounts SET username = $2, display_name = $3, note = $4, url = $5, avatar_url = $6, header_url = $7, \
-                   actor_type = $8, locked = $9, bot = $10, discoverable = $11, indexable = $12, fields = $13, also_known_as = $14, \
-                   inbox_url = $15, shared_inbox_url = $16, outbox_url = $17, followers_url = $18, featured_url = $19, \
-                   public_key_id = $20, public_key_pem = $21, fetched_at = $22, updated_at = $22, uri = $23, domain = $24 \
-                 WHERE id = $1",
-                &params,
-            )?;
+            store::accounts::update_remote(&db::Autocommit, &params)?;
             existing.id
         }
         None => {
             let new_id = settings::next_id();
             params[0] = Value::Int64(new_id);
             params.push(Value::Int64(actor.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now)));
-            db::execute(
-                "INSERT INTO accounts (id, username, display_name, note, url, avatar_url, header_url, actor_type, locked, bot, \
-                   discoverable, indexable, fields, also_known_as, inbox_url, shared_inbox_url, outbox_url, followers_url, \
-                   featured_url, public_key_id, public_key_pem, fetched_at, updated_at, uri, domain, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25)",
-                &params,
-            )?;
+            store::accounts::insert_remote(&db::Autocommit, &params)?;
             queue_backfill(new_id, id);
             new_id
         }
@@ -508,11 +488,9 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
         && let Some(target) = account_by_uri(moved_to)?
         && target.id != account_id
     {
-        db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(account_id), Value::Int64(target.id)])?;
+        store::accounts::set_moved_to(&db::Autocommit, account_id, target.id)?;
     }
-    account_where("a.id = $1", &[Value::Int64(account_id)])?
-        .map(|(a, _)| a)
-        .ok_or_else(|| invalid(format!("{id} vanished while being stored")))
+    account_where(Lookup::Id(account_id))?.map(|(a, _)| a).ok_or_else(|| invalid(format!("{id} vanished while being stored")))
 }
 
 // ---------------------------------------------------------------------------------
@@ -586,17 +564,7 @@ fn resolve_status_where(uri: &str, depth: u32, accept: impl Fn(&Note) -> bool) -
 /// Local accounts among `uris` (addressees of a status), from the database.
 fn local_accounts_among(uris: &[String]) -> Result<Vec<i64>, db::Error> {
     let uris: Vec<&String> = uris.iter().filter(|u| !as2::is_public(u)).take(100).collect();
-    if uris.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = uris.iter().map(|u| Value::Text((*u).clone())).collect();
-    Ok(db::query(
-        &format!("SELECT a.id FROM accounts a WHERE a.domain IS NULL AND a.uri IN ({})", db::placeholders(1, params.len())),
-        &params,
-    )?
-    .iter()
-    .filter_map(|r| r.i64("id"))
-    .collect())
+    store::accounts::local_ids_among(&db::Autocommit, &uris)
 }
 
 /// The accounts a Note mentions (resolved, fetched when unknown; failures skipped)

@@ -212,3 +212,85 @@ pub fn update_user_settings(db: &impl Handle, account: i64, settings: &serde_jso
     )?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------
+// Remote accounts, as federation finds and stores them
+
+/// How an account is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    Id(i64),
+    /// By actor URI.
+    Uri(&'a str),
+    /// A local account by actor URI.
+    LocalUri(&'a str),
+    /// A remote account by profile URL (some servers' Mention hrefs).
+    RemoteUrl(&'a str),
+    /// A local account by username (lower-cased).
+    LocalUsername(&'a str),
+    /// An account by username and domain (both lower-cased).
+    UsernameAt(&'a str, &'a str),
+}
+
+/// The account `lookup` finds, with when it was last fetched (remote ones).
+pub fn find(db: &impl Handle, lookup: Lookup) -> Result<Option<(AccountRow, Option<i64>)>, Error> {
+    let text = |v: &str| Value::Text(v.to_string());
+    let (condition, params) = match lookup {
+        Lookup::Id(id) => ("a.id = $1", vec![Value::Int64(id)]),
+        Lookup::Uri(uri) => ("a.uri = $1", vec![text(uri)]),
+        Lookup::LocalUri(uri) => ("a.uri = $1 AND a.domain IS NULL", vec![text(uri)]),
+        Lookup::RemoteUrl(url) => ("a.url = $1 AND a.domain IS NOT NULL", vec![text(url)]),
+        Lookup::LocalUsername(username) => ("lower(a.username) = $1 AND a.domain IS NULL", vec![text(username)]),
+        Lookup::UsernameAt(username, domain) => ("lower(a.username) = $1 AND lower(a.domain) = $2", vec![text(username), text(domain)]),
+    };
+    let rows = db.query(&format!("SELECT {ACCOUNT_COLUMNS}, a.fetched_at FROM accounts a WHERE {condition} LIMIT 1"), &params)?;
+    Ok(rows.first().map(|r| (AccountRow::from_row(&r), r.i64("fetched_at"))))
+}
+
+/// Updates remote account `values[0]` from its actor document. `values` are, in
+/// order: id, username, display_name, note, url, avatar_url, header_url, actor_type,
+/// locked, bot, discoverable, indexable, fields, also_known_as, inbox_url,
+/// shared_inbox_url, outbox_url, followers_url, featured_url, public_key_id,
+/// public_key_pem, fetched_at (also updated_at), uri, domain.
+pub fn update_remote(db: &impl Handle, values: &[Value]) -> Result<(), Error> {
+    db.execute(
+        "UPDATE accounts SET username = $2, display_name = $3, note = $4, url = $5, avatar_url = $6, header_url = $7, \
+           actor_type = $8, locked = $9, bot = $10, discoverable = $11, indexable = $12, fields = $13, also_known_as = $14, \
+           inbox_url = $15, shared_inbox_url = $16, outbox_url = $17, followers_url = $18, featured_url = $19, \
+           public_key_id = $20, public_key_pem = $21, fetched_at = $22, updated_at = $22, uri = $23, domain = $24 \
+         WHERE id = $1",
+        values,
+    )?;
+    Ok(())
+}
+
+/// Inserts a remote account: `values` as for [`update_remote`], then created_at.
+pub fn insert_remote(db: &impl Handle, values: &[Value]) -> Result<(), Error> {
+    db.execute(
+        "INSERT INTO accounts (id, username, display_name, note, url, avatar_url, header_url, actor_type, locked, bot, \
+           discoverable, indexable, fields, also_known_as, inbox_url, shared_inbox_url, outbox_url, followers_url, \
+           featured_url, public_key_id, public_key_pem, fetched_at, updated_at, uri, domain, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25)",
+        values,
+    )?;
+    Ok(())
+}
+
+/// Records that account `id` moved to account `target`.
+pub fn set_moved_to(db: &impl Handle, id: i64, target: i64) -> Result<(), Error> {
+    db.execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(id), Value::Int64(target)])?;
+    Ok(())
+}
+
+/// The local accounts among actor URIs `uris`.
+pub fn local_ids_among(db: &impl Handle, uris: &[&String]) -> Result<Vec<i64>, Error> {
+    if uris.is_empty() {
+        return Ok(Vec::new());
+    }
+    let params: Vec<Value> = uris.iter().map(|u| Value::Text((*u).clone())).collect();
+    Ok(db
+        .query(&format!("SELECT a.id FROM accounts a WHERE a.domain IS NULL AND a.uri IN ({})", placeholders(1, params.len())), &params)?
+        .iter()
+        .filter_map(|r| r.i64("id"))
+        .collect())
+}
