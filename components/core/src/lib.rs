@@ -14,8 +14,8 @@
 //! - [`visible`]: reading statuses under the one visibility rule.
 //! - [`remote`]: remote actors and statuses resolved, fetched and stored;
 //!   [`outbound`]: what local actions send out (activities and their audiences).
-//! - [`stream_audience`], [`status_tags`], [`poll_end`]: the streams of a status,
-//!   hashtags and the end of polls, shared by the API and the inbox.
+//! - [`stream_audience`], [`poll_end`]: the streams of a status and the end of
+//!   polls, shared by the API and the inbox.
 
 pub mod actions;
 pub mod activitystreams;
@@ -30,7 +30,6 @@ pub mod outbound;
 pub mod poll_end;
 pub mod remote;
 pub mod rows;
-pub mod status_tags;
 pub mod store;
 pub mod stream_audience;
 pub mod time;

@@ -13,8 +13,9 @@ use serde_json::{Value as Json, json};
 
 use crate::activitystreams::{self as as2, Note};
 use crate::entities::MediaAttachment;
-use aerie_sdk::db::{self, Transaction, Value, ids, placeholders};
-use aerie_sdk::settings;
+use aerie_sdk::db;
+
+use crate::store;
 
 /// The columns [`MediaRow::from_row`] reads, for a table aliased `m`.
 pub const MEDIA_COLUMNS: &str = "m.id, m.account_id, m.status_id, m.type, m.content_type, m.blob_key, m.thumbnail_key, m.remote_url, \
@@ -159,28 +160,12 @@ pub fn media_to_attachment(row: &MediaRow, base: &str) -> as2::Attachment {
 
 /// The attachments of `status_ids`, each list in the author's order.
 pub fn for_statuses(status_ids: &[i64]) -> Result<HashMap<i64, Vec<MediaRow>>, db::Error> {
-    let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
-    if status_ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.status_id IN ({}) ORDER BY m.sort_order, m.id",
-        placeholders(1, status_ids.len())
-    );
-    for row in db::query(&sql, &ids(status_ids))?.iter() {
-        let media = MediaRow::from_row(&row);
-        out.entry(media.status_id.unwrap_or_default()).or_default().push(media);
-    }
-    Ok(out)
+    store::media::for_statuses(&db::Autocommit, status_ids)
 }
 
 /// Rows by id (attached or not), for the versions of an edited status.
 pub fn by_ids(media_ids: &[i64]) -> Result<HashMap<i64, MediaRow>, db::Error> {
-    if media_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!("SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.id IN ({})", placeholders(1, media_ids.len()));
-    Ok(db::query(&sql, &ids(media_ids))?.iter().map(|r| MediaRow::from_row(&r)).map(|m| (m.id, m)).collect())
+    store::media::by_ids(&db::Autocommit, media_ids)
 }
 
 // ---------------------------------------------------------------------------
@@ -261,61 +246,6 @@ pub fn note_attachments(note: &Note) -> Vec<RemoteMedia> {
         })
         .take(MAX_REMOTE)
         .collect()
-}
-
-/// Stores `media` as the attachments of remote status `status_id` by `account_id`.
-pub fn insert_remote(tx: &Transaction, status_id: i64, account_id: i64, media: &[RemoteMedia], now: i64) -> Result<(), db::Error> {
-    for (order, item) in media.iter().enumerate() {
-        let meta = match (item.width, item.height) {
-            (Some(w), Some(h)) => image_meta(w.min(u64::from(u32::MAX)) as u32, h.min(u64::from(u32::MAX)) as u32),
-            _ => json!({}),
-        };
-        let opt_text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
-        tx.execute(
-            "INSERT INTO media_attachments (id, account_id, status_id, type, content_type, remote_url, description, blurhash, \
-               focus_x, focus_y, meta, processing, sort_order, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'ready', $12, $13)",
-            &[
-                Value::Int64(settings::next_id()),
-                Value::Int64(account_id),
-                Value::Int64(status_id),
-                Value::Text(item.kind.into()),
-                opt_text(&item.content_type),
-                Value::Text(item.url.clone()),
-                opt_text(&item.description),
-                opt_text(&item.blurhash),
-                item.focus.map(|(x, _)| Value::Float64(x)).unwrap_or(Value::Null),
-                item.focus.map(|(_, y)| Value::Float64(y)).unwrap_or(Value::Null),
-                Value::Text(meta.to_string()),
-                Value::Int64(order as i64),
-                Value::Int64(now),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Makes `media` the attachments of remote status `status_id` when they differ from
-/// the stored ones (by URL, description and order); returns whether they changed.
-pub fn replace_remote(tx: &Transaction, status_id: i64, account_id: i64, media: &[RemoteMedia], now: i64) -> Result<bool, db::Error> {
-    let stored: Vec<(Option<String>, Option<String>)> = tx
-        .query(
-            "SELECT remote_url, description FROM media_attachments WHERE status_id = $1 ORDER BY sort_order, id",
-            &[Value::Int64(status_id)],
-        )?
-        .iter()
-        .map(|r| (r.string("remote_url"), r.string("description")))
-        .collect();
-    let wanted: Vec<(Option<String>, Option<String>)> = media.iter().map(|m| (Some(m.url.clone()), m.description.clone())).collect();
-    if stored == wanted {
-        return Ok(false);
-    }
-    tx.execute(
-        "DELETE FROM media_attachments WHERE status_id = $1 AND account_id = $2",
-        &[Value::Int64(status_id), Value::Int64(account_id)],
-    )?;
-    insert_remote(tx, status_id, account_id, media, now)?;
-    Ok(true)
 }
 
 #[cfg(test)]

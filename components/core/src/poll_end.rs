@@ -8,8 +8,8 @@
 //! retried job never half-notifies.
 
 use crate::actions::notify;
-use crate::store::notifications;
-use aerie_sdk::db::{self, Value};
+use crate::store::{notifications, polls};
+use aerie_sdk::db;
 use aerie_sdk::queue::{self, JobOptions};
 use aerie_sdk::{log, settings};
 
@@ -30,24 +30,13 @@ pub fn schedule(poll: i64, expires_at: Option<i64>) {
 /// The job: notifies the ended poll's local author and local voters.
 pub fn run(payload: &[u8]) -> Result<(), String> {
     let poll: i64 = std::str::from_utf8(payload).ok().and_then(|p| p.trim().parse().ok()).ok_or("the payload is not a poll id")?;
-    let rows = db::query(
-        "SELECT p.account_id, p.status_id, p.expires_at FROM polls p \
-           JOIN statuses s ON s.id = p.status_id AND s.deleted_at IS NULL AND s.poll_id = p.id \
-         WHERE p.id = $1",
-        &[Value::Int64(poll)],
-    )
-    .map_err(|e| e.to_string())?;
     // Deleted with its status, or replaced by an edit: nobody to tell.
-    let Some(row) = rows.first() else { return Ok(()) };
-    let (Some(author), Some(status)) = (row.i64("account_id"), row.i64("status_id")) else { return Ok(()) };
-    if row.i64("expires_at").is_some_and(|at| at > settings::now_millis()) {
+    let Some(live) = polls::live(&db::Autocommit, poll).map_err(|e| e.to_string())? else { return Ok(()) };
+    let (author, status) = (live.account_id, live.status_id);
+    if live.expires_at.is_some_and(|at| at > settings::now_millis()) {
         return Err(format!("poll {poll} has not ended yet"));
     }
-    let mut recipients: Vec<i64> = db::query("SELECT DISTINCT account_id FROM poll_votes WHERE poll_id = $1", &[Value::Int64(poll)])
-        .map_err(|e| e.to_string())?
-        .iter()
-        .filter_map(|r| r.i64("account_id"))
-        .collect();
+    let mut recipients = polls::voters(&db::Autocommit, poll).map_err(|e| e.to_string())?;
     // The author too (notify keeps local accounts only).
     recipients.push(author);
     let tx = db::begin().map_err(|e| e.to_string())?;

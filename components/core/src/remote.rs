@@ -14,14 +14,15 @@
 
 use std::fmt;
 
-use crate::actions::notify;
+use crate::actions::Origin;
+use crate::actions::statuses::{self, Attachments, Conversation, Edit, Files, NewStatus, Poll, Posted};
 use crate::activitystreams::{self as as2, Note};
 use crate::convert::note_to_status;
-use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
-use crate::store::notifications;
-use crate::stream_audience;
+use crate::rows::{AccountRow, StatusRow};
+use crate::store;
+use crate::store::accounts::Lookup;
 use crate::time::parse_iso8601;
-use aerie_sdk::db::{self, Transaction, Value};
+use aerie_sdk::db::{self, Value};
 use aerie_sdk::federation;
 use aerie_sdk::{log, settings};
 
@@ -250,14 +251,13 @@ impl LocalInstance {
 // ---------------------------------------------------------------------------------
 // Accounts
 
-fn account_where(condition: &str, params: &[Value]) -> Result<Option<(AccountRow, Option<i64>)>, db::Error> {
-    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS}, a.fetched_at FROM accounts a WHERE {condition} LIMIT 1"), params)?;
-    Ok(rows.first().map(|r| (AccountRow::from_row(&r), r.i64("fetched_at"))))
+fn account_where(lookup: Lookup) -> Result<Option<(AccountRow, Option<i64>)>, db::Error> {
+    store::accounts::find(&db::Autocommit, lookup)
 }
 
 /// An account by id.
 pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.id = $1", &[Value::Int64(id)])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::Id(id))?.map(|(a, _)| a))
 }
 
 /// Asks for a newly met account's pinned and latest public posts (the `inbox`
@@ -312,22 +312,22 @@ pub fn queue_replies_fetch(status: &StatusRow) -> bool {
 
 /// The account with actor URI `uri`, from the database only.
 pub fn account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.uri = $1", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::Uri(uri))?.map(|(a, _)| a))
 }
 
 /// The local account with actor URI `uri`.
 pub fn local_account_by_uri(uri: &str) -> Result<Option<AccountRow>, db::Error> {
-    Ok(account_where("a.uri = $1 AND a.domain IS NULL", &[Value::Text(uri.into())])?.map(|(a, _)| a))
+    Ok(account_where(Lookup::LocalUri(uri))?.map(|(a, _)| a))
 }
 
 /// The account with actor URI `uri`: from the database, fetched when unknown or
 /// when a remote one was fetched more than a day ago (a failed refresh keeps the
 /// stored row).
 pub fn resolve_account_uri(uri: &str) -> Result<AccountRow, RemoteError> {
-    let mut known = account_where("a.uri = $1", &[Value::Text(uri.into())])?;
+    let mut known = account_where(Lookup::Uri(uri))?;
     if known.is_none() {
         // A profile URL (some servers' Mention hrefs) of a known remote account.
-        known = account_where("a.url = $1 AND a.domain IS NOT NULL", &[Value::Text(uri.into())])?;
+        known = account_where(Lookup::RemoteUrl(uri))?;
     }
     if let Some((account, fetched_at)) = &known {
         let fresh = fetched_at.is_some_and(|at| settings::now_millis() - at < ACTOR_TTL_MS);
@@ -371,13 +371,10 @@ pub fn resolve_acct(username: &str, domain: &str) -> Result<Option<AccountRow>, 
     }
     let instance = LocalInstance::load()?;
     if domain.is_empty() || instance.is_local(&domain) {
-        let local = account_where("lower(a.username) = $1 AND a.domain IS NULL", &[Value::Text(username.to_lowercase())])?;
+        let local = account_where(Lookup::LocalUsername(&username.to_lowercase()))?;
         return Ok(local.map(|(a, _)| a));
     }
-    let known = account_where(
-        "lower(a.username) = $1 AND lower(a.domain) = $2",
-        &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
-    )?;
+    let known = account_where(Lookup::UsernameAt(&username.to_lowercase(), &domain))?;
     if let Some((account, _)) = known {
         return match account.uri.clone() {
             Some(uri) => resolve_account_uri(&uri).map(Some),
@@ -465,13 +462,9 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
         Value::Text(id.to_string()),
         Value::Text(domain.clone()),
     ];
-    let existing = match account_where("a.uri = $1", &[Value::Text(id.into())])? {
+    let existing = match account_where(Lookup::Uri(id))? {
         Some(found) => Some(found.0),
-        None => account_where(
-            "lower(a.username) = $1 AND lower(a.domain) = $2",
-            &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())],
-        )?
-        .map(|(a, _)| a),
+        None => account_where(Lookup::UsernameAt(&username.to_lowercase(), &domain))?.map(|(a, _)| a),
     };
     let account_id = match existing {
         Some(existing) => {
@@ -479,27 +472,14 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
                 return Err(invalid(format!("{id} names a local account")));
             }
             params[0] = Value::Int64(existing.id);
-            db::execute(
-                "UPDATE accounts SET username = $2, display_name = $3, note = $4, url = $5, avatar_url = $6, header_url = $7, \
-                   actor_type = $8, locked = $9, bot = $10, discoverable = $11, indexable = $12, fields = $13, also_known_as = $14, \
-                   inbox_url = $15, shared_inbox_url = $16, outbox_url = $17, followers_url = $18, featured_url = $19, \
-                   public_key_id = $20, public_key_pem = $21, fetched_at = $22, updated_at = $22, uri = $23, domain = $24 \
-                 WHERE id = $1",
-                &params,
-            )?;
+            store::accounts::update_remote(&db::Autocommit, &params)?;
             existing.id
         }
         None => {
             let new_id = settings::next_id();
             params[0] = Value::Int64(new_id);
             params.push(Value::Int64(actor.published.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now)));
-            db::execute(
-                "INSERT INTO accounts (id, username, display_name, note, url, avatar_url, header_url, actor_type, locked, bot, \
-                   discoverable, indexable, fields, also_known_as, inbox_url, shared_inbox_url, outbox_url, followers_url, \
-                   featured_url, public_key_id, public_key_pem, fetched_at, updated_at, uri, domain, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25)",
-                &params,
-            )?;
+            store::accounts::insert_remote(&db::Autocommit, &params)?;
             queue_backfill(new_id, id);
             new_id
         }
@@ -508,11 +488,9 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
         && let Some(target) = account_by_uri(moved_to)?
         && target.id != account_id
     {
-        db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(account_id), Value::Int64(target.id)])?;
+        store::accounts::set_moved_to(&db::Autocommit, account_id, target.id)?;
     }
-    account_where("a.id = $1", &[Value::Int64(account_id)])?
-        .map(|(a, _)| a)
-        .ok_or_else(|| invalid(format!("{id} vanished while being stored")))
+    account_where(Lookup::Id(account_id))?.map(|(a, _)| a).ok_or_else(|| invalid(format!("{id} vanished while being stored")))
 }
 
 // ---------------------------------------------------------------------------------
@@ -520,11 +498,7 @@ pub fn upsert_actor(actor: &as2::Actor, doc_origin: &str) -> Result<AccountRow, 
 
 /// A status by URI (or URL) from the database, deleted ones included.
 pub fn status_by_uri(uri: &str) -> Result<Option<StatusRow>, db::Error> {
-    let rows = db::query(
-        &format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.uri = $1 OR s.url = $1 ORDER BY s.id LIMIT 1"),
-        &[Value::Text(uri.into())],
-    )?;
-    Ok(rows.first().map(|r| StatusRow::from_row(&r)))
+    store::statuses::by_uri(&db::Autocommit, uri)
 }
 
 /// The id of the status at `uri` (or with that URL): from the database, else fetched
@@ -590,17 +564,7 @@ fn resolve_status_where(uri: &str, depth: u32, accept: impl Fn(&Note) -> bool) -
 /// Local accounts among `uris` (addressees of a status), from the database.
 fn local_accounts_among(uris: &[String]) -> Result<Vec<i64>, db::Error> {
     let uris: Vec<&String> = uris.iter().filter(|u| !as2::is_public(u)).take(100).collect();
-    if uris.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = uris.iter().map(|u| Value::Text((*u).clone())).collect();
-    Ok(db::query(
-        &format!("SELECT a.id FROM accounts a WHERE a.domain IS NULL AND a.uri IN ({})", db::placeholders(1, params.len())),
-        &params,
-    )?
-    .iter()
-    .filter_map(|r| r.i64("id"))
-    .collect())
+    store::accounts::local_ids_among(&db::Autocommit, &uris)
 }
 
 /// The accounts a Note mentions (resolved, fetched when unknown; failures skipped)
@@ -618,73 +582,6 @@ fn note_mentioned(note: &Note) -> Result<(Vec<i64>, Vec<i64>), db::Error> {
     let addressed: Vec<String> = note.to.iter().chain(&note.cc).cloned().collect();
     let silent = local_accounts_among(&addressed)?.into_iter().filter(|id| !mentioned.contains(id)).collect();
     Ok((mentioned, silent))
-}
-
-fn write_mentions(
-    tx: &Transaction,
-    status: i64,
-    author: i64,
-    mentioned: &[i64],
-    silent: &[i64],
-    now: i64,
-) -> Result<Vec<notifications::Notice>, db::Error> {
-    let existing: Vec<(i64, bool)> = tx
-        .query("SELECT account_id, silent FROM mentions WHERE status_id = $1", &[Value::Int64(status)])?
-        .iter()
-        .filter_map(|r| Some((r.i64("account_id")?, r.bool("silent"))))
-        .collect();
-    let mut notices = Vec::new();
-    for (&account, is_silent) in mentioned.iter().map(|a| (a, false)).chain(silent.iter().map(|a| (a, true))) {
-        if existing.iter().any(|(a, s)| *a == account && *s == is_silent) {
-            continue;
-        }
-        tx.execute(
-            "INSERT INTO mentions (id, status_id, account_id, silent, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (status_id, account_id) DO UPDATE SET silent = $4",
-            &[
-                Value::Int64(settings::next_id()),
-                Value::Int64(status),
-                Value::Int64(account),
-                Value::Int64(is_silent as i64),
-                Value::Int64(now),
-            ],
-        )?;
-        let was_visible = existing.iter().any(|(a, s)| *a == account && !*s);
-        if !is_silent && !was_visible {
-            notices.extend(notifications::create(tx, account, author, notifications::MENTION, Some(status))?);
-        }
-    }
-    let gone: Vec<i64> = existing.iter().filter(|(a, s)| !*s && !mentioned.contains(a) && !silent.contains(a)).map(|(a, _)| *a).collect();
-    for account in gone {
-        tx.execute(
-            "UPDATE mentions SET silent = 1 WHERE status_id = $1 AND account_id = $2",
-            &[Value::Int64(status), Value::Int64(account)],
-        )?;
-    }
-    Ok(notices)
-}
-
-fn insert_poll(tx: &Transaction, status: i64, author: i64, poll: &RemotePoll, now: i64) -> Result<i64, db::Error> {
-    let id = settings::next_id();
-    tx.execute(
-        "INSERT INTO polls (id, status_id, account_id, options, multiple, votes_count, voters_count, expires_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (status_id) DO NOTHING",
-        &[
-            Value::Int64(id),
-            Value::Int64(status),
-            Value::Int64(author),
-            Value::Text(poll.options_json()),
-            Value::Int64(poll.multiple as i64),
-            Value::Int64(poll.votes_count() as i64),
-            Value::Int64(poll.voters_count as i64),
-            poll.expires_at.map(Value::Int64).unwrap_or(Value::Null),
-            Value::Int64(now),
-        ],
-    )?;
-    let id =
-        tx.query("SELECT id FROM polls WHERE status_id = $1", &[Value::Int64(status)])?.first().and_then(|r| r.i64("id")).unwrap_or(id);
-    tx.execute("UPDATE statuses SET poll_id = $2 WHERE id = $1", &[Value::Int64(status), Value::Int64(id)])?;
-    Ok(id)
 }
 
 /// The `(id, account_id, conversation_id)` of the status at `uri`, if stored.
@@ -741,90 +638,25 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
     row.sensitive = row.sensitive || !row.spoiler_text.is_empty();
     // Edits before we saw the status are not history here.
     row.edited_at = row.edited_at.filter(|at| *at > row.created_at);
-
-    let tx = db::begin()?;
-    let conversation_id = match (parent.and_then(|(_, _, c)| c), note.conversation.as_deref()) {
-        (Some(existing), _) => existing,
-        (None, Some(uri)) if !uri.is_empty() => {
-            tx.execute(
-                "INSERT INTO conversations (id, uri, created_at) VALUES ($1, $2, $3) ON CONFLICT (uri) DO NOTHING",
-                &[Value::Int64(settings::next_id()), Value::Text(uri.into()), Value::Int64(now)],
-            )?;
-            tx.query("SELECT id FROM conversations WHERE uri = $1", &[Value::Text(uri.into())])?
-                .first()
-                .and_then(|r| r.i64("id"))
-                .unwrap_or_else(settings::next_id)
-        }
-        _ => {
-            let id = settings::next_id();
-            tx.execute("INSERT INTO conversations (id, uri, created_at) VALUES ($1, NULL, $2)", &[Value::Int64(id), Value::Int64(now)])?;
-            id
-        }
+    let conversation = match (parent.and_then(|(_, _, c)| c), note.conversation.as_deref()) {
+        (Some(existing), _) => Conversation::Of(existing),
+        (None, Some(uri)) if !uri.is_empty() => Conversation::Uri(uri.to_string()),
+        _ => Conversation::New,
     };
-    row.conversation_id = Some(conversation_id);
-    let opt_int = |v: Option<i64>| v.map(Value::Int64).unwrap_or(Value::Null);
-    let opt_text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
-    let written = tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, in_reply_to_id, in_reply_to_account_id, \
-           conversation_id, language, sensitive, spoiler_text, edited_at, created_at, updated_at) \
-         VALUES ($1, $2, 0, '', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (uri) DO NOTHING",
-        &[
-            Value::Int64(row.id),
-            Value::Int64(row.account_id),
-            Value::Text(row.content_html.clone()),
-            opt_text(&row.uri),
-            opt_text(&row.url),
-            Value::Text(row.visibility.clone()),
-            opt_int(row.in_reply_to_id),
-            opt_int(row.in_reply_to_account_id),
-            Value::Int64(conversation_id),
-            opt_text(&row.language),
-            Value::Int64(row.sensitive as i64),
-            Value::Text(row.spoiler_text.clone()),
-            opt_int(row.edited_at),
-            Value::Int64(row.created_at),
-            Value::Int64(now),
-        ],
-    )?;
-    if written == 0 {
-        drop(tx);
-        return status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id)));
+    let new =
+        NewStatus { row, conversation, mentioned, silent, tags, media: Attachments::Remote(media), poll: poll.map(Poll::Remote), now };
+    match statuses::post(&Origin::Remote { uri: note.id.clone() }, new).map_err(refused)? {
+        Posted::Created(row) => Ok(row.id),
+        Posted::AlreadyStored => status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id))),
     }
-    let mut notices = write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?;
-    crate::status_tags::set(&tx, row.id, &tags, now)?;
-    crate::media::insert_remote(&tx, row.id, author.id, &media, now)?;
-    if let Some(poll) = &poll {
-        row.poll_id = Some(insert_poll(&tx, row.id, author.id, poll, now)?);
+}
+
+/// A remote status the core refused to write.
+fn refused(refused: statuses::Refused) -> RemoteError {
+    match refused {
+        statuses::Refused::Db(e) => RemoteError::Db(e),
+        statuses::Refused::MediaNotFound(ids) => invalid(format!("unusable attachments {ids:?}")),
     }
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, \
-           last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
-        &[Value::Int64(author.id), Value::Int64(row.created_at)],
-    )?;
-    // Public and unlisted replies only: the count is shown to everyone.
-    if let Some((parent_id, _, _)) = parent
-        && row.counts_in_replies()
-    {
-        tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent_id)])?;
-    }
-    let reply_to_other = row.in_reply_to_account_id.is_some_and(|a| a != author.id);
-    if row.visibility != "direct" && !reply_to_other {
-        let subscribers: Vec<i64> = tx
-            .query(
-                "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
-                 WHERE f.target_account_id = $1 AND f.notify = 1",
-                &[Value::Int64(author.id)],
-            )?
-            .iter()
-            .filter_map(|r| r.i64("account_id"))
-            .filter(|id| !mentioned.contains(id))
-            .collect();
-        notices.extend(notifications::create_many(&tx, &subscribers, author.id, notifications::STATUS, Some(row.id))?);
-    }
-    tx.commit()?;
-    notify::publish(notices);
-    stream_audience::publish_created(&row);
-    Ok(row.id)
 }
 
 /// Applies an edit of remote `note` by `author` to its stored status: the previous
@@ -849,156 +681,25 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
     row.sensitive = note.sensitive || !row.spoiler_text.is_empty();
     row.language = note.language().map(str::to_string).or(status.language.clone());
     let poll = (note.kind == "Question").then(|| note_poll(note)).flatten();
-    let content_changed =
-        row.content_html != status.content_html || row.spoiler_text != status.spoiler_text || row.sensitive != status.sensitive;
     let (mentioned, silent) = note_mentioned(note)?;
-    let tags = note_hashtags(note);
-    let media = crate::media::note_attachments(note);
-
-    let tx = db::begin()?;
-    let old_poll = match status.poll_id {
-        Some(id) => tx.query("SELECT options, multiple FROM polls WHERE id = $1", &[Value::Int64(id)])?.first().map(|r| {
-            let parsed: Vec<serde_json::Value> = serde_json::from_str(r.text("options").unwrap_or("[]")).unwrap_or_default();
-            let titles: Vec<String> = parsed.iter().filter_map(|o| o.get("title").and_then(|t| t.as_str()).map(str::to_string)).collect();
-            (titles, r.bool("multiple"))
-        }),
-        None => None,
+    let edit = Edit {
+        row,
+        edited_at: note.updated.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now),
+        mentioned,
+        silent,
+        tags: note_hashtags(note),
+        media: Attachments::Remote(crate::media::note_attachments(note)),
+        poll: poll.map(Poll::Remote),
+        now,
     };
-    let new_titles = poll.as_ref().map(|p| (p.options.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), p.multiple));
-    let poll_changed = old_poll != new_titles;
-    let media_changed = crate::media::replace_remote(&tx, status.id, author.id, &media, now)?;
-    let edited = content_changed || poll_changed || media_changed;
-    let mut notices = Vec::new();
-    if edited {
-        let versions = tx.query("SELECT COUNT(*) AS n FROM status_edits WHERE status_id = $1", &[Value::Int64(status.id)])?;
-        if versions.first().and_then(|r| r.i64("n")).unwrap_or(0) == 0 {
-            store_version(&tx, &status, old_poll.as_ref().map(|(t, _)| t.clone()), status.created_at)?;
-        }
-        let edited_at = note.updated.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now);
-        row.edited_at = Some(edited_at);
-        tx.execute(
-            "UPDATE statuses SET content_html = $2, spoiler_text = $3, sensitive = $4, language = $5, edited_at = $6, updated_at = $7 WHERE id = $1",
-            &[
-                Value::Int64(row.id),
-                Value::Text(row.content_html.clone()),
-                Value::Text(row.spoiler_text.clone()),
-                Value::Int64(row.sensitive as i64),
-                row.language.clone().map(Value::Text).unwrap_or(Value::Null),
-                Value::Int64(edited_at),
-                Value::Int64(now),
-            ],
-        )?;
-        if poll_changed {
-            if let Some(old) = status.poll_id {
-                tx.execute("DELETE FROM poll_votes WHERE poll_id = $1", &[Value::Int64(old)])?;
-                tx.execute("DELETE FROM polls WHERE id = $1", &[Value::Int64(old)])?;
-                tx.execute("UPDATE statuses SET poll_id = NULL WHERE id = $1", &[Value::Int64(row.id)])?;
-            }
-            row.poll_id = match &poll {
-                Some(p) => Some(insert_poll(&tx, row.id, author.id, p, now)?),
-                None => None,
-            };
-        }
-        store_version(&tx, &row, new_titles.map(|(t, _)| t), row.edited_at.unwrap_or(now))?;
-        let rebloggers = tx.query(
-            "SELECT DISTINCT r.account_id FROM statuses r WHERE r.reblog_of_id = $1 AND r.deleted_at IS NULL",
-            &[Value::Int64(row.id)],
-        )?;
-        for reblogger in rebloggers.iter().filter_map(|r| r.i64("account_id")) {
-            notices.extend(notifications::create(&tx, reblogger, author.id, notifications::UPDATE, Some(row.id))?);
-        }
-    }
-    if !poll_changed && let (Some(poll), Some(poll_id)) = (&poll, status.poll_id) {
-        tx.execute(
-            "UPDATE polls SET options = $2, votes_count = $3, voters_count = $4, expires_at = $5, updated_at = $6 WHERE id = $1",
-            &[
-                Value::Int64(poll_id),
-                Value::Text(poll.options_json()),
-                Value::Int64(poll.votes_count() as i64),
-                Value::Int64(poll.voters_count as i64),
-                poll.expires_at.map(Value::Int64).unwrap_or(Value::Null),
-                Value::Int64(now),
-            ],
-        )?;
-    }
-    notices.extend(write_mentions(&tx, row.id, author.id, &mentioned, &silent, now)?);
-    crate::status_tags::set(&tx, row.id, &tags, now)?;
-    tx.commit()?;
-    notify::publish(notices);
-    if edited {
-        stream_audience::publish_edited(&row);
-    }
-    Ok(row.id)
-}
-
-fn store_version(tx: &Transaction, status: &StatusRow, poll_titles: Option<Vec<String>>, at: i64) -> Result<(), db::Error> {
-    tx.execute(
-        "INSERT INTO status_edits (id, status_id, account_id, text, content_html, spoiler_text, sensitive, media_ids, poll_options, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9)",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(status.id),
-            Value::Int64(status.account_id),
-            Value::Text(status.text.clone()),
-            Value::Text(status.content_html.clone()),
-            Value::Text(status.spoiler_text.clone()),
-            Value::Int64(status.sensitive as i64),
-            poll_titles.map(|t| Value::Text(serde_json::to_string(&t).unwrap_or_else(|_| "[]".into()))).unwrap_or(Value::Null),
-            Value::Int64(at),
-        ],
-    )?;
-    Ok(())
+    statuses::edit(&Origin::Remote { uri: note.id.clone() }, &status, edit).map_err(refused)?;
+    Ok(status.id)
 }
 
 /// Soft-deletes status `status` (and its reblogs) as its author's Delete does:
 /// counters, pins and notifications follow, then the streaming events.
 pub fn delete_status(status: &StatusRow) -> Result<(), db::Error> {
-    if status.deleted_at.is_some() {
-        return Ok(());
-    }
-    let reblogs: Vec<StatusRow> = db::query(
-        &format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL"),
-        &[Value::Int64(status.id)],
-    )?
-    .iter()
-    .map(|r| StatusRow::from_row(&r))
-    .collect();
-    let now = Value::Int64(settings::now_millis());
-    let id = Value::Int64(status.id);
-    let tx = db::begin()?;
-    let changed = tx
-        .execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL", &[id.clone(), now.clone()])?;
-    if changed == 0 {
-        return Ok(());
-    }
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0",
-        &[Value::Int64(status.account_id)],
-    )?;
-    // Only a reply that was counted (public or unlisted) comes off the count.
-    if let Some(parent) = status.in_reply_to_id
-        && status.counts_in_replies()
-    {
-        tx.execute("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0", &[Value::Int64(parent)])?;
-    }
-    if let Some(original) = status.reblog_of_id {
-        tx.execute("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0", &[Value::Int64(original)])?;
-        tx.execute(
-            "DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = $1 AND status_id = $2",
-            &[Value::Int64(status.account_id), Value::Int64(original)],
-        )?;
-    }
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count - 1 \
-         WHERE statuses_count > 0 AND id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1 AND deleted_at IS NULL)",
-        std::slice::from_ref(&id),
-    )?;
-    tx.execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE reblog_of_id = $1 AND deleted_at IS NULL", &[id.clone(), now])?;
-    tx.execute("DELETE FROM pins WHERE status_id = $1", std::slice::from_ref(&id))?;
-    tx.execute("DELETE FROM notifications WHERE status_id = $1", &[id])?;
-    tx.commit()?;
-    stream_audience::publish_deleted(status);
-    reblogs.iter().for_each(stream_audience::publish_deleted);
+    statuses::delete(status, Files::Keep)?;
     Ok(())
 }
 

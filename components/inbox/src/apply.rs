@@ -12,10 +12,11 @@ use aerie_core::actions::blocks as block_action;
 use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
 use aerie_core::activitystreams::{self as as2, Note};
 use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use aerie_core::rows::{AccountRow, StatusRow};
 use aerie_core::store::blocks::{self, Block};
 use aerie_core::store::notifications;
-use aerie_core::store::{follows, reblogs};
+use aerie_core::store::reports::NewReport;
+use aerie_core::store::{self, follows, reblogs};
 use aerie_core::time::parse_iso8601;
 use aerie_sdk::db::{self, Autocommit, Value};
 use aerie_sdk::log::{self, Level};
@@ -186,13 +187,11 @@ fn blocked_by(local: i64, remote: &AccountRow) -> Result<bool, db::Error> {
 }
 
 fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
-    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"), &[Value::Int64(id)])?;
-    Ok(rows.first().map(|r| AccountRow::from_row(&r)))
+    store::accounts::by_id(&db::Autocommit, id)
 }
 
 fn status_by_id(id: i64) -> Result<Option<StatusRow>, db::Error> {
-    let rows = db::query(&format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id = $1"), &[Value::Int64(id)])?;
-    Ok(rows.first().map(|r| StatusRow::from_row(&r)))
+    store::statuses::by_id(&db::Autocommit, id)
 }
 
 /// Where to send something to `account`: its own inbox, else its shared inbox.
@@ -535,7 +534,8 @@ fn delete_actor(actor_uri: &str, verified: bool) -> Done {
         return drop_it("unverified Delete of an actor that still exists");
     }
     let id = Value::Int64(account.id);
-    let now = Value::Int64(settings::now_millis());
+    let now_ms = settings::now_millis();
+    let now = Value::Int64(now_ms);
     let pairs: Vec<(i64, i64)> = db::query(
         "SELECT account_id, target_account_id FROM follows WHERE account_id = $1 OR target_account_id = $1",
         std::slice::from_ref(&id),
@@ -549,8 +549,7 @@ fn delete_actor(actor_uri: &str, verified: bool) -> Done {
         follows::remove(&tx, follower, target)?;
     }
     tx.execute("DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1", std::slice::from_ref(&id))?;
-    tx.execute("UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE account_id = $1 AND deleted_at IS NULL", &[id.clone(), now])?;
-    tx.execute("UPDATE accounts SET statuses_count = 0 WHERE id = $1", std::slice::from_ref(&id))?;
+    store::statuses::delete_all_of(&tx, account.id, now_ms)?;
     tx.execute("DELETE FROM notifications WHERE from_account_id = $1", &[id])?;
     tx.commit()?;
     Ok(())
@@ -645,14 +644,8 @@ fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
     }
     let mut statuses: Vec<(i64, i64)> = Vec::new();
     for uri in objects {
-        let rows = db::query(
-            "SELECT id, account_id FROM statuses WHERE (uri = $1 OR url = $1) AND local = 1 AND deleted_at IS NULL",
-            &[Value::Text(uri.clone())],
-        )?;
-        if let Some(row) = rows.first()
-            && let (Some(id), Some(author)) = (row.i64("id"), row.i64("account_id"))
-        {
-            statuses.push((id, author));
+        if let Some(found) = store::statuses::local_by_uri(&db::Autocommit, uri)? {
+            statuses.push(found);
         }
     }
     let Some(target) = target.or_else(|| statuses.first().map(|&(_, author)| author)) else {
@@ -661,20 +654,18 @@ fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
     let status_ids: Vec<String> = statuses.iter().filter(|&&(_, author)| author == target).map(|(id, _)| id.to_string()).collect();
     // Plain text: the comment is shown to moderators, never rendered as HTML.
     let comment: String = aerie_core::text::html_to_text(comment).chars().take(5000).collect();
-    db::execute(
-        "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, forwarded, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT (uri) DO NOTHING",
-        &[
-            Value::Int64(settings::next_id()),
-            Value::Int64(act.actor.id),
-            Value::Int64(target),
-            Value::Text(serde_json::to_string(&status_ids).unwrap_or_else(|_| "[]".into())),
-            Value::Text(comment),
-            Some(act.id.clone()).filter(|i| !i.is_empty()).map(Value::Text).unwrap_or(Value::Null),
-            Value::Int64(settings::now_millis()),
-        ],
-    )?;
-    log::info(&format!("inbox: report from {} about account {target} ({} statuses)", act.actor_uri, status_ids.len()));
+    let report = NewReport {
+        id: settings::next_id(),
+        account_id: act.actor.id,
+        target_account_id: target,
+        status_ids,
+        comment,
+        uri: Some(act.id.clone()).filter(|i| !i.is_empty()),
+        forwarded: true,
+        created_at: settings::now_millis(),
+    };
+    store::reports::insert_remote(&db::Autocommit, &report)?;
+    log::info(&format!("inbox: report from {} about account {target} ({} statuses)", act.actor_uri, report.status_ids.len()));
     Ok(())
 }
 

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
 use aerie_core::remote::{self, RemoteError};
-use aerie_core::rows::{STATUS_COLUMNS, StatusRow};
-use aerie_sdk::db::{self, Value};
+use aerie_core::store;
+use aerie_sdk::db;
 use aerie_sdk::{federation, log};
 
 /// The job kind.
@@ -32,9 +32,7 @@ pub fn run(payload: &[u8]) -> Result<(), String> {
         log::warn("replies: the payload names no status");
         return Ok(());
     };
-    let rows = db::query(&format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id = $1"), &[Value::Int64(status_id)])
-        .map_err(|e| e.to_string())?;
-    let Some(status) = rows.first().map(|r| StatusRow::from_row(&r)) else { return Ok(()) };
+    let Some(status) = store::statuses::by_id(&db::Autocommit, status_id).map_err(|e| e.to_string())? else { return Ok(()) };
     let Some(uri) = status.uri.clone().filter(|_| !status.local && status.deleted_at.is_none()) else { return Ok(()) };
     let collection = match replies_collection(&uri) {
         Ok(Some(collection)) => collection,

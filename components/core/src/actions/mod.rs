@@ -18,7 +18,9 @@ pub mod blocks;
 pub mod boosts;
 pub mod favourites;
 pub mod notify;
+pub mod polls;
 pub mod saved;
+pub mod statuses;
 
 /// Where a state change comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,13 +17,26 @@
 //! - Fragments other queries embed (a `JOIN` for a page of statuses) are constants
 //!   of the module that owns the table.
 
+pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
+pub mod conversations;
 pub mod favourites;
 pub mod follows;
+pub mod idempotency_keys;
+pub mod instance;
 pub mod markers;
+pub mod media;
+pub mod mentions;
 pub mod notifications;
 pub mod pins;
+pub mod polls;
 pub mod reblogs;
 pub mod relationships;
+pub mod reports;
+pub mod status_edits;
+pub mod statuses;
+pub mod subscribers;
+pub mod tags;
+pub mod timelines;
 pub mod users;

@@ -1,25 +1,24 @@
-//! Writing statuses: a new status ([`create`]) or a new version of one ([`edit`])
-//! with its mentions, tags, media, poll, counters and notifications in one
-//! transaction, then its streaming events. Reblogs are in
+//! Composing statuses: a new status ([`create`]) or a new version of one ([`edit`])
+//! read from the request and rendered, written by the core's status actions
+//! (`aerie_core::actions::statuses`), then federated. Reblogs are in
 //! `routes/api/v1/statuses/actions.rs`.
 
 pub mod content;
 mod edit;
 pub mod poll;
-mod references;
 pub mod render;
-mod subscribers;
 
 pub use content::Content;
 pub use edit::edit;
 
+use aerie_core::actions::Origin;
+use aerie_core::actions::statuses::{self, Attachments, Conversation, NewStatus as NewPost, Poll, Posted, Refused};
 use aerie_core::rows::{AccountRow, StatusRow};
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db;
 use aerie_sdk::http::Response;
 use aerie_sdk::settings;
 
-use aerie_core::actions::notify;
-use aerie_core::stream_audience;
+use crate::ctx::invalid;
 
 /// The instance facts composing needs.
 pub struct Instance {
@@ -56,7 +55,7 @@ pub fn local_status_urls(author: &AccountRow, instance: &Instance, id: i64) -> (
 
 /// Writes `new` by `author`, publishes it and returns the stored row.
 pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Result<StatusRow, Response> {
-    let content = &new.content;
+    let content = new.content;
     let accounts = render::mentionable_accounts(&content.text, &instance.domain)?;
     let rendered = render::render(&content.text, &accounts, &instance.domain, &instance.base);
 
@@ -64,19 +63,7 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
     let id = settings::next_id();
     let (uri, url) = local_status_urls(author, instance, id);
     let parent = new.in_reply_to.as_ref();
-    let tx = db::begin()?;
-    let conversation_id = match parent.and_then(|p| p.conversation_id) {
-        Some(existing) => existing,
-        None => {
-            let conversation = settings::next_id();
-            tx.execute(
-                "INSERT INTO conversations (id, uri, created_at) VALUES ($1, NULL, $2)",
-                &[Value::Int64(conversation), Value::Int64(now)],
-            )?;
-            conversation
-        }
-    };
-    let mut row = StatusRow {
+    let row = StatusRow {
         id,
         account_id: author.id,
         local: true,
@@ -87,7 +74,6 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
         visibility: new.visibility.clone(),
         in_reply_to_id: parent.map(|p| p.id),
         in_reply_to_account_id: parent.map(|p| p.account_id),
-        conversation_id: Some(conversation_id),
         language: content.language.clone(),
         sensitive: content.sensitive.unwrap_or(false) || !content.spoiler_text.is_empty(),
         spoiler_text: content.spoiler_text.clone(),
@@ -96,54 +82,34 @@ pub fn create(author: &AccountRow, new: NewStatus, instance: &Instance) -> Resul
         updated_at: now,
         ..StatusRow::default()
     };
-    let opt_int = |v: Option<i64>| v.map(Value::Int64).unwrap_or(Value::Null);
-    let opt_text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
-    tx.execute(
-        "INSERT INTO statuses (id, account_id, local, text, content_html, uri, url, visibility, in_reply_to_id, in_reply_to_account_id, \
-           conversation_id, language, sensitive, spoiler_text, application_id, created_at, updated_at) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
-        &[
-            Value::Int64(row.id),
-            Value::Int64(row.account_id),
-            Value::Text(row.text.clone()),
-            Value::Text(row.content_html.clone()),
-            opt_text(&row.uri),
-            opt_text(&row.url),
-            Value::Text(row.visibility.clone()),
-            opt_int(row.in_reply_to_id),
-            opt_int(row.in_reply_to_account_id),
-            Value::Int64(conversation_id),
-            opt_text(&row.language),
-            Value::Int64(row.sensitive as i64),
-            Value::Text(row.spoiler_text.clone()),
-            opt_int(row.application_id),
-            Value::Int64(now),
-        ],
-    )?;
-    let mut notices = references::set_mentions(&tx, id, author.id, &rendered.mentions, now)?;
-    references::set_tags(&tx, id, &rendered.tags, now)?;
-    references::set_media(&tx, id, author.id, &content.media_ids)?;
-    if let Some(new_poll) = &content.poll {
-        row.poll_id = Some(poll::insert(&tx, id, author.id, new_poll, now)?);
-    }
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
-        &[Value::Int64(author.id), Value::Int64(now)],
-    )?;
-    // Public and unlisted replies only: the count is shown to everyone.
-    if let Some(parent) = parent
-        && row.counts_in_replies()
-    {
-        tx.execute("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1", &[Value::Int64(parent.id)])?;
-    }
-    let mentioned: Vec<i64> = notices.iter().map(|n| n.recipient).collect();
-    notices.extend(subscribers::notify(&tx, &row, &mentioned, now)?);
-    tx.commit()?;
-    if let (Some(new_poll), Some(poll_id)) = (&content.poll, row.poll_id) {
-        poll::remember(poll_id, new_poll, now);
-    }
-    notify::publish(notices);
-    stream_audience::publish_created(&row);
+    let status = NewPost {
+        row,
+        conversation: match parent.and_then(|p| p.conversation_id) {
+            Some(existing) => Conversation::Of(existing),
+            None => Conversation::New,
+        },
+        mentioned: rendered.mentions,
+        silent: Vec::new(),
+        tags: rendered.tags,
+        media: Attachments::Uploads(content.media_ids),
+        poll: content.poll.map(Poll::Local),
+        now,
+    };
+    let row = match statuses::post(&Origin::Local, status).map_err(refused)? {
+        Posted::Created(row) => *row,
+        Posted::AlreadyStored => return Err(Response::error(500, "the status was not stored")),
+    };
     crate::federate::status_created(&row);
     Ok(row)
+}
+
+/// A status the core refused to write, as the client hears of it.
+pub fn refused(refused: Refused) -> Response {
+    match refused {
+        Refused::Db(e) => e.into(),
+        Refused::MediaNotFound(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            invalid(&format!("Media not found: {}", ids.join(", ")))
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! rule lets an anonymous viewer see, so followers-only and direct posts are 404 here.
 
 use aerie_core::convert::escape_html as escape;
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_core::store;
 use aerie_core::time::iso8601;
 use aerie_sdk::db;
 use aerie_sdk::http::{Request, Response};
@@ -32,24 +33,13 @@ pub fn page(request: &Request, rest: &str) -> Response {
 }
 
 fn local_account(name: &str) -> Option<AccountRow> {
-    let rows = db::query(
-        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = lower($1) AND a.domain IS NULL AND a.deleted_at IS NULL AND a.suspended_at IS NULL"),
-        &[db::Value::Text(name.to_string())],
-    )
-    .ok()?;
-    rows.first().map(|row| AccountRow::from_row(&row))
+    store::accounts::local_by_username(&db::Autocommit, name).ok()?
 }
 
 fn profile(request: &Request, instance: &InstanceInfo, account: &AccountRow) -> Response {
     let _ = request;
-    let statuses = load::status_rows(
-        None,
-        "",
-        "s.account_id = $2 AND s.reblog_of_id IS NULL AND s.visibility = 'public'",
-        "ORDER BY s.id DESC LIMIT 20",
-        vec![db::Value::Int64(account.id)],
-    )
-    .unwrap_or_default();
+    let (condition, tail) = store::timelines::PROFILE_PAGE;
+    let statuses = load::status_rows(None, "", condition, tail, vec![db::Value::Int64(account.id)]).unwrap_or_default();
     let name = display_name(account);
     let acct = format!("@{}@{}", account.username, instance.domain);
     let url = account.url.clone().unwrap_or_default();

@@ -2,7 +2,9 @@
 //! by many clients to learn the version and limits).
 
 use aerie_core::entities::Activity;
-use aerie_sdk::db::{self, Value};
+use aerie_core::store;
+use aerie_core::store::instance::Counted;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::{Request, Response};
 use aerie_sdk::settings;
 use serde_json::json;
@@ -49,9 +51,7 @@ pub fn get(request: &Request) -> Response {
 
 /// `GET /api/v1/instance/peers`: the remote domains this instance knows.
 pub fn peers() -> Result<Response, Response> {
-    let rows =
-        db::query("SELECT domain FROM instances UNION SELECT DISTINCT domain FROM accounts WHERE domain IS NOT NULL ORDER BY domain", &[])?;
-    let domains: Vec<String> = rows.iter().filter_map(|r| r.string("domain")).collect();
+    let domains = store::instance::peers(&Autocommit)?;
     Ok(Response::to_json(200, &domains))
 }
 
@@ -67,15 +67,7 @@ pub fn activity() -> Result<Response, Response> {
     let now = settings::now_millis();
     let this_week = (now - monday_offset).div_euclid(WEEK_MS) * WEEK_MS + monday_offset;
     let first = this_week - (ACTIVITY_WEEKS - 1) * WEEK_MS;
-    let rows = db::query(
-        "SELECT 's' AS k, (created_at - $1) / $2 AS w, COUNT(*) AS n FROM statuses WHERE local = 1 AND created_at >= $1 \
-           GROUP BY 2 \
-         UNION ALL SELECT 'l' AS k, (last_active_at - $1) / $2 AS w, COUNT(*) AS n FROM users WHERE last_active_at >= $1 \
-           GROUP BY 2 \
-         UNION ALL SELECT 'r' AS k, (created_at - $1) / $2 AS w, COUNT(*) AS n FROM users WHERE created_at >= $1 \
-           GROUP BY 2",
-        &[Value::Int64(first), Value::Int64(WEEK_MS)],
-    )?;
+    let counts = store::instance::activity(&Autocommit, first, WEEK_MS)?;
     let mut weeks: Vec<Activity> = (0..ACTIVITY_WEEKS)
         .map(|i| Activity {
             week: ((first + i * WEEK_MS) / 1000).to_string(),
@@ -84,13 +76,13 @@ pub fn activity() -> Result<Response, Response> {
             registrations: "0".into(),
         })
         .collect();
-    for row in rows.iter() {
-        let Some(week) = row.i64("w").and_then(|w| weeks.get_mut(w as usize)) else { continue };
-        let n = row.i64("n").unwrap_or(0).to_string();
-        match row.text("k") {
-            Some("s") => week.statuses = n,
-            Some("l") => week.logins = n,
-            _ => week.registrations = n,
+    for (counted, week, n) in counts {
+        let Some(week) = weeks.get_mut(week as usize) else { continue };
+        let n = n.to_string();
+        match counted {
+            Counted::Statuses => week.statuses = n,
+            Counted::Logins => week.logins = n,
+            Counted::Registrations => week.registrations = n,
         }
     }
     weeks.reverse();

@@ -11,9 +11,11 @@
 //! [`crate::uploads`], shared with avatars and headers. Processing is synchronous, so
 //! both versions answer 200 with the `url` set.
 
-use aerie_core::media::{self, DESCRIPTION_LIMIT, MEDIA_COLUMNS, MediaRow};
+use aerie_core::media::{self, DESCRIPTION_LIMIT, MediaRow};
+use aerie_core::store;
+use aerie_core::store::media::{Owned, Upload};
 use aerie_media::Kind;
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 use aerie_sdk::{multipart, settings};
 
@@ -71,25 +73,20 @@ pub fn create(ctx: &Ctx) -> Answer {
     let key = format!("media/{id}/original/{}.{}", uploads::token(), format.extension);
     let size = uploads::store(&key, file, &format)?;
     let now = settings::now_millis();
-    let written = db::execute(
-        "INSERT INTO media_attachments (id, account_id, status_id, type, content_type, blob_key, description, blurhash, focus_x, focus_y, \
-           meta, file_size, processing, created_at) \
-         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'ready', $12)",
-        &[
-            Value::Int64(id),
-            Value::Int64(viewer),
-            Value::Text(format.kind.as_str().into()),
-            Value::Text(format.mime.into()),
-            Value::Text(key.clone()),
-            description.map(Value::Text).unwrap_or(Value::Null),
-            blurhash.map(Value::Text).unwrap_or(Value::Null),
-            focus.map(|(x, _)| Value::Float64(x)).unwrap_or(Value::Null),
-            focus.map(|(_, y)| Value::Float64(y)).unwrap_or(Value::Null),
-            Value::Text(meta.to_string()),
-            Value::Int64(size as i64),
-            Value::Int64(now),
-        ],
-    );
+    let upload = Upload {
+        id,
+        account_id: viewer,
+        kind: format.kind.as_str().into(),
+        content_type: format.mime.into(),
+        blob_key: key.clone(),
+        description,
+        blurhash,
+        focus,
+        meta: meta.to_string(),
+        file_size: size as i64,
+        created_at: now,
+    };
+    let written = store::media::insert_upload(&Autocommit, &upload);
     if let Err(error) = written {
         uploads::remove(&key);
         return Err(error.into());
@@ -100,11 +97,7 @@ pub fn create(ctx: &Ctx) -> Answer {
 
 /// `viewer`'s upload `id`, attached or not.
 fn own(viewer: i64, id: i64) -> Result<Option<MediaRow>, Response> {
-    let rows = db::query(
-        &format!("SELECT {MEDIA_COLUMNS} FROM media_attachments m WHERE m.id = $1 AND m.account_id = $2"),
-        &[Value::Int64(id), Value::Int64(viewer)],
-    )?;
-    Ok(rows.first().map(|r| MediaRow::from_row(&r)))
+    Ok(store::media::own(&Autocommit, viewer, id)?)
 }
 
 /// `GET /api/v1/media/:id`: the viewer's own upload (206 while it is processing);
@@ -121,20 +114,10 @@ pub fn update(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:media")?;
     let row = own(viewer, id)?.filter(|m| m.status_id.is_none()).ok_or_else(Response::not_found)?;
     if let Some(description) = description(ctx)? {
-        db::execute(
-            "UPDATE media_attachments SET description = $2 WHERE id = $1",
-            &[Value::Int64(row.id), description.map(Value::Text).unwrap_or(Value::Null)],
-        )?;
+        store::media::describe(&Autocommit, row.id, Owned::Any, description)?;
     }
     if let Some(focus) = focus(ctx.params.get("focus")) {
-        db::execute(
-            "UPDATE media_attachments SET focus_x = $2, focus_y = $3 WHERE id = $1",
-            &[
-                Value::Int64(row.id),
-                focus.map(|(x, _)| Value::Float64(x)).unwrap_or(Value::Null),
-                focus.map(|(_, y)| Value::Float64(y)).unwrap_or(Value::Null),
-            ],
-        )?;
+        store::media::set_focus(&Autocommit, row.id, Owned::Any, focus)?;
     }
     let row = own(viewer, id)?.ok_or_else(Response::not_found)?;
     Ok(Response::to_json(200, &media::media_to_api(&row, &ctx.base)))
@@ -144,7 +127,7 @@ pub fn update(ctx: &Ctx, id: i64) -> Answer {
 pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:media")?;
     let row = own(viewer, id)?.filter(|m| m.status_id.is_none()).ok_or_else(Response::not_found)?;
-    db::execute("DELETE FROM media_attachments WHERE id = $1 AND status_id IS NULL", &[Value::Int64(row.id)])?;
+    store::media::delete_unattached(&Autocommit, row.id)?;
     remove_files(std::slice::from_ref(&row));
     Ok(Response::json(200, &serde_json::json!({})))
 }

@@ -1,8 +1,10 @@
 //! `GET /api/v1/polls/:id` and `POST /api/v1/polls/:id/votes`. A poll is as
 //! visible as its status.
 
+use aerie_core::actions::polls::{self as poll_actions, Voted};
 use aerie_core::rows::StatusRow;
-use aerie_sdk::db::{self, Value};
+use aerie_core::store;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 use aerie_sdk::settings;
 
@@ -11,8 +13,7 @@ use crate::{federate, load, polls};
 
 /// The status of poll `id`, if the viewer may see it (404 otherwise).
 fn poll_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Response> {
-    let rows = db::query("SELECT status_id FROM polls WHERE id = $1", &[Value::Int64(id)])?;
-    let status_id = rows.first().and_then(|r| r.i64("status_id")).ok_or_else(Response::not_found)?;
+    let status_id = store::polls::status_of(&Autocommit, id)?.ok_or_else(Response::not_found)?;
     let status = load::visible_status(viewer, status_id)?;
     if status.poll_id != Some(id) {
         return Err(Response::not_found());
@@ -36,12 +37,11 @@ pub fn get(ctx: &Ctx, id: i64) -> Answer {
 pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
     let status = poll_status(Some(viewer), id)?;
-    let rows = db::query("SELECT options, multiple, expires_at FROM polls WHERE id = $1", &[Value::Int64(id)])?;
-    let row = rows.first().ok_or_else(Response::not_found)?;
-    let options = serde_json::from_str::<Vec<serde_json::Value>>(row.text("options").unwrap_or("[]")).unwrap_or_default();
+    let poll = store::polls::by_id(&Autocommit, id)?.ok_or_else(Response::not_found)?;
+    let options = serde_json::from_str::<Vec<serde_json::Value>>(&poll.options).unwrap_or_default();
     let option_count = options.len();
     let now = settings::now_millis();
-    if row.i64("expires_at").is_some_and(|at| at <= now) {
+    if poll.expires_at.is_some_and(|at| at <= now) {
         return Err(invalid("The poll has already ended"));
     }
     let mut choices: Vec<i64> = Vec::new();
@@ -55,40 +55,20 @@ pub fn vote(ctx: &Ctx, id: i64) -> Answer {
     if choices.is_empty() {
         return Err(invalid("Choices can't be blank"));
     }
-    if choices.len() > 1 && !row.bool("multiple") {
+    if choices.len() > 1 && !poll.multiple {
         return Err(invalid("This poll allows only one choice"));
     }
     // Votes on a remote poll go to its author as Notes whose ids the rows keep.
     let vote_rows: Vec<i64> = choices.iter().map(|_| settings::next_id()).collect();
     let vote_uris = federate::vote_ids(viewer, &status, &vote_rows);
-    let tx = db::begin()?;
-    let voted =
-        tx.query("SELECT 1 AS x FROM poll_votes WHERE poll_id = $1 AND account_id = $2", &[Value::Int64(id), Value::Int64(viewer)])?;
-    if !voted.is_empty() {
+    let votes: Vec<(i64, i64, Option<String>)> =
+        vote_rows.iter().zip(&choices).zip(&vote_uris).map(|((row, choice), uri)| (*row, *choice, uri.clone())).collect();
+    if poll_actions::vote(viewer, id, poll.expires_at, &votes, now)? == Voted::AlreadyVoted {
         return Err(invalid("You have already voted on this poll"));
     }
-    for ((choice, row_id), uri) in choices.iter().zip(&vote_rows).zip(&vote_uris) {
-        tx.execute(
-            "INSERT INTO poll_votes (id, poll_id, account_id, choice, uri, created_at) VALUES ($1, $2, $3, $4, $6, $5)",
-            &[
-                Value::Int64(*row_id),
-                Value::Int64(id),
-                Value::Int64(viewer),
-                Value::Int64(*choice),
-                Value::Int64(now),
-                uri.clone().map(Value::Text).unwrap_or(Value::Null),
-            ],
-        )?;
-    }
-    tx.execute(
-        "UPDATE polls SET votes_count = votes_count + $2, voters_count = voters_count + 1, updated_at = $3 WHERE id = $1",
-        &[Value::Int64(id), Value::Int64(choices.len() as i64), Value::Int64(now)],
-    )?;
-    tx.commit()?;
     let title = |choice: i64| options.get(choice as usize).and_then(|o| o.get("title")).and_then(|t| t.as_str()).unwrap_or("").to_string();
     let sent: Vec<(String, String)> =
         choices.iter().zip(&vote_uris).filter_map(|(choice, uri)| Some((uri.clone()?, title(*choice)))).collect();
     federate::voted(viewer, &status, &sent);
-    aerie_core::poll_end::schedule(id, row.i64("expires_at"));
     answer(Some(viewer), id)
 }

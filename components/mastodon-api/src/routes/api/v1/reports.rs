@@ -13,8 +13,10 @@ use aerie_core::convert;
 use aerie_core::entities::Report;
 use aerie_core::outbound;
 use aerie_core::rows::StatusRow;
+use aerie_core::store;
+use aerie_core::store::reports::NewReport;
 use aerie_core::time::iso8601;
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 use aerie_sdk::{federation, log, settings};
 
@@ -73,20 +75,18 @@ pub fn create(ctx: &Ctx) -> Answer {
     let uri = format!("{base}/reports/{id}");
     let now = settings::now_millis();
     let status_ids: Vec<String> = statuses.iter().map(|s| s.id.to_string()).collect();
-    db::execute(
-        "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, forwarded, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            Value::Int64(id),
-            Value::Int64(viewer),
-            Value::Int64(target.id),
-            Value::Text(serde_json::to_string(&status_ids).unwrap_or_else(|_| "[]".into())),
-            Value::Text(comment.clone()),
-            Value::Text(uri.clone()),
-            Value::Int64(forward as i64),
-            Value::Int64(now),
-        ],
-    )?;
+    let report = NewReport {
+        id,
+        account_id: viewer,
+        target_account_id: target.id,
+        status_ids,
+        comment: comment.clone(),
+        uri: Some(uri.clone()),
+        forwarded: forward,
+        created_at: now,
+    };
+    store::reports::insert(&Autocommit, &report)?;
+    let status_ids = report.status_ids;
     if forward {
         forward_flag(&base, &uri, &target, &statuses, &comment);
     }

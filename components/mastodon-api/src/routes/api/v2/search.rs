@@ -6,9 +6,10 @@
 //! rule). Hashtags match by prefix. Anonymous requests may neither resolve nor page.
 
 use aerie_core::activitystreams::Object;
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
+use aerie_core::rows::{AccountRow, StatusRow};
+use aerie_core::store;
 use aerie_core::{convert, remote};
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::federation;
 use aerie_sdk::http::Response;
 use aerie_sdk::log;
@@ -27,11 +28,7 @@ fn is_url(query: &str) -> bool {
 
 /// A known account with this actor URI or profile URL.
 fn account_at(url: &str) -> Result<Option<AccountRow>, Response> {
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE (a.uri = $1 OR a.url = $1) AND a.deleted_at IS NULL AND a.suspended_at IS NULL \
-         ORDER BY a.id LIMIT 1"
-    );
-    Ok(db::query(&sql, &[Value::Text(url.to_string())])?.first().map(|r| AccountRow::from_row(&r)))
+    Ok(store::accounts::at_url(&Autocommit, url)?)
 }
 
 /// What a URL names: an account and/or the id of a status. Known objects come from
@@ -83,16 +80,11 @@ fn hashtags(query: &str, limit: i64, offset: i64, base: &str) -> Result<Vec<aeri
     if name.is_empty() || name.contains(char::is_whitespace) {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT t.display_name, t.name FROM tags t WHERE t.name LIKE $1 ESCAPE '\\' AND t.usable = 1 \
-         ORDER BY CASE WHEN t.name = $2 THEN 0 ELSE 1 END, \
-           (SELECT COUNT(*) FROM status_tags st WHERE st.tag_id = t.id) DESC, t.name LIMIT {limit} OFFSET {offset}"
-    );
-    let rows = db::query(&sql, &[Value::Text(account_search::prefix_pattern(name)), Value::Text(name.to_lowercase())])?;
+    let rows = store::tags::search(&Autocommit, &account_search::prefix_pattern(name), name, limit, offset)?;
     Ok(rows
         .iter()
         .map(|r| {
-            let mut tag = convert::tag_to_api(r.text("display_name").or(r.text("name")).unwrap_or_default(), base);
+            let mut tag = convert::tag_to_api(r, base);
             tag.history = Some(Vec::new());
             tag
         })

@@ -7,8 +7,9 @@ use aerie_core::convert;
 use aerie_core::entities::{Account, Field, Role, Source};
 use aerie_core::model::visibility::Visibility;
 use aerie_core::rows::{AccountRow, FieldRow};
+use aerie_core::store;
 use aerie_core::time::iso8601;
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::{self, Autocommit};
 use aerie_sdk::http::Response;
 use aerie_sdk::settings;
 
@@ -19,21 +20,6 @@ const MAX_DISPLAY_NAME: usize = 30;
 const MAX_NOTE: usize = 500;
 const MAX_FIELDS: usize = 4;
 const MAX_FIELD_LENGTH: usize = 255;
-
-/// The `users` row facts the credential account needs.
-struct UserFacts {
-    role: String,
-    settings: serde_json::Value,
-}
-
-fn user_facts(account_id: i64) -> Result<UserFacts, Response> {
-    let rows = db::query("SELECT role, settings FROM users WHERE account_id = $1", &[Value::Int64(account_id)])?;
-    let row = rows.first();
-    Ok(UserFacts {
-        role: row.as_ref().and_then(|r| r.string("role")).unwrap_or_else(|| "user".into()),
-        settings: row.and_then(|r| r.text("settings").and_then(|s| serde_json::from_str(s).ok())).unwrap_or_else(|| serde_json::json!({})),
-    })
-}
 
 fn role_to_api(role: &str) -> Role {
     let (id, name, permissions) = match role {
@@ -47,8 +33,8 @@ fn role_to_api(role: &str) -> Role {
 
 /// The viewer's account as a CredentialAccount.
 pub fn credential_account(ctx: &Ctx, account: &AccountRow) -> Result<Account, Response> {
-    let facts = user_facts(account.id)?;
-    let requests = db::query("SELECT COUNT(*) AS n FROM follow_requests WHERE target_account_id = $1", &[Value::Int64(account.id)])?;
+    let facts = store::accounts::user_facts(&Autocommit, account.id)?;
+    let requests = store::accounts::pending_follow_requests(&Autocommit, account.id)?;
     let setting = |key: &str| facts.settings.get(key).cloned().unwrap_or(serde_json::Value::Null);
     let mut entity = convert::account_to_api(account, &ctx.base);
     entity.source = Some(Source {
@@ -61,7 +47,7 @@ pub fn credential_account(ctx: &Ctx, account: &AccountRow) -> Result<Account, Re
             .into_iter()
             .map(|f| Field { name: f.name, value: f.value, verified_at: f.verified_at.map(iso8601) })
             .collect(),
-        follow_requests_count: requests.first().and_then(|r| r.i64("n")).unwrap_or(0),
+        follow_requests_count: requests,
         discoverable: account.discoverable,
         indexable: account.indexable,
         hide_collections: false,
@@ -141,7 +127,7 @@ pub fn update(ctx: &Ctx) -> Answer {
         }
         account.fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
     }
-    let mut facts = user_facts(viewer)?;
+    let mut facts = store::accounts::user_facts(&Autocommit, viewer)?;
     let mut settings_changed = false;
     if let Some(privacy) = p.get("source[privacy]").filter(|v| !v.is_empty()) {
         let privacy = Visibility::parse(privacy)
@@ -182,26 +168,9 @@ fn write(
     now: i64,
 ) -> Result<(), Response> {
     let tx = db::begin()?;
-    tx.execute(
-        "UPDATE accounts SET display_name = $2, note = $3, locked = $4, bot = $5, discoverable = $6, indexable = $7, fields = $8, updated_at = $9 \
-         WHERE id = $1",
-        &[
-            Value::Int64(viewer),
-            Value::Text(account.display_name.clone()),
-            Value::Text(account.note.clone()),
-            Value::Int64(account.locked as i64),
-            Value::Int64(account.bot as i64),
-            Value::Int64(account.discoverable as i64),
-            Value::Int64(account.indexable as i64),
-            Value::Text(account.fields.clone()),
-            Value::Int64(now),
-        ],
-    )?;
+    store::accounts::update_profile(&tx, viewer, account, now)?;
     if let Some(settings) = settings {
-        tx.execute(
-            "UPDATE users SET settings = $2, updated_at = $3 WHERE account_id = $1",
-            &[Value::Int64(viewer), Value::Text(settings.to_string()), Value::Int64(now)],
-        )?;
+        store::accounts::update_user_settings(&tx, viewer, settings, now)?;
     }
     profile_images::assign(&tx, viewer, uploads)?;
     tx.commit()?;

@@ -11,9 +11,11 @@ pub mod search;
 
 use aerie_core::convert;
 use aerie_core::model::paging::Page;
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::rows::AccountRow;
+use aerie_core::store;
 use aerie_core::store::follows;
-use aerie_sdk::db::{self, Autocommit, Value};
+use aerie_core::store::timelines::{self, AccountFilter};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 
 use crate::compose;
@@ -47,11 +49,7 @@ pub fn lookup(ctx: &Ctx) -> Answer {
     };
     let local_domain = compose::instance()?.domain.to_lowercase();
     let domain = if domain == local_domain { String::new() } else { domain };
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = $1 AND COALESCE(a.domain, '') = $2 AND a.deleted_at IS NULL"
-    );
-    let rows = db::query(&sql, &[Value::Text(username.to_lowercase()), Value::Text(domain.clone())])?;
-    let known = rows.first().map(|r| AccountRow::from_row(&r));
+    let known = store::accounts::by_acct(&Autocommit, username, &domain)?;
     let resolved = match known {
         None if viewer.is_some() && !domain.is_empty() => search::resolve_acct(acct),
         known => known,
@@ -66,26 +64,14 @@ pub fn statuses(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     load::account_or_404(id)?;
     let p = &ctx.params;
-    let mut condition = String::from("s.account_id = $2");
-    let mut params = vec![Value::Int64(id)];
-    if p.bool("pinned").unwrap_or(false) {
-        condition.push_str(" AND EXISTS (SELECT 1 FROM pins pp WHERE pp.account_id = $2 AND pp.status_id = s.id)");
-    }
-    if p.bool("only_media").unwrap_or(false) {
-        condition.push_str(" AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)");
-    }
-    if p.bool("exclude_replies").unwrap_or(false) {
-        condition.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
-    }
-    if p.bool("exclude_reblogs").unwrap_or(false) {
-        condition.push_str(" AND s.reblog_of_id IS NULL");
-    }
-    if let Some(tag) = p.get("tagged").filter(|t| !t.is_empty()) {
-        params.push(Value::Text(tag.trim_start_matches('#').to_lowercase()));
-        condition.push_str(
-            " AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name = $3)",
-        );
-    }
+    let filter = AccountFilter {
+        pinned: p.bool("pinned").unwrap_or(false),
+        only_media: p.bool("only_media").unwrap_or(false),
+        exclude_replies: p.bool("exclude_replies").unwrap_or(false),
+        exclude_reblogs: p.bool("exclude_reblogs").unwrap_or(false),
+        tagged: p.get("tagged").filter(|t| !t.is_empty()).map(|tag| tag.trim_start_matches('#').to_lowercase()),
+    };
+    let (condition, params) = timelines::of_account(id, &filter);
     load::status_page(ctx, viewer, "", &condition, params, "s.id")
 }
 

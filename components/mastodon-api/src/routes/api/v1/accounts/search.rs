@@ -5,8 +5,10 @@
 //! looked up with WebFinger and fetched, and comes first, as in Mastodon.
 
 use aerie_core::remote;
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
-use aerie_sdk::db::{self, Value};
+use aerie_core::rows::AccountRow;
+use aerie_core::store;
+use aerie_core::store::accounts::SearchDomain;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 use aerie_sdk::log;
 
@@ -17,18 +19,7 @@ use crate::load;
 const DEFAULT_LIMIT: i64 = 40;
 const MAX_LIMIT: i64 = 80;
 
-/// `text` as a `LIKE` prefix pattern with `\` escaping the wildcards.
-pub fn prefix_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
+pub use aerie_core::store::accounts::prefix_pattern;
 
 /// `name@domain` (with or without the leading `@`) when `query` is exactly that.
 pub fn as_acct(query: &str) -> Option<(&str, &str)> {
@@ -63,32 +54,17 @@ pub fn matching(viewer: Option<i64>, query: &str, limit: i64, offset: i64, follo
         Some((name, domain)) => (name, Some(domain.to_lowercase())),
         None => (query, None),
     };
-    let mut params = vec![Value::Text(prefix_pattern(name)), Value::Text(name.to_lowercase())];
-    let mut condition = String::from(
-        "(lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $1 ESCAPE '\\') AND a.deleted_at IS NULL AND a.suspended_at IS NULL",
-    );
-    if let Some(domain) = domain.filter(|d| !d.is_empty()) {
-        if domain == compose::instance()?.domain.to_lowercase() {
-            condition.push_str(" AND a.domain IS NULL");
-        } else {
-            params.push(Value::Text(prefix_pattern(&domain)));
-            condition.push_str(&format!(" AND lower(a.domain) LIKE ${} ESCAPE '\\'", params.len()));
-        }
-    }
-    if following {
-        let Some(viewer) = viewer else { return Ok(Vec::new()) };
-        params.push(Value::Int64(viewer));
-        condition.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM follows sf WHERE sf.account_id = ${} AND sf.target_account_id = a.id)",
-            params.len()
-        ));
-    }
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {condition} \
-         ORDER BY CASE WHEN lower(a.username) = $2 THEN 0 ELSE 1 END, CASE WHEN a.domain IS NULL THEN 0 ELSE 1 END, \
-           a.followers_count DESC, a.id LIMIT {limit} OFFSET {offset}"
-    );
-    Ok(db::query(&sql, &params)?.iter().map(|r| AccountRow::from_row(&r)).collect())
+    let domain = match domain.filter(|d| !d.is_empty()) {
+        None => SearchDomain::Anywhere,
+        Some(domain) if domain == compose::instance()?.domain.to_lowercase() => SearchDomain::Local,
+        Some(domain) => SearchDomain::Remote(domain),
+    };
+    let following_of = match (following, viewer) {
+        (false, _) => None,
+        (true, Some(viewer)) => Some(viewer),
+        (true, None) => return Ok(Vec::new()),
+    };
+    Ok(store::accounts::search(&Autocommit, name, domain, following_of, limit, offset)?)
 }
 
 /// Accounts for `query`: with `resolve` (and a user), the exactly named account

@@ -3,8 +3,10 @@
 
 use aerie_core::convert;
 use aerie_core::entities::{StatusEdit, StatusEditPoll, StatusEditPollOption, StatusSource};
+use aerie_core::store;
+use aerie_core::store::media::Owned;
 use aerie_core::time::iso8601;
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 
 use crate::compose;
@@ -23,9 +25,9 @@ pub fn update(ctx: &Ctx, id: i64) -> Answer {
     }
     let instance = compose::instance()?;
     let content = compose::content::from_params(&ctx.params, &instance)?;
-    let author = load::account_or_404(viewer)?;
+    load::account_or_404(viewer)?;
     describe_media(ctx, viewer, status.id, &content.media_ids)?;
-    compose::edit(&author, &status, content, &instance)?;
+    compose::edit(&status, content, &instance)?;
     let row = load::visible_status(Some(viewer), id)?;
     Ok(Response::to_json(200, &load::status_to_api(Some(viewer), &ctx.base, &row)?))
 }
@@ -55,22 +57,17 @@ fn describe_media(ctx: &Ctx, viewer: i64, status_id: i64, media_ids: &[i64]) -> 
     for (_, fields) in items {
         let get = |key: &str| fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let Some(id) = get("id").and_then(|id| id.parse::<i64>().ok()).filter(|id| media_ids.contains(id)) else { continue };
-        let owned = "id = $1 AND account_id = $2 AND (status_id IS NULL OR status_id = $3)";
-        let key = [Value::Int64(id), Value::Int64(viewer), Value::Int64(status_id)];
+        let owned = || Owned::By { account: viewer, status: status_id };
         if let Some(description) = get("description") {
             let description = description.trim();
             if description.chars().count() > aerie_core::media::DESCRIPTION_LIMIT {
                 return Err(crate::ctx::invalid("Description is too long (maximum is 1500 characters)"));
             }
-            let text = if description.is_empty() { Value::Null } else { Value::Text(description.to_string()) };
-            db::execute(&format!("UPDATE media_attachments SET description = $4 WHERE {owned}"), &[key.as_slice(), &[text]].concat())?;
+            let text = (!description.is_empty()).then(|| description.to_string());
+            store::media::describe(&Autocommit, id, owned(), text)?;
         }
         if let Some(focus) = crate::routes::api::v1::media::focus(get("focus")) {
-            let (x, y) = focus.map_or((Value::Null, Value::Null), |(x, y)| (Value::Float64(x), Value::Float64(y)));
-            db::execute(
-                &format!("UPDATE media_attachments SET focus_x = $4, focus_y = $5 WHERE {owned}"),
-                &[key.as_slice(), &[x, y]].concat(),
-            )?;
+            store::media::set_focus(&Autocommit, id, owned(), focus)?;
         }
     }
     Ok(())
@@ -88,14 +85,9 @@ pub fn history(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     let status = load::visible_status(viewer, id)?;
     let author = convert::account_to_api(&load::account_or_404(status.account_id)?, &ctx.base);
-    let rows = db::query(
-        "SELECT content_html, spoiler_text, sensitive, media_ids, poll_options, created_at FROM status_edits WHERE status_id = $1 \
-         ORDER BY created_at, id",
-        &[Value::Int64(status.id)],
-    )?;
+    let rows = store::status_edits::of_status(&Autocommit, status.id)?;
     // Each version's files, as they are now (descriptions are not versioned).
-    let version_media: Vec<Vec<i64>> =
-        rows.iter().map(|r| serde_json::from_str(r.text("media_ids").unwrap_or("[]")).unwrap_or_default()).collect();
+    let version_media: Vec<Vec<i64>> = rows.iter().map(|r| serde_json::from_str(&r.media_ids).unwrap_or_default()).collect();
     let mut all_media: Vec<i64> = version_media.iter().flatten().copied().collect();
     all_media.sort_unstable();
     all_media.dedup();
@@ -104,12 +96,12 @@ pub fn history(ctx: &Ctx, id: i64) -> Answer {
         .iter()
         .zip(&version_media)
         .map(|(r, media_ids)| StatusEdit {
-            content: r.string("content_html").unwrap_or_default(),
-            spoiler_text: r.string("spoiler_text").unwrap_or_default(),
-            sensitive: r.bool("sensitive"),
-            created_at: iso8601(r.i64("created_at").unwrap_or_default()),
+            content: r.content_html.clone(),
+            spoiler_text: r.spoiler_text.clone(),
+            sensitive: r.sensitive,
+            created_at: iso8601(r.created_at),
             account: author.clone(),
-            poll: edit_poll(r.text("poll_options")),
+            poll: edit_poll(r.poll_options.as_deref()),
             media_attachments: media_ids
                 .iter()
                 .filter_map(|id| media.get(id))

@@ -8,7 +8,8 @@
 //! and answer the same status. A first attempt that fails releases the key, so a retry
 //! can post. Keys last an hour, as in Mastodon.
 
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::idempotency_keys;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 use aerie_sdk::settings;
 
@@ -48,31 +49,19 @@ pub fn claim(account: i64, key: &str) -> Result<Claim, Response> {
     }
     let started = settings::now_millis();
     // The sweep of expired keys is one indexed range delete, by whoever posts next.
-    db::execute("DELETE FROM idempotency_keys WHERE created_at < $1", &[Value::Int64(started - TTL_MS)])?;
-    let pk = [Value::Int64(account), Value::Text(key.to_string())];
+    idempotency_keys::sweep(&Autocommit, started - TTL_MS)?;
     loop {
         let now = settings::now_millis();
-        let inserted = db::execute(
-            "INSERT INTO idempotency_keys (account_id, idempotency_key, status_id, created_at) VALUES ($1, $2, NULL, $3) \
-             ON CONFLICT (account_id, idempotency_key) DO NOTHING",
-            &[pk[0].clone(), pk[1].clone(), Value::Int64(now)],
-        )?;
-        if inserted == 1 {
+        if idempotency_keys::reserve(&Autocommit, account, key, now)? {
             return Ok(Claim::Reserved(Reservation { account, key: key.to_string() }));
         }
-        let rows = db::query("SELECT status_id, created_at FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2", &pk)?;
         // No row: the holder released it just now; the next round may reserve it.
-        if let Some(row) = rows.first() {
-            let created = row.i64("created_at").unwrap_or(0);
-            let status = row.i64("status_id");
+        if let Some((status, created)) = idempotency_keys::find(&Autocommit, account, key)? {
             let stale = created < now - TTL_MS || (status.is_none() && created < now - ABANDONED_MS);
             if stale {
                 // Only the row that was read goes, so two requests taking over a stale
                 // key cannot delete each other's fresh reservation.
-                db::execute(
-                    "DELETE FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2 AND created_at = $3",
-                    &[pk[0].clone(), pk[1].clone(), Value::Int64(created)],
-                )?;
+                idempotency_keys::take_over(&Autocommit, account, key, created)?;
                 continue;
             }
             if let Some(status) = status {
@@ -90,10 +79,7 @@ pub fn claim(account: i64, key: &str) -> Result<Claim, Response> {
 impl Reservation {
     /// Records the status this key made; later requests with the key answer it.
     pub fn finish(self, status_id: i64) {
-        let recorded = db::execute(
-            "UPDATE idempotency_keys SET status_id = $3 WHERE account_id = $1 AND idempotency_key = $2",
-            &[Value::Int64(self.account), Value::Text(self.key), Value::Int64(status_id)],
-        );
+        let recorded = idempotency_keys::record(&Autocommit, self.account, &self.key, status_id);
         // The status is posted either way, and answering it beats a 500 the client
         // would retry; the unrecorded key is taken over once abandoned.
         if let Err(e) = recorded {
@@ -104,9 +90,6 @@ impl Reservation {
     /// Gives the key up after a failed attempt, so a retry can post.
     pub fn release(self) {
         // Best effort: a row left behind is taken over once abandoned.
-        let _ = db::execute(
-            "DELETE FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2 AND status_id IS NULL",
-            &[Value::Int64(self.account), Value::Text(self.key)],
-        );
+        let _ = idempotency_keys::release(&Autocommit, self.account, &self.key);
     }
 }

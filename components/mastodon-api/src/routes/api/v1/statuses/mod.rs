@@ -5,23 +5,21 @@ pub mod by;
 pub mod edits;
 pub mod idempotency;
 
-use aerie_core::model::visibility::{Visibility, visible_sql};
-use aerie_core::rows::{STATUS_COLUMNS, StatusRow};
-use aerie_sdk::db::{self, Value};
+use aerie_core::actions::statuses::{self, Files};
+use aerie_core::model::visibility::Visibility;
+use aerie_core::rows::StatusRow;
+use aerie_core::store;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
-use aerie_sdk::settings;
 
 use super::media;
 use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::load;
-use aerie_core::stream_audience;
 
 /// The visibility a user posts with when the client does not say.
 fn default_visibility(account_id: i64) -> Result<String, Response> {
-    let rows = db::query("SELECT settings FROM users WHERE account_id = $1", &[Value::Int64(account_id)])?;
-    let settings: serde_json::Value =
-        rows.first().and_then(|r| r.text("settings").and_then(|s| serde_json::from_str(s).ok())).unwrap_or_default();
+    let settings = store::accounts::user_settings(&Autocommit, account_id)?;
     Ok(settings.get("default_privacy").and_then(|v| v.as_str()).unwrap_or("public").to_string())
 }
 
@@ -97,52 +95,17 @@ pub fn delete(ctx: &Ctx, id: i64) -> Answer {
     }
     let mut status = load::status_to_api(Some(viewer), &ctx.base, &row)?;
     status.text = Some(row.text.clone());
-    let reblogs = load::status_rows(Some(viewer), "", "s.reblog_of_id = $2", "", vec![Value::Int64(id)])?;
-    let now = Value::Int64(settings::now_millis());
-    let tx = db::begin()?;
-    tx.execute(
-        "UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL",
-        &[Value::Int64(id), now.clone()],
-    )?;
-    tx.execute("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0", &[Value::Int64(viewer)])?;
-    // Only a reply that was counted (public or unlisted) comes off the count.
-    if let Some(parent) = row.in_reply_to_id
-        && row.counts_in_replies()
-    {
-        tx.execute("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0", &[Value::Int64(parent)])?;
-    }
-    // Reblogs of a deleted status go with it.
-    tx.execute(
-        "UPDATE accounts SET statuses_count = statuses_count - 1 \
-         WHERE statuses_count > 0 AND id IN (SELECT account_id FROM statuses WHERE reblog_of_id = $1 AND deleted_at IS NULL)",
-        &[Value::Int64(id)],
-    )?;
-    tx.execute(
-        "UPDATE statuses SET deleted_at = $2, updated_at = $2 WHERE reblog_of_id = $1 AND deleted_at IS NULL",
-        &[Value::Int64(id), now],
-    )?;
-    tx.execute("DELETE FROM pins WHERE status_id = $1", &[Value::Int64(id)])?;
-    tx.execute("DELETE FROM notifications WHERE status_id = $1", &[Value::Int64(id)])?;
     // Its files are detached, for delete-and-redraft to post again, unless the
     // client asks for them to go too (`delete_media`), as in Mastodon.
+    let remove_media = ctx.params.bool("delete_media").unwrap_or(false);
     let media = aerie_core::media::for_statuses(&[id])?.remove(&id).unwrap_or_default();
-    if ctx.params.bool("delete_media").unwrap_or(false) {
-        tx.execute("DELETE FROM media_attachments WHERE status_id = $1", &[Value::Int64(id)])?;
-    } else {
-        tx.execute("UPDATE media_attachments SET status_id = NULL WHERE status_id = $1", &[Value::Int64(id)])?;
-    }
-    tx.commit()?;
-    if ctx.params.bool("delete_media").unwrap_or(false) {
+    statuses::delete(&row, if remove_media { Files::Remove } else { Files::Detach })?;
+    if remove_media {
         media::remove_files(&media);
     }
-    stream_audience::publish_deleted(&row);
-    reblogs.iter().for_each(stream_audience::publish_deleted);
     crate::federate::status_deleted(&row);
     Ok(Response::to_json(200, &status))
 }
-
-/// Most statuses above or below one status that a thread shows.
-const THREAD_LIMIT: i64 = 60;
 
 /// `GET /api/v1/statuses/:id/context`: ancestors oldest first, descendants in order,
 /// each filtered by the visibility rule. For a remote status (and a thread whose root
@@ -151,23 +114,7 @@ const THREAD_LIMIT: i64 = 60;
 pub fn context(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     let status = load::visible_status(viewer, id)?;
-    let visible = visible_sql("s", 1);
-    let ancestors_sql = format!(
-        "WITH RECURSIVE up (id, parent, depth) AS ( \
-           SELECT t.id, t.in_reply_to_id, 0 FROM statuses t WHERE t.id = $2 \
-           UNION ALL SELECT t.id, t.in_reply_to_id, up.depth + 1 FROM statuses t JOIN up ON t.id = up.parent WHERE up.depth < {THREAD_LIMIT}) \
-         SELECT {STATUS_COLUMNS} FROM statuses s JOIN up ON up.id = s.id WHERE s.id <> $2 AND {visible} ORDER BY s.id"
-    );
-    let descendants_sql = format!(
-        "WITH RECURSIVE down (id, depth) AS ( \
-           SELECT t.id, 1 FROM statuses t WHERE t.in_reply_to_id = $2 \
-           UNION ALL SELECT t.id, down.depth + 1 FROM statuses t JOIN down ON t.in_reply_to_id = down.id WHERE down.depth < {THREAD_LIMIT}) \
-         SELECT {STATUS_COLUMNS} FROM statuses s JOIN down ON down.id = s.id WHERE {visible} ORDER BY s.id LIMIT {THREAD_LIMIT}"
-    );
-    let params = [load::viewer_value(viewer), Value::Int64(id)];
-    let read =
-        |sql: &str| -> Result<Vec<StatusRow>, Response> { Ok(db::query(sql, &params)?.iter().map(|r| StatusRow::from_row(&r)).collect()) };
-    let (ancestors, descendants) = (read(&ancestors_sql)?, read(&descendants_sql)?);
+    let (ancestors, descendants) = store::statuses::thread(&Autocommit, viewer, id)?;
     // Best effort and at most once per status per quarter hour (the job's idempotency key).
     aerie_core::remote::queue_replies_fetch(&status);
     if let Some(root) = ancestors.iter().find(|s| s.in_reply_to_id.is_none()) {

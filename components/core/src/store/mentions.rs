@@ -1,0 +1,46 @@
+//! `mentions`: the accounts a status names (visible) or is addressed to without
+//! naming them (silent).
+
+use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::settings;
+
+/// Makes `mentioned` the visible and `silent` the silent mentions of status
+/// `status`: new ones are written, visible ones no longer named turn silent (whoever
+/// could see the status still can, as in Mastodon). Returns the accounts that were
+/// not visibly mentioned before (to notify).
+pub fn set(db: &impl Handle, status: i64, mentioned: &[i64], silent: &[i64], now: i64) -> Result<Vec<i64>, Error> {
+    let existing: Vec<(i64, bool)> = db
+        .query("SELECT account_id, silent FROM mentions WHERE status_id = $1", &[Value::Int64(status)])?
+        .iter()
+        .filter_map(|r| Some((r.i64("account_id")?, r.bool("silent"))))
+        .collect();
+    let mut newly_visible = Vec::new();
+    for (&account, is_silent) in mentioned.iter().map(|a| (a, false)).chain(silent.iter().map(|a| (a, true))) {
+        if existing.iter().any(|(a, s)| *a == account && *s == is_silent) {
+            continue;
+        }
+        db.execute(
+            "INSERT INTO mentions (id, status_id, account_id, silent, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (status_id, account_id) DO UPDATE SET silent = $4",
+            &[
+                Value::Int64(settings::next_id()),
+                Value::Int64(status),
+                Value::Int64(account),
+                Value::Int64(is_silent as i64),
+                Value::Int64(now),
+            ],
+        )?;
+        let was_visible = existing.iter().any(|(a, s)| *a == account && !*s);
+        if !is_silent && !was_visible {
+            newly_visible.push(account);
+        }
+    }
+    let gone: Vec<i64> = existing.iter().filter(|(a, s)| !*s && !mentioned.contains(a) && !silent.contains(a)).map(|(a, _)| *a).collect();
+    for account in gone {
+        db.execute(
+            "UPDATE mentions SET silent = 1 WHERE status_id = $1 AND account_id = $2",
+            &[Value::Int64(status), Value::Int64(account)],
+        )?;
+    }
+    Ok(newly_visible)
+}

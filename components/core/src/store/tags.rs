@@ -1,0 +1,34 @@
+//! `tags` and `status_tags`: hashtags, and which statuses carry them.
+
+use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::settings;
+
+/// Makes `tags` (as written) the status's tags, creating unknown ones.
+pub fn set(db: &impl Handle, status_id: i64, tags: &[String], now: i64) -> Result<(), Error> {
+    db.execute("DELETE FROM status_tags WHERE status_id = $1", &[Value::Int64(status_id)])?;
+    for tag in tags {
+        let name = tag.to_lowercase();
+        db.execute(
+            "INSERT INTO tags (id, name, display_name, usable, trendable, created_at) VALUES ($1, $2, $3, 1, 1, $4) ON CONFLICT (name) DO NOTHING",
+            &[Value::Int64(settings::next_id()), Value::Text(name.clone()), Value::Text(tag.clone()), Value::Int64(now)],
+        )?;
+        db.execute(
+            "INSERT INTO status_tags (status_id, tag_id) SELECT $1, t.id FROM tags t WHERE t.name = $2 ON CONFLICT (status_id, tag_id) DO NOTHING",
+            &[Value::Int64(status_id), Value::Text(name)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Usable hashtags whose name starts with `name` (lower-cased, as a `LIKE` prefix
+/// `pattern`), the exact one first, then the most used, as written (their display
+/// name, else their name).
+pub fn search(db: &impl Handle, pattern: &str, name: &str, limit: i64, offset: i64) -> Result<Vec<String>, Error> {
+    let sql = format!(
+        "SELECT t.display_name, t.name FROM tags t WHERE t.name LIKE $1 ESCAPE '\\' AND t.usable = 1 \
+         ORDER BY CASE WHEN t.name = $2 THEN 0 ELSE 1 END, \
+           (SELECT COUNT(*) FROM status_tags st WHERE st.tag_id = t.id) DESC, t.name LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = db.query(&sql, &[Value::Text(pattern.to_string()), Value::Text(name.to_lowercase())])?;
+    Ok(rows.iter().map(|r| r.text("display_name").or(r.text("name")).unwrap_or_default().to_string()).collect())
+}
