@@ -8,6 +8,7 @@
 //! origin; other activities are refetched by their own id and must name the same
 //! actor.
 
+use aerie_core::actions::accounts as account_actions;
 use aerie_core::actions::blocks as block_action;
 use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
 use aerie_core::activitystreams::{self as as2, Note};
@@ -18,7 +19,7 @@ use aerie_core::store::notifications;
 use aerie_core::store::reports::NewReport;
 use aerie_core::store::{self, follows, reblogs};
 use aerie_core::time::parse_iso8601;
-use aerie_sdk::db::{self, Autocommit, Value};
+use aerie_sdk::db::{self, Autocommit};
 use aerie_sdk::log::{self, Level};
 use aerie_sdk::{federation, settings};
 use serde_json::{Value as Json, json};
@@ -533,25 +534,7 @@ fn delete_actor(actor_uri: &str, verified: bool) -> Done {
     if !verified && !gone_at_origin(actor_uri)? {
         return drop_it("unverified Delete of an actor that still exists");
     }
-    let id = Value::Int64(account.id);
-    let now_ms = settings::now_millis();
-    let now = Value::Int64(now_ms);
-    let pairs: Vec<(i64, i64)> = db::query(
-        "SELECT account_id, target_account_id FROM follows WHERE account_id = $1 OR target_account_id = $1",
-        std::slice::from_ref(&id),
-    )?
-    .iter()
-    .filter_map(|r| Some((r.i64("account_id")?, r.i64("target_account_id")?)))
-    .collect();
-    let tx = db::begin()?;
-    tx.execute("UPDATE accounts SET deleted_at = $2, updated_at = $2 WHERE id = $1", &[id.clone(), now.clone()])?;
-    for (follower, target) in pairs {
-        follows::remove(&tx, follower, target)?;
-    }
-    tx.execute("DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1", std::slice::from_ref(&id))?;
-    store::statuses::delete_all_of(&tx, account.id, now_ms)?;
-    tx.execute("DELETE FROM notifications WHERE from_account_id = $1", &[id])?;
-    tx.commit()?;
+    account_actions::delete_remote(account.id)?;
     Ok(())
 }
 
@@ -673,8 +656,7 @@ fn flag(act: &Incoming, objects: &[String], comment: &str) -> Done {
 fn aliases_of(ctx: &Ctx, target_uri: &str) -> Result<(AccountRow, Vec<String>), Stop> {
     if ctx.instance.is_local(target_uri) {
         let Some(local) = remote::local_account_by_uri(target_uri)? else { return drop_it("a Move to an unknown local account") };
-        let rows = db::query("SELECT also_known_as FROM accounts WHERE id = $1", &[Value::Int64(local.id)])?;
-        let aliases = rows.first().and_then(|r| r.string("also_known_as")).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        let aliases = store::accounts::also_known_as(&Autocommit, local.id)?;
         return Ok((local, aliases));
     }
     let fetched = federation::fetch_json(target_uri)?;
@@ -694,7 +676,7 @@ fn move_account(ctx: &Ctx, act: &Incoming, object: &str, target_uri: &str) -> Do
     if target.id == act.actor.id {
         return drop_it("a Move to itself");
     }
-    db::execute("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", &[Value::Int64(act.actor.id), Value::Int64(target.id)])?;
+    store::accounts::set_moved_to(&Autocommit, act.actor.id, target.id)?;
     for follow in follows::local_followers(&Autocommit, act.actor.id)? {
         let (local_id, show_reblogs, notify_on, old_uri) = (follow.follower, follow.show_reblogs, follow.notify, follow.uri);
         let Some(local) = account_by_id(local_id)? else { continue };

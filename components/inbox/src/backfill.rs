@@ -7,7 +7,8 @@
 use aerie_core::activitystreams::{self as as2, Collection, Note, Object, PageRef};
 use aerie_core::remote::{self, RemoteError};
 use aerie_core::rows::AccountRow;
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::pins;
+use aerie_sdk::db;
 use aerie_sdk::{federation, log, settings};
 
 /// The job kind.
@@ -30,11 +31,8 @@ pub fn run(payload: &[u8]) -> Result<(), String> {
     if let Some(featured) = account.featured_url.clone() {
         for note in public_notes(&account, &featured, FEATURED_LIMIT).map_err(|e| e.to_string())? {
             if let Some(status) = store(&note, &account)? {
-                db::execute(
-                    "INSERT INTO pins (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, status_id) DO NOTHING",
-                    &[Value::Int64(settings::next_id()), Value::Int64(account.id), Value::Int64(status), Value::Int64(settings::now_millis())],
-                )
-                .map_err(|e| e.to_string())?;
+                pins::insert(&db::Autocommit, settings::next_id(), account.id, status, settings::now_millis())
+                    .map_err(|e| e.to_string())?;
                 stored += 1;
             }
         }

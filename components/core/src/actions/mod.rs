@@ -14,6 +14,7 @@
 //! - Errors are the database's ([`aerie_sdk::db::Error`]): the API turns them into a
 //!   500, the inbox into a retry.
 
+pub mod accounts;
 pub mod blocks;
 pub mod boosts;
 pub mod favourites;

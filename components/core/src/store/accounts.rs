@@ -261,3 +261,15 @@ pub fn local_ids_among(db: &impl Handle, uris: &[&String]) -> Result<Vec<i64>, E
         .filter_map(|r| r.i64("id"))
         .collect())
 }
+
+/// Marks account `id` deleted at `now`.
+pub fn mark_deleted(db: &impl Handle, id: i64, now: i64) -> Result<(), Error> {
+    db.execute("UPDATE accounts SET deleted_at = $2, updated_at = $2 WHERE id = $1", &[Value::Int64(id), Value::Int64(now)])?;
+    Ok(())
+}
+
+/// The actor URIs account `id` says it also is (`alsoKnownAs`), empty when none.
+pub fn also_known_as(db: &impl Handle, id: i64) -> Result<Vec<String>, Error> {
+    let rows = db.query("SELECT also_known_as FROM accounts WHERE id = $1", &[Value::Int64(id)])?;
+    Ok(rows.first().and_then(|r| r.string("also_known_as")).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}

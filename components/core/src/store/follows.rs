@@ -303,3 +303,21 @@ pub fn list_page(db: &impl Handle, account: i64, followers: bool, page: &Page) -
     let rows = db.query(&sql, &params)?;
     Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }
+
+/// Every follow `account` is in, either side, as (follower, target).
+pub fn pairs_of(db: &impl Handle, account: i64) -> Result<Vec<(i64, i64)>, Error> {
+    Ok(db
+        .query(
+            "SELECT account_id, target_account_id FROM follows WHERE account_id = $1 OR target_account_id = $1",
+            &[Value::Int64(account)],
+        )?
+        .iter()
+        .filter_map(|r| Some((r.i64("account_id")?, r.i64("target_account_id")?)))
+        .collect())
+}
+
+/// Drops every follow request `account` made or received.
+pub fn delete_requests_of(db: &impl Handle, account: i64) -> Result<(), Error> {
+    db.execute("DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1", &[Value::Int64(account)])?;
+    Ok(())
+}

@@ -285,3 +285,9 @@ pub fn withdraw_from(db: &impl Handle, recipient: i64, from: i64, kinds: &[&str]
     )?;
     Ok(())
 }
+
+/// Drops every notification account `from` caused (it is gone).
+pub fn delete_from(db: &impl Handle, from: i64) -> Result<(), Error> {
+    db.execute("DELETE FROM notifications WHERE from_account_id = $1", &[Value::Int64(from)])?;
+    Ok(())
+}

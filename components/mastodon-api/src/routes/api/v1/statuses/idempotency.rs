@@ -1,9 +1,10 @@
 //! `Idempotency-Key` on `POST /api/v1/statuses`: a client that retries a post (a
 //! timeout, a flaky network) gets the status it already made, never a second one.
 //!
-//! The key is reserved before any work, by one atomic statement: an
-//! `INSERT … ON CONFLICT DO NOTHING` into `idempotency_keys` (primary key account +
-//! key) inserts for exactly one of any number of concurrent requests, on both engines.
+//! The key is reserved before any work, by one atomic statement
+//! (`store::idempotency_keys::reserve`: an insert that does nothing on a conflict of
+//! account + key) that succeeds for exactly one of any number of concurrent requests,
+//! on both engines.
 //! That request posts and records the status id; the others wait, polling briefly,
 //! and answer the same status. A first attempt that fails releases the key, so a retry
 //! can post. Keys last an hour, as in Mastodon.
