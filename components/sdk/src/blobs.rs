@@ -1,7 +1,10 @@
 //! The host's blob store (`aerie:host/blobs`, behind `grants.blobs`): objects written
 //! as a stream of chunks, so a large file crosses into the host piece by piece.
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::blobs as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::blobs as host;
 
 pub use host::Error;
 

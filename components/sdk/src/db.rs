@@ -5,7 +5,10 @@
 
 use std::cell::{Cell as Hint, RefCell};
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::db as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::db as host;
 
 pub use host::{Error, Value};
 

@@ -2,7 +2,10 @@
 //! happened (kind, id, streams); the host renders it per subscriber by asking this
 //! component for the entity as that subscriber.
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::events as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::events as host;
 
 /// A new status `id` for `streams` (`user:<id>`, `public`, `public:local`, `hashtag:<name>`, ...).
 pub fn status_created(id: i64, streams: &[String]) {

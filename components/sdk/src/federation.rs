@@ -1,7 +1,10 @@
 //! Server-to-server traffic through the host's `aerie:host/federation` capability:
 //! signed fetches of remote documents and durable, signed delivery to inboxes.
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::federation as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::federation as host;
 
 pub use host::Error;
 

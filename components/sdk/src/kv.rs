@@ -1,6 +1,9 @@
 //! The component's own key-value namespace (`grants.kv = true`).
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::kv as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::kv as host;
 
 pub use host::Error;
 

@@ -19,6 +19,9 @@
 //! Each capability wrapper sits behind a cargo feature of its name (`db`, `kv`, `queue`,
 //! `blobs`, `events`, `federation`, `config` for [`settings`]; `http` for the request
 //! layer), all on by default; a policy plugin takes `default-features = false`.
+//! `native-harness` (off by default; tests enable it as a dev-dependency feature)
+//! serves the wrappers natively off wasm32 ([`harness`]: in-memory SQLite, a test clock,
+//! recorded events) so actions can be tested without the host.
 //!
 //! HTTP components export `wasi:http/incoming-handler` themselves with
 //! `wasip2::http::proxy::export!` and call [`http::serve`] from `handle`; job
@@ -38,6 +41,8 @@ pub mod db;
 pub mod events;
 #[cfg(feature = "federation")]
 pub mod federation;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+pub mod harness;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "http")]

@@ -1,6 +1,9 @@
 //! Logging into the host's log; each line is tagged with the calling component's id.
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::log as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::log as host;
 
 pub use host::Level;
 

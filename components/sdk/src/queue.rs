@@ -1,7 +1,10 @@
 //! Durable background jobs (`grants.queue = true`), run by the component whose
 //! manifest entry lists the job kind (`hook = "job"`).
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::queue as host;
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::queue as host;
 
 pub use host::{Error, JobOptions};
 

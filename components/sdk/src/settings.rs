@@ -1,6 +1,9 @@
 //! The component's settings (the `config` table of its manifest entry), time and ids.
 
+#[cfg(not(all(feature = "native-harness", not(target_arch = "wasm32"))))]
 use crate::bindings::aerie::host::{clock, config};
+#[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
+use crate::harness::{clock, config};
 
 /// Setting `key`, if the manifest entry has it.
 pub fn get(key: &str) -> Option<String> {
