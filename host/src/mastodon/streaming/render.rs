@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use aerie_contract::headers;
 use axum::body::Body;
 use http_body_util::BodyExt as _;
 
@@ -35,11 +36,11 @@ impl Renderer {
             .method("GET")
             .uri(&path)
             .header("host", &origin.host)
-            .header("x-aerie-host", &origin.host)
-            .header("x-aerie-scheme", if origin.https { "https" } else { "http" })
+            .header(headers::HOST, &origin.host)
+            .header(headers::SCHEME, if origin.https { "https" } else { "http" })
             .header("accept", "application/json");
         if let Some(account) = viewer.account_id {
-            request = request.header("x-aerie-account-id", account).header("x-aerie-scopes", viewer.scopes.to_string());
+            request = request.header(headers::ACCOUNT_ID, account).header(headers::SCOPES, viewer.scopes.to_string());
         }
         let request = request.body(Body::empty()).ok()?;
         let response = self.runtime.handle_http(&component, request, origin.https).await;
