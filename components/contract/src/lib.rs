@@ -7,12 +7,14 @@
 //!   time-ordered ids;
 //! - [`home`]: who is in a viewer's home timeline, and the statements that read a
 //!   page of it without walking the whole table;
-//! - [`headers`]: the `x-aerie-*` request headers the host sets for components.
+//! - [`headers`]: the `x-aerie-*` request headers the host sets for components;
+//! - [`jobs`]: job kinds and the `inbox` job's payload ([`jobs::InboxJob`]).
 //!
 //! Dependency-light (no regex, no HTML), so the host and wasm32-wasip2 components
 //! share it as is.
 
 pub mod headers;
 pub mod home;
+pub mod jobs;
 pub mod paging;
 pub mod visibility;
