@@ -19,16 +19,9 @@ pub struct Viewer {
     pub scopes: Option<Vec<String>>,
 }
 
-/// Scopes that the legacy `follow` scope covers.
-const FOLLOW_COVERS: &[&str] = &["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
-
-/// Whether `granted` covers `required` under Mastodon's hierarchy: `read` covers
-/// `read:*`, `write` covers `write:*`, `follow` covers the relationship scopes.
-pub fn covers(granted: &str, required: &str) -> bool {
-    granted == required
-        || required.strip_prefix(granted).is_some_and(|rest| rest.starts_with(':'))
-        || (granted == "follow" && FOLLOW_COVERS.contains(&required))
-}
+/// Whether `granted` covers `required` under Mastodon's hierarchy (the contract's rule,
+/// the one the host grants tokens with).
+pub use aerie_contract::scopes::covers;
 
 impl Viewer {
     /// Reads the host-set headers of `request`.

@@ -62,7 +62,7 @@ impl Channel {
     /// Whether this channel shows an event of `kind`.
     pub fn accepts(&self, kind: &str) -> bool {
         match kind {
-            "notification" => self.name.starts_with("user"),
+            aerie_contract::events::NOTIFICATION => self.name.starts_with("user"),
             _ => !self.is_notifications_only(),
         }
     }

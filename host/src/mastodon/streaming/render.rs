@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use aerie_contract::headers;
+use aerie_contract::{events, headers};
 use axum::body::Body;
 use http_body_util::BodyExt as _;
 
@@ -23,9 +23,9 @@ impl Renderer {
     /// not see it (or rendering failed; that is logged).
     pub async fn render(&self, kind: &str, id: i64, viewer: &Listener, origin: &Origin) -> Option<Arc<str>> {
         let path = match kind {
-            "delete" => return Some(id.to_string().into()),
-            "update" | "status.update" => format!("/api/v1/statuses/{id}"),
-            "notification" => format!("/api/v1/notifications/{id}"),
+            events::DELETE => return Some(id.to_string().into()),
+            events::UPDATE | events::STATUS_UPDATE => events::status_path(id),
+            events::NOTIFICATION => events::notification_path(id),
             other => {
                 tracing::warn!(kind = other, "a component published a streaming event of an unknown kind");
                 return None;
