@@ -30,6 +30,11 @@ pub fn user_stream(account: i64) -> String {
     format!("user:{account}")
 }
 
+/// The stream of direct messages to and from local account `account`.
+pub fn direct_stream(account: i64) -> String {
+    format!("direct:{account}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +44,6 @@ mod tests {
         assert_eq!(status_path(7), "/api/v1/statuses/7");
         assert_eq!(notification_path(8), "/api/v1/notifications/8");
         assert_eq!(user_stream(9), "user:9");
+        assert_eq!(direct_stream(9), "direct:9");
     }
 }
