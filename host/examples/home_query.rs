@@ -10,7 +10,7 @@
 //! - `few`: follows 10 of the 500 (1.4 % of the statuses are theirs).
 //!
 //! "before" is one walk of `statuses` with the whole predicate (as the home timeline
-//! read until `aerie_model::home`), and the "reblogged by the viewer" lookup with the
+//! read until `aerie_contract::home`), and the "reblogged by the viewer" lookup with the
 //! index the schema had before migration 0011; "after" is `home::window_sql`, then
 //! `home::nearest_rest_sql` and `home::rest_sql` as the home route runs them, and the
 //! lookup with migration 0011's index.
@@ -24,9 +24,9 @@ use std::time::Instant;
 
 use aerie::config::DatabaseConfig;
 use aerie::db::{Database, Value};
-use aerie_model::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
-use aerie_model::paging::Page;
-use aerie_model::visibility::visible_sql;
+use aerie_contract::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
+use aerie_contract::paging::Page;
+use aerie_contract::visibility::visible_sql;
 
 /// The columns `load.rs` reads for a page (`aerie_core::rows::STATUS_COLUMNS`).
 const COLUMNS: &str = "s.id, s.account_id, s.local, s.text, s.content_html, s.uri, s.url, s.visibility, s.in_reply_to_id, \

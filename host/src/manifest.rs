@@ -83,7 +83,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
             // What an activity from another server does, after the host verified it
             // (federation/inbox.rs queues one `inbox` job per accepted activity).
             hook: Hook::Job,
-            jobs: vec!["inbox".into(), "backfill".into(), "replies".into(), "poll-end".into()],
+            jobs: aerie_contract::jobs::INBOX_COMPONENT_KINDS.iter().map(|kind| kind.to_string()).collect(),
             grants: Grants {
                 db: DbGrant::ReadWrite,
                 tables: None,

@@ -13,7 +13,7 @@ pub type Answer = Result<Response, Response>;
 
 /// Header the host sets to the account id of a request's verified HTTP signature
 /// (incoming copies are stripped), the viewer of the visibility rule.
-pub const SIGNER_HEADER: &str = "x-aerie-signer-account-id";
+pub use aerie_core::contract::headers::SIGNER_ACCOUNT_ID as SIGNER_HEADER;
 
 /// The media type of every ActivityPub answer.
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";

@@ -81,7 +81,7 @@ fn load(ctx: &Ctx, rows: &[StatusRow]) -> Result<Around, Response> {
         let sql = format!(
             "SELECT parent, id, uri FROM (SELECT s.in_reply_to_id AS parent, s.id, s.uri,                ROW_NUMBER() OVER (PARTITION BY s.in_reply_to_id ORDER BY s.id) AS n FROM statuses s                WHERE s.in_reply_to_id IN ({}) AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL                AND s.uri IS NOT NULL AND {}) r WHERE n <= {} ORDER BY parent, id",
             placeholders(2, with_replies.len()),
-            aerie_core::model::visibility::visible_sql("s", 1),
+            aerie_core::contract::visibility::visible_sql("s", 1),
             convert::EMBEDDED_REPLIES
         );
         let mut params = vec![aerie_core::visible::viewer_value(ctx.viewer)];

@@ -22,8 +22,8 @@ pub mod activitystreams;
 pub mod convert;
 pub mod entities;
 pub mod media;
-/// The model rules shared with the host: visibility and paging.
-pub use aerie_model as model;
+/// The contract shared with the host: visibility, paging, header names, jobs, events, scopes.
+pub use aerie_contract as contract;
 /// Status text the Mastodon way: extracting, rendering, counting, sanitizing.
 pub use aerie_text as text;
 pub mod outbound;

@@ -14,7 +14,7 @@ use aerie_sdk::queue::{self, JobOptions};
 use aerie_sdk::{log, settings};
 
 /// The job kind (listed by the `inbox` component's manifest entry).
-pub const KIND: &str = "poll-end";
+pub const KIND: &str = crate::contract::jobs::POLL_END;
 
 /// Queues the notifications of `poll`, ending at `expires_at` (ms). Best effort: a
 /// failure is logged (the poll still works; only the notice would be missing).

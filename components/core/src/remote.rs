@@ -266,13 +266,13 @@ pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 fn queue_backfill(account: i64, uri: &str) {
     let options = aerie_sdk::queue::JobOptions { delay_ms: None, idempotency_key: Some(format!("backfill {uri}")), max_attempts: Some(3) };
     let payload = serde_json::json!({ "account": account }).to_string();
-    if let Err(e) = aerie_sdk::queue::enqueue("backfill", payload.as_bytes(), &options) {
+    if let Err(e) = aerie_sdk::queue::enqueue(crate::contract::jobs::BACKFILL, payload.as_bytes(), &options) {
         log::info(&format!("no backfill for {uri}: {e:?}"));
     }
 }
 
 /// The job kind that fetches a remote status's replies (the `inbox` component's).
-pub const REPLIES_KIND: &str = "replies";
+pub const REPLIES_KIND: &str = crate::contract::jobs::REPLIES;
 /// A status's replies are fetched at most once in this long, however often its
 /// thread is opened.
 pub const REPLIES_WINDOW_MS: i64 = 15 * 60_000;

@@ -4,7 +4,7 @@
 //! (`a` for accounts, `s` for statuses), so a query reads
 //! `SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ...` and the row parses by name.
 
-use crate::model::visibility::Visibility;
+use crate::contract::visibility::Visibility;
 use aerie_sdk::db::Row;
 
 /// One `accounts` row, local (`domain` is `None`) or remote.

@@ -12,6 +12,7 @@
 //!   media): public statuses that are not reblogs nor replies to someone else.
 //! - `hashtag:<name>` and, for local statuses, `hashtag:local:<name>`: public statuses.
 
+use crate::contract::events::{direct_stream, user_stream};
 use crate::rows::StatusRow;
 use aerie_sdk::db::{self, Value};
 use aerie_sdk::{events, log, settings};
@@ -63,23 +64,23 @@ fn facts(row: &StatusRow) -> Result<Facts, db::Error> {
 
 /// The streams for `row` given its facts.
 fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
-    let mut out = vec![format!("user:{}", row.account_id)];
+    let mut out = vec![user_stream(row.account_id)];
     let mut add = |stream: String| {
         if !out.contains(&stream) {
             out.push(stream);
         }
     };
     if row.reblog_of_id.is_some() {
-        facts.followers.iter().for_each(|id| add(format!("user:{id}")));
+        facts.followers.iter().for_each(|id| add(user_stream(*id)));
         return out;
     }
     if row.visibility == "direct" {
-        facts.mentioned.iter().for_each(|id| add(format!("user:{id}")));
-        add(format!("direct:{}", row.account_id));
-        facts.mentioned.iter().for_each(|id| add(format!("direct:{id}")));
+        facts.mentioned.iter().for_each(|id| add(user_stream(*id)));
+        add(direct_stream(row.account_id));
+        facts.mentioned.iter().for_each(|id| add(direct_stream(*id)));
         return out;
     }
-    facts.followers.iter().for_each(|id| add(format!("user:{id}")));
+    facts.followers.iter().for_each(|id| add(user_stream(*id)));
     if row.visibility != "public" {
         return out;
     }
@@ -108,7 +109,7 @@ fn audience(row: &StatusRow) -> Vec<String> {
         Ok(facts) => streams(row, &facts),
         Err(error) => {
             log::warn(&format!("computing the streams of status {}: {error}", row.id));
-            vec![format!("user:{}", row.account_id)]
+            vec![user_stream(row.account_id)]
         }
     }
 }

@@ -2,7 +2,7 @@
 //! component that shows statuses (client API, HTML pages, ActivityPub documents)
 //! goes through, so none of them can forget the rule.
 
-use crate::model::visibility::visible_sql;
+use crate::contract::visibility::visible_sql;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
 use aerie_sdk::db::{self, Value};
 use aerie_sdk::http::Response;

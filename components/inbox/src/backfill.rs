@@ -12,7 +12,7 @@ use aerie_sdk::db;
 use aerie_sdk::{federation, log, settings};
 
 /// The job kind.
-pub const KIND: &str = "backfill";
+pub const KIND: &str = aerie_core::contract::jobs::BACKFILL;
 const FEATURED_LIMIT: usize = 5;
 const OUTBOX_LIMIT: usize = 20;
 

@@ -17,46 +17,13 @@ pub const CONTENT_TYPES: &[&str] = &["Note", "Question", "Article", "Page", "Vid
 /// Actor types.
 pub const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
 
-/// The job the host enqueues for each accepted inbox POST.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Payload {
-    /// The activity as received.
-    pub activity: Value,
-    /// The actor whose key signed the request.
-    pub signer: String,
-    /// Whether the signer is the activity's actor (else: a relay or a forward).
-    pub verified: bool,
-    /// The local account whose inbox it was posted to; `None` for the shared inbox.
-    pub recipient: Option<i64>,
-}
+/// The job the host enqueues for each accepted inbox POST (the contract's).
+pub type Payload = aerie_core::contract::jobs::InboxJob;
 
 /// Reads the job payload: `{"activity", "signer", "verified", "recipient"}`. A bare
 /// activity (no wrapper) is read as unverified.
 pub fn parse_payload(bytes: &[u8]) -> Result<Payload, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the payload is not JSON: {e}"))?;
-    if !value.is_object() {
-        return Err("the payload is not a JSON object".into());
-    }
-    let Some(activity) = value.get("activity") else {
-        if value.get("type").is_some() {
-            return Ok(Payload { activity: value, signer: String::new(), verified: false, recipient: None });
-        }
-        return Err("the payload has no activity".into());
-    };
-    if !activity.is_object() {
-        return Err("the activity is not a JSON object".into());
-    }
-    let recipient = match value.get("recipient") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    };
-    Ok(Payload {
-        activity: activity.clone(),
-        signer: value.get("signer").and_then(Value::as_str).unwrap_or_default().to_string(),
-        verified: value.get("verified").and_then(Value::as_bool).unwrap_or(false),
-        recipient,
-    })
+    Payload::parse(bytes)
 }
 
 /// The id a reference names: a string, an object's `id` (or a Link's `href`), or

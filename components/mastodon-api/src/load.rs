@@ -4,9 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use aerie_core::contract::visibility::visible_sql;
 use aerie_core::convert::{self, StatusParts};
 use aerie_core::entities::{Account, Status};
-use aerie_core::model::visibility::visible_sql;
 use aerie_core::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
 use aerie_sdk::db::{self, Value, ids, placeholders};
 use aerie_sdk::http::Response;
@@ -258,7 +258,7 @@ pub fn status_page(
     mut params: Vec<Value>,
     page_column: &str,
 ) -> crate::ctx::Answer {
-    let page = aerie_core::model::paging::Page::from_query(&ctx.request.query);
+    let page = aerie_core::contract::paging::Page::from_query(&ctx.request.query);
     let (bounds, order, values) = page.sql(page_column, params.len() + 2);
     params.extend(values.into_iter().map(Value::Int64));
     let sql = format!(

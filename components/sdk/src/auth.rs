@@ -7,13 +7,8 @@
 
 use crate::http::{Request, Response};
 
-/// Decimal id of the authenticated local account; absent without a token or for an
-/// app-only (`client_credentials`) token.
-pub const ACCOUNT_HEADER: &str = "x-aerie-account-id";
-/// Space-separated scopes of the token; present whenever a valid token was given.
-pub const SCOPES_HEADER: &str = "x-aerie-scopes";
-/// Decimal `applications.id` of the token's app.
-pub const APP_HEADER: &str = "x-aerie-app-id";
+/// The host-set headers naming the caller (see `aerie_contract::headers`).
+pub use aerie_contract::headers::{ACCOUNT_ID as ACCOUNT_HEADER, APP_ID as APP_HEADER, SCOPES as SCOPES_HEADER};
 
 /// The caller of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,16 +19,9 @@ pub struct Viewer {
     pub scopes: Option<Vec<String>>,
 }
 
-/// Scopes that the legacy `follow` scope covers.
-const FOLLOW_COVERS: &[&str] = &["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
-
-/// Whether `granted` covers `required` under Mastodon's hierarchy: `read` covers
-/// `read:*`, `write` covers `write:*`, `follow` covers the relationship scopes.
-pub fn covers(granted: &str, required: &str) -> bool {
-    granted == required
-        || required.strip_prefix(granted).is_some_and(|rest| rest.starts_with(':'))
-        || (granted == "follow" && FOLLOW_COVERS.contains(&required))
-}
+/// Whether `granted` covers `required` under Mastodon's hierarchy (the contract's rule,
+/// the one the host grants tokens with).
+pub use aerie_contract::scopes::covers;
 
 impl Viewer {
     /// Reads the host-set headers of `request`.

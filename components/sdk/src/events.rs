@@ -6,23 +6,24 @@
 use crate::bindings::aerie::host::events as host;
 #[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
 use crate::harness::events as host;
+use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE, user_stream};
 
 /// A new status `id` for `streams` (`user:<id>`, `public`, `public:local`, `hashtag:<name>`, ...).
 pub fn status_created(id: i64, streams: &[String]) {
-    host::publish("update", id, streams);
+    host::publish(UPDATE, id, streams);
 }
 
 /// Status `id` was edited.
 pub fn status_edited(id: i64, streams: &[String]) {
-    host::publish("status.update", id, streams);
+    host::publish(STATUS_UPDATE, id, streams);
 }
 
 /// Status `id` was deleted.
 pub fn status_deleted(id: i64, streams: &[String]) {
-    host::publish("delete", id, streams);
+    host::publish(DELETE, id, streams);
 }
 
 /// Notification `id` for its recipient, `account_id`.
 pub fn notification(id: i64, account_id: i64) {
-    host::publish("notification", id, &[format!("user:{account_id}")]);
+    host::publish(NOTIFICATION, id, &[user_stream(account_id)]);
 }

@@ -8,13 +8,8 @@ use std::io::{Read as _, Write as _};
 
 use wasip2::http::types::{Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
 
-/// Header the host sets to the request's public scheme (`http` or `https`), after
-/// applying its trusted-proxy rules. Incoming copies are stripped by the host.
-pub const SCHEME_HEADER: &str = "x-aerie-scheme";
-
-/// Header the host sets to the public host name the client used (`Host`, or
-/// `X-Forwarded-Host` from a trusted proxy); wasi:http itself drops `Host`.
-pub const HOST_HEADER: &str = "x-aerie-host";
+/// The host-set headers with the public scheme and host (see `aerie_contract::headers`).
+pub use aerie_contract::headers::{HOST as HOST_HEADER, SCHEME as SCHEME_HEADER};
 
 /// Largest body buffer reserved up front from `Content-Length`.
 const MAX_PRESIZED_BODY: usize = 64 << 20;

@@ -33,10 +33,12 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use sha2::{Digest as _, Sha256};
 
 use super::key_fetch_limits::Refused;
+use aerie_contract::jobs::{self, InboxJob};
+
 use super::remote_keys::{self, SignerKey, Unknown, VerifyError, host_of, same_actor};
 use super::service::Federation;
 use super::signatures::{self, SignatureHeader, SignedParts, VerifyingKey};
@@ -46,7 +48,7 @@ use crate::server::AppState;
 use crate::server::error::json_error;
 
 /// The job kind the `inbox` component handles.
-pub const INBOX_KIND: &str = "inbox";
+pub const INBOX_KIND: &str = jobs::INBOX;
 /// Activities are small; Mastodon refuses bodies over 1 MB too.
 const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
 /// Inbox jobs are retried (temporary failures: a remote fetch timed out) this often.
@@ -188,8 +190,8 @@ async fn receive(state: &AppState, recipient: Option<i64>, request: Request) -> 
 
     let id = activity.get("id").and_then(Json::as_str).map(str::to_string);
     // From here the actor is the one who vouches (by signature or through its origin).
-    let payload = json!({ "activity": activity, "signer": actor, "verified": true, "recipient": recipient });
-    let mut job = NewJob::new(INBOX_KIND, payload.to_string());
+    let payload = InboxJob { activity, signer: actor, verified: true, recipient };
+    let mut job = NewJob::new(INBOX_KIND, payload.to_json());
     job.max_attempts = INBOX_ATTEMPTS;
     // The same activity arriving at several inboxes (personal and shared) runs once.
     job.idempotency_key = id.map(|id| format!("inbox {id}"));

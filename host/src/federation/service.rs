@@ -15,7 +15,7 @@ use crate::db::{Database, Value};
 use crate::jobs::{Jobs, NewJob};
 
 /// The job kind of one delivery (handled by the host, not a component).
-pub const DELIVER_KIND: &str = "deliver";
+pub const DELIVER_KIND: &str = aerie_contract::jobs::DELIVER;
 /// Deliveries are retried with exponential backoff (capped at 6 h) this many times:
 /// about two days before a delivery is dead-lettered.
 pub const DELIVERY_ATTEMPTS: u32 = 20;

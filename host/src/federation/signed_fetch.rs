@@ -12,7 +12,7 @@ use super::signatures::{SignatureHeader, SignedParts, VerifyingKey, verify};
 use crate::db::Database;
 
 /// Header the host sets to the verified signer's account id.
-pub const SIGNER_HEADER: &str = "x-aerie-signer-account-id";
+pub const SIGNER_HEADER: &str = aerie_contract::headers::SIGNER_ACCOUNT_ID;
 
 /// What the signature of a request says about who sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]

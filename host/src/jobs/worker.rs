@@ -24,7 +24,7 @@ pub struct WorkerOptions {
 }
 
 /// The host-run recurring job that deletes old finished jobs.
-pub const PRUNE_KIND: &str = "prune-jobs";
+pub const PRUNE_KIND: &str = aerie_contract::jobs::PRUNE;
 /// When it runs: hourly, at an odd minute.
 pub const PRUNE_SCHEDULE: &str = "17 * * * *";
 

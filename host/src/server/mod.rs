@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aerie_contract::headers;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -37,7 +38,7 @@ use error::json_error;
 use routes::RouteTable;
 
 /// Headers only the host may set on requests to components; incoming copies are dropped.
-pub const HOST_HEADER_PREFIX: &str = "x-aerie-";
+pub const HOST_HEADER_PREFIX: &str = headers::PREFIX;
 
 /// What request handlers share.
 pub struct AppState {
@@ -149,9 +150,9 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
     for name in reserved {
         headers.remove(name);
     }
-    headers.insert("x-aerie-scheme", HeaderValue::from_static(if client.https { "https" } else { "http" }));
+    headers.insert(headers::SCHEME, HeaderValue::from_static(if client.https { "https" } else { "http" }));
     if let Ok(ip) = HeaderValue::from_str(&client.ip.to_string()) {
-        headers.insert("x-aerie-client-ip", ip);
+        headers.insert(headers::CLIENT_IP, ip);
     }
     if !headers.contains_key(http::header::HOST)
         && let Ok(host) = HeaderValue::from_str(&state.web_domain)
@@ -162,7 +163,7 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
     // trusted-proxy rules) travels in a host-set header of its own.
     let public_host = client.host.clone().unwrap_or_else(|| state.web_domain.clone());
     if let Ok(host) = HeaderValue::from_str(&public_host) {
-        headers.insert("x-aerie-host", host);
+        headers.insert(headers::HOST, host);
     }
     let query = request.uri().query().map(str::to_string);
     if matches!(*request.method(), http::Method::GET | http::Method::HEAD) {
@@ -193,13 +194,13 @@ async fn dispatch(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
                 }
                 let headers = request.headers_mut();
                 if let Some(account) = auth.account_id {
-                    headers.insert("x-aerie-account-id", HeaderValue::from(account));
+                    headers.insert(headers::ACCOUNT_ID, HeaderValue::from(account));
                 }
                 if let Some(app) = auth.application_id {
-                    headers.insert("x-aerie-app-id", HeaderValue::from(app));
+                    headers.insert(headers::APP_ID, HeaderValue::from(app));
                 }
                 if let Ok(scopes) = HeaderValue::from_str(&auth.scopes.to_string()) {
-                    headers.insert("x-aerie-scopes", scopes);
+                    headers.insert(headers::SCOPES, scopes);
                 }
             }
             Ok(Err(problem)) => return json_error(401, problem.message()),

@@ -1,15 +1,15 @@
 //! The home timeline of a prolific viewer, on both engines: a viewer with thousands of
 //! their own statuses, interleaved with followed accounts' statuses of every kind and
 //! with a stretch of strangers' statuses longer than the first statement's window
-//! (so that every statement of `aerie_model::home` serves pages). Every page the API
+//! (so that every statement of `aerie_contract::home` serves pages). Every page the API
 //! answers, walked with `max_id`, `min_id` and `since_id`, must equal what the
 //! single-walk predicate the home timeline used before gives on the same database, and
 //! its `Link` header must point past its ends. On SQLite the statements' plans are
 //! checked too: no statement walks the whole of `statuses`.
 
 use aerie::db::{Database, Value};
-use aerie_model::paging::Page;
-use aerie_model::visibility::visible_sql;
+use aerie_contract::paging::Page;
+use aerie_contract::visibility::visible_sql;
 use serde_json::Value as Json;
 
 use crate::support::{ENGINES, Engine, Instance, client};
@@ -290,7 +290,7 @@ async fn a_prolific_viewers_home_timeline_pages_as_the_single_walk_did() {
 /// The plan of each statement of the home page and of the "reblogged by the viewer"
 /// lookup: `statuses` is reached by an index search every time, never scanned whole.
 async fn plans_search_an_index(db: &Database, viewer: i64, now: i64) {
-    use aerie_model::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
+    use aerie_contract::home::{bounds, nearest_rest_sql, rest_sql, window_sql};
     for query in ["limit=20", "limit=40&max_id=9000000000000000", "limit=20&min_id=5", "limit=20&since_id=5&max_id=9000000000000000"] {
         let page = Page::from_query(query);
         let mut params = vec![Value::Int(viewer), Value::Int(now)];

@@ -1,4 +1,4 @@
-//! The one visibility rule (aerie_model::visibility) and id paging, on both engines.
+//! The one visibility rule (aerie_contract::visibility) and id paging, on both engines.
 //!
 //! The matrix: 4 visibilities × {author, follower, mentioned, stranger, account the
 //! author blocked, account that blocked the author, anonymous, a remote non-follower
@@ -10,8 +10,8 @@
 use aerie::config::DatabaseConfig;
 use aerie::db::{Database, Value};
 use aerie::ids::IdGenerator;
-use aerie_model::paging::Page;
-use aerie_model::visibility::{ViewerFacts, Visibility, visible_sql};
+use aerie_contract::paging::Page;
+use aerie_contract::visibility::{ViewerFacts, Visibility, visible_sql};
 
 use crate::support::{ENGINES, test_db};
 

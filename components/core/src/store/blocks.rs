@@ -3,7 +3,7 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
-use crate::model::paging::Page;
+use crate::contract::paging::Page;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow};
 
 /// A block of `target` by `account`.

@@ -4,7 +4,7 @@
 use aerie_sdk::db::{Error, Handle, Value};
 use aerie_sdk::settings;
 
-use crate::model::paging::Page;
+use crate::contract::paging::Page;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow};
 
 /// Makes `follower` follow `target` (or updates the options of an existing follow).

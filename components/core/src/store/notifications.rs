@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 use aerie_sdk::settings;
 
-use crate::model::paging::Page;
-use crate::model::visibility::visible_sql;
+use crate::contract::paging::Page;
+use crate::contract::visibility::visible_sql;
 use crate::rows::{NOTIFICATION_COLUMNS, NotificationRow};
 
 /// Notification kinds this component creates (Mastodon's names).

@@ -4,7 +4,7 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
-use crate::model::paging::Page;
+use crate::contract::paging::Page;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
 
 /// The reblogs `s` of the account `$2` of the status `$3`, as a condition for

@@ -4,7 +4,7 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
-use crate::model::visibility::visible_sql;
+use crate::contract::visibility::visible_sql;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
 
 fn opt_int(v: Option<i64>) -> Value {

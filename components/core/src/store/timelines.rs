@@ -1,11 +1,11 @@
 //! Pages of statuses as the timelines read them: the home timeline's statements
-//! (see [`crate::model::home`]) and the conditions of the public, hashtag and
+//! (see [`crate::contract::home`]) and the conditions of the public, hashtag and
 //! account timelines, which the API's page reader puts under the visibility rule.
 
 use aerie_sdk::db::{Error, Handle, Rows, Value, placeholders};
 
-use crate::model::home::{self, NOT_MUTED};
-use crate::model::paging::Page;
+use crate::contract::home::{self, NOT_MUTED};
+use crate::contract::paging::Page;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
 
 /// Rows read with a `page_id` column and the status columns, as (page id, status).

@@ -5,6 +5,8 @@
 //! `direct` or `list` (with a list id). Components publish events to keys such as
 //! `user:<account id>`, `public:local` or `hashtag:<name>`.
 
+use aerie_contract::events::{direct_stream, user_stream};
+
 /// One subscribed channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Channel {
@@ -20,12 +22,12 @@ impl Channel {
     /// The channel `name` (with `tag` or `list` where needed) for `account_id`.
     /// `Err` says what is wrong, for a 400 / an error message on the socket.
     pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>, account_id: Option<i64>) -> Result<Channel, String> {
-        let user = || account_id.map(|id| id.to_string()).ok_or_else(|| "Missing access token".to_string());
+        let user = || account_id.ok_or_else(|| "Missing access token".to_string());
         let simple = |key: String| Channel { name: name.to_string(), key, label: vec![name.to_string()] };
         Ok(match name {
-            "user" => simple(format!("user:{}", user()?)),
-            "user:notification" => simple(format!("user:{}", user()?)),
-            "direct" => simple(format!("direct:{}", user()?)),
+            "user" => simple(user_stream(user()?)),
+            "user:notification" => simple(user_stream(user()?)),
+            "direct" => simple(direct_stream(user()?)),
             "public" | "public:local" | "public:remote" | "public:media" | "public:local:media" | "public:remote:media" => {
                 simple(name.to_string())
             }
@@ -62,7 +64,7 @@ impl Channel {
     /// Whether this channel shows an event of `kind`.
     pub fn accepts(&self, kind: &str) -> bool {
         match kind {
-            "notification" => self.name.starts_with("user"),
+            aerie_contract::events::NOTIFICATION => self.name.starts_with("user"),
             _ => !self.is_notifications_only(),
         }
     }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use aerie_contract::{events, headers};
 use axum::body::Body;
 use http_body_util::BodyExt as _;
 
@@ -22,9 +23,9 @@ impl Renderer {
     /// not see it (or rendering failed; that is logged).
     pub async fn render(&self, kind: &str, id: i64, viewer: &Listener, origin: &Origin) -> Option<Arc<str>> {
         let path = match kind {
-            "delete" => return Some(id.to_string().into()),
-            "update" | "status.update" => format!("/api/v1/statuses/{id}"),
-            "notification" => format!("/api/v1/notifications/{id}"),
+            events::DELETE => return Some(id.to_string().into()),
+            events::UPDATE | events::STATUS_UPDATE => events::status_path(id),
+            events::NOTIFICATION => events::notification_path(id),
             other => {
                 tracing::warn!(kind = other, "a component published a streaming event of an unknown kind");
                 return None;
@@ -35,11 +36,11 @@ impl Renderer {
             .method("GET")
             .uri(&path)
             .header("host", &origin.host)
-            .header("x-aerie-host", &origin.host)
-            .header("x-aerie-scheme", if origin.https { "https" } else { "http" })
+            .header(headers::HOST, &origin.host)
+            .header(headers::SCHEME, if origin.https { "https" } else { "http" })
             .header("accept", "application/json");
         if let Some(account) = viewer.account_id {
-            request = request.header("x-aerie-account-id", account).header("x-aerie-scopes", viewer.scopes.to_string());
+            request = request.header(headers::ACCOUNT_ID, account).header(headers::SCOPES, viewer.scopes.to_string());
         }
         let request = request.body(Body::empty()).ok()?;
         let response = self.runtime.handle_http(&component, request, origin.https).await;

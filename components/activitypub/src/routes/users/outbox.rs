@@ -4,8 +4,8 @@
 //! public status. Statuses pass the one visibility rule for the signer.
 
 use aerie_core::activitystreams::{self as as2, Collection, Object};
+use aerie_core::contract::paging::Page;
 use aerie_core::convert;
-use aerie_core::model::paging::Page;
 use aerie_core::rows::StatusRow;
 use aerie_sdk::db::Value;
 

@@ -1,7 +1,7 @@
 //! `GET /api/v1/blocks` and `GET /api/v1/mutes`: accounts, paged by the block's or
 //! mute's own id (exposed only through `Link`).
 
-use aerie_core::model::paging::Page;
+use aerie_core::contract::paging::Page;
 use aerie_core::store::blocks;
 use aerie_sdk::db::Autocommit;
 use aerie_sdk::settings;

@@ -2,7 +2,7 @@
 //! domain): list (bare domain strings, paged by the block's id through `Link`),
 //! block (also removes the viewer's followers from that domain), unblock.
 
-use aerie_core::model::paging::Page;
+use aerie_core::contract::paging::Page;
 use aerie_core::store::blocks;
 use aerie_sdk::db::{self, Autocommit};
 use aerie_sdk::http::Response;

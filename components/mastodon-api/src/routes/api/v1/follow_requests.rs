@@ -1,6 +1,6 @@
 //! `/api/v1/follow_requests`: who asks to follow the viewer; authorize or reject.
 
-use aerie_core::model::paging::Page;
+use aerie_core::contract::paging::Page;
 use aerie_sdk::db::{self, Autocommit};
 
 use crate::ctx::{Answer, Ctx};

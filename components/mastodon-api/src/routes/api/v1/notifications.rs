@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use aerie_core::contract::paging::Page;
 use aerie_core::convert;
 use aerie_core::entities::Notification;
-use aerie_core::model::paging::Page;
 use aerie_core::rows::{NotificationRow, StatusRow};
 use aerie_core::store::notifications::{self, Filter};
 use aerie_core::time::iso8601;

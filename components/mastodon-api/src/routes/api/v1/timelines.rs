@@ -1,6 +1,6 @@
 //! `/api/v1/timelines/{home,public,tag/:hashtag}`.
 
-use aerie_core::model::paging::Page;
+use aerie_core::contract::paging::Page;
 use aerie_core::store::timelines::{self, PublicFilter};
 use aerie_sdk::db::{Autocommit, Value};
 use aerie_sdk::settings;
@@ -11,7 +11,7 @@ use crate::load;
 /// `GET /api/v1/timelines/home`: the viewer's own statuses and those of accounts they
 /// follow (reblogs only where the follow shows them; replies only to people the
 /// viewer knows), minus muted accounts. Read in up to three statements (see
-/// [`home`](aerie_core::model::home)) so that a page never walks the whole table.
+/// [`home`](aerie_core::contract::home)) so that a page never walks the whole table.
 pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
     let page = Page::from_query(&ctx.request.query);

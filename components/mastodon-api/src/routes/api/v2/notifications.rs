@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
+use aerie_core::contract::paging::Page;
 use aerie_core::convert;
 use aerie_core::entities::{GroupedNotificationsResults, NotificationGroup};
-use aerie_core::model::paging::Page;
 use aerie_core::rows::{NotificationRow, StatusRow};
 use aerie_core::time::iso8601;
 use aerie_sdk::db::Autocommit;

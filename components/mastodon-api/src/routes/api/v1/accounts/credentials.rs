@@ -3,9 +3,9 @@
 //! may carry `avatar` and `header` files (multipart, see [`crate::profile_images`]);
 //! every update is sent to followers' servers as an `Update` of the actor.
 
+use aerie_core::contract::visibility::Visibility;
 use aerie_core::convert;
 use aerie_core::entities::{Account, Field, Role, Source};
-use aerie_core::model::visibility::Visibility;
 use aerie_core::rows::{AccountRow, FieldRow};
 use aerie_core::store;
 use aerie_core::time::iso8601;

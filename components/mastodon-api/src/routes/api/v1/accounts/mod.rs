@@ -9,8 +9,8 @@ pub mod note;
 pub mod relationships;
 pub mod search;
 
+use aerie_core::contract::paging::Page;
 use aerie_core::convert;
-use aerie_core::model::paging::Page;
 use aerie_core::rows::AccountRow;
 use aerie_core::store;
 use aerie_core::store::follows;

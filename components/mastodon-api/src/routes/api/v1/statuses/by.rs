@@ -1,7 +1,7 @@
 //! `GET /api/v1/statuses/:id/favourited_by` and `reblogged_by`: accounts, paged by
 //! the favourite's or reblog's own id (exposed only through `Link`).
 
-use aerie_core::model::paging::Page;
+use aerie_core::contract::paging::Page;
 use aerie_core::rows::AccountRow;
 use aerie_core::store::{favourites, reblogs};
 use aerie_sdk::db::{self, Autocommit};

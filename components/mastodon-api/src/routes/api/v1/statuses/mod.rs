@@ -6,7 +6,7 @@ pub mod edits;
 pub mod idempotency;
 
 use aerie_core::actions::statuses::{self, Files};
-use aerie_core::model::visibility::Visibility;
+use aerie_core::contract::visibility::Visibility;
 use aerie_core::rows::StatusRow;
 use aerie_core::store;
 use aerie_sdk::db::Autocommit;

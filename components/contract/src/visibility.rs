@@ -84,7 +84,7 @@ pub struct ViewerFacts {
 /// (`NULL` for anonymous). Portable across SQLite and PostgreSQL.
 ///
 /// ```
-/// let condition = aerie_model::visibility::visible_sql("s", 1);
+/// let condition = aerie_contract::visibility::visible_sql("s", 1);
 /// let sql = format!("SELECT s.id FROM statuses s WHERE {condition} ORDER BY s.id DESC");
 /// assert!(sql.contains("$1"));
 /// ```

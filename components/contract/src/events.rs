@@ -1,0 +1,49 @@
+//! The streaming events components publish through `aerie:host/events`
+//! (`publish(kind, id, streams)`, the SDK's `events`) and the host renders per
+//! subscriber (`host/src/mastodon/streaming/`) by asking the API component for the
+//! entity as that subscriber, at the paths below.
+
+/// A new status; rendered as [`status_path`].
+pub const UPDATE: &str = "update";
+/// An edited status; rendered as [`status_path`].
+pub const STATUS_UPDATE: &str = "status.update";
+/// A deleted status; the payload is the id itself, nothing is rendered.
+pub const DELETE: &str = "delete";
+/// A notification for its recipient (stream `user:<id>` only); rendered as
+/// [`notification_path`].
+pub const NOTIFICATION: &str = "notification";
+
+/// Where the payload of an [`UPDATE`] or [`STATUS_UPDATE`] about status `id` is read
+/// (`GET`, as the subscriber; routed to the API component).
+pub fn status_path(id: i64) -> String {
+    format!("/api/v1/statuses/{id}")
+}
+
+/// Where the payload of a [`NOTIFICATION`] `id` is read (`GET`, as the subscriber).
+pub fn notification_path(id: i64) -> String {
+    format!("/api/v1/notifications/{id}")
+}
+
+/// The stream of everything for local account `account` (its home timeline and
+/// notifications).
+pub fn user_stream(account: i64) -> String {
+    format!("user:{account}")
+}
+
+/// The stream of direct messages to and from local account `account`.
+pub fn direct_stream(account: i64) -> String {
+    format!("direct:{account}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_paths_and_streams() {
+        assert_eq!(status_path(7), "/api/v1/statuses/7");
+        assert_eq!(notification_path(8), "/api/v1/notifications/8");
+        assert_eq!(user_stream(9), "user:9");
+        assert_eq!(direct_stream(9), "direct:9");
+    }
+}

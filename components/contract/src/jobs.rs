@@ -1,0 +1,101 @@
+//! Job kinds and payloads that a producer and a handler on different sides (or in
+//! different components) must agree on: who enqueues which kind, and the shape of
+//! the `inbox` job the host queues for the `inbox` component.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A verified incoming activity (queued by the host's inbox routes, handled by the
+/// `inbox` component); the payload is an [`InboxJob`].
+pub const INBOX: &str = "inbox";
+/// The first posts of a newly met account (queued by aerie-core's `remote`, handled
+/// by the `inbox` component); the payload is `{"account": ID}`.
+pub const BACKFILL: &str = "backfill";
+/// A remote thread's replies, fetched when a client opens it (queued by aerie-core's
+/// `remote`, handled by the `inbox` component).
+pub const REPLIES: &str = "replies";
+/// The notifications of an ended poll (queued and run by aerie-core's `poll_end`,
+/// in the `inbox` component).
+pub const POLL_END: &str = "poll-end";
+/// The jobs the built-in `inbox` component handles (its manifest entry's `jobs`).
+pub const INBOX_COMPONENT_KINDS: &[&str] = &[INBOX, BACKFILL, REPLIES, POLL_END];
+
+/// One signed POST of an activity to a remote inbox (queued and run by the host).
+pub const DELIVER: &str = "deliver";
+/// The recurring clean-up of finished jobs (queued and run by the host).
+pub const PRUNE: &str = "prune-jobs";
+
+/// The payload of an [`INBOX`] job, as JSON:
+///
+/// ```json
+/// {"activity": {...as received, or as refetched from its origin...},
+///  "signer": "https://remote/users/a", "verified": true, "recipient": 123}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxJob {
+    /// The activity as received (or as its origin serves it).
+    pub activity: Value,
+    /// The actor whose key signed the request (or who vouches for the activity).
+    pub signer: String,
+    /// Whether the signer is the activity's actor (else: a relay or a forward, and
+    /// embedded objects are refetched from their origin before use).
+    pub verified: bool,
+    /// The local account whose inbox it was posted to; `None` for the shared inbox.
+    pub recipient: Option<i64>,
+}
+
+impl InboxJob {
+    /// Reads a payload tolerantly: `recipient` may be a number or a decimal string,
+    /// a missing `signer` is empty and a missing `verified` is false; a bare activity
+    /// (no wrapper, but a `type`) is read as unverified.
+    pub fn parse(bytes: &[u8]) -> Result<InboxJob, String> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the payload is not JSON: {e}"))?;
+        if !value.is_object() {
+            return Err("the payload is not a JSON object".into());
+        }
+        let Some(activity) = value.get("activity") else {
+            if value.get("type").is_some() {
+                return Ok(InboxJob { activity: value, signer: String::new(), verified: false, recipient: None });
+            }
+            return Err("the payload has no activity".into());
+        };
+        if !activity.is_object() {
+            return Err("the activity is not a JSON object".into());
+        }
+        let recipient = match value.get("recipient") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.parse().ok(),
+            _ => None,
+        };
+        Ok(InboxJob {
+            activity: activity.clone(),
+            signer: value.get("signer").and_then(Value::as_str).unwrap_or_default().to_string(),
+            verified: value.get("verified").and_then(Value::as_bool).unwrap_or(false),
+            recipient,
+        })
+    }
+
+    /// The payload as the host queues it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a JSON value and plain fields always serialize")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_host_writes_the_inbox_reads() {
+        let job = InboxJob {
+            activity: serde_json::json!({"type": "Like", "actor": "https://a/u"}),
+            signer: "https://a/u".into(),
+            verified: true,
+            recipient: Some(7),
+        };
+        assert_eq!(InboxJob::parse(job.to_json().as_bytes()).unwrap(), job);
+        let shared = InboxJob { recipient: None, ..job };
+        assert!(shared.to_json().contains(r#""recipient":null"#), "{}", shared.to_json());
+        assert_eq!(InboxJob::parse(shared.to_json().as_bytes()).unwrap(), shared);
+    }
+}

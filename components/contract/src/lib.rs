@@ -1,0 +1,24 @@
+//! The host↔component contract: what both sides must agree on, each written once.
+//! The rules of the data model that every path must apply the same way:
+//!
+//! - [`visibility`]: who may see a status (one SQL predicate, used by API reads,
+//!   timelines, search, streaming, notifications, HTML pages and ActivityPub fetches);
+//! - [`paging`]: Mastodon's `max_id` / `since_id` / `min_id` / `limit` over
+//!   time-ordered ids;
+//! - [`home`]: who is in a viewer's home timeline, and the statements that read a
+//!   page of it without walking the whole table;
+//! - [`headers`]: the `x-aerie-*` request headers the host sets for components;
+//! - [`jobs`]: job kinds and the `inbox` job's payload ([`jobs::InboxJob`]);
+//! - [`events`]: the streaming event kinds and the paths the host renders them at;
+//! - [`scopes`]: Mastodon's OAuth scopes and which covers which.
+//!
+//! Dependency-light (no regex, no HTML), so the host and wasm32-wasip2 components
+//! share it as is.
+
+pub mod events;
+pub mod headers;
+pub mod home;
+pub mod jobs;
+pub mod paging;
+pub mod scopes;
+pub mod visibility;
