@@ -10,7 +10,8 @@
 //! - [`headers`]: the `x-aerie-*` request headers the host sets for components;
 //! - [`jobs`]: job kinds and the `inbox` job's payload ([`jobs::InboxJob`]);
 //! - [`events`]: the streaming event kinds and the paths the host renders them at;
-//! - [`scopes`]: Mastodon's OAuth scopes and which covers which.
+//! - [`scopes`]: Mastodon's OAuth scopes and which covers which;
+//! - [`placeholders`]: the portable SQL's `$1..$n` placeholders, rewritten for SQLite.
 //!
 //! Dependency-light (no regex, no HTML), so the host and wasm32-wasip2 components
 //! share it as is.
@@ -20,5 +21,6 @@ pub mod headers;
 pub mod home;
 pub mod jobs;
 pub mod paging;
+pub mod placeholders;
 pub mod scopes;
 pub mod visibility;

@@ -163,13 +163,13 @@ pub mod db {
     }
 
     fn run_execute(connection: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64, Error> {
-        let mut statement = connection.prepare_cached(&to_sqlite(sql)).map_err(to_error)?;
+        let mut statement = connection.prepare_cached(&aerie_contract::placeholders::to_sqlite(sql)).map_err(to_error)?;
         let changed = statement.execute(rusqlite::params_from_iter(params.iter().map(to_sql))).map_err(to_error)?;
         Ok(changed as u64)
     }
 
     fn run_packed(connection: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<Vec<u8>, Error> {
-        let mut statement = connection.prepare_cached(&to_sqlite(sql)).map_err(to_error)?;
+        let mut statement = connection.prepare_cached(&aerie_contract::placeholders::to_sqlite(sql)).map_err(to_error)?;
         let width = statement.column_count();
         let mut buf = Vec::new();
         put_len(&mut buf, width);
@@ -240,78 +240,9 @@ pub mod db {
         }
     }
 
-    /// `$N` placeholders outside literals and comments rewritten to `?N`: a copy of
-    /// `host/src/db/placeholders.rs` (SQLite reads `$2` as a named parameter numbered
-    /// by first appearance, so it would bind the wrong values).
-    pub(crate) fn to_sqlite(sql: &str) -> String {
-        let bytes = sql.as_bytes();
-        let mut out = String::with_capacity(sql.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let c = bytes[i];
-            match c {
-                b'\'' | b'"' | b'`' => {
-                    let end = find_closing(bytes, i + 1, c);
-                    out.push_str(&sql[i..end]);
-                    i = end;
-                }
-                b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                    let end = sql[i..].find('\n').map(|n| i + n).unwrap_or(bytes.len());
-                    out.push_str(&sql[i..end]);
-                    i = end;
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    let end = sql[i + 2..].find("*/").map(|n| i + 2 + n + 2).unwrap_or(bytes.len());
-                    out.push_str(&sql[i..end]);
-                    i = end;
-                }
-                b'$' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                    let start = i + 1;
-                    let mut end = start;
-                    while end < bytes.len() && bytes[end].is_ascii_digit() {
-                        end += 1;
-                    }
-                    out.push('?');
-                    out.push_str(&sql[start..end]);
-                    i = end;
-                }
-                _ => {
-                    let end = bytes[i + 1..]
-                        .iter()
-                        .position(|b| matches!(b, b'\'' | b'"' | b'`' | b'-' | b'/' | b'$'))
-                        .map_or(bytes.len(), |n| i + 1 + n);
-                    out.push_str(&sql[i..end]);
-                    i = end;
-                }
-            }
-        }
-        out
-    }
-
-    /// The index just past the quote closing a literal that opened before `from`.
-    fn find_closing(bytes: &[u8], mut from: usize, quote: u8) -> usize {
-        while from < bytes.len() {
-            if bytes[from] == quote {
-                if bytes.get(from + 1) == Some(&quote) {
-                    from += 2;
-                    continue;
-                }
-                return from + 1;
-            }
-            from += 1;
-        }
-        bytes.len()
-    }
-
     #[cfg(test)]
     mod tests {
         use super::*;
-
-        #[test]
-        fn placeholders_are_rewritten_as_the_host_does() {
-            assert_eq!(to_sqlite("SELECT * FROM t WHERE b = $2 AND a = $1"), "SELECT * FROM t WHERE b = ?2 AND a = ?1");
-            assert_eq!(to_sqlite("SELECT '$1', \"$2\" -- $3\n, $4 /* $5 */"), "SELECT '$1', \"$2\" -- $3\n, ?4 /* $5 */");
-        }
 
         #[test]
         fn a_transaction_dropped_without_commit_is_rolled_back() {

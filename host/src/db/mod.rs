@@ -12,7 +12,7 @@
 
 pub mod migrate;
 pub mod packed;
-pub mod placeholders;
+pub use aerie_contract::placeholders;
 mod postgres;
 mod scope;
 mod sqlite;

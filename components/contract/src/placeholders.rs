@@ -1,4 +1,6 @@
-//! `$1..$n` placeholders rewritten to SQLite's `?1..?n`.
+//! The portable SQL's placeholders: components and the host write `$1..$n`
+//! (PostgreSQL's spelling); for SQLite they are rewritten to `?1..?n` — by the host's
+//! db layer, and by the SDK's native test harness the same way.
 //!
 //! SQLite reads `$2` as a *named* parameter and numbers parameters by first
 //! appearance, so `... b = $2 AND a = $1` would bind the wrong values. `?NNN` is
