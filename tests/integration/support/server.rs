@@ -216,6 +216,24 @@ pub fn database_section(pg: Option<&PgDatabase>) -> String {
 
 /// A loopback port free right now (for instances that must know each other's port
 /// before they start).
+///
+/// The port is handed to the server (and to its peers' configs) before the server
+/// binds it, so it is taken from below the kernel's ephemeral range (32768–60999 by
+/// default): a port the kernel gives out for `:0` binds and outgoing connections —
+/// which the other tests make all the time — could otherwise be taken in between.
+/// Each call moves on from a start that differs per test process; a port found busy
+/// is skipped.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = (std::process::id() % u32::from(SPAN)) as u16;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = FIRST + (start.wrapping_add(offset) % SPAN);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
