@@ -382,12 +382,9 @@ pub fn status_audience(status: &StatusRow, mentions: &[i64]) -> Vec<String> {
 /// The instance's identity for building URIs: `(base, domain)` from
 /// `instance_settings` (`scheme://web_domain` and the `acct:` domain).
 pub fn instance() -> Result<(String, String), db::Error> {
-    let rows = db::query("SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme')", &[])?;
-    let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
-    let domain = Some(get("domain")).filter(|d| !d.is_empty()).unwrap_or_else(|| "localhost".into());
-    let web_domain = Some(get("web_domain")).filter(|w| !w.is_empty()).unwrap_or_else(|| domain.clone());
-    let scheme = Some(get("scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
-    Ok((format!("{scheme}://{web_domain}"), domain))
+    let settings = crate::store::instance::settings(&db::Autocommit)?;
+    let domain = settings.domain_or_localhost();
+    Ok((settings.base(&domain), domain))
 }
 
 /// One account by id (deleted ones too).

@@ -229,16 +229,11 @@ pub struct LocalInstance {
 
 impl LocalInstance {
     pub fn load() -> Result<LocalInstance, db::Error> {
-        let rows = db::query(
-            "SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'federation_scheme')",
-            &[],
-        )?;
-        let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
-        let domain = Some(get("domain")).filter(|d| !d.is_empty()).unwrap_or_else(|| "localhost".into());
-        let web_domain = Some(get("web_domain")).filter(|w| !w.is_empty()).unwrap_or_else(|| domain.clone());
-        let scheme = Some(get("scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
-        let federation_scheme = Some(get("federation_scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
-        Ok(LocalInstance { base: format!("{scheme}://{web_domain}"), domain, web_domain, federation_scheme })
+        let settings = store::instance::settings(&db::Autocommit)?;
+        let domain = settings.domain_or_localhost();
+        let (base, web_domain) = (settings.base(&domain), settings.web_domain_or(&domain));
+        let federation_scheme = settings.federation_scheme();
+        Ok(LocalInstance { base, domain, web_domain, federation_scheme })
     }
 
     /// Whether `url_or_host` is on this instance.

@@ -10,12 +10,12 @@
 
 use aerie_core::actions::accounts as account_actions;
 use aerie_core::actions::blocks as block_action;
-use aerie_core::actions::{Origin, boosts, favourites, notify, saved};
+use aerie_core::actions::follows as follow_actions;
+use aerie_core::actions::{Origin, boosts, favourites, saved};
 use aerie_core::activitystreams::{self as as2, Note};
 use aerie_core::remote::{self, LocalInstance, RemoteError, same_origin};
 use aerie_core::rows::{AccountRow, StatusRow};
 use aerie_core::store::blocks::{self, Block};
-use aerie_core::store::notifications;
 use aerie_core::store::reports::NewReport;
 use aerie_core::store::{self, follows, reblogs};
 use aerie_core::time::parse_iso8601;
@@ -265,44 +265,10 @@ fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
         });
         return deliver(target.id, &reject, &act.actor);
     }
-    let (actor, target_id) = (act.actor.id, target.id);
-    if let Some(follow_id) = follows::id_of(&Autocommit, actor, target_id)? {
-        if !act.id.is_empty() {
-            follows::set_uri(&Autocommit, actor, target_id, Some(&act.id), false)?;
-        }
-        return send_accept(act, &target, follow_id);
+    match follow_actions::follow(act.actor.id, &target, follow_actions::Options::default(), &Origin::Remote { uri: act.id.clone() })? {
+        follow_actions::Followed::Following { id, .. } => send_accept(act, &target, id),
+        follow_actions::Followed::Requested { .. } => Ok(()),
     }
-    if target.locked {
-        if follows::request(&Autocommit, actor, target_id)?.is_some() {
-            follows::set_request_uri_of(&Autocommit, actor, target_id, &act.id)?;
-            return Ok(());
-        }
-        let tx = db::begin()?;
-        let request = follows::Request {
-            id: settings::next_id(),
-            follower: actor,
-            target: target_id,
-            show_reblogs: true,
-            notify: false,
-            uri: Some(act.id.clone()),
-        };
-        follows::insert_request(&tx, &request, settings::now_millis(), false)?;
-        let notice = notifications::create(&tx, target_id, actor, notifications::FOLLOW_REQUEST, None)?;
-        tx.commit()?;
-        notify::publish(notice);
-        return Ok(());
-    }
-    let tx = db::begin()?;
-    let new = follows::create(&tx, actor, target_id, true, false)?;
-    if !act.id.is_empty() {
-        follows::set_uri(&tx, actor, target_id, Some(&act.id), false)?;
-    }
-    follows::delete_request(&tx, actor, target_id)?;
-    let notice = if new { notifications::create(&tx, target_id, actor, notifications::FOLLOW, None)? } else { None };
-    let follow_id = follows::id_of(&tx, actor, target_id)?;
-    tx.commit()?;
-    notify::publish(notice);
-    send_accept(act, &target, follow_id.unwrap_or_else(settings::next_id))
 }
 
 /// `Accept` of the received Follow, by the followed local account.
@@ -341,14 +307,7 @@ fn accept(act: &Incoming, object: &ObjectRef) -> Done {
         debug("inbox: Accept of no pending follow request (already accepted?)");
         return Ok(());
     };
-    let local = request.follower;
-    let tx = db::begin()?;
-    follows::delete_request_by_id(&tx, request.id)?;
-    follows::create(&tx, local, act.actor.id, request.show_reblogs, request.notify)?;
-    if let Some(uri) = request.uri.as_deref() {
-        follows::set_uri(&tx, local, act.actor.id, Some(uri), false)?;
-    }
-    tx.commit()?;
+    follow_actions::accept(request.follower, act.actor.id, &Origin::Remote { uri: act.id.clone() })?;
     Ok(())
 }
 
@@ -363,11 +322,7 @@ fn reject(act: &Incoming, object: &ObjectRef) -> Done {
         debug("inbox: Reject of no known follow");
         return Ok(());
     }
-    let tx = db::begin()?;
-    for local in locals {
-        follows::remove(&tx, local, act.actor.id)?;
-    }
-    tx.commit()?;
+    follow_actions::remove_followers(act.actor.id, &locals)?;
     Ok(())
 }
 
@@ -411,10 +366,7 @@ fn undo_follow(act: &Incoming, id: &str, object: &str) -> Result<bool, Stop> {
         None => None,
     };
     let Some(target) = target else { return Ok(false) };
-    let tx = db::begin()?;
-    follows::remove(&tx, act.actor.id, target)?;
-    notifications::withdraw_from(&tx, target, act.actor.id, &[notifications::FOLLOW, notifications::FOLLOW_REQUEST])?;
-    tx.commit()?;
+    follow_actions::unfollow(act.actor.id, target, &Origin::Remote { uri: id.to_string() })?;
     Ok(true)
 }
 
@@ -443,11 +395,7 @@ fn undo_accept(act: &Incoming, follow: &ObjectRef) -> Done {
     if locals.is_empty() {
         return Ok(());
     }
-    let tx = db::begin()?;
-    for local in locals {
-        follows::remove(&tx, local, act.actor.id)?;
-    }
-    tx.commit()?;
+    follow_actions::remove_followers(act.actor.id, &locals)?;
     Ok(())
 }
 

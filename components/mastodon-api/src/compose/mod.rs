@@ -29,13 +29,10 @@ pub struct Instance {
 }
 
 pub fn instance() -> Result<Instance, Response> {
-    let rows =
-        db::query("SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'max_characters')", &[])?;
-    let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
-    let domain = get("domain");
-    let web_domain = Some(get("web_domain")).filter(|w| !w.is_empty()).unwrap_or_else(|| domain.clone());
-    let scheme = Some(get("scheme")).filter(|s| !s.is_empty()).unwrap_or_else(|| "https".into());
-    Ok(Instance { base: format!("{scheme}://{web_domain}"), domain, max_characters: get("max_characters").parse().unwrap_or(500) })
+    let settings = aerie_core::store::instance::settings(&db::Autocommit)?;
+    // No `localhost` default here: an unset domain stays empty.
+    let domain = settings.domain.clone();
+    Ok(Instance { base: settings.base(&domain), domain, max_characters: settings.max_characters.parse().unwrap_or(500) })
 }
 
 /// A status to write, already validated by the handler.
