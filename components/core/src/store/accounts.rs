@@ -34,6 +34,12 @@ pub fn local_by_username(db: &impl Handle, username: &str) -> Result<Option<Acco
     )
 }
 
+/// The local account `username` (case-insensitively), deleted and suspended ones
+/// included (an actor that is gone answers 410).
+pub fn local_named(db: &impl Handle, username: &str) -> Result<Option<AccountRow>, Error> {
+    one(db, "lower(a.username) = lower($1) AND a.domain IS NULL", &[Value::Text(username.to_string())])
+}
+
 /// The account with this actor URI or profile URL, unless deleted or suspended.
 pub fn at_url(db: &impl Handle, url: &str) -> Result<Option<AccountRow>, Error> {
     one(
@@ -41,6 +47,15 @@ pub fn at_url(db: &impl Handle, url: &str) -> Result<Option<AccountRow>, Error> 
         "(a.uri = $1 OR a.url = $1) AND a.deleted_at IS NULL AND a.suspended_at IS NULL ORDER BY a.id LIMIT 1",
         &[Value::Text(url.to_string())],
     )
+}
+
+/// The actor URIs of accounts `account_ids`, as `(id, uri)` (empty when unknown).
+pub fn uris_of(db: &impl Handle, account_ids: &[i64]) -> Result<Vec<(i64, String)>, Error> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, uri FROM accounts WHERE id IN ({})", placeholders(1, account_ids.len()));
+    Ok(db.query(&sql, &ids(account_ids))?.iter().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri").unwrap_or_default())).collect())
 }
 
 /// `text` as a `LIKE` prefix pattern with `\` escaping the wildcards.
@@ -272,4 +287,16 @@ pub fn mark_deleted(db: &impl Handle, id: i64, now: i64) -> Result<(), Error> {
 pub fn also_known_as(db: &impl Handle, id: i64) -> Result<Vec<String>, Error> {
     let rows = db.query("SELECT also_known_as FROM accounts WHERE id = $1", &[Value::Int64(id)])?;
     Ok(rows.first().and_then(|r| r.string("also_known_as")).and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}
+
+/// What account `id`'s actor says of its other names: `alsoKnownAs` (empty when
+/// none) and the URI of the account it moved to (`movedTo`).
+pub fn actor_links(db: &impl Handle, id: i64) -> Result<(Vec<String>, Option<String>), Error> {
+    let rows = db.query(
+        "SELECT a.also_known_as, m.uri AS moved_to FROM accounts a LEFT JOIN accounts m ON m.id = a.moved_to_account_id WHERE a.id = $1",
+        &[Value::Int64(id)],
+    )?;
+    let row = rows.first();
+    let also_known_as = row.as_ref().and_then(|r| r.text("also_known_as").and_then(|t| serde_json::from_str(t).ok())).unwrap_or_default();
+    Ok((also_known_as, row.and_then(|r| r.string("moved_to"))))
 }

@@ -1,6 +1,6 @@
 //! `conversations`: the thread a status belongs to, new or known by its URI.
 
-use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 
 /// Writes conversation `id` without a URI (a thread started here).
 pub fn create(db: &impl Handle, id: i64, now: i64) -> Result<i64, Error> {
@@ -16,4 +16,18 @@ pub fn by_uri(db: &impl Handle, uri: &str, id: i64, now: i64) -> Result<i64, Err
         &[Value::Int64(id), Value::Text(uri.into()), Value::Int64(now)],
     )?;
     Ok(db.query("SELECT id FROM conversations WHERE uri = $1", &[Value::Text(uri.into())])?.first().and_then(|r| r.i64("id")).unwrap_or(id))
+}
+
+/// Conversations `conversation_ids` as `(id, uri, created_at)`; the URI is `None`
+/// for a thread started here.
+pub fn by_ids(db: &impl Handle, conversation_ids: &[i64]) -> Result<Vec<(i64, Option<String>, i64)>, Error> {
+    if conversation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, uri, created_at FROM conversations WHERE id IN ({})", placeholders(1, conversation_ids.len()));
+    Ok(db
+        .query(&sql, &ids(conversation_ids))?
+        .iter()
+        .map(|r| (r.i64("id").unwrap_or_default(), r.string("uri"), r.i64("created_at").unwrap_or_default()))
+        .collect())
 }

@@ -304,6 +304,19 @@ pub fn list_page(db: &impl Handle, account: i64, followers: bool, page: &Page) -
     Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }
 
+/// One page of the actor URIs of `account`'s followers (`followers`) or followed
+/// (else), newest follow first, `limit` from `offset`; accounts that are gone,
+/// suspended or without a URI are left out.
+pub fn actor_uris_page(db: &impl Handle, account: i64, followers: bool, limit: i64, offset: i64) -> Result<Vec<String>, Error> {
+    let (listed, fixed) = if followers { ("account_id", "target_account_id") } else { ("target_account_id", "account_id") };
+    let sql = format!(
+        "SELECT a.uri FROM follows f JOIN accounts a ON a.id = f.{listed} \
+         WHERE f.{fixed} = $1 AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND a.uri IS NOT NULL \
+         ORDER BY f.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    Ok(db.query(&sql, &[Value::Int64(account)])?.iter().filter_map(|r| r.string("uri")).collect())
+}
+
 /// Every follow `account` is in, either side, as (follower, target).
 pub fn pairs_of(db: &impl Handle, account: i64) -> Result<Vec<(i64, i64)>, Error> {
     Ok(db

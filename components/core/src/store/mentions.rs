@@ -1,8 +1,10 @@
 //! `mentions`: the accounts a status names (visible) or is addressed to without
 //! naming them (silent).
 
-use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 use aerie_sdk::settings;
+
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow};
 
 /// Makes `mentioned` the visible and `silent` the silent mentions of status
 /// `status`: new ones are written, visible ones no longer named turn silent (whoever
@@ -43,4 +45,18 @@ pub fn set(db: &impl Handle, status: i64, mentioned: &[i64], silent: &[i64], now
         )?;
     }
     Ok(newly_visible)
+}
+
+/// The visibly mentioned accounts of statuses `status_ids`, as `(status id,
+/// account)`, in the order they were mentioned.
+pub fn accounts_of(db: &impl Handle, status_ids: &[i64]) -> Result<Vec<(i64, AccountRow)>, Error> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT m.status_id, {ACCOUNT_COLUMNS} FROM mentions m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.status_id IN ({}) AND m.silent = 0 ORDER BY m.id",
+        placeholders(1, status_ids.len())
+    );
+    Ok(db.query(&sql, &ids(status_ids))?.iter().map(|r| (r.i64("status_id").unwrap_or_default(), AccountRow::from_row(&r))).collect())
 }

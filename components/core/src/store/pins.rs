@@ -3,10 +3,26 @@
 
 use aerie_sdk::db::{Error, Handle, Value};
 
+use crate::rows::StatusRow;
+use crate::store::statuses;
+
 /// How many statuses `account` pinned.
 pub fn count(db: &impl Handle, account: i64) -> Result<i64, Error> {
     let rows = db.query("SELECT COUNT(*) AS n FROM pins WHERE account_id = $1", &[Value::Int64(account)])?;
     Ok(rows.first().and_then(|r| r.i64("n")).unwrap_or(0))
+}
+
+/// `account`'s pinned statuses that `viewer` may see (its own, public or unlisted,
+/// not reblogs), newest pin first, at most `limit`.
+pub fn featured(db: &impl Handle, viewer: Option<i64>, account: i64, limit: i64) -> Result<Vec<StatusRow>, Error> {
+    statuses::visible_rows(
+        db,
+        viewer,
+        "JOIN pins p ON p.status_id = s.id",
+        "p.account_id = $2 AND s.account_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')",
+        &format!("ORDER BY p.id DESC LIMIT {limit}"),
+        vec![Value::Int64(account)],
+    )
 }
 
 /// Pins `status` for `account` (row `id`, at `now`), unless it already is.

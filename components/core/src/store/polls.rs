@@ -1,6 +1,6 @@
 //! `polls` and `poll_votes`: a status's poll, its votes and their counts.
 
-use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 
 /// What a voter needs of a poll: its options (`polls.options` JSON), whether it
 /// allows several choices, and when it ends.
@@ -23,6 +23,58 @@ pub fn by_id(db: &impl Handle, id: i64) -> Result<Option<PollRow>, Error> {
         multiple: r.bool("multiple"),
         expires_at: r.i64("expires_at"),
     }))
+}
+
+/// Polls `poll_ids` as voters read them, as `(id, poll)`.
+pub fn by_ids(db: &impl Handle, poll_ids: &[i64]) -> Result<Vec<(i64, PollRow)>, Error> {
+    if poll_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, options, multiple, expires_at FROM polls WHERE id IN ({})", placeholders(1, poll_ids.len()));
+    Ok(db
+        .query(&sql, &ids(poll_ids))?
+        .iter()
+        .map(|r| {
+            let poll = PollRow {
+                options: r.string("options").unwrap_or_else(|| "[]".into()),
+                multiple: r.bool("multiple"),
+                expires_at: r.i64("expires_at"),
+            };
+            (r.i64("id").unwrap_or_default(), poll)
+        })
+        .collect())
+}
+
+/// What `poll_votes` count of a poll.
+pub enum Tally {
+    /// The votes for option `choice` (its index).
+    Votes { choice: i64, n: i64 },
+    /// The accounts that voted.
+    Voters(i64),
+}
+
+/// The tallies of polls `poll_ids` from `poll_votes`, as `(poll id, tally)`.
+pub fn tallies(db: &impl Handle, poll_ids: &[i64]) -> Result<Vec<(i64, Tally)>, Error> {
+    if poll_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, poll_ids.len());
+    let sql = format!(
+        "SELECT 't' AS k, poll_id, choice, COUNT(*) AS n FROM poll_votes WHERE poll_id IN ({list}) GROUP BY poll_id, choice \
+         UNION ALL SELECT 'v' AS k, poll_id, 0 AS choice, COUNT(DISTINCT account_id) AS n FROM poll_votes WHERE poll_id IN ({list}) GROUP BY poll_id"
+    );
+    Ok(db
+        .query(&sql, &ids(poll_ids))?
+        .iter()
+        .map(|r| {
+            let n = r.i64("n").unwrap_or(0);
+            let tally = match r.text("k") {
+                Some("t") => Tally::Votes { choice: r.i64("choice").unwrap_or(-1), n },
+                _ => Tally::Voters(n),
+            };
+            (r.i64("poll_id").unwrap_or_default(), tally)
+        })
+        .collect())
 }
 
 /// The option titles of `polls.options` JSON, in order.

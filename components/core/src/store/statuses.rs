@@ -2,8 +2,9 @@
 //! status's `replies_count` and `reblogs_count`, an account's `statuses_count` and
 //! `last_status_at`), with the reads by id and by URI.
 
-use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 
+use crate::contract::paging::Page;
 use crate::contract::visibility::visible_sql;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
 
@@ -40,6 +41,15 @@ pub fn local_by_uri(db: &impl Handle, uri: &str) -> Result<Option<(i64, i64)>, E
         &[Value::Text(uri.to_string())],
     )?;
     Ok(rows.first().and_then(|row| Some((row.i64("id")?, row.i64("account_id")?))))
+}
+
+/// The URIs of statuses `status_ids` that have one, as `(id, uri)`.
+pub fn uris_of(db: &impl Handle, status_ids: &[i64]) -> Result<Vec<(i64, String)>, Error> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, uri FROM statuses WHERE id IN ({}) AND uri IS NOT NULL", placeholders(1, status_ids.len()));
+    Ok(db.query(&sql, &ids(status_ids))?.iter().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri").unwrap_or_default())).collect())
 }
 
 /// The reblogs of status `id` that are not deleted.
@@ -246,6 +256,87 @@ pub fn delete_dependents(db: &impl Handle, id: i64) -> Result<(), Error> {
 
 // ---------------------------------------------------------------------------------
 // Threads
+
+/// Status rows matching `condition` (on alias `s`, after the visibility rule, whose
+/// viewer is `$1`; `params` are `$2...`), with `tail` (order, limit) appended and
+/// joins in `from`: the reads below that list statuses to a viewer.
+pub(crate) fn visible_rows(
+    db: &impl Handle,
+    viewer: Option<i64>,
+    from: &str,
+    condition: &str,
+    tail: &str,
+    params: Vec<Value>,
+) -> Result<Vec<StatusRow>, Error> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) {tail}", visible_sql("s", 1));
+    let mut all = vec![opt_int(viewer)];
+    all.extend(params);
+    Ok(db.query(&sql, &all)?.iter().map(|r| StatusRow::from_row(&r)).collect())
+}
+
+/// The local status `id` by `account`, when `viewer` may see it.
+pub fn local_visible(db: &impl Handle, viewer: Option<i64>, id: i64, account: i64) -> Result<Option<StatusRow>, Error> {
+    Ok(visible_rows(db, viewer, "", "s.id = $2 AND s.account_id = $3 AND s.local = 1", "", vec![Value::Int64(id), Value::Int64(account)])?
+        .pop())
+}
+
+/// Statuses `status_ids` that are public and that `viewer` may see.
+pub fn public_visible(db: &impl Handle, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusRow>, Error> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let condition = format!("s.id IN ({}) AND s.visibility = 'public'", placeholders(2, status_ids.len()));
+    visible_rows(db, viewer, "", &condition, "", ids(status_ids))
+}
+
+/// One page of `account`'s outbox as `viewer` may see it: its public and unlisted
+/// statuses and reblogs, within `page`.
+pub fn outbox_page(db: &impl Handle, viewer: Option<i64>, account: i64, page: &Page) -> Result<Vec<StatusRow>, Error> {
+    let (bounds, order, values) = page.sql("s.id", 3);
+    let mut params = vec![Value::Int64(account)];
+    params.extend(values.into_iter().map(Value::Int64));
+    let rows = visible_rows(
+        db,
+        viewer,
+        "",
+        &format!("s.account_id = $2 AND s.visibility IN ('public', 'unlisted') AND {bounds}"),
+        &order,
+        params,
+    )?;
+    Ok(page.finish(rows))
+}
+
+/// The public and unlisted replies to status `parent` with a URI that `viewer` may
+/// see, after id `after`, oldest first, at most `limit`.
+pub fn public_replies_page(db: &impl Handle, viewer: Option<i64>, parent: i64, after: i64, limit: usize) -> Result<Vec<StatusRow>, Error> {
+    visible_rows(
+        db,
+        viewer,
+        "",
+        "s.in_reply_to_id = $2 AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL AND s.uri IS NOT NULL AND s.id > $3",
+        &format!("ORDER BY s.id LIMIT {limit}"),
+        vec![Value::Int64(parent), Value::Int64(after)],
+    )
+}
+
+/// The first public or unlisted replies with a URI that `viewer` may see (at most
+/// `each` per parent) of statuses `parents`, as `(parent, id, uri)`, oldest first.
+pub fn first_public_replies(db: &impl Handle, viewer: Option<i64>, parents: &[i64], each: usize) -> Result<Vec<(i64, i64, String)>, Error> {
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT parent, id, uri FROM (SELECT s.in_reply_to_id AS parent, s.id, s.uri, \
+           ROW_NUMBER() OVER (PARTITION BY s.in_reply_to_id ORDER BY s.id) AS n FROM statuses s \
+           WHERE s.in_reply_to_id IN ({}) AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL \
+           AND s.uri IS NOT NULL AND {}) r WHERE n <= {each} ORDER BY parent, id",
+        placeholders(2, parents.len()),
+        visible_sql("s", 1),
+    );
+    let mut params = vec![opt_int(viewer)];
+    params.extend(ids(parents));
+    Ok(db.query(&sql, &params)?.iter().filter_map(|r| Some((r.i64("parent")?, r.i64("id")?, r.string("uri")?))).collect())
+}
 
 /// Most statuses above or below one status that a thread shows.
 pub const THREAD_LIMIT: i64 = 60;

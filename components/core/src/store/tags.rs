@@ -1,6 +1,6 @@
 //! `tags` and `status_tags`: hashtags, and which statuses carry them.
 
-use aerie_sdk::db::{Error, Handle, Value};
+use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 use aerie_sdk::settings;
 
 /// Makes `tags` (as written) the status's tags, creating unknown ones.
@@ -18,6 +18,23 @@ pub fn set(db: &impl Handle, status_id: i64, tags: &[String], now: i64) -> Resul
         )?;
     }
     Ok(())
+}
+
+/// The hashtags of statuses `status_ids` as written (display names), as `(status id,
+/// tag)`, by name.
+pub fn names_of(db: &impl Handle, status_ids: &[i64]) -> Result<Vec<(i64, String)>, Error> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT st.status_id, t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ({}) ORDER BY t.name",
+        placeholders(1, status_ids.len())
+    );
+    Ok(db
+        .query(&sql, &ids(status_ids))?
+        .iter()
+        .map(|r| (r.i64("status_id").unwrap_or_default(), r.string("display_name").unwrap_or_default()))
+        .collect())
 }
 
 /// Usable hashtags whose name starts with `name` (lower-cased, as a `LIKE` prefix

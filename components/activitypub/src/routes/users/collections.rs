@@ -5,7 +5,8 @@
 use aerie_core::activitystreams::{self as as2, Collection, Object};
 use aerie_core::convert;
 use aerie_core::rows::AccountRow;
-use aerie_sdk::db::{self, Value};
+use aerie_core::store;
+use aerie_sdk::db::Autocommit;
 
 use crate::ctx::{Answer, Ctx, activity_json};
 use crate::{accounts, notes};
@@ -18,18 +19,18 @@ const MAX_FEATURED: i64 = 40;
 pub fn followers(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
     let id = convert::followers_uri(&account, ctx.base());
-    relations(ctx, &account, id, account.followers_count, "f.target_account_id = $1", "f.account_id")
+    relations(ctx, &account, id, account.followers_count, true)
 }
 
 pub fn following(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
     let id = format!("{}/following", convert::actor_uri(&account, ctx.base()));
-    relations(ctx, &account, id, account.following_count, "f.account_id = $1", "f.target_account_id")
+    relations(ctx, &account, id, account.following_count, false)
 }
 
 /// A follow collection: the total, or with `?page=N` that page of actor URIs,
 /// newest follow first; accounts that are gone or suspended are left out.
-fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, condition: &str, other: &str) -> Answer {
+fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, followers: bool) -> Answer {
     let total = Some(total.max(0) as u64);
     let Some(page) = ctx.params.get("page") else {
         return Ok(activity_json(&Collection {
@@ -42,14 +43,7 @@ fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, condition:
         }));
     };
     let page = page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
-    let sql = format!(
-        "SELECT a.uri FROM follows f JOIN accounts a ON a.id = {other} \
-         WHERE {condition} AND a.deleted_at IS NULL AND a.suspended_at IS NULL AND a.uri IS NOT NULL \
-         ORDER BY f.id DESC LIMIT {} OFFSET {}",
-        PER_PAGE + 1,
-        (page - 1) * PER_PAGE
-    );
-    let mut uris: Vec<String> = db::query(&sql, &[Value::Int64(account.id)])?.iter().filter_map(|r| r.string("uri")).collect();
+    let mut uris = store::follows::actor_uris_page(&Autocommit, account.id, followers, PER_PAGE + 1, (page - 1) * PER_PAGE)?;
     let more = uris.len() as i64 > PER_PAGE;
     uris.truncate(PER_PAGE as usize);
     Ok(activity_json(&Collection {
@@ -68,13 +62,7 @@ fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, condition:
 pub fn featured(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
     let id = account.featured_url.clone().unwrap_or_else(|| format!("{}/collections/featured", convert::actor_uri(&account, ctx.base())));
-    let rows = aerie_core::visible::status_rows(
-        ctx.viewer,
-        "JOIN pins p ON p.status_id = s.id",
-        "p.account_id = $2 AND s.account_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')",
-        &format!("ORDER BY p.id DESC LIMIT {MAX_FEATURED}"),
-        vec![Value::Int64(account.id)],
-    )?;
+    let rows = store::pins::featured(&Autocommit, ctx.viewer, account.id, MAX_FEATURED)?;
     let items: Vec<Object> = notes::notes(ctx, &account, &rows)?.into_iter().map(|n| Object::Note(Box::new(n))).collect();
     Ok(activity_json(&Collection {
         context: Some(as2::note_context()),

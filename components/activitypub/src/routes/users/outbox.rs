@@ -7,7 +7,8 @@ use aerie_core::activitystreams::{self as as2, Collection, Object};
 use aerie_core::contract::paging::Page;
 use aerie_core::convert;
 use aerie_core::rows::StatusRow;
-use aerie_sdk::db::Value;
+use aerie_core::store;
+use aerie_sdk::db::Autocommit;
 
 use crate::ctx::{Answer, Ctx, activity_json};
 use crate::{accounts, notes};
@@ -29,17 +30,7 @@ pub fn get(ctx: &Ctx, name: &str) -> Answer {
         }));
     }
     let page = Page { limit: Some(PER_PAGE), ..Page::from_query(&ctx.request.query) };
-    let (bounds, order, values) = page.sql("s.id", 3);
-    let mut params = vec![Value::Int64(account.id)];
-    params.extend(values.into_iter().map(Value::Int64));
-    let rows = aerie_core::visible::status_rows(
-        ctx.viewer,
-        "",
-        &format!("s.account_id = $2 AND s.visibility IN ('public', 'unlisted') AND {bounds}"),
-        &order,
-        params,
-    )?;
-    let rows = page.finish(rows);
+    let rows = store::statuses::outbox_page(&Autocommit, ctx.viewer, account.id, &page)?;
     let (reblogs, originals): (Vec<StatusRow>, Vec<StatusRow>) = rows.iter().cloned().partition(|s| s.reblog_of_id.is_some());
     let mut creates = notes::notes(ctx, &account, &originals)?.into_iter().map(convert::note_to_create);
     let mut announces = notes::announces(ctx, &account, &reblogs)?;

@@ -7,7 +7,8 @@
 use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
 use aerie_core::convert;
 use aerie_core::rows::{AccountRow, StatusRow};
-use aerie_sdk::db::Value;
+use aerie_core::store;
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 
 use crate::ctx::{Answer, Ctx, activity_json, parse_id, redirect};
@@ -20,15 +21,7 @@ const REPLIES_PER_PAGE: usize = 20;
 fn visible(ctx: &Ctx, name: &str, id: &str) -> Result<(AccountRow, StatusRow), Response> {
     let id = parse_id(id)?;
     let account = accounts::active(name)?;
-    let status = aerie_core::visible::status_rows(
-        ctx.viewer,
-        "",
-        "s.id = $2 AND s.account_id = $3 AND s.local = 1",
-        "",
-        vec![Value::Int64(id), Value::Int64(account.id)],
-    )?
-    .pop()
-    .ok_or_else(Response::not_found)?;
+    let status = store::statuses::local_visible(&Autocommit, ctx.viewer, id, account.id)?.ok_or_else(Response::not_found)?;
     Ok((account, status))
 }
 
@@ -82,13 +75,7 @@ pub fn replies(ctx: &Ctx, name: &str, id: &str) -> Answer {
     }
     let uri = status.uri.clone().unwrap_or_default();
     let after = ctx.params.i64("min_id").unwrap_or(0);
-    let mut rows = aerie_core::visible::status_rows(
-        ctx.viewer,
-        "",
-        "s.in_reply_to_id = $2 AND s.visibility IN ('public', 'unlisted') AND s.reblog_of_id IS NULL AND s.uri IS NOT NULL AND s.id > $3",
-        &format!("ORDER BY s.id LIMIT {}", REPLIES_PER_PAGE + 1),
-        vec![Value::Int64(status.id), Value::Int64(after)],
-    )?;
+    let mut rows = store::statuses::public_replies_page(&Autocommit, ctx.viewer, status.id, after, REPLIES_PER_PAGE + 1)?;
     let more = rows.len() > REPLIES_PER_PAGE;
     rows.truncate(REPLIES_PER_PAGE);
     let collection_id = format!("{uri}/replies");
