@@ -1,7 +1,8 @@
-//! What the instance says about itself, read through the `db` capability: the
-//! settings the host keeps in `instance_settings` and live counts.
+//! What the instance says about itself: the settings the host keeps in
+//! `instance_settings` and live counts, read by `aerie_core::store::instance_info`.
 
-use aerie_sdk::db::{self, Value};
+use aerie_core::store::instance_info as store;
+use aerie_sdk::db::{self, Autocommit};
 use aerie_sdk::http::Request;
 
 /// The instance's public identity, limits and counts.
@@ -30,11 +31,6 @@ impl InstanceInfo {
     }
 }
 
-fn count(sql: &str, params: &[Value]) -> Result<i64, db::Error> {
-    let rows = db::query(sql, params)?;
-    Ok(rows.first().and_then(|row| row.i64("n")).unwrap_or(0))
-}
-
 fn now_millis() -> i64 {
     let now = wasip2::clocks::wall_clock::now();
     now.seconds as i64 * 1000 + (now.nanoseconds / 1_000_000) as i64
@@ -42,11 +38,10 @@ fn now_millis() -> i64 {
 
 /// Loads the instance information.
 pub fn load() -> Result<InstanceInfo, db::Error> {
-    let rows = db::query("SELECT key, value FROM instance_settings", &[])?;
-    let setting = |key: &str| -> String {
-        rows.iter().find(|row| row.text("key") == Some(key)).and_then(|row| row.text("value").map(str::to_string)).unwrap_or_default()
-    };
+    let rows = store::settings(&Autocommit)?;
+    let setting = |key: &str| -> String { rows.iter().find(|(k, _)| k == key).map(|(_, value)| value.clone()).unwrap_or_default() };
     let thirty_days_ago = now_millis() - 30 * 24 * 3600 * 1000;
+    let counts = store::counts(&Autocommit, thirty_days_ago)?;
     Ok(InstanceInfo {
         domain: setting("domain"),
         web_domain: setting("web_domain"),
@@ -58,10 +53,10 @@ pub fn load() -> Result<InstanceInfo, db::Error> {
         registrations_open: setting("registrations_open") == "1",
         approval_required: setting("approval_required") == "1",
         max_characters: setting("max_characters").parse().unwrap_or(500),
-        user_count: count("SELECT COUNT(*) AS n FROM accounts WHERE domain IS NULL", &[])?,
-        status_count: count("SELECT COUNT(*) AS n FROM statuses WHERE local = 1", &[])?,
-        domain_count: count("SELECT COUNT(*) AS n FROM instances", &[])?,
-        active_month: count("SELECT COUNT(*) AS n FROM users WHERE last_active_at >= $1", &[Value::Int64(thirty_days_ago)])?,
+        user_count: counts.users,
+        status_count: counts.statuses,
+        domain_count: counts.domains,
+        active_month: counts.active,
     })
 }
 
@@ -82,9 +77,7 @@ pub fn streaming_url(info: &InstanceInfo, request: &Request) -> String {
 /// The instance rules: `instance_settings.rules` when it holds a JSON list (of
 /// strings or `{text, hint}` objects), as Rule entities.
 pub fn rules() -> Result<serde_json::Value, db::Error> {
-    let rows = db::query("SELECT value FROM instance_settings WHERE key = 'rules'", &[])?;
-    let stored: Vec<serde_json::Value> =
-        rows.first().and_then(|r| r.text("value").and_then(|v| serde_json::from_str(v).ok())).unwrap_or_default();
+    let stored: Vec<serde_json::Value> = store::rules(&Autocommit)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
     let rules = stored
         .iter()
         .enumerate()

@@ -4,14 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aerie_core::contract::visibility::visible_sql;
 use aerie_core::convert::{self, StatusParts};
 use aerie_core::entities::{Account, Status};
-use aerie_core::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, ApplicationRow, STATUS_COLUMNS, StatusRow};
-use aerie_sdk::db::{self, Value, ids, placeholders};
+use aerie_core::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, StatusRow};
+use aerie_core::store::status_pages::{self, Surroundings};
+use aerie_sdk::db::{self, Autocommit, Value, ids, placeholders};
 use aerie_sdk::http::Response;
 
-pub use aerie_core::visible::{status_rows, viewer_value};
+pub use aerie_core::visible::status_rows;
 
 /// Accounts by id (deleted ones left out).
 pub fn accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
@@ -26,15 +26,7 @@ fn entity_accounts(account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Resp
 }
 
 fn accounts_with(columns: &str, parse: fn(&db::Row) -> AccountRow, account_ids: &[i64]) -> Result<HashMap<i64, AccountRow>, Response> {
-    let mut unique: Vec<i64> = account_ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!("SELECT {columns} FROM accounts a WHERE a.id IN ({}) AND a.deleted_at IS NULL", placeholders(1, unique.len()));
-    let rows = db::query(&sql, &ids(&unique))?;
-    Ok(rows.iter().map(|row| parse(&row)).map(|a| (a.id, a)).collect())
+    Ok(status_pages::accounts_with(&Autocommit, columns, parse, account_ids)?)
 }
 
 /// One account that exists and is not deleted.
@@ -66,112 +58,6 @@ pub fn visible_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Respons
     visible_statuses(viewer, &[id])?.remove(&id).ok_or_else(Response::not_found)
 }
 
-/// The viewer's state on a set of statuses.
-#[derive(Default)]
-struct ViewerState {
-    favourited: HashSet<i64>,
-    reblogged: HashSet<i64>,
-    bookmarked: HashSet<i64>,
-    pinned: HashSet<i64>,
-    muted: HashSet<i64>,
-}
-
-/// What surrounds a page's statuses besides authors, polls and media: mentions, tags,
-/// the posting applications and the viewer's state, read in one statement (one round
-/// trip on PostgreSQL, one read transaction on SQLite) as rows tagged by kind `k`:
-/// `m` mention (`sid`, the account in `id`/`name`/`domain`/`url`/`uri`), `t` tag
-/// (`sid`, `name`), `a` application (`id`, `name`, website in `url`), and for a
-/// viewer `f` favourited, `b` bookmarked, `p` pinned, `r` reblogged, `x` muted (`sid`).
-#[derive(Default)]
-struct Surroundings {
-    mentions: HashMap<i64, Vec<aerie_core::entities::Mention>>,
-    tags: HashMap<i64, Vec<aerie_core::entities::Tag>>,
-    apps: HashMap<i64, ApplicationRow>,
-    state: ViewerState,
-}
-
-fn surroundings(viewer: Option<i64>, base: &str, status_ids: &[i64], app_ids: &[i64]) -> Result<Surroundings, Response> {
-    let mut out = Surroundings::default();
-    if status_ids.is_empty() {
-        return Ok(out);
-    }
-    let list = placeholders(1, status_ids.len());
-    let mut params = ids(status_ids);
-    // The first SELECT names and types the columns; `ord` keeps mentions in order.
-    let mut parts = vec![
-        format!(
-            "SELECT 'm' AS k, m.status_id AS sid, a.id AS id, a.username AS name, a.domain AS domain, a.url AS url, a.uri AS uri, \
-             m.id AS ord FROM mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN ({list}) AND m.silent = 0"
-        ),
-        format!(
-            "SELECT 't', st.status_id, NULL, t.name, NULL, NULL, NULL, NULL FROM status_tags st JOIN tags t ON t.id = st.tag_id \
-             WHERE st.status_id IN ({list})"
-        ),
-    ];
-    if !app_ids.is_empty() {
-        let apps = placeholders(params.len() + 1, app_ids.len());
-        params.extend(ids(app_ids));
-        parts.push(format!("SELECT 'a', NULL, ap.id, ap.name, NULL, ap.website, NULL, NULL FROM applications ap WHERE ap.id IN ({apps})"));
-    }
-    // The viewer is a parameter only when there is one: PostgreSQL refuses a
-    // parameter no statement part uses (its type cannot be inferred).
-    if let Some(viewer) = viewer {
-        params.push(Value::Int64(viewer));
-        let v = format!("${}", params.len());
-        for (kind, status, from) in [
-            ("f", "status_id", format!("favourites WHERE account_id = {v} AND status_id IN ({list})")),
-            ("b", "status_id", format!("bookmarks WHERE account_id = {v} AND status_id IN ({list})")),
-            ("p", "status_id", format!("pins WHERE account_id = {v} AND status_id IN ({list})")),
-            ("r", "reblog_of_id", format!("statuses WHERE account_id = {v} AND reblog_of_id IN ({list}) AND deleted_at IS NULL")),
-            (
-                "x",
-                "ms.id",
-                format!(
-                    "statuses ms JOIN status_mutes sm ON sm.conversation_id = ms.conversation_id \
-                     WHERE sm.account_id = {v} AND ms.id IN ({list})"
-                ),
-            ),
-        ] {
-            parts.push(format!("SELECT '{kind}', {status}, NULL, NULL, NULL, NULL, NULL, NULL FROM {from}"));
-        }
-    }
-    let sql = format!("{} ORDER BY ord", parts.join(" UNION ALL "));
-    for row in db::query(&sql, &params)?.iter() {
-        let kind = row.text("k");
-        let sid = row.i64("sid").unwrap_or_default();
-        let set = match kind {
-            Some("m") => {
-                let account = AccountRow {
-                    id: row.i64("id").unwrap_or_default(),
-                    username: row.string("name").unwrap_or_default(),
-                    domain: row.string("domain"),
-                    url: row.string("url"),
-                    uri: row.string("uri"),
-                    ..AccountRow::default()
-                };
-                out.mentions.entry(sid).or_default().push(convert::account_to_mention(&account));
-                continue;
-            }
-            Some("t") => {
-                out.tags.entry(sid).or_default().push(convert::tag_to_api(row.text("name").unwrap_or_default(), base));
-                continue;
-            }
-            Some("a") => {
-                let id = row.i64("id").unwrap_or_default();
-                out.apps.insert(id, ApplicationRow { id, name: row.string("name").unwrap_or_default(), website: row.string("url") });
-                continue;
-            }
-            Some("f") => &mut out.state.favourited,
-            Some("b") => &mut out.state.bookmarked,
-            Some("p") => &mut out.state.pinned,
-            Some("r") => &mut out.state.reblogged,
-            _ => &mut out.state.muted,
-        };
-        set.insert(sid);
-    }
-    Ok(out)
-}
-
 /// Turns status rows (already checked against the visibility rule) into entities:
 /// reblogged originals, authors, polls and media in one query each, and mentions,
 /// tags, applications and the viewer's state together ([`surroundings`]). A reblog
@@ -188,7 +74,7 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
 
     let app_ids: Vec<i64> =
         content.iter().filter_map(|s| s.application_id.filter(|_| s.local)).collect::<HashSet<_>>().into_iter().collect();
-    let Surroundings { mentions, tags, apps, state } = surroundings(viewer, base, &content_ids, &app_ids)?;
+    let Surroundings { mentions, tags, apps, state } = status_pages::surroundings(&Autocommit, viewer, base, &content_ids, &app_ids)?;
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_core::media::for_statuses(&content_ids)?;
@@ -255,25 +141,12 @@ pub fn status_page(
     viewer: Option<i64>,
     from: &str,
     condition: &str,
-    mut params: Vec<Value>,
+    params: Vec<Value>,
     page_column: &str,
 ) -> crate::ctx::Answer {
     let page = aerie_core::contract::paging::Page::from_query(&ctx.request.query);
-    let (bounds, order, values) = page.sql(page_column, params.len() + 2);
-    params.extend(values.into_iter().map(Value::Int64));
-    let sql = format!(
-        "SELECT {page_column} AS page_id, {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) AND {bounds} {order}",
-        visible_sql("s", 1)
-    );
-    let mut all = vec![viewer_value(viewer)];
-    all.extend(params);
-    let rows = paged_rows(&db::query(&sql, &all)?);
+    let rows = status_pages::page(&Autocommit, viewer, &page, from, condition, params, page_column)?;
     page_answer(ctx, viewer, page.finish(rows))
-}
-
-/// Rows read with a `page_id` column and the status columns, as (page id, status).
-pub fn paged_rows(rows: &db::Rows) -> Vec<(i64, StatusRow)> {
-    rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), StatusRow::from_row(&r))).collect()
 }
 
 /// A page of statuses (already under the visibility rule, newest first, each with its

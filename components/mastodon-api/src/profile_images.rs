@@ -12,8 +12,9 @@
 //! row no longer names it.
 
 use aerie_core::rows::AccountRow;
+use aerie_core::store::accounts::{self, Picture};
 use aerie_media::Kind;
-use aerie_sdk::db::{Transaction, Value};
+use aerie_sdk::db::{Autocommit, Transaction};
 use aerie_sdk::http::Response;
 use aerie_sdk::multipart;
 
@@ -39,13 +40,14 @@ struct Names {
     field: &'static str,
     /// The attribute named in a 422.
     label: &'static str,
-    column: &'static str,
+    /// Which account column keeps the key.
+    picture: Picture,
     /// The blob store folder under `accounts/`.
     folder: &'static str,
 }
 
-const AVATAR: Names = Names { field: "avatar", label: "Avatar", column: "avatar_key", folder: "avatars" };
-const HEADER: Names = Names { field: "header", label: "Header", column: "header_key", folder: "headers" };
+const AVATAR: Names = Names { field: "avatar", label: "Avatar", picture: Picture::Avatar, folder: "avatars" };
+const HEADER: Names = Names { field: "header", label: "Header", picture: Picture::Header, folder: "headers" };
 
 impl Slot {
     const ALL: [Slot; 2] = [Slot::Avatar, Slot::Header];
@@ -111,10 +113,7 @@ pub fn store_uploads(ctx: &Ctx, account_id: i64) -> Result<Vec<Stored>, Response
 /// Points `account_id`'s row at the `stored` files, inside the caller's transaction.
 pub fn assign(tx: &Transaction, account_id: i64, stored: &[Stored]) -> Result<(), Response> {
     for file in stored {
-        tx.execute(
-            &format!("UPDATE accounts SET {} = $2 WHERE id = $1", file.slot.names().column),
-            &[Value::Int64(account_id), Value::Text(file.key.clone())],
-        )?;
+        accounts::set_picture(tx, account_id, file.slot.names().picture, &file.key)?;
     }
     Ok(())
 }
@@ -141,10 +140,7 @@ pub fn assigned(account: &mut AccountRow, stored: Vec<Stored>) {
 pub fn remove(account: &mut AccountRow, slot: Slot, now: i64) -> Result<bool, Response> {
     let Some(old) = slot.key(account).clone() else { return Ok(false) };
     // Only if the row still names this file: a concurrent upload's file is left alone.
-    aerie_sdk::db::execute(
-        &format!("UPDATE accounts SET {0} = NULL, updated_at = $3 WHERE id = $1 AND {0} = $2", slot.names().column),
-        &[Value::Int64(account.id), Value::Text(old.clone()), Value::Int64(now)],
-    )?;
+    accounts::clear_picture(&Autocommit, account.id, slot.names().picture, &old, now)?;
     *slot.key(account) = None;
     account.updated_at = now;
     uploads::remove(&old);

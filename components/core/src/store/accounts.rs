@@ -25,6 +25,33 @@ pub fn by_acct(db: &impl Handle, username: &str, domain: &str) -> Result<Option<
     )
 }
 
+/// The accounts any of `names` name, unless deleted or suspended, in one statement:
+/// each is a username and a domain (`None`: a local account), both matched
+/// case-insensitively. Empty without names.
+pub fn named(db: &impl Handle, names: &[(&str, Option<&str>)]) -> Result<Vec<AccountRow>, Error> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conditions = Vec::new();
+    let mut params = Vec::new();
+    for (username, domain) in names {
+        params.push(Value::Text(username.to_lowercase()));
+        let user = params.len();
+        match domain {
+            None => conditions.push(format!("(lower(a.username) = ${user} AND a.domain IS NULL)")),
+            Some(domain) => {
+                params.push(Value::Text(domain.to_lowercase()));
+                conditions.push(format!("(lower(a.username) = ${user} AND lower(a.domain) = ${})", params.len()));
+            }
+        }
+    }
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ({}) AND a.deleted_at IS NULL AND a.suspended_at IS NULL",
+        conditions.join(" OR ")
+    );
+    Ok(db.query(&sql, &params)?.iter().map(|row| AccountRow::from_row(&row)).collect())
+}
+
 /// The local account `username` (case-insensitively), unless deleted or suspended.
 pub fn local_by_username(db: &impl Handle, username: &str) -> Result<Option<AccountRow>, Error> {
     one(
@@ -182,6 +209,38 @@ pub fn update_profile(db: &impl Handle, id: i64, account: &AccountRow, now: i64)
             Value::Text(account.fields.clone()),
             Value::Int64(now),
         ],
+    )?;
+    Ok(())
+}
+
+/// One of a profile's two pictures, by the column that keeps its file's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picture {
+    Avatar,
+    Header,
+}
+
+impl Picture {
+    fn column(self) -> &'static str {
+        match self {
+            Picture::Avatar => "avatar_key",
+            Picture::Header => "header_key",
+        }
+    }
+}
+
+/// Points account `id`'s `picture` at the file `key`.
+pub fn set_picture(db: &impl Handle, id: i64, picture: Picture, key: &str) -> Result<(), Error> {
+    db.execute(&format!("UPDATE accounts SET {} = $2 WHERE id = $1", picture.column()), &[Value::Int64(id), Value::Text(key.to_string())])?;
+    Ok(())
+}
+
+/// Clears account `id`'s `picture`, updated at `now`, only if the row still names
+/// the file `old` (a concurrent upload's file is left alone).
+pub fn clear_picture(db: &impl Handle, id: i64, picture: Picture, old: &str, now: i64) -> Result<(), Error> {
+    db.execute(
+        &format!("UPDATE accounts SET {0} = NULL, updated_at = $3 WHERE id = $1 AND {0} = $2", picture.column()),
+        &[Value::Int64(id), Value::Text(old.to_string()), Value::Int64(now)],
     )?;
     Ok(())
 }

@@ -4,9 +4,10 @@
 //! to `BASE/tags/NAME`, and the length counts as Mastodon counts it.
 
 use aerie_core::convert::tag_url;
-use aerie_core::rows::{ACCOUNT_COLUMNS, AccountRow};
+use aerie_core::rows::AccountRow;
+use aerie_core::store;
 use aerie_core::text::{self, Mention, MentionLink};
-use aerie_sdk::db::{self, Value};
+use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 
 /// What rendering found.
@@ -44,24 +45,11 @@ pub fn mentionable_accounts(text: &str, local_domain: &str) -> Result<Vec<Accoun
     if mentions.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conditions = Vec::new();
-    let mut params = Vec::new();
-    for mention in &mentions {
-        params.push(Value::Text(mention.username.to_lowercase()));
-        let user = params.len();
-        match mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(local_domain)) {
-            None => conditions.push(format!("(lower(a.username) = ${user} AND a.domain IS NULL)")),
-            Some(domain) => {
-                params.push(Value::Text(domain.to_lowercase()));
-                conditions.push(format!("(lower(a.username) = ${user} AND lower(a.domain) = ${})", params.len()));
-            }
-        }
-    }
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ({}) AND a.deleted_at IS NULL AND a.suspended_at IS NULL",
-        conditions.join(" OR ")
-    );
-    Ok(db::query(&sql, &params)?.iter().map(|row| AccountRow::from_row(&row)).collect())
+    let names: Vec<(&str, Option<&str>)> = mentions
+        .iter()
+        .map(|mention| (mention.username.as_str(), mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(local_domain))))
+        .collect();
+    Ok(store::accounts::named(&Autocommit, &names)?)
 }
 
 /// Renders `text`; `accounts` are those [`mentionable_accounts`] found, `base` is
