@@ -119,9 +119,14 @@ pub async fn enforce(State(limits): State<BodyLimits>, request: Request, next: N
         return too_large(limit);
     }
     let progress = Arc::new(BodyProgress::new(declared));
-    let (handed_back, leftover) = tokio::sync::oneshot::channel();
-    *progress.leftover.lock().unwrap() = Some(handed_back);
     let (mut parts, body) = request.into_parts();
+    // A request without a body (most GETs) has nothing to drain, nor to wait for.
+    let (handed_back, leftover) = tokio::sync::oneshot::channel();
+    if hyper::body::Body::is_end_stream(&body) {
+        drop(handed_back);
+    } else {
+        *progress.leftover.lock().unwrap() = Some(handed_back);
+    }
     parts.extensions.insert(progress.clone());
     let body = Body::new(Capped { inner: Some(body), limit: limit as u64, progress: progress.clone() });
     let response = next.run(Request::from_parts(parts, body)).await;
