@@ -22,8 +22,10 @@ use serde_json::Value as Json;
 
 use crate::activitystreams::{self as as2, Activity, Actor, Note, Object};
 use crate::convert::{self, ActorParts, NoteParts, NotePoll};
-use crate::rows::{ACCOUNT_COLUMNS, AccountRow, StatusRow};
-use aerie_sdk::db::{self, Value, ids, placeholders};
+use crate::rows::{AccountRow, StatusRow};
+use crate::store;
+use crate::store::polls::Tally;
+use aerie_sdk::db;
 
 // ---------------------------------------------------------------------------
 // Builders (pure)
@@ -278,10 +280,10 @@ pub fn reaches_followers(status: &StatusRow) -> bool {
 // Audiences (database)
 // ---------------------------------------------------------------------------
 
-fn inbox_list(sql: &str, params: &[Value]) -> Vec<String> {
-    match db::query(sql, params) {
+fn inbox_list(read: Result<Vec<String>, db::Error>) -> Vec<String> {
+    match read {
         Ok(rows) => {
-            let mut out: Vec<String> = rows.iter().filter_map(|r| r.string("inbox")).filter(|i| !i.is_empty()).collect();
+            let mut out: Vec<String> = rows.into_iter().filter(|i| !i.is_empty()).collect();
             out.sort();
             out.dedup();
             out
@@ -295,12 +297,7 @@ fn inbox_list(sql: &str, params: &[Value]) -> Vec<String> {
 
 /// The inboxes (shared ones first) of `account_id`'s remote followers.
 pub fn followers_inboxes(account_id: i64) -> Vec<String> {
-    inbox_list(
-        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM follows f JOIN accounts a ON a.id = f.account_id \
-         WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.deleted_at IS NULL \
-           AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
-        &[Value::Int64(account_id)],
-    )
+    inbox_list(store::follows::remote_follower_inboxes(&db::Autocommit, account_id))
 }
 
 /// The inboxes (shared ones first) of those of `account_ids` that are remote.
@@ -308,12 +305,7 @@ pub fn inboxes_of(account_ids: &[i64]) -> Vec<String> {
     if account_ids.is_empty() {
         return Vec::new();
     }
-    let sql = format!(
-        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM accounts a \
-         WHERE a.id IN ({}) AND a.domain IS NOT NULL AND a.deleted_at IS NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
-        placeholders(1, account_ids.len())
-    );
-    inbox_list(&sql, &ids(account_ids))
+    inbox_list(store::accounts::remote_inboxes(&db::Autocommit, account_ids))
 }
 
 /// The personal inbox of one remote account (its shared one when it has no other;
@@ -336,33 +328,19 @@ pub fn inbox_of(account: &AccountRow) -> Vec<String> {
 /// The accounts a status mentions; `silent` ones too when asked (edits and deletes
 /// still reach accounts whose mention was edited away).
 pub fn mentioned_ids(status_id: i64, with_silent: bool) -> Vec<i64> {
-    let sql = if with_silent {
-        "SELECT account_id FROM mentions WHERE status_id = $1"
-    } else {
-        "SELECT account_id FROM mentions WHERE status_id = $1 AND silent = 0"
-    };
-    db::query(sql, &[Value::Int64(status_id)]).map(|rows| rows.iter().filter_map(|r| r.i64("account_id")).collect()).unwrap_or_default()
+    store::mentions::account_ids_of(&db::Autocommit, status_id, with_silent).unwrap_or_default()
 }
 
 /// Who reblogged, favourited or replied to a status (for edits and deletes).
 fn interacted_ids(status_id: i64) -> Vec<i64> {
-    db::query(
-        "SELECT account_id FROM statuses WHERE reblog_of_id = $1 \
-         UNION SELECT account_id FROM favourites WHERE status_id = $1 \
-         UNION SELECT account_id FROM statuses WHERE in_reply_to_id = $1",
-        &[Value::Int64(status_id)],
-    )
-    .map(|rows| rows.iter().filter_map(|r| r.i64("account_id")).collect())
-    .unwrap_or_default()
+    store::statuses::interacted_account_ids(&db::Autocommit, status_id).unwrap_or_default()
 }
 
 /// The inboxes a status (or reblog) by a local author goes to: its followers' unless
 /// it is direct, plus the remote accounts of [`reached_accounts`]. `mentions` are the
 /// mentioned account ids (see [`mentioned_ids`]).
 pub fn status_audience(status: &StatusRow, mentions: &[i64]) -> Vec<String> {
-    let reblog_of_author = status
-        .reblog_of_id
-        .and_then(|id| db::query("SELECT account_id FROM statuses WHERE id = $1", &[Value::Int64(id)]).ok()?.first()?.i64("account_id"));
+    let reblog_of_author = status.reblog_of_id.and_then(|id| store::statuses::author_of(&db::Autocommit, id).ok()?);
     let interacted = if status.reblog_of_id.is_none() && matches!(status.visibility.as_str(), "public" | "unlisted") {
         interacted_ids(status.id)
     } else {
@@ -382,46 +360,29 @@ pub fn status_audience(status: &StatusRow, mentions: &[i64]) -> Vec<String> {
 /// The instance's identity for building URIs: `(base, domain)` from
 /// `instance_settings` (`scheme://web_domain` and the `acct:` domain).
 pub fn instance() -> Result<(String, String), db::Error> {
-    let settings = crate::store::instance::settings(&db::Autocommit)?;
+    let settings = store::instance::settings(&db::Autocommit)?;
     let domain = settings.domain_or_localhost();
     Ok((settings.base(&domain), domain))
 }
 
 /// One account by id (deleted ones too).
 pub fn account(id: i64) -> Result<Option<AccountRow>, db::Error> {
-    let rows = db::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"), &[Value::Int64(id)])?;
-    Ok(rows.first().map(|r| AccountRow::from_row(&r)))
+    store::accounts::by_id(&db::Autocommit, id)
 }
 
 /// The Note of the local status `row` by `author`, with its mentions, hashtags,
 /// parent, conversation and poll, as the activitypub component renders it.
 pub fn note(row: &StatusRow, author: &AccountRow, base: &str, domain: &str) -> Result<Note, db::Error> {
-    let id = [Value::Int64(row.id)];
-    let mentioned: Vec<AccountRow> = db::query(
-        &format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id = $1 AND m.silent = 0 ORDER BY m.id"
-        ),
-        &id,
-    )?
-    .iter()
-    .map(|r| AccountRow::from_row(&r))
-    .collect();
-    let tags: Vec<String> = db::query(
-        "SELECT t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = $1 ORDER BY t.name",
-        &id,
-    )?
-    .iter()
-    .filter_map(|r| r.string("display_name"))
-    .collect();
+    let mentioned = store::mentions::accounts_in_order(&db::Autocommit, row.id)?;
+    let tags = store::tags::display_names_of(&db::Autocommit, row.id)?;
     let parent = match row.in_reply_to_id {
         None => None,
-        Some(parent) => db::query("SELECT uri FROM statuses WHERE id = $1", &[Value::Int64(parent)])?.first().and_then(|r| r.string("uri")),
+        Some(parent) => store::statuses::uri_of(&db::Autocommit, parent)?,
     };
     let conversation = match row.conversation_id {
         None => None,
-        Some(cid) => db::query("SELECT uri, created_at FROM conversations WHERE id = $1", &[Value::Int64(cid)])?
-            .first()
-            .map(|r| r.string("uri").unwrap_or_else(|| convert::conversation_uri(domain, cid, r.i64("created_at").unwrap_or_default()))),
+        Some(cid) => store::conversations::by_id(&db::Autocommit, cid)?
+            .map(|(uri, created_at)| uri.unwrap_or_else(|| convert::conversation_uri(domain, cid, created_at))),
     };
     let poll = match row.poll_id {
         None => None,
@@ -447,31 +408,24 @@ pub fn note(row: &StatusRow, author: &AccountRow, base: &str, domain: &str) -> R
 
 /// A local poll with its tallies.
 fn poll(poll_id: i64) -> Result<Option<NotePoll>, db::Error> {
-    let rows = db::query("SELECT options, multiple, expires_at FROM polls WHERE id = $1", &[Value::Int64(poll_id)])?;
-    let Some(row) = rows.first() else { return Ok(None) };
-    let options: Vec<Json> = serde_json::from_str(row.text("options").unwrap_or("[]")).unwrap_or_default();
-    let expires_at = row.i64("expires_at");
+    let Some(row) = store::polls::by_id(&db::Autocommit, poll_id)? else { return Ok(None) };
+    let options: Vec<Json> = serde_json::from_str(&row.options).unwrap_or_default();
+    let expires_at = row.expires_at;
     let mut poll = NotePoll {
         options: options.iter().map(|o| (o.get("title").and_then(|t| t.as_str()).unwrap_or("").to_string(), 0)).collect(),
-        multiple: row.bool("multiple"),
+        multiple: row.multiple,
         expires_at,
         voters_count: 0,
         closed: expires_at.is_some_and(|at| at <= aerie_sdk::settings::now_millis()),
     };
-    let votes = db::query(
-        "SELECT 't' AS k, choice, COUNT(*) AS n FROM poll_votes WHERE poll_id = $1 GROUP BY choice \
-         UNION ALL SELECT 'v' AS k, 0 AS choice, COUNT(DISTINCT account_id) AS n FROM poll_votes WHERE poll_id = $1",
-        &[Value::Int64(poll_id)],
-    )?;
-    for r in votes.iter() {
-        let n = r.i64("n").unwrap_or(0);
-        match r.text("k") {
-            Some("t") => {
-                if let Some(option) = usize::try_from(r.i64("choice").unwrap_or(-1)).ok().and_then(|c| poll.options.get_mut(c)) {
+    for tally in store::polls::tally(&db::Autocommit, poll_id)? {
+        match tally {
+            Tally::Votes { choice, n } => {
+                if let Some(option) = usize::try_from(choice).ok().and_then(|c| poll.options.get_mut(c)) {
                     option.1 = n;
                 }
             }
-            _ => poll.voters_count = n,
+            Tally::Voters(n) => poll.voters_count = n,
         }
     }
     Ok(Some(poll))
@@ -479,13 +433,8 @@ fn poll(poll_id: i64) -> Result<Option<NotePoll>, db::Error> {
 
 /// The actor document of local account `account`, as the activitypub component serves it.
 pub fn actor(account: &AccountRow, base: &str) -> Result<Actor, db::Error> {
-    let rows = db::query(
-        "SELECT a.also_known_as, m.uri AS moved_to FROM accounts a LEFT JOIN accounts m ON m.id = a.moved_to_account_id WHERE a.id = $1",
-        &[Value::Int64(account.id)],
-    )?;
-    let row = rows.first();
-    let also_known_as = row.as_ref().and_then(|r| r.text("also_known_as").and_then(|t| serde_json::from_str(t).ok())).unwrap_or_default();
-    let parts = ActorParts { base, also_known_as, moved_to: row.and_then(|r| r.string("moved_to")) };
+    let (also_known_as, moved_to) = store::accounts::actor_links(&db::Autocommit, account.id)?;
+    let parts = ActorParts { base, also_known_as, moved_to };
     Ok(convert::account_to_actor(account, &parts))
 }
 
@@ -494,9 +443,8 @@ pub fn actor_uris(account_ids: &[i64], base: &str) -> HashMap<i64, String> {
     if account_ids.is_empty() {
         return HashMap::new();
     }
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({})", placeholders(1, account_ids.len()));
-    db::query(&sql, &ids(account_ids))
-        .map(|rows| rows.iter().map(|r| AccountRow::from_row(&r)).map(|a| (a.id, convert::actor_uri(&a, base))).collect())
+    store::accounts::by_ids(&db::Autocommit, account_ids)
+        .map(|rows| rows.iter().map(|a| (a.id, convert::actor_uri(a, base))).collect())
         .unwrap_or_default()
 }
 

@@ -14,52 +14,20 @@
 
 use crate::contract::events::{direct_stream, user_stream};
 use crate::rows::StatusRow;
-use aerie_sdk::db::{self, Value};
+use crate::store;
+use crate::store::status_audience::Facts;
+use aerie_sdk::db;
 use aerie_sdk::{events, log, settings};
 
-/// The facts about a status the streams depend on, read in one query.
-#[derive(Default)]
-struct Facts {
-    followers: Vec<i64>,
-    mentioned: Vec<i64>,
-    tags: Vec<String>,
-    has_media: bool,
-    author_local: bool,
-}
-
 fn facts(row: &StatusRow) -> Result<Facts, db::Error> {
-    let reblog_filter = if row.reblog_of_id.is_some() { "AND f.show_reblogs = 1" } else { "" };
-    let sql = format!(
-        "SELECT 'f' AS k, f.account_id AS id, NULL AS name FROM follows f JOIN accounts fa ON fa.id = f.account_id AND fa.domain IS NULL \
-           WHERE f.target_account_id = $2 {reblog_filter} \
-           AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = f.account_id AND mu.target_account_id = $2 \
-             AND (mu.expires_at IS NULL OR mu.expires_at > $4)) \
-           AND (CAST($3 AS BIGINT) IS NULL OR $3 = $2 OR f.account_id = $3 \
-             OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id AND rf.target_account_id = $3)) \
-         UNION ALL SELECT 'm' AS k, m.account_id AS id, NULL AS name FROM mentions m JOIN accounts ma ON ma.id = m.account_id AND ma.domain IS NULL \
-           WHERE m.status_id = $1 AND m.silent = 0 \
-         UNION ALL SELECT 't' AS k, 0 AS id, t.name AS name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = $1 \
-         UNION ALL SELECT 'p' AS k, 0 AS id, NULL AS name FROM media_attachments ma2 WHERE ma2.status_id = $1 \
-         UNION ALL SELECT 'a' AS k, 0 AS id, NULL AS name FROM accounts aa WHERE aa.id = $2 AND aa.domain IS NULL"
-    );
-    let params = [
-        Value::Int64(row.reblog_of_id.unwrap_or(row.id)),
-        Value::Int64(row.account_id),
-        row.in_reply_to_account_id.filter(|_| row.reblog_of_id.is_none()).map(Value::Int64).unwrap_or(Value::Null),
-        Value::Int64(settings::now_millis()),
-    ];
-    let mut facts = Facts::default();
-    for r in db::query(&sql, &params)?.iter() {
-        let id = r.i64("id").unwrap_or_default();
-        match r.text("k") {
-            Some("f") => facts.followers.push(id),
-            Some("m") => facts.mentioned.push(id),
-            Some("t") => facts.tags.extend(r.string("name")),
-            Some("p") => facts.has_media = true,
-            _ => facts.author_local = true,
-        }
-    }
-    Ok(facts)
+    store::status_audience::facts(
+        &db::Autocommit,
+        row.reblog_of_id.unwrap_or(row.id),
+        row.account_id,
+        row.in_reply_to_account_id.filter(|_| row.reblog_of_id.is_none()),
+        row.reblog_of_id.is_some(),
+        settings::now_millis(),
+    )
 }
 
 /// The streams for `row` given its facts.

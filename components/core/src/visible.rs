@@ -1,9 +1,9 @@
-//! Reading statuses under the one visibility rule ([`visible_sql`]): the query every
+//! Reading statuses under the one visibility rule ([`visible_sql`](crate::contract::visibility::visible_sql)): the query every
 //! component that shows statuses (client API, HTML pages, ActivityPub documents)
 //! goes through, so none of them can forget the rule.
 
-use crate::contract::visibility::visible_sql;
-use crate::rows::{STATUS_COLUMNS, StatusRow};
+use crate::rows::StatusRow;
+use crate::store::statuses;
 use aerie_sdk::db::{self, Value};
 use aerie_sdk::http::Response;
 
@@ -16,8 +16,5 @@ pub fn viewer_value(viewer: Option<i64>) -> Value {
 /// viewer is `$1`; `params` are `$2...`), with `tail` (order, limit) appended and
 /// joins in `from`.
 pub fn status_rows(viewer: Option<i64>, from: &str, condition: &str, tail: &str, params: Vec<Value>) -> Result<Vec<StatusRow>, Response> {
-    let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s {from} WHERE {} AND ({condition}) {tail}", visible_sql("s", 1));
-    let mut all = vec![viewer_value(viewer)];
-    all.extend(params);
-    Ok(db::query(&sql, &all)?.iter().map(|row| StatusRow::from_row(&row)).collect())
+    Ok(statuses::visible_rows(&db::Autocommit, viewer, from, condition, tail, params)?)
 }

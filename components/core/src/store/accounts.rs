@@ -85,6 +85,28 @@ pub fn uris_of(db: &impl Handle, account_ids: &[i64]) -> Result<Vec<(i64, String
     Ok(db.query(&sql, &ids(account_ids))?.iter().map(|r| (r.i64("id").unwrap_or_default(), r.string("uri").unwrap_or_default())).collect())
 }
 
+/// The inboxes (shared ones first) of those of `account_ids` that are remote, as stored.
+pub fn remote_inboxes(db: &impl Handle, account_ids: &[i64]) -> Result<Vec<String>, Error> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM accounts a \
+         WHERE a.id IN ({}) AND a.domain IS NOT NULL AND a.deleted_at IS NULL AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
+        placeholders(1, account_ids.len())
+    );
+    Ok(db.query(&sql, &ids(account_ids))?.iter().filter_map(|r| r.string("inbox")).collect())
+}
+
+/// Accounts `account_ids` (deleted ones too), in no particular order.
+pub fn by_ids(db: &impl Handle, account_ids: &[i64]) -> Result<Vec<AccountRow>, Error> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ({})", placeholders(1, account_ids.len()));
+    Ok(db.query(&sql, &ids(account_ids))?.iter().map(|r| AccountRow::from_row(&r)).collect())
+}
+
 /// `text` as a `LIKE` prefix pattern with `\` escaping the wildcards.
 pub fn prefix_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1);

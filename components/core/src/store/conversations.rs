@@ -31,3 +31,11 @@ pub fn by_ids(db: &impl Handle, conversation_ids: &[i64]) -> Result<Vec<(i64, Op
         .map(|r| (r.i64("id").unwrap_or_default(), r.string("uri"), r.i64("created_at").unwrap_or_default()))
         .collect())
 }
+
+/// Conversation `id`'s stored URI and creation time, when it exists.
+pub fn by_id(db: &impl Handle, id: i64) -> Result<Option<(Option<String>, i64)>, Error> {
+    Ok(db
+        .query("SELECT uri, created_at FROM conversations WHERE id = $1", &[Value::Int64(id)])?
+        .first()
+        .map(|r| (r.string("uri"), r.i64("created_at").unwrap_or_default())))
+}

@@ -289,6 +289,17 @@ pub fn local_followers(db: &impl Handle, target: i64) -> Result<Vec<LocalFollow>
         .collect())
 }
 
+/// The inboxes (shared ones first) of `target`'s remote followers, as stored.
+pub fn remote_follower_inboxes(db: &impl Handle, target: i64) -> Result<Vec<String>, Error> {
+    let rows = db.query(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.deleted_at IS NULL \
+           AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
+        &[Value::Int64(target)],
+    )?;
+    Ok(rows.iter().filter_map(|r| r.string("inbox")).collect())
+}
+
 /// The followers (`followers`) or the followed (else) of `account`, as `(follow id,
 /// account)` for accounts neither deleted nor suspended, within `page`.
 pub fn list_page(db: &impl Handle, account: i64, followers: bool, page: &Page) -> Result<Vec<(i64, AccountRow)>, Error> {

@@ -69,6 +69,12 @@ pub fn settings(db: &impl Handle) -> Result<Settings, Error> {
     })
 }
 
+/// The value of instance setting `key`, when stored.
+pub fn setting(db: &impl Handle, key: &str) -> Result<Option<String>, Error> {
+    let rows = db.query("SELECT value FROM instance_settings WHERE key = $1", &[Value::Text(key.into())])?;
+    Ok(rows.first().and_then(|r| r.string("value")))
+}
+
 /// What a week's activity counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counted {

@@ -60,3 +60,27 @@ pub fn accounts_of(db: &impl Handle, status_ids: &[i64]) -> Result<Vec<(i64, Acc
     );
     Ok(db.query(&sql, &ids(status_ids))?.iter().map(|r| (r.i64("status_id").unwrap_or_default(), AccountRow::from_row(&r))).collect())
 }
+
+/// The accounts status `status` mentions; `silent` ones too when asked.
+pub fn account_ids_of(db: &impl Handle, status: i64, with_silent: bool) -> Result<Vec<i64>, Error> {
+    let sql = if with_silent {
+        "SELECT account_id FROM mentions WHERE status_id = $1"
+    } else {
+        "SELECT account_id FROM mentions WHERE status_id = $1 AND silent = 0"
+    };
+    Ok(db.query(sql, &[Value::Int64(status)])?.iter().filter_map(|r| r.i64("account_id")).collect())
+}
+
+/// The accounts status `status` mentions, not silently, in mention order.
+pub fn accounts_in_order(db: &impl Handle, status: i64) -> Result<Vec<AccountRow>, Error> {
+    Ok(db
+        .query(
+            &format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id = $1 AND m.silent = 0 ORDER BY m.id"
+            ),
+            &[Value::Int64(status)],
+        )?
+        .iter()
+        .map(|r| AccountRow::from_row(&r))
+        .collect())
+}

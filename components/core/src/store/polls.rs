@@ -77,6 +77,25 @@ pub fn tallies(db: &impl Handle, poll_ids: &[i64]) -> Result<Vec<(i64, Tally)>, 
         .collect())
 }
 
+/// The tallies of poll `poll_id` from `poll_votes`.
+pub fn tally(db: &impl Handle, poll_id: i64) -> Result<Vec<Tally>, Error> {
+    Ok(db
+        .query(
+            "SELECT 't' AS k, choice, COUNT(*) AS n FROM poll_votes WHERE poll_id = $1 GROUP BY choice \
+             UNION ALL SELECT 'v' AS k, 0 AS choice, COUNT(DISTINCT account_id) AS n FROM poll_votes WHERE poll_id = $1",
+            &[Value::Int64(poll_id)],
+        )?
+        .iter()
+        .map(|r| {
+            let n = r.i64("n").unwrap_or(0);
+            match r.text("k") {
+                Some("t") => Tally::Votes { choice: r.i64("choice").unwrap_or(-1), n },
+                _ => Tally::Voters(n),
+            }
+        })
+        .collect())
+}
+
 /// The option titles of `polls.options` JSON, in order.
 pub fn titles(options: &str) -> Vec<String> {
     let parsed: Vec<serde_json::Value> = serde_json::from_str(options).unwrap_or_default();

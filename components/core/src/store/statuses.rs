@@ -70,6 +70,30 @@ pub fn rebloggers(db: &impl Handle, id: i64) -> Result<Vec<i64>, Error> {
         .collect())
 }
 
+/// Who reblogged, favourited or replied to status `id`.
+pub fn interacted_account_ids(db: &impl Handle, id: i64) -> Result<Vec<i64>, Error> {
+    Ok(db
+        .query(
+            "SELECT account_id FROM statuses WHERE reblog_of_id = $1 \
+             UNION SELECT account_id FROM favourites WHERE status_id = $1 \
+             UNION SELECT account_id FROM statuses WHERE in_reply_to_id = $1",
+            &[Value::Int64(id)],
+        )?
+        .iter()
+        .filter_map(|r| r.i64("account_id"))
+        .collect())
+}
+
+/// The author of status `id`.
+pub fn author_of(db: &impl Handle, id: i64) -> Result<Option<i64>, Error> {
+    Ok(db.query("SELECT account_id FROM statuses WHERE id = $1", &[Value::Int64(id)])?.first().and_then(|r| r.i64("account_id")))
+}
+
+/// The URI of status `id`, when it has one.
+pub fn uri_of(db: &impl Handle, id: i64) -> Result<Option<String>, Error> {
+    Ok(db.query("SELECT uri FROM statuses WHERE id = $1", &[Value::Int64(id)])?.first().and_then(|r| r.string("uri")))
+}
+
 // ---------------------------------------------------------------------------------
 // Rows
 

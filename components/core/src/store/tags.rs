@@ -37,6 +37,18 @@ pub fn names_of(db: &impl Handle, status_ids: &[i64]) -> Result<Vec<(i64, String
         .collect())
 }
 
+/// The display names of status `status`'s hashtags, by name.
+pub fn display_names_of(db: &impl Handle, status: i64) -> Result<Vec<String>, Error> {
+    Ok(db
+        .query(
+            "SELECT t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = $1 ORDER BY t.name",
+            &[Value::Int64(status)],
+        )?
+        .iter()
+        .filter_map(|r| r.string("display_name"))
+        .collect())
+}
+
 /// Usable hashtags whose name starts with `name` (lower-cased, as a `LIKE` prefix
 /// `pattern`), the exact one first, then the most used, as written (their display
 /// name, else their name).
