@@ -6,6 +6,7 @@ use aerie_sdk::db::{Error, Handle, Value};
 
 use crate::contract::paging::Page;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, STATUS_COLUMNS, StatusRow};
+use crate::store::statuses;
 
 /// The reblogs `s` of the account `$2` of the status `$3`, as a condition for
 /// `visible::status_rows` (whose `$1` is the viewer).
@@ -46,18 +47,7 @@ pub fn insert(db: &impl Handle, row: &StatusRow) -> Result<bool, Error> {
         return Ok(false);
     }
     db.execute("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1", &[Value::Int64(original)])?;
-    if row.local {
-        db.execute(
-            "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = $2 WHERE id = $1",
-            &[Value::Int64(row.account_id), Value::Int64(row.created_at)],
-        )?;
-    } else {
-        db.execute(
-            "UPDATE accounts SET statuses_count = statuses_count + 1, \
-               last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < $2 THEN $2 ELSE last_status_at END WHERE id = $1",
-            &[Value::Int64(row.account_id), Value::Int64(row.created_at)],
-        )?;
-    }
+    statuses::count_status(db, row.account_id, row.created_at, row.local)?;
     Ok(true)
 }
 
@@ -72,8 +62,8 @@ pub fn delete(db: &impl Handle, account: i64, original: i64, now: i64) -> Result
     if removed == 0 {
         return Ok(false);
     }
-    db.execute("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0", &[Value::Int64(original)])?;
-    db.execute("UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = $1 AND statuses_count > 0", &[Value::Int64(account)])?;
+    statuses::uncount_reblog(db, original)?;
+    statuses::uncount_status(db, account)?;
     Ok(true)
 }
 
