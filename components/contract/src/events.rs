@@ -35,6 +35,17 @@ pub fn direct_stream(account: i64) -> String {
     format!("direct:{account}")
 }
 
+/// The stream of list `list`'s timeline (its owner subscribes to it).
+pub fn list_stream(list: i64) -> String {
+    format!("list:{list}")
+}
+
+/// Where a list is read as its owner (`GET`; another account gets a 404): the
+/// streaming server asks it before letting a listener open a list's stream.
+pub fn list_path(list: i64) -> String {
+    format!("/api/v1/lists/{list}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +56,7 @@ mod tests {
         assert_eq!(notification_path(8), "/api/v1/notifications/8");
         assert_eq!(user_stream(9), "user:9");
         assert_eq!(direct_stream(9), "direct:9");
+        assert_eq!(list_stream(9), "list:9");
+        assert_eq!(list_path(9), "/api/v1/lists/9");
     }
 }

@@ -29,6 +29,10 @@
 //!
 //! The statements bind the viewer to `$1`, now (milliseconds, for mutes that expire)
 //! to `$2` and the values of [`bounds`] to `$3...`.
+//!
+//! A viewer with an exclusive list (Mastodon 4.2+) does not see its members' statuses
+//! and reblogs at home: the `_with` statements take `exclusive` and then add
+//! [`NOT_IN_EXCLUSIVE_LIST`]; everyone else's statements stay as they were.
 
 use crate::paging::Page;
 use crate::visibility::visible_sql;
@@ -39,6 +43,10 @@ pub const WINDOW: usize = 256;
 /// The author of status `s` is not muted by the viewer (`$1`); `$2` is now.
 pub const NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = s.account_id \
      AND (mu.expires_at IS NULL OR mu.expires_at > $2))";
+
+/// The author of status `s` is in none of the viewer's (`$1`) exclusive lists.
+pub const NOT_IN_EXCLUSIVE_LIST: &str = "NOT EXISTS (SELECT 1 FROM list_accounts xm JOIN lists xl ON xl.id = xm.list_id \
+     WHERE xm.account_id = s.account_id AND xl.account_id = $1 AND xl.exclusive = 1)";
 
 /// Replies show only when they answer the author themselves, the viewer, or an
 /// account the viewer follows.
@@ -79,9 +87,10 @@ fn window_edge(page: &Page) -> String {
     format!("(SELECT w.id FROM statuses w WHERE {start} ORDER BY w.id {direction} LIMIT 1 OFFSET {})", WINDOW - 1)
 }
 
-fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: u32) -> String {
+fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: u32, exclusive: bool) -> String {
     let (bounds, _) = bounds(page);
     let direction = if page.ascending() { "ASC" } else { "DESC" };
+    let membership = if exclusive { format!("{membership} AND {NOT_IN_EXCLUSIVE_LIST}") } else { membership.to_string() };
     // Membership first: a row outside the timeline is turned away after one index
     // probe, before the visibility rule's several.
     format!(
@@ -95,12 +104,18 @@ fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: 
 /// paging order (newest first, or oldest first for a `min_id` page). `columns` are
 /// read from alias `s`; the page id comes first as `page_id`.
 pub fn window_sql(columns: &str, page: &Page) -> String {
+    window_sql_with(columns, page, false)
+}
+
+/// [`window_sql`], leaving out the members of the viewer's exclusive lists when
+/// `exclusive`.
+pub fn window_sql_with(columns: &str, page: &Page, exclusive: bool) -> String {
     let edge = window_edge(page);
     // No edge: fewer statuses than the window remain, so the window runs to the end of
     // the table (ids are positive).
     let within =
         if page.ascending() { format!("s.id <= COALESCE({edge}, 9223372036854775807)") } else { format!("s.id >= COALESCE({edge}, -1)") };
-    statement(columns, page, MEMBER, &within, page.limit())
+    statement(columns, page, MEMBER, &within, page.limit(), exclusive)
 }
 
 /// Statement 2: the next `limit` rows beyond the window, in the same order, among the
@@ -108,6 +123,12 @@ pub fn window_sql(columns: &str, page: &Page) -> String {
 /// they are [`rest_sql`]'s: every status it did not look at lies farther than all of
 /// them. When it returns fewer, [`rest_sql`] answers.
 pub fn nearest_rest_sql(columns: &str, page: &Page, limit: u32) -> String {
+    nearest_rest_sql_with(columns, page, limit, false)
+}
+
+/// [`nearest_rest_sql`], leaving out the members of the viewer's exclusive lists when
+/// `exclusive` (rows turned away make it come short, and [`rest_sql_with`] answers).
+pub fn nearest_rest_sql_with(columns: &str, page: &Page, limit: u32, exclusive: bool) -> String {
     let (near, _, _) = page.sql("c.id", 3);
     let (beyond, direction) = if page.ascending() { (">", "ASC") } else { ("<", "DESC") };
     let nearest = format!(
@@ -116,15 +137,21 @@ pub fn nearest_rest_sql(columns: &str, page: &Page, limit: u32) -> String {
         window_edge(page),
         2 * limit
     );
-    statement(columns, page, &nearest, "1 = 1", limit)
+    statement(columns, page, &nearest, "1 = 1", limit, exclusive)
 }
 
 /// Statement 3: the next `limit` rows beyond the window, in the same order; none when
 /// the window reached the end of the table.
 pub fn rest_sql(columns: &str, page: &Page, limit: u32) -> String {
+    rest_sql_with(columns, page, limit, false)
+}
+
+/// [`rest_sql`], leaving out the members of the viewer's exclusive lists when
+/// `exclusive`.
+pub fn rest_sql_with(columns: &str, page: &Page, limit: u32, exclusive: bool) -> String {
     let edge = window_edge(page);
     let beyond = if page.ascending() { format!("s.id > {edge}") } else { format!("s.id < {edge}") };
-    statement(columns, page, &format!("s.account_id IN ({AUTHORS}) AND {REBLOG_SHOWN}"), &beyond, limit)
+    statement(columns, page, &format!("s.account_id IN ({AUTHORS}) AND {REBLOG_SHOWN}"), &beyond, limit, exclusive)
 }
 
 #[cfg(test)]
@@ -152,7 +179,19 @@ mod tests {
             assert_eq!(placeholders(&window_sql("s.id", &page)), expected, "window, {query:?}");
             assert_eq!(placeholders(&nearest_rest_sql("s.id", &page, 5)), expected, "nearest rest, {query:?}");
             assert_eq!(placeholders(&rest_sql("s.id", &page, 5)), expected, "rest, {query:?}");
+            assert_eq!(placeholders(&window_sql_with("s.id", &page, true)), expected, "window, exclusive, {query:?}");
+            assert_eq!(placeholders(&nearest_rest_sql_with("s.id", &page, 5, true)), expected, "nearest rest, exclusive, {query:?}");
+            assert_eq!(placeholders(&rest_sql_with("s.id", &page, 5, true)), expected, "rest, exclusive, {query:?}");
         }
+    }
+
+    #[test]
+    fn only_a_viewer_with_an_exclusive_list_pays_for_it() {
+        let page = Page::default();
+        assert!(!window_sql("s.id", &page).contains("list_accounts"));
+        assert_eq!(window_sql("s.id", &page), window_sql_with("s.id", &page, false));
+        assert!(window_sql_with("s.id", &page, true).contains(NOT_IN_EXCLUSIVE_LIST));
+        assert!(rest_sql_with("s.id", &page, 3, true).contains(NOT_IN_EXCLUSIVE_LIST));
     }
 
     #[test]

@@ -117,6 +117,16 @@ pub fn tag_to_api(name: &str, base: &str) -> Tag {
     Tag { name: name.to_string(), url: tag_url(base, name), history: None, following: None }
 }
 
+/// A list row as the client's `List`.
+pub fn list_to_api(row: &crate::store::lists::List) -> crate::entities::List {
+    crate::entities::List {
+        id: row.id.to_string(),
+        title: row.title.clone(),
+        replies_policy: row.replies_policy.clone(),
+        exclusive: row.exclusive,
+    }
+}
+
 pub fn application_to_api(row: &ApplicationRow) -> Application {
     Application { name: row.name.clone(), website: row.website.clone() }
 }

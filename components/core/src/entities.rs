@@ -253,6 +253,17 @@ pub struct Notification {
     pub status: Option<Status>,
 }
 
+/// A list of accounts the user follows, with its own timeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct List {
+    pub id: String,
+    pub title: String,
+    /// `followed`, `list` or `none`.
+    pub replies_policy: String,
+    /// Members' posts are left out of the home timeline.
+    pub exclusive: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
     pub last_read_id: String,

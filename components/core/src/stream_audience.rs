@@ -11,8 +11,11 @@
 //! - `public`, `public:local` / `public:remote` (and `:media` variants when it has
 //!   media): public statuses that are not reblogs nor replies to someone else.
 //! - `hashtag:<name>` and, for local statuses, `hashtag:local:<name>`: public statuses.
+//! - `list:<id>`: statuses and reblogs of the list's members, but not direct ones,
+//!   by the list's replies policy (its owner, who follows them, sees them; the list
+//!   timeline's rule). Members of an exclusive list leave its owner's `user` stream.
 
-use crate::contract::events::{direct_stream, user_stream};
+use crate::contract::events::{direct_stream, list_stream, user_stream};
 use crate::rows::StatusRow;
 use crate::store;
 use crate::store::status_audience::Facts;
@@ -40,6 +43,7 @@ fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
     };
     if row.reblog_of_id.is_some() {
         facts.followers.iter().for_each(|id| add(user_stream(*id)));
+        facts.lists.iter().for_each(|id| add(list_stream(*id)));
         return out;
     }
     if row.visibility == "direct" {
@@ -49,6 +53,7 @@ fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
         return out;
     }
     facts.followers.iter().for_each(|id| add(user_stream(*id)));
+    facts.lists.iter().for_each(|id| add(list_stream(*id)));
     if row.visibility != "public" {
         return out;
     }
@@ -103,17 +108,34 @@ mod tests {
 
     #[test]
     fn streams_by_visibility() {
-        let facts = Facts { followers: vec![2], mentioned: vec![3], tags: vec!["rust".into()], has_media: true, author_local: true };
+        let facts = Facts {
+            followers: vec![2],
+            mentioned: vec![3],
+            lists: vec![7],
+            tags: vec!["rust".into()],
+            has_media: true,
+            author_local: true,
+        };
         let public = StatusRow { id: 9, account_id: 1, visibility: "public".into(), ..Default::default() };
         assert_eq!(
             streams(&public, &facts),
-            ["user:1", "user:2", "public", "public:local", "public:media", "public:local:media", "hashtag:rust", "hashtag:local:rust"]
+            [
+                "user:1",
+                "user:2",
+                "list:7",
+                "public",
+                "public:local",
+                "public:media",
+                "public:local:media",
+                "hashtag:rust",
+                "hashtag:local:rust"
+            ]
         );
         let direct = StatusRow { visibility: "direct".into(), ..public.clone() };
         assert_eq!(streams(&direct, &facts), ["user:1", "user:3", "direct:1", "direct:3"]);
         let reply = StatusRow { in_reply_to_id: Some(5), in_reply_to_account_id: Some(3), ..public.clone() };
         assert!(!streams(&reply, &facts).contains(&"public".to_string()));
         let private = StatusRow { visibility: "private".into(), ..public };
-        assert_eq!(streams(&private, &facts), ["user:1", "user:2"]);
+        assert_eq!(streams(&private, &facts), ["user:1", "user:2", "list:7"]);
     }
 }

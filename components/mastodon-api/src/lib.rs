@@ -28,8 +28,8 @@ use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
 use ctx::{Answer, Ctx, parse_id};
 use routes::api::v1::{
-    accounts, blocks, bookmarks, domain_blocks, follow_requests, instance, markers, notifications, polls as poll_routes, preferences,
-    statuses, timelines,
+    accounts, blocks, bookmarks, domain_blocks, follow_requests, instance, lists, markers, notifications, polls as poll_routes,
+    preferences, statuses, timelines,
 };
 
 struct MastodonApi;
@@ -81,6 +81,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["accounts", id, "statuses"]) => accounts::statuses(ctx, parse_id(id)?),
         ("GET", ["accounts", id, "followers"]) => accounts::followers(ctx, parse_id(id)?),
         ("GET", ["accounts", id, "following"]) => accounts::following(ctx, parse_id(id)?),
+        ("GET", ["accounts", id, "lists"]) => accounts::lists::get(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "follow"]) => accounts::follow::follow(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "unfollow"]) => accounts::follow::unfollow(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "block"]) => accounts::block::block(ctx, parse_id(id)?),
@@ -147,6 +148,16 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["timelines", "home"]) => timelines::home(ctx),
         ("GET", ["timelines", "public"]) => timelines::public(ctx),
         ("GET", ["timelines", "tag", hashtag]) => timelines::tag(ctx, hashtag),
+        ("GET", ["timelines", "list", id]) => timelines::list(ctx, parse_id(id)?),
+
+        ("GET", ["lists"]) => lists::index(ctx),
+        ("POST", ["lists"]) => lists::create(ctx),
+        ("GET", ["lists", id]) => lists::get(ctx, parse_id(id)?),
+        ("PUT" | "PATCH", ["lists", id]) => lists::update(ctx, parse_id(id)?),
+        ("DELETE", ["lists", id]) => lists::delete(ctx, parse_id(id)?),
+        ("GET", ["lists", id, "accounts"]) => lists::accounts(ctx, parse_id(id)?),
+        ("POST", ["lists", id, "accounts"]) => lists::add_accounts(ctx, parse_id(id)?),
+        ("DELETE", ["lists", id, "accounts"]) => lists::remove_accounts(ctx, parse_id(id)?),
 
         ("GET", ["notifications"]) => notifications::list(ctx),
         ("GET", ["notifications", "unread_count"]) => notifications::unread_count(ctx),

@@ -1,11 +1,13 @@
 //! The Mastodon client API as clients use it: OAuth, real client libraries, media and
-//! avatars, timelines, visibility through every path, polls, streaming, and the API's
-//! edge hardening.
+//! avatars, timelines, lists, visibility through every path, polls, streaming, and the
+//! API's edge hardening.
 
 mod avatars;
 mod clients;
 mod hardening;
 mod home_timeline;
+mod lists;
+mod lists_client;
 mod media;
 mod oauth;
 mod polls;

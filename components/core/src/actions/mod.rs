@@ -19,6 +19,7 @@ pub mod blocks;
 pub mod boosts;
 pub mod favourites;
 pub mod follows;
+pub mod lists;
 pub mod notify;
 pub mod polls;
 pub mod saved;

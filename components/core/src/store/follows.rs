@@ -34,11 +34,15 @@ pub fn create(tx: &impl Handle, follower: i64, target: i64, show_reblogs: bool, 
     Ok(true)
 }
 
-/// Ends `follower`'s follow of `target`, if any, and any pending request.
+/// Ends `follower`'s follow of `target`, if any, and any pending request; `target`
+/// leaves `follower`'s lists with the follow (Mastodon lists only hold followed
+/// accounts), whichever action ended it (unfollow, block, a remote `Undo`, a removed
+/// follower, a deleted account).
 pub fn remove(tx: &impl Handle, follower: i64, target: i64) -> Result<(), Error> {
     let pair = [Value::Int64(follower), Value::Int64(target)];
     tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
     if tx.execute("DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)? > 0 {
+        crate::store::lists::leave_lists_of(tx, follower, target)?;
         tx.execute(
             "UPDATE accounts SET following_count = following_count - 1 WHERE id = $1 AND following_count > 0",
             &[Value::Int64(follower)],

@@ -26,6 +26,7 @@ pub mod follows;
 pub mod idempotency_keys;
 pub mod instance;
 pub mod instance_info;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod mentions;

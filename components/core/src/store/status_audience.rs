@@ -1,7 +1,7 @@
 //! The facts about a status its streaming audience depends on (local followers,
-//! local mentioned accounts, hashtags, media, whether the author is local), read
-//! across `follows`, `mutes`, `mentions`, `status_tags`, `media_attachments` and
-//! `accounts` in one query.
+//! local mentioned accounts, the lists holding the author, hashtags, media, whether
+//! the author is local), read across `follows`, `mutes`, `lists`, `list_accounts`,
+//! `mentions`, `status_tags`, `media_attachments` and `accounts` in one query.
 
 use aerie_sdk::db::{Error, Handle, Value};
 
@@ -12,6 +12,8 @@ pub struct Facts {
     pub followers: Vec<i64>,
     /// Local accounts mentioned (not silently).
     pub mentioned: Vec<i64>,
+    /// The lists whose timeline shows it (see [`facts`]).
+    pub lists: Vec<i64>,
     pub tags: Vec<String>,
     pub has_media: bool,
     pub author_local: bool,
@@ -21,9 +23,18 @@ pub struct Facts {
 /// reblogger, for a reblog): `followers` are the author's local followers (only
 /// those showing their reblogs when `reblog`), minus those muting the author at
 /// `now`, and, when `reply_to` (the replied-to account) is set, those who follow
-/// neither side of the conversation.
+/// neither side of the conversation, and those who put the author in an exclusive
+/// list (its posts leave their home timeline). `lists` are the lists holding the
+/// author whose timeline shows the status: for a reblog only where the owner's follow
+/// shows reblogs, for a reply to another account only by the list's replies policy
+/// (see `store::lists::timeline_condition`), minus owners muting the author.
 pub fn facts(db: &impl Handle, status: i64, author: i64, reply_to: Option<i64>, reblog: bool, now: i64) -> Result<Facts, Error> {
     let reblog_filter = if reblog { "AND f.show_reblogs = 1" } else { "" };
+    let list_reblog_filter = if reblog {
+        "AND EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = l.account_id AND lf.target_account_id = $2 AND lf.show_reblogs = 1)"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT 'f' AS k, f.account_id AS id, NULL AS name FROM follows f JOIN accounts fa ON fa.id = f.account_id AND fa.domain IS NULL \
            WHERE f.target_account_id = $2 {reblog_filter} \
@@ -31,6 +42,15 @@ pub fn facts(db: &impl Handle, status: i64, author: i64, reply_to: Option<i64>, 
              AND (mu.expires_at IS NULL OR mu.expires_at > $4)) \
            AND (CAST($3 AS BIGINT) IS NULL OR $3 = $2 OR f.account_id = $3 \
              OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id AND rf.target_account_id = $3)) \
+           AND NOT EXISTS (SELECT 1 FROM list_accounts xm JOIN lists xl ON xl.id = xm.list_id \
+             WHERE xm.account_id = $2 AND xl.account_id = f.account_id AND xl.exclusive = 1) \
+         UNION ALL SELECT 'l' AS k, l.id AS id, NULL AS name FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+           WHERE la.account_id = $2 {list_reblog_filter} \
+           AND NOT EXISTS (SELECT 1 FROM mutes lmu WHERE lmu.account_id = l.account_id AND lmu.target_account_id = $2 \
+             AND (lmu.expires_at IS NULL OR lmu.expires_at > $4)) \
+           AND (CAST($3 AS BIGINT) IS NULL OR $3 = $2 OR $3 = l.account_id \
+             OR (l.replies_policy = 'followed' AND EXISTS (SELECT 1 FROM follows lrf WHERE lrf.account_id = l.account_id AND lrf.target_account_id = $3)) \
+             OR (l.replies_policy = 'list' AND EXISTS (SELECT 1 FROM list_accounts lrl WHERE lrl.list_id = l.id AND lrl.account_id = $3))) \
          UNION ALL SELECT 'm' AS k, m.account_id AS id, NULL AS name FROM mentions m JOIN accounts ma ON ma.id = m.account_id AND ma.domain IS NULL \
            WHERE m.status_id = $1 AND m.silent = 0 \
          UNION ALL SELECT 't' AS k, 0 AS id, t.name AS name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = $1 \
@@ -44,6 +64,7 @@ pub fn facts(db: &impl Handle, status: i64, author: i64, reply_to: Option<i64>, 
         match r.text("k") {
             Some("f") => facts.followers.push(id),
             Some("m") => facts.mentioned.push(id),
+            Some("l") => facts.lists.push(id),
             Some("t") => facts.tags.extend(r.string("name")),
             Some("p") => facts.has_media = true,
             _ => facts.author_local = true,

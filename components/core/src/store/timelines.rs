@@ -14,18 +14,20 @@ pub fn paged_rows(rows: &Rows) -> Vec<(i64, StatusRow)> {
 }
 
 /// One page of `viewer`'s home timeline at `now`, before [`Page::finish`]: read in
-/// up to three statements, so that a page never walks the whole table.
+/// up to three statements, so that a page never walks the whole table. Members of
+/// the viewer's exclusive lists are left out, tested only for a viewer who has one.
 pub fn home(db: &impl Handle, viewer: i64, now: i64, page: &Page) -> Result<Vec<(i64, StatusRow)>, Error> {
+    let exclusive = crate::store::lists::has_exclusive(db, viewer)?;
     let mut params = vec![Value::Int64(viewer), Value::Int64(now)];
     params.extend(home::bounds(page).1.into_iter().map(Value::Int64));
-    let mut rows = paged_rows(&db.query(&home::window_sql(STATUS_COLUMNS, page), &params)?);
+    let mut rows = paged_rows(&db.query(&home::window_sql_with(STATUS_COLUMNS, page, exclusive), &params)?);
     let missing = page.limit() as usize - rows.len().min(page.limit() as usize);
     if missing > 0 {
-        let nearest = paged_rows(&db.query(&home::nearest_rest_sql(STATUS_COLUMNS, page, missing as u32), &params)?);
+        let nearest = paged_rows(&db.query(&home::nearest_rest_sql_with(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?);
         let rest = if nearest.len() == missing {
             nearest
         } else {
-            paged_rows(&db.query(&home::rest_sql(STATUS_COLUMNS, page, missing as u32), &params)?)
+            paged_rows(&db.query(&home::rest_sql_with(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?)
         };
         rows.extend(rest);
     }

@@ -5,7 +5,7 @@
 //! `direct` or `list` (with a list id). Components publish events to keys such as
 //! `user:<account id>`, `public:local` or `hashtag:<name>`.
 
-use aerie_contract::events::{direct_stream, user_stream};
+use aerie_contract::events::{direct_stream, list_stream, user_stream};
 
 /// One subscribed channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,8 +39,8 @@ impl Channel {
             }
             "list" => {
                 user()?;
-                let list = list.filter(|l| l.parse::<i64>().is_ok()).ok_or_else(|| "No list for stream provided".to_string())?;
-                Channel { name: name.to_string(), key: format!("list:{list}"), label: vec![name.to_string(), list.to_string()] }
+                let list = list.and_then(|l| l.parse::<i64>().ok()).ok_or_else(|| "No list for stream provided".to_string())?;
+                Channel { name: name.to_string(), key: list_stream(list), label: vec![name.to_string(), list.to_string()] }
             }
             other => return Err(format!("Unknown stream type {other:?}")),
         })
@@ -54,6 +54,14 @@ impl Channel {
     /// Whether only a logged-in user may open it.
     pub fn needs_user(&self) -> bool {
         self.name.starts_with("user") || self.name == "direct" || self.name == "list"
+    }
+
+    /// The list of a `list` channel.
+    pub fn list_id(&self) -> Option<i64> {
+        if self.name != "list" {
+            return None;
+        }
+        self.label.get(1).and_then(|id| id.parse().ok())
     }
 
     /// `user:notification` gets notifications only.
@@ -87,5 +95,9 @@ mod tests {
         let notes = Channel::parse("user:notification", None, None, Some(1)).unwrap();
         assert!(notes.accepts("notification") && !notes.accepts("update"));
         assert!(!Channel::parse("public", None, None, None).unwrap().accepts("notification"));
+        let list = Channel::parse("list", None, Some("12"), Some(1)).unwrap();
+        assert_eq!((list.key.as_str(), list.list_id()), ("list:12", Some(12)));
+        assert!(Channel::parse("list", None, Some("x"), Some(1)).is_err());
+        assert_eq!(user.list_id(), None);
     }
 }

@@ -95,3 +95,25 @@ pub(crate) fn check_access(listener: &Listener, channel: &channels::Channel) -> 
     }
     Ok(())
 }
+
+/// Refuses a `list` channel to anyone but the list's owner, in Mastodon's words: the
+/// API component is asked for the list as the listener (another account's list is a
+/// 404 there). Other channels pass.
+pub(crate) async fn check_list(
+    state: &AppState,
+    listener: &Listener,
+    channel: &channels::Channel,
+    origin: &Origin,
+) -> Result<(), Response> {
+    let Some(list) = channel.list_id() else { return Ok(()) };
+    let renderer = render::Renderer { runtime: state.runtime.clone(), routes: state.routes.clone() };
+    if renderer.may_read(&aerie_contract::events::list_path(list), listener, origin).await {
+        Ok(())
+    } else {
+        Err(json_error(LIST_NOT_FOUND.0, LIST_NOT_FOUND.1))
+    }
+}
+
+/// Mastodon's streaming server refuses a list the listener does not own as an
+/// authentication error.
+pub(crate) const LIST_NOT_FOUND: (u16, &str) = (401, "List not found");

@@ -31,19 +31,7 @@ impl Renderer {
                 return None;
             }
         };
-        let component = self.runtime.component(self.routes.find(&path)?)?;
-        let mut request = http::Request::builder()
-            .method("GET")
-            .uri(&path)
-            .header("host", &origin.host)
-            .header(headers::HOST, &origin.host)
-            .header(headers::SCHEME, if origin.https { "https" } else { "http" })
-            .header("accept", "application/json");
-        if let Some(account) = viewer.account_id {
-            request = request.header(headers::ACCOUNT_ID, account).header(headers::SCOPES, viewer.scopes.to_string());
-        }
-        let request = request.body(Body::empty()).ok()?;
-        let response = self.runtime.handle_http(&component, request, origin.https).await;
+        let response = self.get(&path, viewer, origin).await?;
         if response.status() != http::StatusCode::OK {
             if response.status() != http::StatusCode::NOT_FOUND {
                 tracing::warn!(path, status = %response.status(), "rendering a streaming event failed");
@@ -52,5 +40,28 @@ impl Renderer {
         }
         let bytes = response.into_body().collect().await.ok()?.to_bytes();
         String::from_utf8(bytes.to_vec()).ok().map(Into::into)
+    }
+
+    /// Whether `viewer` may read `path` from the API component (it answers 200): a
+    /// list's stream opens only for a listener who can read the list, its owner.
+    pub async fn may_read(&self, path: &str, viewer: &Listener, origin: &Origin) -> bool {
+        self.get(path, viewer, origin).await.is_some_and(|r| r.status() == http::StatusCode::OK)
+    }
+
+    /// `GET path` from the component that serves it, as `viewer`.
+    async fn get(&self, path: &str, viewer: &Listener, origin: &Origin) -> Option<http::Response<Body>> {
+        let component = self.runtime.component(self.routes.find(path)?)?;
+        let mut request = http::Request::builder()
+            .method("GET")
+            .uri(path)
+            .header("host", &origin.host)
+            .header(headers::HOST, &origin.host)
+            .header(headers::SCHEME, if origin.https { "https" } else { "http" })
+            .header("accept", "application/json");
+        if let Some(account) = viewer.account_id {
+            request = request.header(headers::ACCOUNT_ID, account).header(headers::SCOPES, viewer.scopes.to_string());
+        }
+        let request = request.body(Body::empty()).ok()?;
+        Some(self.runtime.handle_http(&component, request, origin.https).await)
     }
 }

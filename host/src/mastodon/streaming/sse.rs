@@ -12,7 +12,7 @@ use futures::Stream;
 use http::HeaderMap;
 
 use super::channels::Channel;
-use super::{Origin, authenticate, check_access, query_param};
+use super::{Origin, authenticate, check_access, check_list, query_param};
 use crate::server::AppState;
 use crate::server::error::json_error;
 
@@ -49,6 +49,9 @@ pub(super) async fn open(
         return response;
     }
     let origin = Origin::of(state, peer, headers);
+    if let Err(response) = check_list(state, &listener, &channel, &origin).await {
+        return response;
+    }
     let (connection, receiver) = state.hub.connect(listener, origin);
     // One channel on a new connection is always within the cap.
     let _ = connection.subscribe(channel);

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::channels::Channel;
 use super::hub::Connection;
-use super::{Listener, Origin, authenticate, check_access, query_param};
+use super::{LIST_NOT_FOUND, Listener, Origin, authenticate, check_access, check_list, query_param};
 use crate::server::AppState;
 use crate::server::error::json_error;
 
@@ -48,6 +48,7 @@ pub async fn upgrade(
         Ok(listener) => listener,
         Err(response) => return response,
     };
+    let origin = Origin::of(&state, peer, &headers);
     // A stream named in the URL is opened at once; it must be allowed before upgrading.
     let first = match query_param(query.as_deref(), "stream") {
         Some(name) => {
@@ -55,7 +56,10 @@ pub async fn upgrade(
             let list = query_param(query.as_deref(), "list");
             match Channel::parse(&name, tag.as_deref(), list.as_deref(), listener.account_id) {
                 Ok(channel) => match check_access(&listener, &channel) {
-                    Ok(()) => Some(channel),
+                    Ok(()) => match check_list(&state, &listener, &channel, &origin).await {
+                        Ok(()) => Some(channel),
+                        Err(response) => return response,
+                    },
                     Err(response) => return response,
                 },
                 Err(message) if message == "Missing access token" => return json_error(401, &message),
@@ -64,7 +68,6 @@ pub async fn upgrade(
         }
         None => None,
     };
-    let origin = Origin::of(&state, peer, &headers);
     let ws = match protocol {
         Some(token) => ws.protocols([token]),
         None => ws,
@@ -91,7 +94,7 @@ async fn run(mut socket: WebSocket, state: Arc<AppState>, listener: Listener, or
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(WsMessage::Text(text))) => {
-                    if let Some(reply) = handle_command(&connection, &listener, &text)
+                    if let Some(reply) = handle_command(&state, &connection, &listener, &origin, &text).await
                         && socket.send(WsMessage::Text(reply.into())).await.is_err()
                     {
                         break;
@@ -110,7 +113,7 @@ async fn run(mut socket: WebSocket, state: Arc<AppState>, listener: Listener, or
 }
 
 /// Applies a client's subscribe/unsubscribe; returns an error message to send back.
-fn handle_command(connection: &Connection, listener: &Listener, text: &str) -> Option<String> {
+async fn handle_command(state: &AppState, connection: &Connection, listener: &Listener, origin: &Origin, text: &str) -> Option<String> {
     let error = |message: &str, status: u16| Some(json!({ "error": message, "status": status }).to_string());
     let Ok(command) = serde_json::from_str::<serde_json::Value>(text) else {
         return error("Could not parse the message as JSON", 400);
@@ -126,6 +129,9 @@ fn handle_command(connection: &Connection, listener: &Listener, text: &str) -> O
         "subscribe" => {
             if check_access(listener, &channel).is_err() {
                 return error("Access token does not have the required scopes", 403);
+            }
+            if check_list(state, listener, &channel, origin).await.is_err() {
+                return error(LIST_NOT_FOUND.1, LIST_NOT_FOUND.0);
             }
             match connection.subscribe(channel) {
                 Ok(()) => None,

@@ -4,6 +4,7 @@ pub mod bookmarks;
 pub mod domain_blocks;
 pub mod follow_requests;
 pub mod instance;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;

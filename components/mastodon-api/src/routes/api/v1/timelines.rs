@@ -1,6 +1,7 @@
-//! `/api/v1/timelines/{home,public,tag/:hashtag}`.
+//! `/api/v1/timelines/{home,public,tag/:hashtag,list/:list_id}`.
 
 use aerie_core::contract::paging::Page;
+use aerie_core::store::lists;
 use aerie_core::store::timelines::{self, PublicFilter};
 use aerie_sdk::db::{Autocommit, Value};
 use aerie_sdk::settings;
@@ -47,4 +48,15 @@ pub fn tag(ctx: &Ctx, hashtag: &str) -> Answer {
     let mut params = vec![Value::Int64(settings::now_millis())];
     let condition = timelines::tagged(public_filter(ctx, viewer), &names, &none, &mut params);
     load::status_page(ctx, viewer, "", &condition, params, "s.id")
+}
+
+/// `GET /api/v1/timelines/list/:list_id`: statuses and reblogs of the list's members
+/// that the owner may see, replies by the list's `replies_policy`, minus muted
+/// accounts (see [`lists::timeline_condition`]); another account's list is a 404.
+pub fn list(ctx: &Ctx, list_id: i64) -> Answer {
+    let viewer = ctx.viewer.user("read:lists")?;
+    let list = super::lists::owned(viewer, list_id)?;
+    let condition = lists::timeline_condition(&list.replies_policy);
+    let params = vec![Value::Int64(settings::now_millis()), Value::Int64(list.id)];
+    load::status_page(ctx, Some(viewer), "", &condition, params, "s.id")
 }
