@@ -75,7 +75,7 @@ async fn follow(instance: &Instance, token: &str, account: &str) {
     assert!(status == 200 && body["following"] == true, "{status} {body}");
 }
 
-async fn status(instance: &Instance, token: &str, body: Value) -> String {
+async fn post_status(instance: &Instance, token: &str, body: Value) -> String {
     let (code, posted) = post(instance, token, "/api/v1/statuses", body).await;
     assert_eq!(code, 200, "{posted}");
     posted["id"].as_str().unwrap().to_string()
@@ -275,19 +275,19 @@ async fn the_list_timeline_shows_members_by_the_replies_policy_and_exclusive_lis
             post(&instance, alice, &format!("/api/v1/lists/{list}/accounts"), json!({ "account_ids": [bob_id, carol_id] })).await;
         assert_eq!(status, 200);
 
-        let alice_post = status(&instance, alice, json!({ "status": "alice speaks" })).await;
-        let carol_post = status(&instance, carol, json!({ "status": "carol speaks" })).await;
-        let dave_post = status(&instance, dave, json!({ "status": "dave speaks" })).await;
-        let erin_post = status(&instance, erin, json!({ "status": "erin speaks" })).await;
-        let bob_public = status(&instance, bob, json!({ "status": "bob in public" })).await;
-        let carol_private = status(&instance, carol, json!({ "status": "carol for followers", "visibility": "private" })).await;
-        let to_self = status(&instance, bob, json!({ "status": "more from me", "in_reply_to_id": bob_public })).await;
-        let to_owner = status(&instance, bob, json!({ "status": "@alice hi", "in_reply_to_id": alice_post })).await;
-        let to_member = status(&instance, bob, json!({ "status": "@carol hi", "in_reply_to_id": carol_post })).await;
-        let to_followed = status(&instance, bob, json!({ "status": "@dave hi", "in_reply_to_id": dave_post })).await;
-        let to_stranger = status(&instance, bob, json!({ "status": "@erin hi", "in_reply_to_id": erin_post })).await;
-        let direct = status(&instance, bob, json!({ "status": "@erin secret", "visibility": "direct" })).await;
-        let bob_private = status(&instance, bob, json!({ "status": "bob for followers", "visibility": "private" })).await;
+        let alice_post = post_status(&instance, alice, json!({ "status": "alice speaks" })).await;
+        let carol_post = post_status(&instance, carol, json!({ "status": "carol speaks" })).await;
+        let dave_post = post_status(&instance, dave, json!({ "status": "dave speaks" })).await;
+        let erin_post = post_status(&instance, erin, json!({ "status": "erin speaks" })).await;
+        let bob_public = post_status(&instance, bob, json!({ "status": "bob in public" })).await;
+        let carol_private = post_status(&instance, carol, json!({ "status": "carol for followers", "visibility": "private" })).await;
+        let to_self = post_status(&instance, bob, json!({ "status": "more from me", "in_reply_to_id": bob_public })).await;
+        let to_owner = post_status(&instance, bob, json!({ "status": "@alice hi", "in_reply_to_id": alice_post })).await;
+        let to_member = post_status(&instance, bob, json!({ "status": "@carol hi", "in_reply_to_id": carol_post })).await;
+        let to_followed = post_status(&instance, bob, json!({ "status": "@dave hi", "in_reply_to_id": dave_post })).await;
+        let to_stranger = post_status(&instance, bob, json!({ "status": "@erin hi", "in_reply_to_id": erin_post })).await;
+        let direct = post_status(&instance, bob, json!({ "status": "@erin secret", "visibility": "direct" })).await;
+        let bob_private = post_status(&instance, bob, json!({ "status": "bob for followers", "visibility": "private" })).await;
         let reblog = {
             let (code, body) = post(&instance, carol, &format!("/api/v1/statuses/{dave_post}/reblog"), json!({})).await;
             assert_eq!(code, 200, "{body}");
@@ -421,8 +421,8 @@ async fn the_list_stream_reaches_its_owner_only() {
         let (mut socket, response) = tokio_tungstenite::connect_async(url).await.unwrap();
         assert_eq!(response.status(), 101);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let carol_post = status(&instance, carol, json!({ "status": "carol is not on the list" })).await;
-        let bob_post = status(&instance, bob, json!({ "status": "bob is", "visibility": "private" })).await;
+        let carol_post = post_status(&instance, carol, json!({ "status": "carol is not on the list" })).await;
+        let bob_post = post_status(&instance, bob, json!({ "status": "bob is", "visibility": "private" })).await;
         let mut buffer = String::new();
         assert!(sse_until(&mut sse, &bob_post, &mut buffer).await, "{engine:?}: bob's post on alice's list stream: {buffer}");
         assert!(!buffer.contains(&carol_post), "{engine:?}: carol is not a member: {buffer}");

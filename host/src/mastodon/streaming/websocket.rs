@@ -76,7 +76,7 @@ pub async fn upgrade(
 }
 
 async fn run(mut socket: WebSocket, state: Arc<AppState>, listener: Listener, origin: Origin, first: Option<Channel>) {
-    let (connection, mut receiver) = state.hub.connect(listener.clone(), origin);
+    let (connection, mut receiver) = state.hub.connect(listener.clone(), origin.clone());
     // The first channel of an empty connection is always within the cap.
     if let Some(channel) = first {
         let _ = connection.subscribe(channel);
