@@ -175,6 +175,7 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
         bookmarked: parts.bookmarked,
         pinned: parts.pinned,
         text: None,
+        filtered: None,
     }
 }
 

@@ -19,7 +19,7 @@ fn script(name: &str) -> PathBuf {
 
 /// Runs `program script` against a fresh instance with alice and bob, on both engines;
 /// the script prints `marker` when every check passed.
-async fn run_client_script(program: &'static str, script_name: &'static str, marker: &str) {
+pub(crate) async fn run_client_script(program: &'static str, script_name: &'static str, marker: &str) {
     for engine in ENGINES {
         let instance = Instance::start(engine).await;
         instance.create_account("alice", "alice-password-1");

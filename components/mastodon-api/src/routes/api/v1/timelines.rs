@@ -1,6 +1,7 @@
 //! `/api/v1/timelines/{home,public,tag/:hashtag}`.
 
 use aerie_core::contract::paging::Page;
+use aerie_core::filtering::Scope;
 use aerie_core::store::timelines::{self, PublicFilter};
 use aerie_sdk::db::{Autocommit, Value};
 use aerie_sdk::settings;
@@ -16,7 +17,7 @@ pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
     let page = Page::from_query(&ctx.request.query);
     let rows = timelines::home(&Autocommit, viewer, settings::now_millis(), &page)?;
-    load::page_answer(ctx, Some(viewer), page.finish(rows))
+    load::page_answer_in(ctx, Some(viewer), page.finish(rows), Scope::Context("home"))
 }
 
 /// The filters public and tag timelines share: `local`, `remote`, `only_media`,
@@ -34,7 +35,7 @@ fn public_filter(ctx: &Ctx, viewer: Option<i64>) -> PublicFilter {
 pub fn public(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     let condition = timelines::public(public_filter(ctx, viewer));
-    load::status_page(ctx, viewer, "", &condition, vec![Value::Int64(settings::now_millis())], "s.id")
+    load::status_page_in(ctx, viewer, "", &condition, vec![Value::Int64(settings::now_millis())], "s.id", Scope::Context("public"))
 }
 
 /// `GET /api/v1/timelines/tag/:hashtag`: public statuses with the tag (`any[]` adds
@@ -46,5 +47,5 @@ pub fn tag(ctx: &Ctx, hashtag: &str) -> Answer {
     let none: Vec<String> = ctx.params.all("none").iter().map(|t| t.trim_start_matches('#').to_lowercase()).collect();
     let mut params = vec![Value::Int64(settings::now_millis())];
     let condition = timelines::tagged(public_filter(ctx, viewer), &names, &none, &mut params);
-    load::status_page(ctx, viewer, "", &condition, params, "s.id")
+    load::status_page_in(ctx, viewer, "", &condition, params, "s.id", Scope::Context("public"))
 }
