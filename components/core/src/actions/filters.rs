@@ -27,9 +27,9 @@ pub enum KeywordChange {
     },
 }
 
-fn add_keywords(tx: &impl Handle, filter_id: i64, keywords: Vec<(String, bool)>, now: i64) -> Result<(), Error> {
+fn add_keywords(tx: &impl Handle, filter_id: i64, keywords: Vec<(String, bool)>) -> Result<(), Error> {
     for (keyword, whole_word) in keywords {
-        filters::insert_keyword(tx, &KeywordRow { id: settings::next_id(), filter_id, keyword, whole_word }, now)?;
+        filters::insert_keyword(tx, &KeywordRow { id: settings::next_id(), filter_id, keyword, whole_word })?;
     }
     Ok(())
 }
@@ -41,7 +41,7 @@ pub fn create(mut filter: FilterRow, keywords: Vec<(String, bool)>) -> Result<Fu
     filter.id = settings::next_id();
     let tx = db::begin()?;
     filters::insert(&tx, &filter, now)?;
-    add_keywords(&tx, filter.id, keywords, now)?;
+    add_keywords(&tx, filter.id, keywords)?;
     tx.commit()?;
     Ok(filters::by_id(&Autocommit, filter.account_id, filter.id)?.unwrap_or_default())
 }
@@ -55,7 +55,7 @@ pub fn update(filter: &FilterRow, changes: Vec<KeywordChange>) -> Result<FullFil
     let current = filters::by_id(&tx, filter.account_id, filter.id)?.unwrap_or_default();
     for change in changes {
         match change {
-            KeywordChange::Add { keyword, whole_word } => add_keywords(&tx, filter.id, vec![(keyword, whole_word)], now)?,
+            KeywordChange::Add { keyword, whole_word } => add_keywords(&tx, filter.id, vec![(keyword, whole_word)])?,
             KeywordChange::Update { id, keyword, whole_word } => {
                 let Some(old) = current.keywords.iter().find(|k| k.id == id) else { continue };
                 let row = KeywordRow {
@@ -83,7 +83,7 @@ pub fn delete(account: i64, id: i64) -> Result<bool, Error> {
 /// Adds a keyword to filter `filter_id`.
 pub fn add_keyword(filter_id: i64, keyword: String, whole_word: bool) -> Result<KeywordRow, Error> {
     let row = KeywordRow { id: settings::next_id(), filter_id, keyword, whole_word };
-    filters::insert_keyword(&Autocommit, &row, settings::now_millis())?;
+    filters::insert_keyword(&Autocommit, &row)?;
     Ok(row)
 }
 
@@ -100,7 +100,7 @@ pub fn remove_keyword(row: &KeywordRow) -> Result<(), Error> {
 /// Adds status `status_id` to filter `filter_id`; `None` when the filter names it already.
 pub fn add_status(filter_id: i64, status_id: i64) -> Result<Option<FilterStatusRow>, Error> {
     let row = FilterStatusRow { id: settings::next_id(), filter_id, status_id };
-    Ok(filters::insert_status(&Autocommit, &row, settings::now_millis())?.then_some(row))
+    Ok(filters::insert_status(&Autocommit, &row)?.then_some(row))
 }
 
 /// Removes status `row` from its filter.

@@ -10,7 +10,7 @@ pub struct FilterRow {
     pub id: i64,
     pub account_id: i64,
     pub title: String,
-    /// A subset of [`crate::filtering::CONTEXTS`].
+    /// A subset of [`crate::filtering::CONTEXTS`] (stored as a JSON array).
     pub context: Vec<String>,
     /// One of [`crate::filtering::ACTIONS`].
     pub action: String,
@@ -50,7 +50,7 @@ fn filter_from_row(row: &Row) -> FilterRow {
         id: row.i64("id").unwrap_or_default(),
         account_id: row.i64("account_id").unwrap_or_default(),
         title: row.string("title").unwrap_or_default(),
-        context: row.text("context").unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
+        context: serde_json::from_str(row.text("context").unwrap_or("[]")).unwrap_or_default(),
         action: row.string("action").unwrap_or_default(),
         expires_at: row.i64("expires_at"),
     }
@@ -71,6 +71,10 @@ fn status_from_row(row: &Row) -> FilterStatusRow {
         filter_id: row.i64("filter_id").unwrap_or_default(),
         status_id: row.i64("status_id").unwrap_or_default(),
     }
+}
+
+fn context_json(context: &[String]) -> String {
+    serde_json::to_string(context).unwrap_or_else(|_| "[]".to_string())
 }
 
 /// Attaches keywords and statuses (two statements) to `filters`, in their order.
@@ -136,7 +140,7 @@ pub fn insert(db: &impl Handle, filter: &FilterRow, now: i64) -> Result<(), Erro
             Value::Int64(filter.id),
             Value::Int64(filter.account_id),
             Value::Text(filter.title.clone()),
-            Value::Text(filter.context.join(",")),
+            Value::Text(context_json(&filter.context)),
             Value::Text(filter.action.clone()),
             filter.expires_at.map(Value::Int64).unwrap_or(Value::Null),
             Value::Int64(now),
@@ -151,7 +155,7 @@ pub fn update(db: &impl Handle, filter: &FilterRow, now: i64) -> Result<(), Erro
         "UPDATE filters SET title = $1, context = $2, action = $3, expires_at = $4, updated_at = $5 WHERE id = $6 AND account_id = $7",
         &[
             Value::Text(filter.title.clone()),
-            Value::Text(filter.context.join(",")),
+            Value::Text(context_json(&filter.context)),
             Value::Text(filter.action.clone()),
             filter.expires_at.map(Value::Int64).unwrap_or(Value::Null),
             Value::Int64(now),
@@ -181,16 +185,15 @@ pub fn keyword_by_id(db: &impl Handle, account: i64, id: i64) -> Result<Option<K
     Ok(rows.first().map(|r| keyword_from_row(&r)))
 }
 
-/// Adds keyword `keyword` (row `id`) to filter `filter_id` at `now`.
-pub fn insert_keyword(db: &impl Handle, keyword: &KeywordRow, now: i64) -> Result<(), Error> {
+/// Adds keyword `keyword` (row `keyword.id`) to filter `keyword.filter_id`.
+pub fn insert_keyword(db: &impl Handle, keyword: &KeywordRow) -> Result<(), Error> {
     db.execute(
-        "INSERT INTO filter_keywords (id, filter_id, keyword, whole_word, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO filter_keywords (id, filter_id, keyword, whole_word) VALUES ($1, $2, $3, $4)",
         &[
             Value::Int64(keyword.id),
             Value::Int64(keyword.filter_id),
             Value::Text(keyword.keyword.clone()),
             Value::Int64(keyword.whole_word as i64),
-            Value::Int64(now),
         ],
     )?;
     Ok(())
@@ -226,13 +229,12 @@ pub fn status_by_id(db: &impl Handle, account: i64, id: i64) -> Result<Option<Fi
     Ok(rows.first().map(|r| status_from_row(&r)))
 }
 
-/// Adds status `row.status_id` to filter `row.filter_id` (row `row.id`) at `now`;
+/// Adds status `row.status_id` to filter `row.filter_id` (row `row.id`);
 /// false when the filter names it already.
-pub fn insert_status(db: &impl Handle, row: &FilterStatusRow, now: i64) -> Result<bool, Error> {
+pub fn insert_status(db: &impl Handle, row: &FilterStatusRow) -> Result<bool, Error> {
     let added = db.execute(
-        "INSERT INTO filter_statuses (id, filter_id, status_id, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (filter_id, status_id) DO NOTHING",
-        &[Value::Int64(row.id), Value::Int64(row.filter_id), Value::Int64(row.status_id), Value::Int64(now)],
+        "INSERT INTO filter_statuses (id, filter_id, status_id) VALUES ($1, $2, $3) ON CONFLICT (filter_id, status_id) DO NOTHING",
+        &[Value::Int64(row.id), Value::Int64(row.filter_id), Value::Int64(row.status_id)],
     )?;
     Ok(added > 0)
 }
