@@ -166,7 +166,8 @@ impl Hub {
         }
         // Owned values only in the futures (a borrowed context makes them not `Send`
         // for every lifetime, which `tokio::spawn` needs).
-        let groups: Vec<_> = groups.into_iter().map(|(key, (listener, origin, targets))| (listener, origin, key.3.map(String::from), targets)).collect();
+        let groups: Vec<_> =
+            groups.into_iter().map(|(key, (listener, origin, targets))| (listener, origin, key.3.map(String::from), targets)).collect();
         let renders = futures::stream::iter(groups)
             .map(|(listener, origin, context, targets)| async move {
                 let payload = renderer.render(&event.kind, event.id, &listener, &origin, context.as_deref()).await;
