@@ -19,6 +19,19 @@ pub fn status_path(id: i64) -> String {
     format!("/api/v1/statuses/{id}")
 }
 
+/// The query parameter of [`status_path`] that names the filter context of the
+/// stream a status is rendered for (`home`, `public`): the API then applies the
+/// viewer's filters of that context, and answers 404 for a status they hide.
+pub const FILTER_CONTEXT_PARAM: &str = "filter_context";
+
+/// [`status_path`] for a stream of filter context `context` (see [`FILTER_CONTEXT_PARAM`]).
+pub fn status_path_in(id: i64, context: Option<&str>) -> String {
+    match context {
+        Some(context) => format!("{}?{FILTER_CONTEXT_PARAM}={context}", status_path(id)),
+        None => status_path(id),
+    }
+}
+
 /// Where the payload of a [`NOTIFICATION`] `id` is read (`GET`, as the subscriber).
 pub fn notification_path(id: i64) -> String {
     format!("/api/v1/notifications/{id}")
@@ -54,6 +67,8 @@ mod tests {
     fn render_paths_and_streams() {
         assert_eq!(status_path(7), "/api/v1/statuses/7");
         assert_eq!(notification_path(8), "/api/v1/notifications/8");
+        assert_eq!(status_path_in(7, Some("home")), "/api/v1/statuses/7?filter_context=home");
+        assert_eq!(status_path_in(7, None), "/api/v1/statuses/7");
         assert_eq!(user_stream(9), "user:9");
         assert_eq!(direct_stream(9), "direct:9");
         assert_eq!(list_stream(9), "list:9");

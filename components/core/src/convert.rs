@@ -185,6 +185,7 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
         bookmarked: parts.bookmarked,
         pinned: parts.pinned,
         text: None,
+        filtered: None,
     }
 }
 

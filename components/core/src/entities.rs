@@ -216,6 +216,9 @@ pub struct Status {
     /// The source text, only when deleting (for delete-and-redraft) or editing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The viewer's filters that match this status (signed-in viewers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<Vec<FilterResult>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -333,4 +336,54 @@ pub struct Activity {
     pub statuses: String,
     pub logins: String,
     pub registrations: String,
+}
+
+/// A filter (v2). `keywords` and `statuses` are left out where Mastodon leaves them
+/// out (inside a [`FilterResult`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filter {
+    pub id: String,
+    pub title: String,
+    pub context: Vec<String>,
+    pub expires_at: Option<String>,
+    /// `warn`, `hide` or `blur`.
+    pub filter_action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keywords: Option<Vec<FilterKeyword>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<FilterStatus>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterKeyword {
+    pub id: String,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterStatus {
+    pub id: String,
+    pub status_id: String,
+}
+
+/// Why a status matched one of the viewer's filters (`Status.filtered`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterResult {
+    pub filter: Filter,
+    pub keyword_matches: Option<Vec<String>>,
+    pub status_matches: Option<Vec<String>>,
+}
+
+/// A v1 filter: one keyword of a filter, with the filter's context and expiry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterV1 {
+    /// The keyword's id.
+    pub id: String,
+    pub phrase: String,
+    pub context: Vec<String>,
+    pub whole_word: bool,
+    pub expires_at: Option<String>,
+    /// The filter's action is `hide`.
+    pub irreversible: bool,
 }

@@ -21,6 +21,7 @@ pub mod actions;
 pub mod activitystreams;
 pub mod convert;
 pub mod entities;
+pub mod filtering;
 pub mod media;
 /// The contract shared with the host: visibility, paging, header names, jobs, events, scopes.
 pub use aerie_contract as contract;

@@ -109,6 +109,11 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["preferences"]) => preferences::get(ctx),
         ("POST", ["reports"]) => routes::api::v1::reports::create(ctx),
         ("GET", ["markers"]) => markers::get(ctx),
+        ("GET", ["filters"]) => routes::api::v1::filters::list(ctx),
+        ("POST", ["filters"]) => routes::api::v1::filters::create(ctx),
+        ("GET", ["filters", id]) => routes::api::v1::filters::get(ctx, parse_id(id)?),
+        ("PUT", ["filters", id]) => routes::api::v1::filters::update(ctx, parse_id(id)?),
+        ("DELETE", ["filters", id]) => routes::api::v1::filters::delete(ctx, parse_id(id)?),
         ("POST", ["markers"]) => markers::save(ctx),
 
         ("POST", ["statuses"]) => statuses::create(ctx),
@@ -169,7 +174,22 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
 }
 
 fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
+    use routes::api::v2::filters;
     match (method, path) {
+        ("GET", ["filters"]) => filters::list(ctx),
+        ("POST", ["filters"]) => filters::create(ctx),
+        ("GET", ["filters", "keywords", id]) => filters::keyword(ctx, parse_id(id)?),
+        ("PUT", ["filters", "keywords", id]) => filters::update_keyword(ctx, parse_id(id)?),
+        ("DELETE", ["filters", "keywords", id]) => filters::delete_keyword(ctx, parse_id(id)?),
+        ("GET", ["filters", "statuses", id]) => filters::status(ctx, parse_id(id)?),
+        ("DELETE", ["filters", "statuses", id]) => filters::delete_status(ctx, parse_id(id)?),
+        ("GET", ["filters", id]) => filters::get(ctx, parse_id(id)?),
+        ("PUT", ["filters", id]) => filters::update(ctx, parse_id(id)?),
+        ("DELETE", ["filters", id]) => filters::delete(ctx, parse_id(id)?),
+        ("GET", ["filters", id, "keywords"]) => filters::keywords(ctx, parse_id(id)?),
+        ("POST", ["filters", id, "keywords"]) => filters::add_keyword(ctx, parse_id(id)?),
+        ("GET", ["filters", id, "statuses"]) => filters::statuses(ctx, parse_id(id)?),
+        ("POST", ["filters", id, "statuses"]) => filters::add_status(ctx, parse_id(id)?),
         ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
         ("GET", ["search"]) => routes::api::v2::search::search(ctx),
         ("POST", ["media"]) => routes::api::v1::media::create(ctx),

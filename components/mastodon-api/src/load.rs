@@ -6,10 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use aerie_core::convert::{self, StatusParts};
 use aerie_core::entities::{Account, Status};
+use aerie_core::filtering::{Filters, Scope};
 use aerie_core::rows::{ACCOUNT_COLUMNS, ACCOUNT_ENTITY_COLUMNS, AccountRow, StatusRow};
+use aerie_core::store::filters;
 use aerie_core::store::status_pages::{self, Surroundings};
 use aerie_sdk::db::{self, Autocommit, Value, ids, placeholders};
 use aerie_sdk::http::Response;
+use aerie_sdk::settings;
 
 pub use aerie_core::visible::status_rows;
 
@@ -61,8 +64,27 @@ pub fn visible_status(viewer: Option<i64>, id: i64) -> Result<StatusRow, Respons
 /// Turns status rows (already checked against the visibility rule) into entities:
 /// reblogged originals, authors, polls and media in one query each, and mentions,
 /// tags, applications and the viewer's state together ([`surroundings`]). A reblog
-/// whose original the viewer may not see is left out.
+/// whose original the viewer may not see is left out. The viewer's filters are
+/// reported on every status, whatever their context (see [`statuses_in`]).
 pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> Result<Vec<Status>, Response> {
+    statuses_in(viewer, base, rows, Scope::Any)
+}
+
+/// The viewer's filters in force, read only when the page's [`Surroundings`] saw one
+/// that has not expired (a viewer without filters costs nothing more).
+fn viewer_filters(viewer: Option<i64>, expiries: &[Option<i64>]) -> Result<Filters, Response> {
+    let Some(viewer) = viewer else { return Ok(Filters::default()) };
+    let now = settings::now_millis();
+    if !expiries.iter().any(|at| at.is_none_or(|at| at > now)) {
+        return Ok(Filters::default());
+    }
+    Ok(Filters::new(filters::active(&Autocommit, viewer, now)?))
+}
+
+/// [`statuses_to_api`] for a list filtered as `scope`: for a context, statuses a
+/// `hide` filter of that context matches are left out and the other matches are in
+/// `filtered`; for [`Scope::Any`] every match is in `filtered` and nothing is left out.
+pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: Scope) -> Result<Vec<Status>, Response> {
     let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals = visible_statuses(viewer, &reblog_ids)?;
     let content: Vec<&StatusRow> = rows.iter().filter(|s| s.reblog_of_id.is_none()).chain(originals.values()).collect();
@@ -74,7 +96,10 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
 
     let app_ids: Vec<i64> =
         content.iter().filter_map(|s| s.application_id.filter(|_| s.local)).collect::<HashSet<_>>().into_iter().collect();
-    let Surroundings { mentions, tags, apps, state } = status_pages::surroundings(&Autocommit, viewer, base, &content_ids, &app_ids)?;
+    let Surroundings { mentions, tags, apps, state, filter_expiries } =
+        status_pages::surroundings(&Autocommit, viewer, base, &content_ids, &app_ids)?;
+    let filters = viewer_filters(viewer, &filter_expiries)?;
+    let filtering = filters.applies(scope);
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_core::media::for_statuses(&content_ids)?;
@@ -123,7 +148,17 @@ pub fn statuses_to_api(viewer: Option<i64>, base: &str, rows: &[StatusRow]) -> R
                 status
             }
         };
-        out.extend(status);
+        let Some(mut status) = status else { continue };
+        if viewer.is_some() {
+            // Signed-in viewers always get `filtered`, as from Mastodon.
+            let found = if filtering { filters.apply(scope, &status) } else { Some(Vec::new()) };
+            let Some(found) = found else { continue };
+            if let Some(original) = status.reblog.as_mut() {
+                original.filtered = Some(found.clone());
+            }
+            status.filtered = Some(found);
+        }
+        out.push(status);
     }
     Ok(out)
 }
@@ -144,16 +179,30 @@ pub fn status_page(
     params: Vec<Value>,
     page_column: &str,
 ) -> crate::ctx::Answer {
+    status_page_in(ctx, viewer, from, condition, params, page_column, Scope::Any)
+}
+
+/// [`status_page`] for a timeline filtered as `scope` (see [`statuses_in`]).
+pub fn status_page_in(
+    ctx: &crate::ctx::Ctx,
+    viewer: Option<i64>,
+    from: &str,
+    condition: &str,
+    params: Vec<Value>,
+    page_column: &str,
+    scope: Scope,
+) -> crate::ctx::Answer {
     let page = aerie_core::contract::paging::Page::from_query(&ctx.request.query);
     let rows = status_pages::page(&Autocommit, viewer, &page, from, condition, params, page_column)?;
-    page_answer(ctx, viewer, page.finish(rows))
+    page_answer_in(ctx, viewer, page.finish(rows), scope)
 }
 
 /// A page of statuses (already under the visibility rule, newest first, each with its
-/// paging id) as the client's answer, with its `Link` header.
-pub fn page_answer(ctx: &crate::ctx::Ctx, viewer: Option<i64>, rows: Vec<(i64, StatusRow)>) -> crate::ctx::Answer {
+/// paging id) as the client's answer filtered as `scope` (see [`statuses_in`]), with
+/// its `Link` header (over the rows read, left-out ones included).
+pub fn page_answer_in(ctx: &crate::ctx::Ctx, viewer: Option<i64>, rows: Vec<(i64, StatusRow)>, scope: Scope) -> crate::ctx::Answer {
     let page_ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let statuses: Vec<StatusRow> = rows.into_iter().map(|(_, s)| s).collect();
-    let entities = statuses_to_api(viewer, &ctx.base, &statuses)?;
+    let entities = statuses_in(viewer, &ctx.base, &statuses, scope)?;
     Ok(crate::links::with_link(ctx, Response::to_json(200, &entities), &page_ids))
 }

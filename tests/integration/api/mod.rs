@@ -1,9 +1,10 @@
 //! The Mastodon client API as clients use it: OAuth, real client libraries, media and
-//! avatars, timelines, lists, visibility through every path, polls, streaming, and the
-//! API's edge hardening.
+//! avatars, timelines, lists, filters, visibility through every path, polls, streaming,
+//! and the API's edge hardening.
 
 mod avatars;
 mod clients;
+mod filters;
 mod hardening;
 mod home_timeline;
 mod lists;

@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod blocks;
 pub mod boosts;
 pub mod favourites;
+pub mod filters;
 pub mod follows;
 pub mod lists;
 pub mod notify;

@@ -22,6 +22,7 @@ pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
 pub mod favourites;
+pub mod filters;
 pub mod follows;
 pub mod idempotency_keys;
 pub mod instance;

@@ -47,13 +47,17 @@ pub struct ViewerState {
 /// trip on PostgreSQL, one read transaction on SQLite) as rows tagged by kind `k`:
 /// `m` mention (`sid`, the account in `id`/`name`/`domain`/`url`/`uri`), `t` tag
 /// (`sid`, `name`), `a` application (`id`, `name`, website in `url`), and for a
-/// viewer `f` favourited, `b` bookmarked, `p` pinned, `r` reblogged, `x` muted (`sid`).
+/// viewer `f` favourited, `b` bookmarked, `p` pinned, `r` reblogged, `x` muted (`sid`),
+/// and `q` the expiry of each of the viewer's filters (in `ord`).
 #[derive(Default)]
 pub struct Surroundings {
     pub mentions: HashMap<i64, Vec<Mention>>,
     pub tags: HashMap<i64, Vec<Tag>>,
     pub apps: HashMap<i64, ApplicationRow>,
     pub state: ViewerState,
+    /// When each of the viewer's filters expires (`None`: never); empty when the
+    /// viewer has none, so a page costs nothing more for them.
+    pub filter_expiries: Vec<Option<i64>>,
 }
 
 /// The [`Surroundings`] of `status_ids` (with the applications `app_ids`) for `viewer`;
@@ -102,6 +106,7 @@ pub fn surroundings(db: &impl Handle, viewer: Option<i64>, base: &str, status_id
         ] {
             parts.push(format!("SELECT '{kind}', {status}, NULL, NULL, NULL, NULL, NULL, NULL FROM {from}"));
         }
+        parts.push(crate::store::filters::expiries_part(&v));
     }
     let sql = format!("{} ORDER BY ord", parts.join(" UNION ALL "));
     for row in db.query(&sql, &params)?.iter() {
@@ -127,6 +132,10 @@ pub fn surroundings(db: &impl Handle, viewer: Option<i64>, base: &str, status_id
             Some("a") => {
                 let id = row.i64("id").unwrap_or_default();
                 out.apps.insert(id, ApplicationRow { id, name: row.string("name").unwrap_or_default(), website: row.string("url") });
+                continue;
+            }
+            Some("q") => {
+                out.filter_expiries.push(row.i64("ord"));
                 continue;
             }
             Some("f") => &mut out.state.favourited,

@@ -69,6 +69,19 @@ impl Channel {
         self.name == "user:notification"
     }
 
+    /// The filter context its statuses are shown in (Mastodon's: the user's stream
+    /// and lists are `home`, public and hashtag streams `public`); `None` for direct
+    /// messages, which no filter context covers.
+    pub fn filter_context(&self) -> Option<&'static str> {
+        if self.name.starts_with("user") || self.name == "list" {
+            Some("home")
+        } else if self.name.starts_with("public") || self.name.starts_with("hashtag") {
+            Some("public")
+        } else {
+            None
+        }
+    }
+
     /// Whether this channel shows an event of `kind`.
     pub fn accepts(&self, kind: &str) -> bool {
         match kind {
@@ -99,5 +112,15 @@ mod tests {
         assert_eq!((list.key.as_str(), list.list_id()), ("list:12", Some(12)));
         assert!(Channel::parse("list", None, Some("x"), Some(1)).is_err());
         assert_eq!(user.list_id(), None);
+    }
+
+    #[test]
+    fn channels_name_the_filter_context_of_their_statuses() {
+        let context = |name: &str| Channel::parse(name, Some("rust"), Some("7"), Some(1)).unwrap().filter_context();
+        assert_eq!(context("user"), Some("home"));
+        assert_eq!(context("list"), Some("home"));
+        assert_eq!(context("public:local"), Some("public"));
+        assert_eq!(context("hashtag"), Some("public"));
+        assert_eq!(context("direct"), None);
     }
 }

@@ -39,8 +39,8 @@ pub struct Message {
 }
 
 /// Connections that see an event the same way share one rendering: same account,
-/// same public host and scheme.
-type ViewerKey = (Option<i64>, String, bool);
+/// same public host and scheme, and for a status the same filter context.
+type ViewerKey = (Option<i64>, String, bool, Option<&'static str>);
 /// Where one rendered event goes: the channel label and the connection's queue.
 type Target = (Vec<String>, mpsc::Sender<Message>);
 
@@ -139,6 +139,7 @@ impl Hub {
     /// own keys are looked at, each once (a key may be listed twice).
     fn targets(&self, event: &Event) -> HashMap<ViewerKey, (Listener, Origin, Vec<Target>)> {
         let mut groups: HashMap<ViewerKey, (Listener, Origin, Vec<Target>)> = HashMap::new();
+        let is_status = matches!(event.kind.as_str(), aerie_contract::events::UPDATE | aerie_contract::events::STATUS_UPDATE);
         let registry = self.registry.lock().unwrap();
         let mut seen = HashSet::with_capacity(event.streams.len());
         for key in &event.streams {
@@ -148,7 +149,9 @@ impl Hub {
             }
             for (id, channel) in listeners {
                 let Some(sub) = registry.connections.get(id).filter(|_| channel.accepts(&event.kind)) else { continue };
-                let key = (sub.listener.account_id, sub.origin.host.clone(), sub.origin.https);
+                // Filters are the account's: anonymous listeners have none.
+                let context = channel.filter_context().filter(|_| is_status && sub.listener.account_id.is_some());
+                let key = (sub.listener.account_id, sub.origin.host.clone(), sub.origin.https, context);
                 let group = groups.entry(key).or_insert_with(|| (sub.listener.clone(), sub.origin.clone(), Vec::new()));
                 group.2.push((channel.label.clone(), sub.sender.clone()));
             }
@@ -161,9 +164,13 @@ impl Hub {
         if groups.is_empty() {
             return;
         }
-        let renders = futures::stream::iter(groups.into_values())
-            .map(|(listener, origin, targets)| async move {
-                let payload = renderer.render(&event.kind, event.id, &listener, &origin).await;
+        // Owned values only in the futures (a borrowed context makes them not `Send`
+        // for every lifetime, which `tokio::spawn` needs).
+        let groups: Vec<_> =
+            groups.into_iter().map(|(key, (listener, origin, targets))| (listener, origin, key.3.map(String::from), targets)).collect();
+        let renders = futures::stream::iter(groups)
+            .map(|(listener, origin, context, targets)| async move {
+                let payload = renderer.render(&event.kind, event.id, &listener, &origin, context.as_deref()).await;
                 (payload, targets)
             })
             .buffer_unordered(RENDER_CONCURRENCY);

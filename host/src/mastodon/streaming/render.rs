@@ -1,6 +1,7 @@
 //! Renders an event for one viewer by asking the component that serves the API:
-//! `GET /api/v1/statuses/:id` or `GET /api/v1/notifications/:id` as that viewer.
-//! A 404 means the viewer may not see it, and nothing is sent.
+//! `GET /api/v1/statuses/:id` (with the stream's filter context, so the viewer's
+//! filters apply) or `GET /api/v1/notifications/:id` as that viewer. A 404 means the
+//! viewer may not see it (or filters hide it), and nothing is sent.
 
 use std::sync::Arc;
 
@@ -19,12 +20,13 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// The payload of event `kind` about `id` for `viewer`, or `None` when they may
-    /// not see it (or rendering failed; that is logged).
-    pub async fn render(&self, kind: &str, id: i64, viewer: &Listener, origin: &Origin) -> Option<Arc<str>> {
+    /// The payload of event `kind` about `id` for `viewer` on a stream of filter
+    /// context `context`, or `None` when they may not see it (or rendering failed;
+    /// that is logged).
+    pub async fn render(&self, kind: &str, id: i64, viewer: &Listener, origin: &Origin, context: Option<&str>) -> Option<Arc<str>> {
         let path = match kind {
             events::DELETE => return Some(id.to_string().into()),
-            events::UPDATE | events::STATUS_UPDATE => events::status_path(id),
+            events::UPDATE | events::STATUS_UPDATE => events::status_path_in(id, context),
             events::NOTIFICATION => events::notification_path(id),
             other => {
                 tracing::warn!(kind = other, "a component published a streaming event of an unknown kind");
@@ -50,7 +52,8 @@ impl Renderer {
 
     /// `GET path` from the component that serves it, as `viewer`.
     async fn get(&self, path: &str, viewer: &Listener, origin: &Origin) -> Option<http::Response<Body>> {
-        let component = self.runtime.component(self.routes.find(path)?)?;
+        let route_path = path.split('?').next().unwrap_or(path);
+        let component = self.runtime.component(self.routes.find(route_path)?)?;
         let mut request = http::Request::builder()
             .method("GET")
             .uri(path)

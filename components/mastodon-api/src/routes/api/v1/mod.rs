@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
 pub mod domain_blocks;
+pub mod filters;
 pub mod follow_requests;
 pub mod instance;
 pub mod lists;

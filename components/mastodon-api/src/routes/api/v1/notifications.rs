@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use aerie_core::contract::paging::Page;
 use aerie_core::convert;
 use aerie_core::entities::Notification;
+use aerie_core::filtering::Scope;
 use aerie_core::rows::{NotificationRow, StatusRow};
 use aerie_core::store::notifications::{self, Filter};
 use aerie_core::time::iso8601;
@@ -20,8 +21,10 @@ fn to_api(ctx: &Ctx, viewer: i64, rows: &[NotificationRow]) -> Result<Vec<Notifi
     let accounts = load::accounts(&rows.iter().map(|n| n.from_account_id).collect::<Vec<_>>())?;
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
     let status_rows: Vec<StatusRow> = load::visible_statuses(Some(viewer), &status_ids)?.into_values().collect();
-    let statuses: HashMap<String, _> =
-        load::statuses_to_api(Some(viewer), &ctx.base, &status_rows)?.into_iter().map(|s| (s.id.clone(), s)).collect();
+    let statuses: HashMap<String, _> = load::statuses_in(Some(viewer), &ctx.base, &status_rows, Scope::Context("notifications"))?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
     Ok(rows
         .iter()
         .filter_map(|n| {

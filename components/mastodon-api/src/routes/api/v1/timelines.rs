@@ -1,6 +1,7 @@
 //! `/api/v1/timelines/{home,public,tag/:hashtag,list/:list_id}`.
 
 use aerie_core::contract::paging::Page;
+use aerie_core::filtering::Scope;
 use aerie_core::store::lists;
 use aerie_core::store::timelines::{self, PublicFilter};
 use aerie_sdk::db::{Autocommit, Value};
@@ -17,7 +18,7 @@ pub fn home(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("read:statuses")?;
     let page = Page::from_query(&ctx.request.query);
     let rows = timelines::home(&Autocommit, viewer, settings::now_millis(), &page)?;
-    load::page_answer(ctx, Some(viewer), page.finish(rows))
+    load::page_answer_in(ctx, Some(viewer), page.finish(rows), Scope::Context("home"))
 }
 
 /// The filters public and tag timelines share: `local`, `remote`, `only_media`,
@@ -35,7 +36,7 @@ fn public_filter(ctx: &Ctx, viewer: Option<i64>) -> PublicFilter {
 pub fn public(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     let condition = timelines::public(public_filter(ctx, viewer));
-    load::status_page(ctx, viewer, "", &condition, vec![Value::Int64(settings::now_millis())], "s.id")
+    load::status_page_in(ctx, viewer, "", &condition, vec![Value::Int64(settings::now_millis())], "s.id", Scope::Context("public"))
 }
 
 /// `GET /api/v1/timelines/tag/:hashtag`: public statuses with the tag (`any[]` adds
@@ -47,7 +48,7 @@ pub fn tag(ctx: &Ctx, hashtag: &str) -> Answer {
     let none: Vec<String> = ctx.params.all("none").iter().map(|t| t.trim_start_matches('#').to_lowercase()).collect();
     let mut params = vec![Value::Int64(settings::now_millis())];
     let condition = timelines::tagged(public_filter(ctx, viewer), &names, &none, &mut params);
-    load::status_page(ctx, viewer, "", &condition, params, "s.id")
+    load::status_page_in(ctx, viewer, "", &condition, params, "s.id", Scope::Context("public"))
 }
 
 /// `GET /api/v1/timelines/list/:list_id`: statuses and reblogs of the list's members
@@ -58,5 +59,5 @@ pub fn list(ctx: &Ctx, list_id: i64) -> Answer {
     let list = super::lists::owned(viewer, list_id)?;
     let condition = lists::timeline_condition(&list.replies_policy);
     let params = vec![Value::Int64(settings::now_millis()), Value::Int64(list.id)];
-    load::status_page(ctx, Some(viewer), "", &condition, params, "s.id")
+    load::status_page_in(ctx, Some(viewer), "", &condition, params, "s.id", Scope::Context("home"))
 }

@@ -70,7 +70,7 @@ pub fn list(ctx: &Ctx) -> Answer {
     let accounts = load::accounts(&account_ids)?;
     let status_ids: Vec<i64> = groups.iter().filter_map(|g| g.row.status_id).collect();
     let status_rows: Vec<StatusRow> = load::visible_statuses(Some(viewer), &status_ids)?.into_values().collect();
-    let statuses = load::statuses_to_api(Some(viewer), &ctx.base, &status_rows)?;
+    let statuses = load::statuses_in(Some(viewer), &ctx.base, &status_rows, aerie_core::filtering::Scope::Context("notifications"))?;
     let mut page_ids = Vec::new();
     let notification_groups: Vec<NotificationGroup> = groups
         .into_iter()

@@ -73,7 +73,7 @@ pub fn statuses(ctx: &Ctx, id: i64) -> Answer {
         tagged: p.get("tagged").filter(|t| !t.is_empty()).map(|tag| tag.trim_start_matches('#').to_lowercase()),
     };
     let (condition, params) = timelines::of_account(id, &filter);
-    load::status_page(ctx, viewer, "", &condition, params, "s.id")
+    load::status_page_in(ctx, viewer, "", &condition, params, "s.id", aerie_core::filtering::Scope::Context("account"))
 }
 
 /// Accounts on one side of `follows`, paged by the follow's id.

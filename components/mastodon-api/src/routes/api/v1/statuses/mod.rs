@@ -6,7 +6,9 @@ pub mod edits;
 pub mod idempotency;
 
 use aerie_core::actions::statuses::{self, Files};
+use aerie_core::contract::events;
 use aerie_core::contract::visibility::Visibility;
+use aerie_core::filtering::Scope;
 use aerie_core::rows::StatusRow;
 use aerie_core::store;
 use aerie_sdk::db::Autocommit;
@@ -68,11 +70,15 @@ fn post(ctx: &Ctx, viewer: i64) -> Result<StatusRow, Response> {
     compose::create(&author, new, &instance)
 }
 
-/// `GET /api/v1/statuses/:id`
+/// `GET /api/v1/statuses/:id`: `filtered` names every matching filter in force, as
+/// in Mastodon. With `filter_context` (what the streaming renderer asks for a stream
+/// of that context) only that context's filters count, and a `hide` match is a 404.
 pub fn get(ctx: &Ctx, id: i64) -> Answer {
     let viewer = ctx.viewer.optional("read:statuses")?;
     let row = load::visible_status(viewer, id)?;
-    Ok(Response::to_json(200, &load::status_to_api(viewer, &ctx.base, &row)?))
+    let scope = Scope::from_param(ctx.params.get(events::FILTER_CONTEXT_PARAM));
+    let status = load::statuses_in(viewer, &ctx.base, std::slice::from_ref(&row), scope)?.pop().ok_or_else(Response::not_found)?;
+    Ok(Response::to_json(200, &status))
 }
 
 /// `GET /api/v1/statuses?id[]=`: several at once, the visible ones.
@@ -123,6 +129,7 @@ pub fn context(ctx: &Ctx, id: i64) -> Answer {
     // One batch for both lists, split again afterwards.
     let ancestor_ids: Vec<String> = ancestors.iter().map(|s| s.id.to_string()).collect();
     let all: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();
-    let (ancestors, descendants) = load::statuses_to_api(viewer, &ctx.base, &all)?.into_iter().partition(|s| ancestor_ids.contains(&s.id));
+    let (ancestors, descendants) =
+        load::statuses_in(viewer, &ctx.base, &all, Scope::Context("thread"))?.into_iter().partition(|s| ancestor_ids.contains(&s.id));
     Ok(Response::to_json(200, &aerie_core::entities::Context { ancestors, descendants }))
 }
