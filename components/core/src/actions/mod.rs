@@ -22,6 +22,7 @@ pub mod follows;
 pub mod notify;
 pub mod polls;
 pub mod saved;
+pub mod scheduled;
 pub mod statuses;
 
 /// Where a state change comes from.
