@@ -5,6 +5,7 @@
 mod avatars;
 mod clients;
 mod cors;
+mod cors_browser;
 mod hardening;
 mod home_timeline;
 mod media;

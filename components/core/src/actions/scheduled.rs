@@ -193,6 +193,8 @@ pub fn schedule(account: i64, at: i64, post: &LocalPost, idempotency: Option<Str
     scheduled_statuses::insert(&tx, &row)?;
     media::reserve(&tx, row.id, account, &post.media_ids)?.map_err(ScheduleRefused::MediaNotFound)?;
     tx.commit()?;
+    // After the commit (the queue writes to the database too); without its job the
+    // row would never be posted, so it goes again.
     if let Err(e) = queue_job(&row, now) {
         let _ = cancel(account, row.id);
         return Err(e.into());
@@ -207,8 +209,14 @@ pub fn reschedule(account: i64, id: i64, at: i64, now: i64) -> Result<ScheduledR
     check(&tx, account, at, now, Some(id))?;
     scheduled_statuses::set_time(&tx, account, id, at)?;
     tx.commit()?;
+    let before = row.scheduled_at;
     row.scheduled_at = at;
-    queue_job(&row, now)?;
+    // Without a job for the new time the row would never be posted: back to the old
+    // time (whose job is queued) when none can be queued.
+    if let Err(e) = queue_job(&row, now) {
+        let _ = scheduled_statuses::set_time(&Autocommit, account, id, before);
+        return Err(e.into());
+    }
     Ok(row)
 }
 

@@ -91,3 +91,9 @@ pub fn set_time(db: &impl Handle, account: i64, id: i64, scheduled_at: i64) -> R
 pub fn delete(db: &impl Handle, id: i64) -> Result<bool, Error> {
     Ok(db.execute("DELETE FROM scheduled_statuses WHERE id = $1", &[Value::Int64(id)])? == 1)
 }
+
+/// Deletes scheduled status `id` if it is due at `now` (not moved later meanwhile);
+/// returns whether this call deleted it.
+pub fn delete_due(db: &impl Handle, id: i64, now: i64) -> Result<bool, Error> {
+    Ok(db.execute("DELETE FROM scheduled_statuses WHERE id = $1 AND scheduled_at <= $2", &[Value::Int64(id), Value::Int64(now)])? == 1)
+}

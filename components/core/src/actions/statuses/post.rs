@@ -36,7 +36,8 @@ pub struct NewStatus {
     pub media: Attachments,
     pub poll: Option<Poll>,
     /// The scheduled status this posts (a local one whose time came): deleted, its
-    /// reserved uploads freed, in the same transaction, so it is posted once.
+    /// reserved uploads freed, in the same transaction, so it is posted once (and not
+    /// at all when it was cancelled, or moved past `now`, meanwhile).
     pub scheduled: Option<i64>,
     pub now: i64,
 }
@@ -48,8 +49,8 @@ pub enum Posted {
     Created(Box<StatusRow>),
     /// A remote status with this URI was stored meanwhile: nothing was written.
     AlreadyStored,
-    /// The scheduled status it was to post is gone (posted already, or cancelled):
-    /// nothing was written.
+    /// The scheduled status it was to post is gone (posted already, cancelled) or
+    /// not due any more (moved later): nothing was written.
     Unscheduled,
 }
 
@@ -62,7 +63,7 @@ pub fn post(origin: &Origin, new: NewStatus) -> Result<Posted, Refused> {
     let local = *origin == Origin::Local;
     let tx = db::begin()?;
     if let Some(scheduled) = scheduled {
-        if !store::scheduled_statuses::delete(&tx, scheduled)? {
+        if !store::scheduled_statuses::delete_due(&tx, scheduled, now)? {
             return Ok(Posted::Unscheduled);
         }
         store::media::unreserve(&tx, scheduled)?;
