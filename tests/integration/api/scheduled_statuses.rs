@@ -189,7 +189,7 @@ async fn a_scheduled_status_stays_unseen_until_its_time_then_appears_once() {
         let jobs = db.query("SELECT id FROM jobs WHERE kind = 'scheduled-status'", vec![]).await.unwrap();
         assert_eq!(jobs.len(), 5, "{engine:?}: one job per schedule and per move");
 
-        let own = eventually(&format!("{engine:?}: the three statuses are posted"), || async {
+        eventually(&format!("{engine:?}: the three statuses are posted"), || async {
             let (_, own) = get(&instance, &alice, &format!("/api/v1/accounts/{alice_id}/statuses")).await;
             (own.as_array().is_some_and(|l| l.len() >= 3)).then_some(own)
         })
