@@ -17,8 +17,11 @@ pub const REPLIES: &str = "replies";
 /// The notifications of an ended poll (queued and run by aerie-core's `poll_end`,
 /// in the `inbox` component).
 pub const POLL_END: &str = "poll-end";
+/// A scheduled status whose time came (queued by aerie-core's `actions::scheduled`
+/// from the client API, run by it in the `inbox` component); the payload is its id.
+pub const SCHEDULED_STATUS: &str = "scheduled-status";
 /// The jobs the built-in `inbox` component handles (its manifest entry's `jobs`).
-pub const INBOX_COMPONENT_KINDS: &[&str] = &[INBOX, BACKFILL, REPLIES, POLL_END];
+pub const INBOX_COMPONENT_KINDS: &[&str] = &[INBOX, BACKFILL, REPLIES, POLL_END, SCHEDULED_STATUS];
 
 /// One signed POST of an activity to a remote inbox (queued and run by the host).
 pub const DELIVER: &str = "deliver";

@@ -154,6 +154,17 @@ pub struct MediaAttachment {
     pub blurhash: Option<String>,
 }
 
+/// A status to be posted later: what the author asked for (`params`, Mastodon's
+/// names, see [`crate::actions::scheduled::ScheduledParams`]) and the uploads
+/// reserved for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledStatus {
+    pub id: String,
+    pub scheduled_at: String,
+    pub params: crate::actions::scheduled::ScheduledParams,
+    pub media_attachments: Vec<MediaAttachment>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PollOption {
     pub title: String,

@@ -14,11 +14,14 @@
 //! - [`visible`]: reading statuses under the one visibility rule.
 //! - [`remote`]: remote actors and statuses resolved, fetched and stored;
 //!   [`outbound`]: what local actions send out (activities and their audiences).
+//! - [`compose`]: a local author's new status made ready to post (rendered text,
+//!   URIs), for the client API and for scheduled statuses.
 //! - [`stream_audience`], [`poll_end`]: the streams of a status and the end of
 //!   polls, shared by the API and the inbox.
 
 pub mod actions;
 pub mod activitystreams;
+pub mod compose;
 pub mod convert;
 pub mod entities;
 pub mod filtering;

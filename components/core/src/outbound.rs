@@ -463,6 +463,27 @@ pub fn send(sender: i64, activity: &Activity, inboxes: &[String]) {
     }
 }
 
+/// `Create` of the new local status `row` to its author's followers and everyone it
+/// reaches (the client API after a post, the `scheduled-status` job after its post).
+/// Best effort: a failure is logged.
+pub fn status_created(row: &StatusRow) {
+    let author = match account(row.account_id) {
+        Ok(Some(author)) if author.is_local() => author,
+        Ok(_) => return,
+        Err(e) => return aerie_sdk::log::warn(&format!("outbound: account {}: {e}", row.account_id)),
+    };
+    let (base, domain) = match instance() {
+        Ok(instance) => instance,
+        Err(e) => return aerie_sdk::log::warn(&format!("outbound: instance settings: {e}")),
+    };
+    let note = match note(row, &author, &base, &domain) {
+        Ok(note) => note,
+        Err(e) => return aerie_sdk::log::warn(&format!("outbound: the note of status {}: {e}", row.id)),
+    };
+    let inboxes = status_audience(row, &mentioned_ids(row.id, false));
+    send(author.id, &create_note(note), &inboxes);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -638,11 +638,22 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
         (None, Some(uri)) if !uri.is_empty() => Conversation::Uri(uri.to_string()),
         _ => Conversation::New,
     };
-    let new =
-        NewStatus { row, conversation, mentioned, silent, tags, media: Attachments::Remote(media), poll: poll.map(Poll::Remote), now };
+    let new = NewStatus {
+        row,
+        conversation,
+        mentioned,
+        silent,
+        tags,
+        media: Attachments::Remote(media),
+        poll: poll.map(Poll::Remote),
+        scheduled: None,
+        now,
+    };
     match statuses::post(&Origin::Remote { uri: note.id.clone() }, new).map_err(refused)? {
         Posted::Created(row) => Ok(row.id),
-        Posted::AlreadyStored => status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id))),
+        Posted::AlreadyStored | Posted::Unscheduled => {
+            status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id)))
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! component (`hook = "job"`, job kinds `"inbox"`, `"backfill"` — the first posts
 //! of a newly met account, see [`backfill`] —, `"replies"` — a remote thread's
 //! replies, fetched when a client opens it, see [`replies`] — and `"poll-end"`, the
-//! notifications of an ended poll, `aerie_core::poll_end`).
+//! notifications of an ended poll, `aerie_core::poll_end` — and `"scheduled-status"`,
+//! a scheduled status whose time came, `aerie_core::actions::scheduled`).
 //!
 //! The host verifies each POST to `/inbox`, `/users/NAME/inbox` or `/actor/inbox`
 //! (digest, HTTP signature, key owner), enqueues a job and answers 202. The job's
@@ -39,6 +40,10 @@ impl Guest for Inbox {
     fn handle(job: Job) -> Result<(), String> {
         if job.kind == aerie_core::poll_end::KIND {
             return aerie_core::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
+        }
+        if job.kind == aerie_core::actions::scheduled::KIND {
+            return aerie_core::actions::scheduled::run(&job.payload)
+                .map_err(|reason| format!("scheduled-status job {} (attempt {}): {reason}", job.id, job.attempt));
         }
         if job.kind == backfill::KIND {
             return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));

@@ -35,13 +35,7 @@ fn remote(id: i64) -> Option<AccountRow> {
 
 /// `Create` of the new local status `row` to its followers and everyone it reaches.
 pub fn status_created(row: &StatusRow) {
-    let Some((author, base, domain)) = local_sender(row.account_id) else { return };
-    let note = match outbound::note(row, &author, &base, &domain) {
-        Ok(note) => note,
-        Err(e) => return log::warn(&format!("federate: the note of status {}: {e}", row.id)),
-    };
-    let inboxes = outbound::status_audience(row, &outbound::mentioned_ids(row.id, false));
-    outbound::send(author.id, &outbound::create_note(note), &inboxes);
+    outbound::status_created(row);
 }
 
 /// `Update` of an edited local status, also to accounts whose mention was edited away.

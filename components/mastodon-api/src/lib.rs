@@ -116,6 +116,11 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("DELETE", ["filters", id]) => routes::api::v1::filters::delete(ctx, parse_id(id)?),
         ("POST", ["markers"]) => markers::save(ctx),
 
+        ("GET", ["scheduled_statuses"]) => routes::api::v1::scheduled_statuses::list(ctx),
+        ("GET", ["scheduled_statuses", id]) => routes::api::v1::scheduled_statuses::get(ctx, parse_id(id)?),
+        ("PUT", ["scheduled_statuses", id]) => routes::api::v1::scheduled_statuses::update(ctx, parse_id(id)?),
+        ("DELETE", ["scheduled_statuses", id]) => routes::api::v1::scheduled_statuses::delete(ctx, parse_id(id)?),
+
         ("POST", ["statuses"]) => statuses::create(ctx),
         ("GET", ["statuses"]) => statuses::get_many(ctx),
         ("GET", ["statuses", id]) => statuses::get(ctx, parse_id(id)?),

@@ -2,12 +2,14 @@
 //! `/health/ready`, `/metrics`, the inbox, and the Mastodon-facing routes of
 //! [`crate::mastodon`]: OAuth, streaming, media files at `/system/media/*` and
 //! `/system/accounts/*`) and a dispatcher that hands every other path to the component
-//! the manifest routes it to. Unrouted paths get a JSON 404. The sockets under it, with
+//! the manifest routes it to. Unrouted paths get a JSON 404. Browsers' cross-origin
+//! calls are answered by [`cors`]. The sockets under it, with
 //! their timeouts and caps, are [`listener`]'s; body limits per route are [`body_limits`].
 
 pub mod body_limits;
 pub mod client_info;
 pub mod conn_limits;
+pub mod cors;
 pub mod error;
 pub mod fd_limit;
 pub mod listener;
@@ -87,6 +89,8 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
             body_limits::BodyLimits { uploads: limits.body_limit, other: limits.api_body_limit },
             body_limits::enforce,
         ))
+        // Outside the dispatcher: preflights need no token and are not rate limited.
+        .layer(middleware::from_fn_with_state(cors::layer(), cors::enforce))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, limits.request_timeout))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

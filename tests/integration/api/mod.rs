@@ -1,9 +1,11 @@
-//! The Mastodon client API as clients use it: OAuth, real client libraries, media and
-//! avatars, timelines, lists, filters, visibility through every path, polls, streaming,
-//! and the API's edge hardening.
+//! The Mastodon client API as clients use it: OAuth, real client libraries, browsers
+//! calling cross-origin (CORS), media and avatars, timelines, lists, filters, visibility
+//! through every path, polls, scheduled statuses, streaming, and the API's edge hardening.
 
 mod avatars;
 mod clients;
+mod cors;
+mod cors_browser;
 mod filters;
 mod hardening;
 mod home_timeline;
@@ -12,5 +14,6 @@ mod lists_client;
 mod media;
 mod oauth;
 mod polls;
+mod scheduled_statuses;
 mod streaming;
 mod visibility;

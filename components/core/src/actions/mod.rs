@@ -24,6 +24,7 @@ pub mod lists;
 pub mod notify;
 pub mod polls;
 pub mod saved;
+pub mod scheduled;
 pub mod statuses;
 
 /// Where a state change comes from.

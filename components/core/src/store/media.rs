@@ -126,9 +126,9 @@ pub fn set_focus(db: &impl Handle, id: i64, owned: Owned, focus: Option<(f64, f6
     Ok(())
 }
 
-/// Deletes upload `id` if it is not attached.
+/// Deletes upload `id` if it is not attached (nor reserved by a scheduled status).
 pub fn delete_unattached(db: &impl Handle, id: i64) -> Result<(), Error> {
-    db.execute("DELETE FROM media_attachments WHERE id = $1 AND status_id IS NULL", &[Value::Int64(id)])?;
+    db.execute("DELETE FROM media_attachments WHERE id = $1 AND status_id IS NULL AND scheduled_status_id IS NULL", &[Value::Int64(id)])?;
     Ok(())
 }
 
@@ -142,7 +142,8 @@ pub fn ids_of_status(db: &impl Handle, status: i64) -> Result<Vec<i64>, Error> {
 }
 
 /// Makes `media_ids` the attachments of status `status_id`, in that order: each
-/// must be `author`'s and not on another status; attachments left out are detached.
+/// must be `author`'s, not on another status and not reserved by a scheduled one;
+/// attachments left out are detached.
 /// `Ok(Err(missing))` names the ids that are not usable (nothing is changed then).
 pub fn attach(db: &impl Handle, status_id: i64, author: i64, media_ids: &[i64]) -> Result<Result<(), Vec<i64>>, Error> {
     let mut params = vec![Value::Int64(status_id), Value::Int64(author)];
@@ -153,7 +154,10 @@ pub fn attach(db: &impl Handle, status_id: i64, author: i64, media_ids: &[i64]) 
     }
     let list = placeholders(3, media_ids.len());
     let usable = db.query(
-        &format!("SELECT id FROM media_attachments WHERE account_id = $2 AND (status_id IS NULL OR status_id = $1) AND id IN ({list})"),
+        &format!(
+            "SELECT id FROM media_attachments WHERE account_id = $2 AND (status_id IS NULL OR status_id = $1) \
+             AND scheduled_status_id IS NULL AND id IN ({list})"
+        ),
         &params,
     )?;
     let found: Vec<i64> = usable.iter().filter_map(|r| r.i64("id")).collect();
@@ -237,4 +241,59 @@ pub fn replace_remote(db: &impl Handle, status_id: i64, account_id: i64, media: 
     )?;
     insert_remote(db, status_id, account_id, media, now)?;
     Ok(true)
+}
+
+/// The uploads reserved by scheduled statuses `scheduled_ids`, each list in the
+/// author's order.
+pub fn for_scheduled(db: &impl Handle, scheduled_ids: &[i64]) -> Result<HashMap<i64, Vec<MediaRow>>, Error> {
+    let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
+    if scheduled_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {MEDIA_COLUMNS}, m.scheduled_status_id FROM media_attachments m WHERE m.scheduled_status_id IN ({}) \
+         ORDER BY m.sort_order, m.id",
+        placeholders(1, scheduled_ids.len())
+    );
+    for row in db.query(&sql, &ids(scheduled_ids))?.iter() {
+        let scheduled = row.i64("scheduled_status_id").unwrap_or_default();
+        let media = MediaRow::from_row(&row);
+        out.entry(scheduled).or_default().push(media);
+    }
+    Ok(out)
+}
+
+/// Reserves `media_ids` for scheduled status `scheduled` by `author`, in that order:
+/// each must be `author`'s, unattached and not reserved already. `Ok(Err(missing))`
+/// names the ids that are not usable (nothing is changed then).
+pub fn reserve(db: &impl Handle, scheduled: i64, author: i64, media_ids: &[i64]) -> Result<Result<(), Vec<i64>>, Error> {
+    if media_ids.is_empty() {
+        return Ok(Ok(()));
+    }
+    let mut params = vec![Value::Int64(scheduled), Value::Int64(author)];
+    params.extend(ids(media_ids));
+    let list = placeholders(3, media_ids.len());
+    let usable = db.query(
+        &format!(
+            "SELECT id FROM media_attachments WHERE account_id = $2 AND status_id IS NULL \
+             AND (scheduled_status_id IS NULL OR scheduled_status_id = $1) AND id IN ({list})"
+        ),
+        &params,
+    )?;
+    let found: Vec<i64> = usable.iter().filter_map(|r| r.i64("id")).collect();
+    let missing: Vec<i64> = media_ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    if !missing.is_empty() {
+        return Ok(Err(missing));
+    }
+    db.execute(&format!("UPDATE media_attachments SET scheduled_status_id = $1 WHERE account_id = $2 AND id IN ({list})"), &params)?;
+    for (order, id) in media_ids.iter().enumerate() {
+        db.execute("UPDATE media_attachments SET sort_order = $2 WHERE id = $1", &[Value::Int64(*id), Value::Int64(order as i64)])?;
+    }
+    Ok(Ok(()))
+}
+
+/// Frees the uploads reserved by scheduled status `scheduled` (posted or cancelled).
+pub fn unreserve(db: &impl Handle, scheduled: i64) -> Result<(), Error> {
+    db.execute("UPDATE media_attachments SET scheduled_status_id = NULL WHERE scheduled_status_id = $1", &[Value::Int64(scheduled)])?;
+    Ok(())
 }

@@ -38,6 +38,7 @@ pub mod polls;
 pub mod reblogs;
 pub mod relationships;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod status_audience;
 pub mod status_edits;
 pub mod status_pages;

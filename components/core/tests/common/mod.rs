@@ -86,12 +86,13 @@ pub fn status(account: i64, local: bool, text: &str, mentioned: &[i64]) -> Statu
         tags: Vec::new(),
         media: if local { Attachments::Uploads(Vec::new()) } else { Attachments::Remote(Vec::new()) },
         poll: None,
+        scheduled: None,
         now,
     };
     let origin = if local { Origin::Local } else { Origin::Remote { uri: String::new() } };
     match post(&origin, new).expect("posted") {
         Posted::Created(row) => *row,
-        Posted::AlreadyStored => panic!("a new status was already stored"),
+        Posted::AlreadyStored | Posted::Unscheduled => panic!("a new status was already stored"),
     }
 }
 

@@ -35,6 +35,10 @@ pub struct NewStatus {
     pub tags: Vec<String>,
     pub media: Attachments,
     pub poll: Option<Poll>,
+    /// The scheduled status this posts (a local one whose time came): deleted, its
+    /// reserved uploads freed, in the same transaction, so it is posted once (and not
+    /// at all when it was cancelled, or moved past `now`, meanwhile).
+    pub scheduled: Option<i64>,
     pub now: i64,
 }
 
@@ -45,6 +49,9 @@ pub enum Posted {
     Created(Box<StatusRow>),
     /// A remote status with this URI was stored meanwhile: nothing was written.
     AlreadyStored,
+    /// The scheduled status it was to post is gone (posted already, cancelled) or
+    /// not due any more (moved later): nothing was written.
+    Unscheduled,
 }
 
 /// Posts `new` (see the module). A local status tells its author's subscribed
@@ -52,9 +59,15 @@ pub enum Posted {
 /// in other languages); a remote one tells its local subscribers unless it is direct
 /// or a reply to someone else.
 pub fn post(origin: &Origin, new: NewStatus) -> Result<Posted, Refused> {
-    let NewStatus { mut row, conversation, mentioned, silent, tags, media, poll, now } = new;
+    let NewStatus { mut row, conversation, mentioned, silent, tags, media, poll, scheduled, now } = new;
     let local = *origin == Origin::Local;
     let tx = db::begin()?;
+    if let Some(scheduled) = scheduled {
+        if !store::scheduled_statuses::delete_due(&tx, scheduled, now)? {
+            return Ok(Posted::Unscheduled);
+        }
+        store::media::unreserve(&tx, scheduled)?;
+    }
     let conversation_id = match conversation {
         Conversation::Of(id) => id,
         Conversation::Uri(uri) => store::conversations::by_uri(&tx, &uri, aerie_sdk::settings::next_id(), now)?,

@@ -13,5 +13,6 @@ pub mod polls;
 pub mod preferences;
 pub mod profile;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod statuses;
 pub mod timelines;

@@ -14,10 +14,11 @@ use aerie_core::store;
 use aerie_sdk::db::Autocommit;
 use aerie_sdk::http::Response;
 
-use super::media;
+use super::{media, scheduled_statuses};
 use crate::compose::{self, NewStatus};
 use crate::ctx::{Answer, Ctx, invalid};
 use crate::load;
+use aerie_core::actions::scheduled;
 
 /// The visibility a user posts with when the client does not say.
 fn default_visibility(account_id: i64) -> Result<String, Response> {
@@ -26,9 +27,19 @@ fn default_visibility(account_id: i64) -> Result<String, Response> {
 }
 
 /// `POST /api/v1/statuses`. With an `Idempotency-Key`, the key is reserved first
-/// (see [`idempotency`]): a repeat answers the status the first request made.
+/// (see [`idempotency`]): a repeat answers the status the first request made. With
+/// `scheduled_at` in the future, nothing is posted: the status is scheduled
+/// (`aerie_core::actions::scheduled`) and the answer is a ScheduledStatus; a time
+/// already past posts at once, as in Mastodon.
 pub fn create(ctx: &Ctx) -> Answer {
     let viewer = ctx.viewer.user("write:statuses")?;
+    let now = aerie_sdk::settings::now_millis();
+    if let Some(at) = scheduled_statuses::scheduled_at_param(ctx)?.filter(|at| *at > now) {
+        let new = prepare(ctx, viewer)?;
+        let key = ctx.request.header("idempotency-key").filter(|k| !k.is_empty()).map(str::to_string);
+        let row = scheduled::schedule(viewer, at, &new.into_local_post(), key, now).map_err(scheduled_statuses::refused)?;
+        return Ok(Response::to_json(200, &scheduled_statuses::one_to_api(ctx, &row)?));
+    }
     let row = match ctx.request.header("idempotency-key").filter(|k| !k.is_empty()) {
         None => post(ctx, viewer)?,
         Some(key) => match idempotency::claim(viewer, key)? {
@@ -50,6 +61,13 @@ pub fn create(ctx: &Ctx) -> Answer {
 
 /// Posts the status the request describes.
 fn post(ctx: &Ctx, viewer: i64) -> Result<StatusRow, Response> {
+    let new = prepare(ctx, viewer)?;
+    let author = load::account_or_404(viewer)?;
+    compose::create(&author, new, &compose::instance()?)
+}
+
+/// Reads and checks the status the request describes.
+fn prepare(ctx: &Ctx, viewer: i64) -> Result<NewStatus, Response> {
     let p = &ctx.params;
     let instance = compose::instance()?;
     let content = compose::content::from_params(p, &instance)?;
@@ -65,9 +83,7 @@ fn post(ctx: &Ctx, viewer: i64) -> Result<StatusRow, Response> {
             Some(parent.ok_or_else(|| Response::error(404, "The post you are trying to reply to does not appear to exist."))?)
         }
     };
-    let author = load::account_or_404(viewer)?;
-    let new = NewStatus { content, visibility, in_reply_to, application_id: ctx.viewer.app_id };
-    compose::create(&author, new, &instance)
+    Ok(NewStatus { content, visibility, in_reply_to, application_id: ctx.viewer.app_id })
 }
 
 /// `GET /api/v1/statuses/:id`: `filtered` names every matching filter in force, as

@@ -3,12 +3,12 @@
 //! of this instance, remote ones only when the account exists here), hashtags link
 //! to `BASE/tags/NAME`, and the length counts as Mastodon counts it.
 
-use aerie_core::convert::tag_url;
-use aerie_core::rows::AccountRow;
-use aerie_core::store;
-use aerie_core::text::{self, Mention, MentionLink};
-use aerie_sdk::db::Autocommit;
-use aerie_sdk::http::Response;
+use aerie_sdk::db::{Autocommit, Error};
+
+use crate::convert::tag_url;
+use crate::rows::AccountRow;
+use crate::store;
+use crate::text::{self, Mention, MentionLink};
 
 /// What rendering found.
 #[derive(Debug, Default, PartialEq)]
@@ -40,7 +40,7 @@ fn names(mention: &Mention, account: &AccountRow, local_domain: &str) -> bool {
 }
 
 /// The accounts the mentions in `text` can name, in one query.
-pub fn mentionable_accounts(text: &str, local_domain: &str) -> Result<Vec<AccountRow>, Response> {
+pub fn mentionable_accounts(text: &str, local_domain: &str) -> Result<Vec<AccountRow>, Error> {
     let mentions = text::extract(text).mentions;
     if mentions.is_empty() {
         return Ok(Vec::new());
@@ -49,7 +49,7 @@ pub fn mentionable_accounts(text: &str, local_domain: &str) -> Result<Vec<Accoun
         .iter()
         .map(|mention| (mention.username.as_str(), mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(local_domain))))
         .collect();
-    Ok(store::accounts::named(&Autocommit, &names)?)
+    store::accounts::named(&Autocommit, &names)
 }
 
 /// Renders `text`; `accounts` are those [`mentionable_accounts`] found, `base` is
