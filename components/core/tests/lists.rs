@@ -187,6 +187,7 @@ fn a_members_statuses_stream_to_its_lists_by_their_replies_policy() {
             media: Attachments::Uploads(Vec::new()),
             poll: None,
             now,
+            scheduled: None,
         };
         assert!(matches!(post(&Origin::Local, new).unwrap(), Posted::Created(_)));
     };
