@@ -13,6 +13,7 @@ pub use edit::edit;
 
 use aerie_core::actions::Origin;
 use aerie_core::actions::statuses::{self, Attachments, Conversation, NewStatus as NewPost, Poll, Posted, Refused};
+use aerie_core::contract::uris;
 use aerie_core::rows::{AccountRow, StatusRow};
 use aerie_sdk::db;
 use aerie_sdk::http::Response;
@@ -45,9 +46,9 @@ pub struct NewStatus {
 
 /// The `uri` and `url` of a local status (or of a reblog's activity).
 pub fn local_status_urls(author: &AccountRow, instance: &Instance, id: i64) -> (String, String) {
-    let uri = author.uri.clone().unwrap_or_else(|| format!("{}/users/{}", instance.base, author.username));
-    let url = author.url.clone().unwrap_or_else(|| format!("{}/@{}", instance.base, author.username));
-    (format!("{uri}/statuses/{id}"), format!("{url}/{id}"))
+    let uri = author.uri.clone().unwrap_or_else(|| uris::actor(&instance.base, &author.username));
+    let url = author.url.clone().unwrap_or_else(|| uris::profile(&instance.base, &author.username));
+    (uris::status(&uri, id), uris::status_page(&url, id))
 }
 
 /// Writes `new` by `author`, publishes it and returns the stored row.
