@@ -2,7 +2,7 @@
 //! namespace and says how many unlocked local accounts the instance has, read from the
 //! database. Any other path is a Mastodon-style 404.
 //!
-//! Build it with `cargo build --release --target wasm32-wasip2 --examples -p aerie-sdk`
+//! Build it with `cargo build --release --target wasm32-wasip2 --examples --features wasm-examples -p aerie-sdk`
 //! (in `components/`) and load `target/wasm32-wasip2/release/examples/visits.wasm`
 //! with a manifest entry such as:
 //!
