@@ -142,7 +142,7 @@ pub fn poll_vote(id: &str, voter: &str, poll_status: &str, poll_author: &str, op
     };
     Activity {
         context: None,
-        id: uris::status_activity(&id),
+        id: uris::status_activity(id),
         kind: "Create".into(),
         actor: voter.to_string(),
         published: None,
