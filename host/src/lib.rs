@@ -30,3 +30,5 @@ pub mod reports_cli;
 pub mod runtime;
 pub mod server;
 pub mod startup;
+#[cfg(test)]
+mod wit_contract;

@@ -30,7 +30,7 @@ impl Instance {
 
     /// The instance actor's URI.
     pub fn actor_uri(&self) -> String {
-        format!("{}/actor", self.base)
+        aerie_core::contract::uris::instance_actor(&self.base)
     }
 }
 

@@ -21,23 +21,13 @@ mod instance;
 mod notes;
 mod routes;
 
-use aerie_sdk::http::{self, Request, Response};
-use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+use aerie_sdk::http::{Request, Response};
 
 use ctx::Ctx;
 use routes::users::{collections, outbox, statuses};
 use routes::{actor, users, well_known};
 
-struct ActivityPub;
-
-wasip2::http::proxy::export!(ActivityPub);
-
-impl wasip2::exports::http::incoming_handler::Guest for ActivityPub {
-    fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        http::serve(request, out, route);
-    }
-}
-
+#[aerie_sdk::http_component]
 fn route(request: Request) -> Response {
     if !matches!(request.method.as_str(), "GET" | "HEAD") {
         return Response::error(405, "Method not allowed").with_header("allow", "GET, HEAD".into());

@@ -1,5 +1,5 @@
 //! The streaming events components publish through `aerie:host/events`
-//! (`publish(kind, id, streams)`, the SDK's `events`) and the host renders per
+//! (`publish(kind, id, streams)` with a WIT `event-kind`, the SDK's `events`) and the host renders per
 //! subscriber (`host/src/mastodon/streaming/`) by asking the API component for the
 //! entity as that subscriber, at the paths below.
 
@@ -12,6 +12,11 @@ pub const DELETE: &str = "delete";
 /// A notification for its recipient (stream `user:<id>` only); rendered as
 /// [`notification_path`].
 pub const NOTIFICATION: &str = "notification";
+
+/// Every kind, in the order of the `event-kind` enum of `aerie:host/events`
+/// (`wit/host/events.wit`), which components publish and the host turns into these
+/// names (a host test checks they agree).
+pub const KINDS: [&str; 4] = [UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION];
 
 /// Where the payload of an [`UPDATE`] or [`STATUS_UPDATE`] about status `id` is read
 /// (`GET`, as the subscriber; routed to the API component).
@@ -48,7 +53,35 @@ pub fn direct_stream(account: i64) -> String {
     format!("direct:{account}")
 }
 
-/// The stream of list `list`'s timeline (its owner subscribes to it).
+/// Which statuses a public stream carries, by where their author is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Every public status (`public`).
+    All,
+    /// Statuses by local accounts (`public:local`).
+    Local,
+    /// Statuses by remote accounts (`public:remote`).
+    Remote,
+}
+
+/// A public stream: `public`, `public:local` or `public:remote`, with `:media`
+/// appended when only statuses with media attachments are carried.
+pub fn public_stream(origin: Origin, media_only: bool) -> String {
+    let place = match origin {
+        Origin::All => "public",
+        Origin::Local => "public:local",
+        Origin::Remote => "public:remote",
+    };
+    if media_only { format!("{place}:media") } else { place.to_string() }
+}
+
+/// The stream of public statuses with hashtag `tag` (lowercase, no `#`):
+/// `hashtag:TAG`, or `hashtag:local:TAG` for local statuses only.
+pub fn hashtag_stream(tag: &str, local_only: bool) -> String {
+    if local_only { format!("hashtag:local:{tag}") } else { format!("hashtag:{tag}") }
+}
+
+/// The stream of list `list` (its members' statuses, for the list's owner): `list:ID`.
 pub fn list_stream(list: i64) -> String {
     format!("list:{list}")
 }
@@ -71,7 +104,13 @@ mod tests {
         assert_eq!(status_path_in(7, None), "/api/v1/statuses/7");
         assert_eq!(user_stream(9), "user:9");
         assert_eq!(direct_stream(9), "direct:9");
-        assert_eq!(list_stream(9), "list:9");
+        assert_eq!(public_stream(Origin::All, false), "public");
+        assert_eq!(public_stream(Origin::Local, false), "public:local");
+        assert_eq!(public_stream(Origin::Remote, true), "public:remote:media");
+        assert_eq!(public_stream(Origin::All, true), "public:media");
+        assert_eq!(hashtag_stream("rust", false), "hashtag:rust");
+        assert_eq!(hashtag_stream("rust", true), "hashtag:local:rust");
+        assert_eq!(list_stream(4), "list:4");
         assert_eq!(list_path(9), "/api/v1/lists/9");
     }
 }

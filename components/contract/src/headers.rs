@@ -28,13 +28,16 @@ pub const CLIENT_IP: &str = "x-aerie-client-ip";
 /// remote account), the viewer of the visibility rule for ActivityPub reads.
 pub const SIGNER_ACCOUNT_ID: &str = "x-aerie-signer-account-id";
 
+/// Every header above (for checks that the WIT's documentation names them all).
+pub const ALL: [&str; 7] = [ACCOUNT_ID, SCOPES, APP_ID, SCHEME, HOST, CLIENT_IP, SIGNER_ACCOUNT_ID];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_header_carries_the_stripped_prefix() {
-        for name in [ACCOUNT_ID, SCOPES, APP_ID, SCHEME, HOST, CLIENT_IP, SIGNER_ACCOUNT_ID] {
+        for name in ALL {
             assert!(name.starts_with(PREFIX), "{name}");
             assert_eq!(name, name.to_ascii_lowercase(), "header names are lower case");
         }

@@ -9,10 +9,10 @@ use serde_json::Value;
 /// `inbox` component); the payload is an [`InboxJob`].
 pub const INBOX: &str = "inbox";
 /// The first posts of a newly met account (queued by aerie-core's `remote`, handled
-/// by the `inbox` component); the payload is `{"account": ID}`.
+/// by the `inbox` component); the payload is a [`BackfillJob`].
 pub const BACKFILL: &str = "backfill";
 /// A remote thread's replies, fetched when a client opens it (queued by aerie-core's
-/// `remote`, handled by the `inbox` component).
+/// `remote`, handled by the `inbox` component); the payload is a [`RepliesJob`].
 pub const REPLIES: &str = "replies";
 /// The notifications of an ended poll (queued and run by aerie-core's `poll_end`,
 /// in the `inbox` component).
@@ -84,6 +84,46 @@ impl InboxJob {
     }
 }
 
+/// The payload of a [`BACKFILL`] job, as JSON: `{"account": 123}`, the id of the
+/// remote account whose pinned and latest public posts to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackfillJob {
+    /// The `accounts` row of the remote account.
+    pub account: i64,
+}
+
+impl BackfillJob {
+    /// Reads a payload; `Err` says what is wrong with it (not JSON, no account id).
+    pub fn parse(bytes: &[u8]) -> Result<BackfillJob, String> {
+        serde_json::from_slice(bytes).map_err(|e| format!("the payload names no account: {e}"))
+    }
+
+    /// The payload as it is queued.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an integer field always serializes")
+    }
+}
+
+/// The payload of a [`REPLIES`] job, as JSON: `{"status": 123}`, the id of the remote
+/// status whose replies to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepliesJob {
+    /// The `statuses` row of the remote status.
+    pub status: i64,
+}
+
+impl RepliesJob {
+    /// Reads a payload; `Err` says what is wrong with it (not JSON, no status id).
+    pub fn parse(bytes: &[u8]) -> Result<RepliesJob, String> {
+        serde_json::from_slice(bytes).map_err(|e| format!("the payload names no status: {e}"))
+    }
+
+    /// The payload as it is queued.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an integer field always serializes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +140,17 @@ mod tests {
         let shared = InboxJob { recipient: None, ..job };
         assert!(shared.to_json().contains(r#""recipient":null"#), "{}", shared.to_json());
         assert_eq!(InboxJob::parse(shared.to_json().as_bytes()).unwrap(), shared);
+    }
+
+    #[test]
+    fn backfill_and_replies_payloads() {
+        let backfill = BackfillJob { account: 42 };
+        assert_eq!(backfill.to_json(), r#"{"account":42}"#);
+        assert_eq!(BackfillJob::parse(backfill.to_json().as_bytes()).unwrap(), backfill);
+        assert!(BackfillJob::parse(b"{}").is_err() && BackfillJob::parse(b"{\"account\": \"x\"}").is_err());
+        let replies = RepliesJob { status: 7 };
+        assert_eq!(replies.to_json(), r#"{"status":7}"#);
+        assert_eq!(RepliesJob::parse(replies.to_json().as_bytes()).unwrap(), replies);
+        assert!(RepliesJob::parse(b"[]").is_err());
     }
 }

@@ -8,14 +8,19 @@
 //! - [`home`]: who is in a viewer's home timeline, and the statements that read a
 //!   page of it without walking the whole table;
 //! - [`headers`]: the `x-aerie-*` request headers the host sets for components;
-//! - [`jobs`]: job kinds and the `inbox` job's payload ([`jobs::InboxJob`]);
-//! - [`events`]: the streaming event kinds and the paths the host renders them at;
+//! - [`jobs`]: job kinds and their payloads ([`jobs::InboxJob`], [`jobs::BackfillJob`],
+//!   [`jobs::RepliesJob`]);
+//! - [`events`]: the streaming event kinds, the paths the host renders them at and the
+//!   stream keys they are published to;
+//! - [`uris`]: the URI layout of local actors, statuses, collections and activities;
+//! - [`blob_keys`]: the blob store keys components write and where the host serves them;
 //! - [`scopes`]: Mastodon's OAuth scopes and which covers which;
 //! - [`placeholders`]: the portable SQL's `$1..$n` placeholders, rewritten for SQLite.
 //!
 //! Dependency-light (no regex, no HTML), so the host and wasm32-wasip2 components
 //! share it as is.
 
+pub mod blob_keys;
 pub mod events;
 pub mod headers;
 pub mod home;
@@ -23,4 +28,5 @@ pub mod jobs;
 pub mod paging;
 pub mod placeholders;
 pub mod scopes;
+pub mod uris;
 pub mod visibility;

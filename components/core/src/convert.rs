@@ -3,6 +3,7 @@
 //! ActivityStreams objects ([`crate::activitystreams`]).
 
 use crate::activitystreams::{self as as2, Note};
+use crate::contract::uris;
 use crate::entities::{Account, Application, Field, Mention, Poll, Status, Tag};
 use crate::rows::{AccountRow, ApplicationRow, StatusRow};
 use crate::time::{date, iso8601, iso8601_seconds, parse_iso8601};
@@ -12,7 +13,7 @@ pub use aerie_text::escape_html;
 
 /// The URL of hashtag `name` on the instance at `base`, the name percent-encoded.
 pub fn tag_url(base: &str, name: &str) -> String {
-    format!("{base}/tags/{}", aerie_sdk::params::percent_encode(name))
+    uris::tag(base, &aerie_sdk::params::percent_encode(name))
 }
 
 /// A local profile note as Mastodon shows it: the status text rules (paragraphs,
@@ -30,12 +31,12 @@ fn field_value_to_html(value: &str, base: &str) -> String {
 
 /// The picture Mastodon clients show for an account without an avatar.
 pub fn missing_avatar(base: &str) -> String {
-    format!("{base}/avatars/original/missing.png")
+    uris::missing_avatar(base)
 }
 
 /// The banner clients show for an account without a header.
 pub fn missing_header(base: &str) -> String {
-    format!("{base}/headers/original/missing.png")
+    uris::missing_header(base)
 }
 
 /// An account's avatar: the file it uploaded here (a URL on `base`, like a media
@@ -191,12 +192,12 @@ pub fn status_to_api(row: &StatusRow, parts: StatusParts) -> Status {
 
 /// The actor URI of a local account (`BASE/users/NAME` when the row has none).
 pub fn actor_uri(row: &AccountRow, base: &str) -> String {
-    row.uri.clone().unwrap_or_else(|| format!("{base}/users/{}", row.username))
+    row.uri.clone().unwrap_or_else(|| uris::actor(base, &row.username))
 }
 
 /// A local account's followers collection.
 pub fn followers_uri(row: &AccountRow, base: &str) -> String {
-    row.followers_url.clone().unwrap_or_else(|| format!("{}/followers", actor_uri(row, base)))
+    row.followers_url.clone().unwrap_or_else(|| uris::followers(&actor_uri(row, base)))
 }
 
 /// What surrounds an account row in its actor document.
@@ -259,16 +260,16 @@ pub fn account_to_actor(row: &AccountRow, parts: &ActorParts) -> as2::Actor {
     };
     as2::Actor {
         context: Some(as2::actor_context()),
-        following: Some(format!("{id}/following")),
+        following: Some(uris::following(&id)),
         followers: Some(followers_uri(row, base)),
-        inbox: row.inbox_url.clone().unwrap_or_else(|| format!("{id}/inbox")),
-        outbox: Some(row.outbox_url.clone().unwrap_or_else(|| format!("{id}/outbox"))),
-        featured: Some(row.featured_url.clone().unwrap_or_else(|| format!("{id}/collections/featured"))),
-        featured_tags: Some(format!("{id}/collections/tags")),
+        inbox: row.inbox_url.clone().unwrap_or_else(|| uris::inbox(&id)),
+        outbox: Some(row.outbox_url.clone().unwrap_or_else(|| uris::outbox(&id))),
+        featured: Some(row.featured_url.clone().unwrap_or_else(|| uris::featured(&id))),
+        featured_tags: Some(uris::featured_tags(&id)),
         preferred_username: row.username.clone(),
         name: Some(if suspended { String::new() } else { row.display_name.clone() }),
         summary: Some(if suspended { String::new() } else { note_to_html(&row.note, base) }),
-        url: Some(row.url.clone().unwrap_or_else(|| format!("{base}/@{}", row.username))),
+        url: Some(row.url.clone().unwrap_or_else(|| uris::profile(base, &row.username))),
         manually_approves_followers: row.locked && !suspended,
         discoverable: Some(row.discoverable && !suspended),
         indexable: Some(row.indexable && !suspended),
@@ -278,13 +279,13 @@ pub fn account_to_actor(row: &AccountRow, parts: &ActorParts) -> as2::Actor {
         also_known_as: if suspended { Vec::new() } else { parts.also_known_as.clone() },
         moved_to: parts.moved_to.clone().filter(|_| !suspended),
         public_key: row.public_key_pem.clone().map(|pem| as2::PublicKey {
-            id: row.public_key_id.clone().unwrap_or_else(|| format!("{id}#main-key")),
+            id: row.public_key_id.clone().unwrap_or_else(|| uris::key_id(&id)),
             owner: id.clone(),
             public_key_pem: pem,
         }),
         tag: Vec::new(),
         attachment,
-        endpoints: Some(as2::Endpoints { shared_inbox: Some(row.shared_inbox_url.clone().unwrap_or_else(|| format!("{base}/inbox"))) }),
+        endpoints: Some(as2::Endpoints { shared_inbox: Some(row.shared_inbox_url.clone().unwrap_or_else(|| uris::shared_inbox(base))) }),
         icon: if suspended { None } else { image(avatar_url(row, base)) },
         image: if suspended { None } else { image(header_url(row, base)) },
         id,
@@ -387,7 +388,7 @@ pub const EMBEDDED_REPLIES: usize = 5;
 /// replies were not looked up (`None`) and the status has some (`replies_count`). An
 /// embedded page never hints at replies it may not name.
 pub fn replies_collection(uri: &str, first_replies: Option<&[(i64, String)]>, replies_count: i64) -> as2::Collection {
-    let id = format!("{uri}/replies");
+    let id = uris::replies(uri);
     let more = match first_replies {
         Some(listed) => listed.len() >= EMBEDDED_REPLIES,
         None => replies_count > 0,
@@ -410,8 +411,8 @@ pub fn replies_collection(uri: &str, first_replies: Option<&[(i64, String)]>, re
 /// The URL of a page of status `uri`'s replies: the first, or those after reply `after`.
 pub fn replies_page_url(uri: &str, after: Option<i64>) -> String {
     match after {
-        Some(id) => format!("{uri}/replies?min_id={id}&page=true"),
-        None => format!("{uri}/replies?page=true"),
+        Some(id) => format!("{}?min_id={id}&page=true", uris::replies(uri)),
+        None => format!("{}?page=true", uris::replies(uri)),
     }
 }
 
@@ -463,8 +464,8 @@ pub fn status_to_note(row: &StatusRow, parts: &NoteParts) -> Note {
         attachment: parts.attachments.to_vec(),
         tag,
         replies: Some(replies_collection(&uri, parts.replies, row.replies_count)),
-        likes: Some(counted(format!("{uri}/likes"), row.favourites_count)),
-        shares: Some(counted(format!("{uri}/shares"), row.reblogs_count)),
+        likes: Some(counted(uris::likes(&uri), row.favourites_count)),
+        shares: Some(counted(uris::shares(&uri), row.reblogs_count)),
         ..Note::default()
     };
     if let Some(poll) = parts.poll {
@@ -498,7 +499,7 @@ pub fn status_to_note(row: &StatusRow, parts: &NoteParts) -> Note {
 pub fn note_to_create(note: Note) -> as2::Activity {
     as2::Activity {
         context: None,
-        id: format!("{}/activity", note.id),
+        id: uris::status_activity(&note.id),
         kind: "Create".into(),
         actor: note.attributed_to.clone(),
         published: note.published.clone(),

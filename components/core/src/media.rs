@@ -22,7 +22,7 @@ pub const MEDIA_COLUMNS: &str = "m.id, m.account_id, m.status_id, m.type, m.cont
     m.description, m.blurhash, m.focus_x, m.focus_y, m.meta, m.file_size, m.processing, m.sort_order, m.created_at";
 
 /// Where the host serves the blob store's `media/` keys: `BASE/system/media/...`.
-pub const URL_PATH: &str = "/system/";
+pub use crate::contract::blob_keys::URL_PATH;
 
 /// Longest description kept (Mastodon's `description_limit`).
 pub const DESCRIPTION_LIMIT: usize = 1500;
@@ -98,7 +98,7 @@ pub fn image_meta(width: u32, height: u32) -> Json {
 
 /// The absolute URL of a blob key as the host serves it.
 pub fn blob_url(base: &str, key: &str) -> String {
-    format!("{base}{URL_PATH}{key}")
+    crate::contract::blob_keys::url(base, key)
 }
 
 /// The file's URL: the local copy when there is one, else where its server has it.

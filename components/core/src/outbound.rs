@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use serde_json::Value as Json;
 
 use crate::activitystreams::{self as as2, Activity, Actor, Note, Object};
+use crate::contract::uris;
 use crate::convert::{self, ActorParts, NoteParts, NotePoll};
 use crate::rows::{AccountRow, StatusRow};
 use crate::store;
@@ -38,17 +39,17 @@ fn activity(id: String, kind: &str, actor: &str, object: Object) -> Activity {
 
 /// The id of a `Follow` sent by `actor` for the follow (request) row `row_id`.
 pub fn follow_id(actor: &str, row_id: i64) -> String {
-    format!("{actor}#follows/{row_id}")
+    uris::follow_activity(actor, row_id)
 }
 
 /// The id of a `Like` by `actor` for the favourite row `row_id`.
 pub fn like_id(actor: &str, row_id: i64) -> String {
-    format!("{actor}#likes/{row_id}")
+    uris::like_activity(actor, row_id)
 }
 
 /// The id of a `Block` by `actor` for the block row `row_id`.
 pub fn block_id(actor: &str, row_id: i64) -> String {
-    format!("{actor}#blocks/{row_id}")
+    uris::block_activity(actor, row_id)
 }
 
 /// `Follow` of actor `object` by `actor`, with id `id` (see [`follow_id`]).
@@ -73,7 +74,7 @@ pub fn undo(inner: Activity) -> Activity {
     inner.context = None;
     Activity {
         context: None,
-        id: format!("{}/undo", inner.id),
+        id: uris::undo_activity(&inner.id),
         kind: "Undo".into(),
         actor: inner.actor.clone(),
         published: None,
@@ -100,7 +101,7 @@ fn received_follow(follow_uri: &str, follower: &str, followed: &str) -> Activity
 /// `follower`; `row_id` names the accept (the follow or request row).
 pub fn accept_follow(row_id: i64, follow_uri: &str, follower: &str, followed: &str) -> Activity {
     let mut accept = activity(
-        format!("{followed}#accepts/follows/{row_id}"),
+        uris::accept_activity(followed, row_id),
         "Accept",
         followed,
         Object::Activity(Box::new(received_follow(follow_uri, follower, followed))),
@@ -113,7 +114,7 @@ pub fn accept_follow(row_id: i64, follow_uri: &str, follower: &str, followed: &s
 /// Mastodon's "remove from followers").
 pub fn reject_follow(row_id: i64, follow_uri: &str, follower: &str, followed: &str) -> Activity {
     let mut reject = activity(
-        format!("{followed}#rejects/follows/{row_id}"),
+        uris::reject_activity(followed, row_id),
         "Reject",
         followed,
         Object::Activity(Box::new(received_follow(follow_uri, follower, followed))),
@@ -124,7 +125,7 @@ pub fn reject_follow(row_id: i64, follow_uri: &str, follower: &str, followed: &s
 
 /// The id of `voter`'s vote (the `poll_votes` row `row_id`), as a Note.
 pub fn vote_id(voter: &str, row_id: i64) -> String {
-    format!("{voter}#votes/{row_id}")
+    uris::vote_activity(voter, row_id)
 }
 
 /// `Create` of a vote on a remote poll: a Note named after the chosen option, in
@@ -141,7 +142,7 @@ pub fn poll_vote(id: &str, voter: &str, poll_status: &str, poll_author: &str, op
     };
     Activity {
         context: None,
-        id: format!("{id}/activity"),
+        id: uris::status_activity(id),
         kind: "Create".into(),
         actor: voter.to_string(),
         published: None,
@@ -163,7 +164,7 @@ pub fn create_note(note: Note) -> Activity {
 pub fn update_note(note: Note, at: i64) -> Activity {
     Activity {
         context: None,
-        id: format!("{}#updates/{at}", note.id),
+        id: uris::update_activity(&note.id, at),
         kind: "Update".into(),
         actor: note.attributed_to.clone(),
         published: note.updated.clone(),
@@ -183,7 +184,7 @@ pub fn delete_note(row: &StatusRow, author: &AccountRow, base: &str, mentioned: 
     let tombstone = serde_json::json!({ "id": uri, "type": "Tombstone", "atomUri": uri });
     Activity {
         context: None,
-        id: format!("{uri}#delete"),
+        id: uris::delete_activity(&uri),
         kind: "Delete".into(),
         actor: convert::actor_uri(author, base),
         published: None,
@@ -202,7 +203,7 @@ pub fn update_actor(actor: Actor, at: i64) -> Activity {
     actor.context = None;
     Activity {
         context: None,
-        id: format!("{}#updates/{at}", actor.id),
+        id: uris::update_activity(&actor.id, at),
         kind: "Update".into(),
         actor: actor.id.clone(),
         published: None,

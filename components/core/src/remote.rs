@@ -260,7 +260,7 @@ pub fn account_by_id(id: i64) -> Result<Option<AccountRow>, db::Error> {
 /// queue unavailable, the profile just starts empty.
 fn queue_backfill(account: i64, uri: &str) {
     let options = aerie_sdk::queue::JobOptions { delay_ms: None, idempotency_key: Some(format!("backfill {uri}")), max_attempts: Some(3) };
-    let payload = serde_json::json!({ "account": account }).to_string();
+    let payload = crate::contract::jobs::BackfillJob { account }.to_json();
     if let Err(e) = aerie_sdk::queue::enqueue(crate::contract::jobs::BACKFILL, payload.as_bytes(), &options) {
         log::info(&format!("no backfill for {uri}: {e:?}"));
     }
@@ -295,7 +295,7 @@ pub fn queue_replies_fetch(status: &StatusRow) -> bool {
         idempotency_key: Some(format!("replies {} {window}", status.id)),
         max_attempts: Some(3),
     };
-    let payload = serde_json::json!({ "status": status.id }).to_string();
+    let payload = crate::contract::jobs::RepliesJob { status: status.id }.to_json();
     match aerie_sdk::queue::enqueue(REPLIES_KIND, payload.as_bytes(), &options) {
         Ok(queued) => queued.is_some(),
         Err(e) => {

@@ -15,7 +15,7 @@
 //!   by the list's replies policy (its owner, who follows them, sees them; the list
 //!   timeline's rule). Members of an exclusive list leave its owner's `user` stream.
 
-use crate::contract::events::{direct_stream, list_stream, user_stream};
+use crate::contract::events::{Origin, direct_stream, hashtag_stream, list_stream, public_stream, user_stream};
 use crate::rows::StatusRow;
 use crate::store;
 use crate::store::status_audience::Facts;
@@ -59,18 +59,18 @@ fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
     }
     let reply_to_other = row.in_reply_to_id.is_some() && row.in_reply_to_account_id != Some(row.account_id);
     if !reply_to_other {
-        let place = if facts.author_local { "public:local" } else { "public:remote" };
-        add("public".into());
-        add(place.into());
+        let place = if facts.author_local { Origin::Local } else { Origin::Remote };
+        add(public_stream(Origin::All, false));
+        add(public_stream(place, false));
         if facts.has_media {
-            add("public:media".into());
-            add(format!("{place}:media"));
+            add(public_stream(Origin::All, true));
+            add(public_stream(place, true));
         }
     }
     for tag in &facts.tags {
-        add(format!("hashtag:{tag}"));
+        add(hashtag_stream(tag, false));
         if facts.author_local {
-            add(format!("hashtag:local:{tag}"));
+            add(hashtag_stream(tag, true));
         }
     }
     out

@@ -248,7 +248,7 @@ fn trusted_note(act: &Incoming, object: &ObjectRef) -> Result<Note, Stop> {
 
 fn follow(ctx: &Ctx, act: &Incoming, object: &str) -> Done {
     let Some(target) = remote::local_account_by_uri(object)? else {
-        if object == format!("{}/actor", ctx.instance.base) {
+        if object == aerie_core::contract::uris::instance_actor(&ctx.instance.base) {
             return drop_it("a follow of the instance actor (relays are not handled here)");
         }
         return drop_it(format!("{object} is not a local account"));

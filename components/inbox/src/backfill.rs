@@ -5,6 +5,7 @@
 //! delivered one (idempotent by URI). `remote::upsert_actor` queues the job.
 
 use aerie_core::activitystreams::{self as as2, Collection, Note, Object, PageRef};
+use aerie_core::contract::jobs::BackfillJob;
 use aerie_core::remote::{self, RemoteError};
 use aerie_core::rows::AccountRow;
 use aerie_core::store::pins;
@@ -16,12 +17,15 @@ pub const KIND: &str = aerie_core::contract::jobs::BACKFILL;
 const FEATURED_LIMIT: usize = 5;
 const OUTBOX_LIMIT: usize = 20;
 
-/// Runs one backfill job (`{"account": ID}`). Network trouble fails the job (the host
+/// Runs one backfill job (a [`BackfillJob`]). Network trouble fails the job (the host
 /// retries it a few times); anything else is logged and the job ends.
 pub fn run(payload: &[u8]) -> Result<(), String> {
-    let Some(account_id) = serde_json::from_slice::<serde_json::Value>(payload).ok().and_then(|v| v["account"].as_i64()) else {
-        log::warn("backfill: the payload names no account");
-        return Ok(());
+    let account_id = match BackfillJob::parse(payload) {
+        Ok(job) => job.account,
+        Err(reason) => {
+            log::warn(&format!("backfill: {reason}"));
+            return Ok(());
+        }
     };
     let Some(account) = remote::account_by_id(account_id).map_err(|e| e.to_string())? else { return Ok(()) };
     if account.is_local() {

@@ -29,35 +29,30 @@ mod backfill;
 pub mod parse;
 pub mod replies;
 
-use aerie_sdk::job_bindings::exports::aerie::app::job_handler::{Guest, Job};
+use aerie_sdk::job::Job;
 use aerie_sdk::log;
 
-struct Inbox;
-
-aerie_sdk::job_bindings::export_job!(Inbox);
-
-impl Guest for Inbox {
-    fn handle(job: Job) -> Result<(), String> {
-        if job.kind == aerie_core::poll_end::KIND {
-            return aerie_core::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
-        }
-        if job.kind == aerie_core::actions::scheduled::KIND {
-            return aerie_core::actions::scheduled::run(&job.payload)
-                .map_err(|reason| format!("scheduled-status job {} (attempt {}): {reason}", job.id, job.attempt));
-        }
-        if job.kind == backfill::KIND {
-            return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));
-        }
-        if job.kind == replies::KIND {
-            return replies::run(&job.payload).map_err(|reason| format!("replies job {} (attempt {}): {reason}", job.id, job.attempt));
-        }
-        let payload = match parse::parse_payload(&job.payload) {
-            Ok(payload) => payload,
-            Err(reason) => {
-                log::warn(&format!("inbox job {}: dropped: {reason}", job.id));
-                return Ok(());
-            }
-        };
-        apply::handle(&payload).map_err(|reason| format!("inbox job {} (attempt {}): {reason}", job.id, job.attempt))
+#[aerie_sdk::job]
+fn handle(job: Job) -> Result<(), String> {
+    if job.kind == aerie_core::poll_end::KIND {
+        return aerie_core::poll_end::run(&job.payload).map_err(|reason| format!("poll-end job {}: {reason}", job.id));
     }
+    if job.kind == aerie_core::actions::scheduled::KIND {
+        return aerie_core::actions::scheduled::run(&job.payload)
+            .map_err(|reason| format!("scheduled-status job {} (attempt {}): {reason}", job.id, job.attempt));
+    }
+    if job.kind == backfill::KIND {
+        return backfill::run(&job.payload).map_err(|reason| format!("backfill job {} (attempt {}): {reason}", job.id, job.attempt));
+    }
+    if job.kind == replies::KIND {
+        return replies::run(&job.payload).map_err(|reason| format!("replies job {} (attempt {}): {reason}", job.id, job.attempt));
+    }
+    let payload = match parse::parse_payload(&job.payload) {
+        Ok(payload) => payload,
+        Err(reason) => {
+            log::warn(&format!("inbox job {}: dropped: {reason}", job.id));
+            return Ok(());
+        }
+    };
+    apply::handle(&payload).map_err(|reason| format!("inbox job {} (attempt {}): {reason}", job.id, job.attempt))
 }

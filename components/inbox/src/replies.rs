@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
+use aerie_core::contract::jobs::RepliesJob;
 use aerie_core::remote::{self, RemoteError};
 use aerie_core::store;
 use aerie_sdk::db;
@@ -24,13 +25,16 @@ pub const MAX_PAGES: usize = 5;
 /// Replies looked at for one status, at most.
 pub const MAX_ITEMS: usize = 40;
 
-/// Runs one `replies` job (`{"status": ID}`). Network trouble fails the job (the host
+/// Runs one `replies` job (a [`RepliesJob`]). Network trouble fails the job (the host
 /// retries it a few times; replies already stored are not fetched again); anything
 /// else is logged and the job ends.
 pub fn run(payload: &[u8]) -> Result<(), String> {
-    let Some(status_id) = serde_json::from_slice::<serde_json::Value>(payload).ok().and_then(|v| v["status"].as_i64()) else {
-        log::warn("replies: the payload names no status");
-        return Ok(());
+    let status_id = match RepliesJob::parse(payload) {
+        Ok(job) => job.status,
+        Err(reason) => {
+            log::warn(&format!("replies: {reason}"));
+            return Ok(());
+        }
     };
     let Some(status) = store::statuses::by_id(&db::Autocommit, status_id).map_err(|e| e.to_string())? else { return Ok(()) };
     let Some(uri) = status.uri.clone().filter(|_| !status.local && status.deleted_at.is_none()) else { return Ok(()) };

@@ -23,8 +23,7 @@ mod relationships;
 mod routes;
 mod uploads;
 
-use aerie_sdk::http::{self, Request, Response};
-use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+use aerie_sdk::http::{Request, Response};
 
 use ctx::{Answer, Ctx, parse_id};
 use routes::api::v1::{
@@ -32,16 +31,7 @@ use routes::api::v1::{
     preferences, statuses, timelines,
 };
 
-struct MastodonApi;
-
-wasip2::http::proxy::export!(MastodonApi);
-
-impl wasip2::exports::http::incoming_handler::Guest for MastodonApi {
-    fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        http::serve(request, out, route);
-    }
-}
-
+#[aerie_sdk::http_component]
 fn route(request: Request) -> Response {
     let path = request.path.trim_end_matches('/');
     let method = if request.method == "HEAD" { "GET" } else { request.method.as_str() };

@@ -11,6 +11,7 @@
 //! `/system/accounts/...`. A replaced or removed picture's file is removed once the
 //! row no longer names it.
 
+use aerie_core::contract::blob_keys;
 use aerie_core::rows::AccountRow;
 use aerie_core::store::accounts::{self, Picture};
 use aerie_media::Kind;
@@ -43,11 +44,11 @@ struct Names {
     /// Which account column keeps the key.
     picture: Picture,
     /// The blob store folder under `accounts/`.
-    folder: &'static str,
+    folder: blob_keys::Picture,
 }
 
-const AVATAR: Names = Names { field: "avatar", label: "Avatar", picture: Picture::Avatar, folder: "avatars" };
-const HEADER: Names = Names { field: "header", label: "Header", picture: Picture::Header, folder: "headers" };
+const AVATAR: Names = Names { field: "avatar", label: "Avatar", picture: Picture::Avatar, folder: blob_keys::Picture::Avatar };
+const HEADER: Names = Names { field: "header", label: "Header", picture: Picture::Header, folder: blob_keys::Picture::Header };
 
 impl Slot {
     const ALL: [Slot; 2] = [Slot::Avatar, Slot::Header];
@@ -100,7 +101,7 @@ pub fn store_uploads(ctx: &Ctx, account_id: i64) -> Result<Vec<Stored>, Response
     }
     let mut stored = Vec::new();
     for (slot, part, format) in checked {
-        let key = format!("accounts/{}/{account_id}/{}.{}", slot.names().folder, uploads::token(), format.extension);
+        let key = blob_keys::account_picture(slot.names().folder, account_id, &uploads::token(), format.extension);
         if let Err(response) = uploads::store(&key, part, &format) {
             discard(&stored);
             return Err(response);

@@ -13,7 +13,10 @@ pub use aerie_contract::headers::{ACCOUNT_ID as ACCOUNT_HEADER, APP_ID as APP_HE
 /// The caller of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Viewer {
+    /// The authenticated local account (`x-aerie-account-id`); `None` without a token
+    /// or for an app-only token.
     pub account_id: Option<i64>,
+    /// The token's application (`x-aerie-app-id`); `None` without a token.
     pub app_id: Option<i64>,
     /// `None` when no token came with the request.
     pub scopes: Option<Vec<String>>,

@@ -15,11 +15,17 @@ pub use host::{Error, Value};
 /// One cell of a result, borrowed from its [`Rows`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
+    /// SQL `NULL`.
     Null,
+    /// A boolean (PostgreSQL `BOOLEAN`; SQLite has none, and sends integers).
     Boolean(bool),
+    /// An integer.
     Int64(i64),
+    /// A floating-point number.
     Float64(f64),
+    /// Text.
     Text(&'a str),
+    /// Bytes (`BLOB` / `BYTEA`).
     Bytes(&'a [u8]),
 }
 

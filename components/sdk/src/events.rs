@@ -6,24 +6,25 @@
 use crate::bindings::aerie::host::events as host;
 #[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
 use crate::harness::events as host;
-use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE, user_stream};
+use aerie_contract::events::user_stream;
+use host::EventKind;
 
 /// A new status `id` for `streams` (`user:<id>`, `public`, `public:local`, `hashtag:<name>`, ...).
 pub fn status_created(id: i64, streams: &[String]) {
-    host::publish(UPDATE, id, streams);
+    host::publish(EventKind::Update, id, streams);
 }
 
 /// Status `id` was edited.
 pub fn status_edited(id: i64, streams: &[String]) {
-    host::publish(STATUS_UPDATE, id, streams);
+    host::publish(EventKind::StatusUpdate, id, streams);
 }
 
 /// Status `id` was deleted.
 pub fn status_deleted(id: i64, streams: &[String]) {
-    host::publish(DELETE, id, streams);
+    host::publish(EventKind::Delete, id, streams);
 }
 
 /// Notification `id` for its recipient, `account_id`.
 pub fn notification(id: i64, account_id: i64) {
-    host::publish(NOTIFICATION, id, &[user_stream(account_id)]);
+    host::publish(EventKind::Notification, id, &[user_stream(account_id)]);
 }

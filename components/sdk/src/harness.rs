@@ -34,8 +34,11 @@ thread_local! {
 /// id it names and the streams it was published to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// The kind as the host names it (`aerie_contract::events::KINDS`).
     pub kind: String,
+    /// The id of the status or notification it is about.
     pub id: i64,
+    /// The stream keys it was published to, in order.
     pub streams: Vec<String>,
 }
 
@@ -140,14 +143,17 @@ pub mod db {
     }
 
     impl Transaction {
+        /// Runs one statement in the transaction; its rows packed as the host packs them.
         pub fn query_packed(&self, sql: &str, params: &[Value]) -> Result<Vec<u8>, Error> {
             query_packed(sql, params)
         }
 
+        /// Runs one statement in the transaction; how many rows it changed.
         pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Error> {
             execute(sql, params)
         }
 
+        /// Commits; `Err` when SQLite refuses the commit.
         pub fn commit(tx: Transaction) -> Result<(), Error> {
             tx.open.set(false);
             with(|connection| connection.execute_batch("COMMIT").map_err(to_error))
@@ -267,6 +273,7 @@ pub mod db {
 pub mod clock {
     use super::{NOW, SEQUENCE};
 
+    /// The test clock, in milliseconds since the Unix epoch (see [`super::set_now`]).
     pub fn now_millis() -> i64 {
         NOW.with(|n| n.get())
     }
@@ -290,6 +297,7 @@ pub mod clock {
 
 /// The manifest settings behind [`crate::settings::get`].
 pub mod config {
+    /// Setting `key` as [`super::set_setting`] set it.
     pub fn get(key: &str) -> Option<String> {
         super::SETTINGS.with(|s| s.borrow().get(key).cloned())
     }
@@ -297,7 +305,17 @@ pub mod config {
 
 /// Recorded stream events behind [`crate::events`].
 pub mod events {
-    pub fn publish(kind: &str, id: i64, streams: &[String]) {
+    pub use crate::bindings::aerie::host::events::EventKind;
+    use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
+
+    /// Records the event under the name the host gives its kind.
+    pub fn publish(kind: EventKind, id: i64, streams: &[String]) {
+        let kind = match kind {
+            EventKind::Update => UPDATE,
+            EventKind::StatusUpdate => STATUS_UPDATE,
+            EventKind::Delete => DELETE,
+            EventKind::Notification => NOTIFICATION,
+        };
         super::EVENTS.with(|e| e.borrow_mut().push(super::Event { kind: kind.to_string(), id, streams: streams.to_vec() }));
     }
 }
@@ -306,6 +324,7 @@ pub mod events {
 pub mod log {
     pub use crate::bindings::aerie::host::log::Level;
 
+    /// Writes `message` to stderr with its level.
     pub fn log(level: Level, message: &str) {
         eprintln!("[{level:?}] {message}");
     }
@@ -315,10 +334,12 @@ pub mod log {
 pub mod federation {
     pub use crate::bindings::aerie::host::federation::Error;
 
+    /// Always `unavailable`.
     pub fn fetch(url: &str, _accept: Option<&str>) -> Result<String, Error> {
         Err(Error::Unavailable(super::unserved(&format!("fetching {url}"))))
     }
 
+    /// Always `unavailable`.
     pub fn deliver(_sender: Option<i64>, _activity: &str, _inboxes: &[String]) -> Result<u32, Error> {
         Err(Error::Unavailable(super::unserved("delivery")))
     }
@@ -332,22 +353,27 @@ pub mod kv {
         Err(Error::Unavailable(super::unserved("kv")))
     }
 
+    /// Always `unavailable`.
     pub fn get(_key: &str) -> Result<Option<Vec<u8>>, Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn set(_key: &str, _value: &[u8], _ttl_ms: Option<u64>) -> Result<(), Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn delete(_key: &str) -> Result<bool, Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn list_keys(_prefix: &str, _limit: u32) -> Result<Vec<String>, Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn increment(_key: &str, _delta: i64) -> Result<i64, Error> {
         unserved()
     }
@@ -357,6 +383,7 @@ pub mod kv {
 pub mod queue {
     pub use crate::bindings::aerie::host::queue::{Error, JobOptions};
 
+    /// Always `unavailable`.
     pub fn enqueue(kind: &str, _payload: &[u8], _options: &JobOptions) -> Result<Option<i64>, Error> {
         Err(Error::Unavailable(super::unserved(&format!("enqueueing a {kind} job"))))
     }
@@ -374,23 +401,28 @@ pub mod blobs {
     pub struct Writer(());
 
     impl Writer {
+        /// Always `unavailable`.
         pub fn write(&self, _chunk: &[u8]) -> Result<(), Error> {
             unserved()
         }
 
+        /// Always `unavailable`.
         pub fn finish(_writer: Writer) -> Result<u64, Error> {
             unserved()
         }
     }
 
+    /// Always `unavailable`.
     pub fn create(_key: &str, _content_type: Option<&str>) -> Result<Writer, Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn delete(_key: &str) -> Result<(), Error> {
         unserved()
     }
 
+    /// Always `unavailable`.
     pub fn read(_key: &str, _offset: u64, _len: u32) -> Result<(Vec<u8>, u64), Error> {
         unserved()
     }

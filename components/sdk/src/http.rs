@@ -16,12 +16,15 @@ const MAX_PRESIZED_BODY: usize = 64 << 20;
 
 /// An incoming request, read whole.
 pub struct Request {
+    /// The method in upper case (`GET`, `POST`, ...).
     pub method: String,
     /// The path without the query string.
     pub path: String,
     /// The raw query string, without `?`.
     pub query: String,
+    /// Every header as received, names as sent (read them with [`Request::header`]).
     pub headers: Vec<(String, Vec<u8>)>,
+    /// The whole body (the host caps its size before the component runs).
     pub body: Vec<u8>,
 }
 
@@ -54,8 +57,11 @@ impl Request {
 /// A response to send.
 #[derive(Debug)]
 pub struct Response {
+    /// The HTTP status code.
     pub status: u16,
+    /// Headers to send; `content-length` is added when missing.
     pub headers: Vec<(String, String)>,
+    /// The whole body.
     pub body: Vec<u8>,
 }
 

@@ -7,6 +7,8 @@ use crate::harness::kv as host;
 
 pub use host::Error;
 
+/// The value at `key`; `None` when there is none (or it expired). `Err` when kv is not
+/// granted or the store is unavailable.
 pub fn get(key: &str) -> Result<Option<Vec<u8>>, Error> {
     host::get(key)
 }
@@ -16,10 +18,12 @@ pub fn set(key: &str, value: &[u8], ttl_ms: Option<u64>) -> Result<(), Error> {
     host::set(key, value, ttl_ms)
 }
 
+/// Removes `key`; whether it was there.
 pub fn delete(key: &str) -> Result<bool, Error> {
     host::delete(key)
 }
 
+/// Up to `limit` keys starting with `prefix`, in order.
 pub fn list_keys(prefix: &str, limit: u32) -> Result<Vec<String>, Error> {
     host::list_keys(prefix, limit)
 }

@@ -23,12 +23,27 @@
 //! serves the wrappers natively off wasm32 ([`harness`]: in-memory SQLite, a test clock,
 //! recorded events) so actions can be tested without the host.
 //!
-//! HTTP components export `wasi:http/incoming-handler` themselves with
-//! `wasip2::http::proxy::export!` and call [`http::serve`] from `handle`; job
-//! components implement [`job_bindings::exports::aerie::app::job_handler::Guest`]
-//! and export it with `aerie_sdk::job_bindings::export_job!`; policies implement
-//! [`policy_bindings::exports::aerie::app::policy::Guest`] and export it with
-//! `aerie_sdk::policy_bindings::export_policy!`.
+//! A component's entry point is one attribute on one function, per hook:
+//!
+//! - [`http_component`] (feature `http`): `fn handle(request: http::Request) -> http::Response`
+//!   becomes the component's `wasi:http/incoming-handler` export;
+//! - [`job`](macro@job): `fn handle(job: job::Job) -> Result<(), String>` becomes the `job` world's
+//!   `job-handler` export;
+//! - [`policy`](macro@policy): `fn filter(activity, direction, peer, config) -> policy::Verdict` becomes
+//!   the `policy-plugin` world's `policy` export.
+//!
+//! ```ignore
+//! use aerie_sdk::http::{Request, Response};
+//!
+//! #[aerie_sdk::http_component]
+//! fn handle(request: Request) -> Response {
+//!     Response::json(200, &serde_json::json!({ "path": request.path }))
+//! }
+//! ```
+//!
+//! Compiling examples of each hook are in `components/sdk/examples/`.
+
+#![deny(missing_docs)]
 
 pub mod addressing;
 #[cfg(feature = "http")]
@@ -59,6 +74,27 @@ pub mod queue;
 #[cfg(feature = "config")]
 pub mod settings;
 
+#[cfg(feature = "http")]
+pub use aerie_sdk_macros::http_component;
+pub use aerie_sdk_macros::{job, policy};
+
+/// What the entry macros' generated code names; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "http")]
+    pub use wasip2;
+}
+
+/// The types of the `job` world's export, for functions under [`macro@job`].
+pub mod job {
+    pub use crate::job_bindings::exports::aerie::app::job_handler::Job;
+}
+
+/// The types of the `policy-plugin` world's export, for functions under [`macro@policy`].
+pub mod policy {
+    pub use crate::policy_bindings::exports::aerie::app::policy::{Direction, Verdict};
+}
+
 /// Bindings generated from the one `wit/` folder at the repository root.
 #[doc(hidden)]
 pub mod bindings {
@@ -69,7 +105,9 @@ pub mod bindings {
     });
 }
 
-/// Bindings of the `aerie:app/job` world, reusing the capability bindings above.
+/// Bindings of the `aerie:app/job` world, reusing the capability bindings above; what
+/// [`macro@job`] exports through (its types are in [`job`]).
+#[doc(hidden)]
 pub mod job_bindings {
     wit_bindgen::generate!({
         path: ["../../wit/host", "../../wit/app"],
@@ -91,9 +129,10 @@ pub mod job_bindings {
     });
 }
 
-/// Bindings of the `aerie:app/policy-plugin` world (moderation policies): implement
-/// [`policy_bindings::exports::aerie::app::policy::Guest`] and export it with
-/// `aerie_sdk::policy_bindings::export_policy!`. Policies may use [`kv`] and [`log`].
+/// Bindings of the `aerie:app/policy-plugin` world (moderation policies, which may use
+/// [`kv`] and [`log`]); what [`macro@policy`] exports through (its types are in
+/// [`policy`]).
+#[doc(hidden)]
 pub mod policy_bindings {
     wit_bindgen::generate!({
         path: ["../../wit/host", "../../wit/app"],

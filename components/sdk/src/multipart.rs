@@ -4,10 +4,13 @@
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part<'a> {
+    /// The form field name (`name=` of its `Content-Disposition`).
     pub name: String,
     /// Set for file parts (possibly empty: some clients send `filename=""`).
     pub filename: Option<String>,
+    /// The part's `Content-Type`, when it has one.
     pub content_type: Option<String>,
+    /// The part's bytes, borrowed from the body.
     pub data: &'a [u8],
 }
 

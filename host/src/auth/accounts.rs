@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use aerie_contract::uris;
 use anyhow::Context as _;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -82,7 +83,7 @@ pub async fn create_local(db: &Database, ids: &Arc<IdGenerator>, new: NewAccount
     let user_id = ids.next();
     let name = new.username;
     let base = new.base_url.trim_end_matches('/');
-    let uri = format!("{base}/users/{name}");
+    let uri = uris::actor(base, &name);
     let tx = db.begin().await?;
     tx.execute(
         "INSERT INTO accounts (id, username, domain, display_name, created_at, uri, url, inbox_url, shared_inbox_url, outbox_url, \
@@ -93,13 +94,13 @@ pub async fn create_local(db: &Database, ids: &Arc<IdGenerator>, new: NewAccount
             name.into(),
             now.into(),
             uri.clone().into(),
-            format!("{base}/@{name}").into(),
-            format!("{uri}/inbox").into(),
-            format!("{base}/inbox").into(),
-            format!("{uri}/outbox").into(),
-            format!("{uri}/followers").into(),
-            format!("{uri}/collections/featured").into(),
-            format!("{uri}#main-key").into(),
+            uris::profile(base, &name).into(),
+            uris::inbox(&uri).into(),
+            uris::shared_inbox(base).into(),
+            uris::outbox(&uri).into(),
+            uris::followers(&uri).into(),
+            uris::featured(&uri).into(),
+            uris::key_id(&uri).into(),
             public_pem.into(),
         ],
     )

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use aerie_contract::uris;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,7 @@ pub struct Federation {
 impl Federation {
     pub fn new(config: &crate::config::Config, db: Database, jobs: Jobs, instance_private_pem: &str) -> anyhow::Result<Federation> {
         let outbound = Outbound::new(&config.federation, config.domain()).context("building the federation HTTP client")?;
-        let key_id = format!("{}://{}/actor#main-key", config.scheme(), config.web_domain());
+        let key_id = uris::key_id(&uris::instance_actor(&format!("{}://{}", config.scheme(), config.web_domain())));
         let key = SigningKey::from_pem(instance_private_pem).context("the instance key cannot sign")?;
         Ok(Federation {
             outbound,

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use aerie_contract::blob_keys::{ACCOUNTS_PREFIX, MEDIA_PREFIX, URL_PATH};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -25,15 +26,19 @@ use crate::server::AppState;
 use crate::server::error::json_error;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/system/media/{*rest}", get(media)).route("/system/accounts/{*rest}", get(accounts))
+    // `/system/media/{*rest}` and `/system/accounts/{*rest}`: the blob keys components
+    // write, at the path core's URLs name (aerie-contract's blob_keys).
+    Router::new()
+        .route(&format!("{URL_PATH}{MEDIA_PREFIX}{{*rest}}"), get(media))
+        .route(&format!("{URL_PATH}{ACCOUNTS_PREFIX}{{*rest}}"), get(accounts))
 }
 
 async fn media(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
-    serve(&state, format!("media/{rest}"), &headers).await
+    serve(&state, format!("{MEDIA_PREFIX}{rest}"), &headers).await
 }
 
 async fn accounts(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
-    serve(&state, format!("accounts/{rest}"), &headers).await
+    serve(&state, format!("{ACCOUNTS_PREFIX}{rest}"), &headers).await
 }
 
 /// The media type a stored file is served with, by its extension.

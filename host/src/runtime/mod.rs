@@ -213,7 +213,7 @@ impl Runtime {
             Hook::Http => Handler::Http(ProxyPre::new(instance_pre).map_err(anyhow::Error::from).with_context(|| {
                 format!(
                     "component {:?} ({}): it does not export wasi:http/incoming-handler@0.2, which HTTP components must \
-                     (with wasip2, `wasip2::http::proxy::export!`; with spin-sdk 5, `#[http_component]`)",
+                     (with aerie-sdk, `#[aerie_sdk::http_component]`; with spin-sdk 5, `#[http_component]`)",
                     entry.id, entry.source
                 )
             })?),

@@ -11,6 +11,7 @@ pub mod render;
 use aerie_sdk::db::{self, Error};
 
 use crate::actions::polls::NewPoll;
+use crate::contract::uris;
 use crate::actions::statuses::{Attachments, Conversation, NewStatus, Poll};
 use crate::rows::{AccountRow, StatusRow};
 
@@ -33,9 +34,9 @@ pub fn instance() -> Result<Instance, Error> {
 
 /// The `uri` and `url` of a local status (or of a reblog's activity).
 pub fn local_status_urls(author: &AccountRow, instance: &Instance, id: i64) -> (String, String) {
-    let uri = author.uri.clone().unwrap_or_else(|| format!("{}/users/{}", instance.base, author.username));
-    let url = author.url.clone().unwrap_or_else(|| format!("{}/@{}", instance.base, author.username));
-    (format!("{uri}/statuses/{id}"), format!("{url}/{id}"))
+    let uri = author.uri.clone().unwrap_or_else(|| uris::actor(&instance.base, &author.username));
+    let url = author.url.clone().unwrap_or_else(|| uris::profile(&instance.base, &author.username));
+    (uris::status(&uri, id), uris::status_page(&url, id))
 }
 
 /// What a local author posts, validated by the caller.

@@ -237,25 +237,20 @@ pub fn apply(activity: &str, incoming: bool, peer: &str, policy: &Policy) -> Out
 }
 
 mod guest {
-    use aerie_sdk::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
+    use aerie_sdk::policy::{Direction, Verdict};
 
     use super::{Outcome, Policy, apply};
 
-    struct DomainPolicy;
-
-    aerie_sdk::policy_bindings::export_policy!(DomainPolicy);
-
-    impl Guest for DomainPolicy {
-        fn filter(activity: String, direction: Direction, peer: String, config: Vec<(String, String)>) -> Verdict {
-            let policy = Policy::from_config(&config);
-            if !policy.errors.is_empty() {
-                aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("domain-policy: {}", policy.errors.join("; ")));
-            }
-            match apply(&activity, matches!(direction, Direction::Incoming), &peer, &policy) {
-                Outcome::Unchanged => Verdict::Accept(activity),
-                Outcome::Changed(json) => Verdict::Accept(json),
-                Outcome::Reject(reason) => Verdict::Reject(reason),
-            }
+    #[aerie_sdk::policy]
+    fn filter(activity: String, direction: Direction, peer: String, config: Vec<(String, String)>) -> Verdict {
+        let policy = Policy::from_config(&config);
+        if !policy.errors.is_empty() {
+            aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("domain-policy: {}", policy.errors.join("; ")));
+        }
+        match apply(&activity, matches!(direction, Direction::Incoming), &peer, &policy) {
+            Outcome::Unchanged => Verdict::Accept(activity),
+            Outcome::Changed(json) => Verdict::Accept(json),
+            Outcome::Reject(reason) => Verdict::Reject(reason),
         }
     }
 }

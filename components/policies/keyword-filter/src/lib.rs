@@ -222,25 +222,20 @@ fn compiled(config: Vec<(String, String)>) -> Rc<Rules> {
 }
 
 mod guest {
-    use aerie_sdk::policy_bindings::exports::aerie::app::policy::{Direction, Guest, Verdict};
+    use aerie_sdk::policy::{Direction, Verdict};
 
     use super::{Outcome, apply, compiled};
 
-    struct KeywordFilter;
-
-    aerie_sdk::policy_bindings::export_policy!(KeywordFilter);
-
-    impl Guest for KeywordFilter {
-        fn filter(activity: String, direction: Direction, _peer: String, config: Vec<(String, String)>) -> Verdict {
-            let rules = compiled(config);
-            if !rules.errors.is_empty() {
-                aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("keyword-filter: {}", rules.errors.join("; ")));
-            }
-            match apply(&activity, matches!(direction, Direction::Incoming), &rules) {
-                Outcome::Unchanged => Verdict::Accept(activity),
-                Outcome::Changed(json) => Verdict::Accept(json),
-                Outcome::Reject(reason) => Verdict::Reject(reason),
-            }
+    #[aerie_sdk::policy]
+    fn filter(activity: String, direction: Direction, _peer: String, config: Vec<(String, String)>) -> Verdict {
+        let rules = compiled(config);
+        if !rules.errors.is_empty() {
+            aerie_sdk::log::log(aerie_sdk::log::Level::Error, &format!("keyword-filter: {}", rules.errors.join("; ")));
+        }
+        match apply(&activity, matches!(direction, Direction::Incoming), &rules) {
+            Outcome::Unchanged => Verdict::Accept(activity),
+            Outcome::Changed(json) => Verdict::Accept(json),
+            Outcome::Reject(reason) => Verdict::Reject(reason),
         }
     }
 }

@@ -1,14 +1,8 @@
 //! Test program: answers {"version": 1}; two builds let tests swap one for the other.
 
-use aerie_sdk::http::{self, Response};
-use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+use aerie_sdk::http::{Request, Response};
 
-struct Hello;
-
-wasip2::http::proxy::export!(Hello);
-
-impl wasip2::exports::http::incoming_handler::Guest for Hello {
-    fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        http::serve(request, out, |_| Response::json(200, &serde_json::json!({ "version": 1 })));
-    }
+#[aerie_sdk::http_component]
+fn handle(_request: Request) -> Response {
+    Response::json(200, &serde_json::json!({ "version": 1 }))
 }

@@ -5,19 +5,9 @@
 //! - `/misbehave/trap`: hits `unreachable`.
 //! - anything else: 200 "fine".
 
-use aerie_sdk::http::{self, Request, Response};
-use wasip2::http::types::{IncomingRequest, ResponseOutparam};
+use aerie_sdk::http::{Request, Response};
 
-struct Misbehave;
-
-wasip2::http::proxy::export!(Misbehave);
-
-impl wasip2::exports::http::incoming_handler::Guest for Misbehave {
-    fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        http::serve(request, out, route);
-    }
-}
-
+#[aerie_sdk::http_component]
 fn route(request: Request) -> Response {
     match request.path.as_str() {
         "/misbehave/loop" => {

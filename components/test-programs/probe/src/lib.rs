@@ -12,20 +12,9 @@
 
 use aerie_sdk::bindings::aerie::host::blobs;
 use aerie_sdk::db::{self, Error as DbError};
-use aerie_sdk::http::{self, Request, Response};
+use aerie_sdk::http::{Request, Response};
 use aerie_sdk::{kv, queue, settings};
 use serde_json::json;
-use wasip2::http::types::{IncomingRequest, ResponseOutparam};
-
-struct Probe;
-
-wasip2::http::proxy::export!(Probe);
-
-impl wasip2::exports::http::incoming_handler::Guest for Probe {
-    fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        http::serve(request, out, route);
-    }
-}
 
 fn db_error(error: DbError) -> Response {
     let (status, kind, message) = match error {
@@ -60,6 +49,7 @@ fn value_to_json(value: db::Cell) -> serde_json::Value {
     }
 }
 
+#[aerie_sdk::http_component]
 fn route(request: Request) -> Response {
     let body = String::from_utf8_lossy(&request.body).to_string();
     // Mounted under any prefix (tests load it several times with different grants).

@@ -62,12 +62,24 @@ impl Capability for Events {
 }
 
 impl Host for EventsView<'_> {
-    async fn publish(&mut self, kind: String, id: i64, streams: Vec<String>) -> wasmtime::Result<()> {
+    async fn publish(&mut self, kind: wit::EventKind, id: i64, streams: Vec<String>) -> wasmtime::Result<()> {
         let Some(state) = self.0 else {
             return Err(wasmtime::format_err!("events is not granted to this component"));
         };
-        state.bus.publish(Event { kind, id, streams }).await;
+        state.bus.publish(Event { kind: kind_name(kind).to_string(), id, streams }).await;
         Ok(())
+    }
+}
+
+/// The name an event kind travels under (between nodes, to the streaming renderer):
+/// aerie-contract's `events` constants.
+pub fn kind_name(kind: wit::EventKind) -> &'static str {
+    use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
+    match kind {
+        wit::EventKind::Update => UPDATE,
+        wit::EventKind::StatusUpdate => STATUS_UPDATE,
+        wit::EventKind::Delete => DELETE,
+        wit::EventKind::Notification => NOTIFICATION,
     }
 }
 
@@ -80,11 +92,25 @@ mod tests {
         let bus = EventBus::in_process();
         let mut received = bus.subscribe();
         let states = States { events: Some(EventsState { bus }), ..Default::default() };
-        EventsView::new(&states).publish("update".into(), 7, vec!["public".into()]).await.unwrap();
+        EventsView::new(&states).publish(wit::EventKind::Update, 7, vec!["public".into()]).await.unwrap();
         let event = received.recv().await.unwrap();
         assert_eq!((event.kind.as_str(), event.id, event.streams.clone()), ("update", 7, vec!["public".to_string()]));
 
-        let refused = EventsView::new(&States::default()).publish("update".into(), 7, vec![]).await.unwrap_err();
+        let refused = EventsView::new(&States::default()).publish(wit::EventKind::Update, 7, vec![]).await.unwrap_err();
         assert!(refused.to_string().contains("not granted"), "{refused}");
+    }
+
+    #[test]
+    fn the_wit_enum_names_the_contract_kinds_in_order() {
+        use wit::EventKind::*;
+        let names = [Update, StatusUpdate, Delete, Notification].map(kind_name);
+        assert_eq!(names, aerie_contract::events::KINDS);
+        // And the enum has no other case: its WIT lists exactly these, in this order.
+        let wit = include_str!("../../../../wit/host/events.wit");
+        let start = wit.find("enum event-kind {").expect("the enum in events.wit");
+        let body = &wit[start..start + wit[start..].find('}').unwrap()];
+        let cases: Vec<&str> =
+            body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("enum")).collect();
+        assert_eq!(cases, ["update,", "status-update,", "delete,", "notification,"]);
     }
 }

@@ -5,7 +5,7 @@
 //! `direct` or `list` (with a list id). Components publish events to keys such as
 //! `user:<account id>`, `public:local` or `hashtag:<name>`.
 
-use aerie_contract::events::{direct_stream, list_stream, user_stream};
+use aerie_contract::events::{Origin, direct_stream, hashtag_stream, list_stream, public_stream, user_stream};
 
 /// One subscribed channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -28,14 +28,16 @@ impl Channel {
             "user" => simple(user_stream(user()?)),
             "user:notification" => simple(user_stream(user()?)),
             "direct" => simple(direct_stream(user()?)),
-            "public" | "public:local" | "public:remote" | "public:media" | "public:local:media" | "public:remote:media" => {
-                simple(name.to_string())
-            }
-            "public:allow_local_only" => simple("public".to_string()),
+            "public" | "public:allow_local_only" => simple(public_stream(Origin::All, false)),
+            "public:local" => simple(public_stream(Origin::Local, false)),
+            "public:remote" => simple(public_stream(Origin::Remote, false)),
+            "public:media" => simple(public_stream(Origin::All, true)),
+            "public:local:media" => simple(public_stream(Origin::Local, true)),
+            "public:remote:media" => simple(public_stream(Origin::Remote, true)),
             "hashtag" | "hashtag:local" => {
                 let tag = tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
                 let tag = tag.ok_or_else(|| "No tag for stream provided".to_string())?;
-                Channel { name: name.to_string(), key: format!("{name}:{tag}"), label: vec![name.to_string(), tag] }
+                Channel { name: name.to_string(), key: hashtag_stream(&tag, name == "hashtag:local"), label: vec![name.to_string(), tag] }
             }
             "list" => {
                 user()?;
@@ -108,8 +110,14 @@ mod tests {
         let notes = Channel::parse("user:notification", None, None, Some(1)).unwrap();
         assert!(notes.accepts("notification") && !notes.accepts("update"));
         assert!(!Channel::parse("public", None, None, None).unwrap().accepts("notification"));
+        // Every public name listens to the key core's stream audience publishes to.
+        for name in ["public", "public:local", "public:remote", "public:media", "public:local:media", "public:remote:media"] {
+            assert_eq!(Channel::parse(name, None, None, None).unwrap().key, name);
+        }
+        assert_eq!(Channel::parse("public:allow_local_only", None, None, None).unwrap().key, "public");
+        assert_eq!(Channel::parse("hashtag", Some("Rust"), None, None).unwrap().key, "hashtag:rust");
         let list = Channel::parse("list", None, Some("12"), Some(1)).unwrap();
-        assert_eq!((list.key.as_str(), list.list_id()), ("list:12", Some(12)));
+        assert_eq!((list.key.as_str(), list.label.clone()), ("list:12", vec!["list".to_string(), "12".to_string()]));
         assert!(Channel::parse("list", None, Some("x"), Some(1)).is_err());
         assert_eq!(user.list_id(), None);
     }

@@ -3,6 +3,7 @@
 //! `collections/tags` (featured hashtags; none yet).
 
 use aerie_core::activitystreams::{self as as2, Collection, Object};
+use aerie_core::contract::uris;
 use aerie_core::convert;
 use aerie_core::rows::AccountRow;
 use aerie_core::store;
@@ -24,7 +25,7 @@ pub fn followers(ctx: &Ctx, name: &str) -> Answer {
 
 pub fn following(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
-    let id = format!("{}/following", convert::actor_uri(&account, ctx.base()));
+    let id = uris::following(&convert::actor_uri(&account, ctx.base()));
     relations(ctx, &account, id, account.following_count, false)
 }
 
@@ -61,7 +62,7 @@ fn relations(ctx: &Ctx, account: &AccountRow, id: String, total: i64, followers:
 
 pub fn featured(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
-    let id = account.featured_url.clone().unwrap_or_else(|| format!("{}/collections/featured", convert::actor_uri(&account, ctx.base())));
+    let id = account.featured_url.clone().unwrap_or_else(|| uris::featured(&convert::actor_uri(&account, ctx.base())));
     let rows = store::pins::featured(&Autocommit, ctx.viewer, account.id, MAX_FEATURED)?;
     let items: Vec<Object> = notes::notes(ctx, &account, &rows)?.into_iter().map(|n| Object::Note(Box::new(n))).collect();
     Ok(activity_json(&Collection {
@@ -78,7 +79,7 @@ pub fn tags(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
     Ok(activity_json(&Collection {
         context: Some(as2::plain_context()),
-        id: Some(format!("{}/collections/tags", convert::actor_uri(&account, ctx.base()))),
+        id: Some(uris::featured_tags(&convert::actor_uri(&account, ctx.base()))),
         kind: "Collection".into(),
         total_items: Some(0),
         items: Some(Vec::new()),

@@ -14,7 +14,7 @@ use crate::ctx::{Answer, Ctx, activity_json, redirect};
 pub fn get(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::by_name(name)?.ok_or_else(Response::not_found)?;
     if !ctx.wants_activity_json() {
-        let url = account.url.clone().unwrap_or_else(|| format!("{}/@{}", ctx.base(), account.username));
+        let url = account.url.clone().unwrap_or_else(|| aerie_core::contract::uris::profile(ctx.base(), &account.username));
         return Ok(redirect(&url));
     }
     if account.deleted_at.is_some() {

@@ -17,7 +17,7 @@ const PER_PAGE: u32 = 20;
 
 pub fn get(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
-    let id = account.outbox_url.clone().unwrap_or_else(|| format!("{}/outbox", convert::actor_uri(&account, ctx.base())));
+    let id = account.outbox_url.clone().unwrap_or_else(|| aerie_core::contract::uris::outbox(&convert::actor_uri(&account, ctx.base())));
     if !ctx.params.has("page") {
         return Ok(activity_json(&Collection {
             context: Some(as2::plain_context()),

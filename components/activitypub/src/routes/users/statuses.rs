@@ -5,6 +5,7 @@
 //! everything else is 404. Browsers are sent to the status page `/@NAME/ID`.
 
 use aerie_core::activitystreams::{self as as2, Collection, Object, PageRef};
+use aerie_core::contract::uris;
 use aerie_core::convert;
 use aerie_core::rows::{AccountRow, StatusRow};
 use aerie_core::store;
@@ -27,7 +28,7 @@ fn visible(ctx: &Ctx, name: &str, id: &str) -> Result<(AccountRow, StatusRow), R
 
 fn page_url(ctx: &Ctx, account: &AccountRow, status: &StatusRow) -> String {
     status.url.clone().unwrap_or_else(|| {
-        format!("{}/{}", account.url.clone().unwrap_or_else(|| format!("{}/@{}", ctx.base(), account.username)), status.id)
+        uris::status_page(&account.url.clone().unwrap_or_else(|| uris::profile(ctx.base(), &account.username)), status.id)
     })
 }
 

@@ -86,7 +86,7 @@ pub fn get(ctx: &Ctx) -> Answer {
         Subject::Account(name) => {
             let account = accounts::by_name(&name)?.filter(|a| a.deleted_at.is_none()).ok_or_else(Response::not_found)?;
             let uri = aerie_core::convert::actor_uri(&account, base);
-            let url = account.url.clone().unwrap_or_else(|| format!("{base}/@{}", account.username));
+            let url = account.url.clone().unwrap_or_else(|| aerie_core::contract::uris::profile(base, &account.username));
             let mut links = vec![
                 link("http://webfinger.net/rel/profile-page", "text/html", url.clone()),
                 link("self", "application/activity+json", uri.clone()),

@@ -70,7 +70,7 @@ pub fn create(ctx: &Ctx) -> Answer {
     };
 
     let id = settings::next_id();
-    let key = format!("media/{id}/original/{}.{}", uploads::token(), format.extension);
+    let key = aerie_core::contract::blob_keys::media_original(id, &uploads::token(), format.extension);
     let size = uploads::store(&key, file, &format)?;
     let now = settings::now_millis();
     let upload = Upload {

@@ -72,7 +72,7 @@ pub fn create(ctx: &Ctx) -> Answer {
     let (base, _) = outbound::instance()?;
     let forward = p.bool("forward").unwrap_or(false) && !target.is_local() && target.uri.is_some();
     let id = settings::next_id();
-    let uri = format!("{base}/reports/{id}");
+    let uri = aerie_core::contract::uris::report(&base, id);
     let now = settings::now_millis();
     let status_ids: Vec<String> = statuses.iter().map(|s| s.id.to_string()).collect();
     let report = NewReport {
@@ -110,7 +110,7 @@ pub fn create(ctx: &Ctx) -> Answer {
 fn forward_flag(base: &str, uri: &str, target: &aerie_core::rows::AccountRow, statuses: &[StatusRow], comment: &str) {
     let Some(target_uri) = target.uri.as_deref() else { return };
     let status_uris: Vec<String> = statuses.iter().filter(|s| !s.local).filter_map(|s| s.uri.clone()).collect();
-    let flag = outbound::flag(uri, &format!("{base}/actor"), target_uri, &status_uris, comment);
+    let flag = outbound::flag(uri, &aerie_core::contract::uris::instance_actor(base), target_uri, &status_uris, comment);
     if let Err(e) = federation::deliver(None, &flag, &outbound::inbox_of(target)) {
         log::warn(&format!("reports: forwarding {uri} to {target_uri} failed: {e}"));
     }
