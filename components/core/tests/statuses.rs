@@ -45,3 +45,49 @@ fn deleting_takes_the_counters_back() {
     assert!(delete(&status_row(posted.id), Files::Remove).unwrap().is_none());
     assert_eq!(account(author).statuses_count, 0);
 }
+
+/// Two remote posts published in the same millisecond whose URIs hash alike want the
+/// same id; both are stored (the second on the next id of that millisecond, so it still
+/// sorts where it was published), and a repeat of the first is still "already stored".
+#[test]
+fn remote_posts_that_want_the_same_id_are_both_stored() {
+    use aerie_core::actions::Origin;
+    use aerie_core::actions::statuses::{Attachments, Conversation, NewStatus, Posted, post};
+    use aerie_core::rows::StatusRow;
+    use aerie_sdk::settings;
+
+    let remote = remote_account("far", "remote.test");
+    let wanted = (settings::now_millis() - 1_000) << 16 | 0x1234;
+    let send = |uri: &str| {
+        let now = settings::now_millis();
+        let row = StatusRow {
+            id: wanted,
+            account_id: remote,
+            content_html: format!("<p>{uri}</p>"),
+            uri: Some(uri.to_string()),
+            visibility: "public".into(),
+            created_at: wanted >> 16,
+            updated_at: now,
+            ..Default::default()
+        };
+        let new = NewStatus {
+            row,
+            conversation: Conversation::New,
+            mentioned: Vec::new(),
+            silent: Vec::new(),
+            tags: Vec::new(),
+            media: Attachments::Remote(Vec::new()),
+            poll: None,
+            scheduled: None,
+            now,
+        };
+        post(&Origin::Remote { uri: uri.to_string() }, new).expect("posted")
+    };
+
+    let Posted::Created(first) = send("https://remote.test/notes/1") else { panic!("the first was not stored") };
+    let Posted::Created(second) = send("https://remote.test/notes/2") else { panic!("the second was not stored") };
+    assert_eq!(first.id, wanted);
+    assert_eq!((second.id >> 16, second.id & 0xffff), (wanted >> 16, 0x1235), "the next id of the same millisecond");
+    assert!(matches!(send("https://remote.test/notes/1"), Posted::AlreadyStored));
+    assert_eq!(account(remote).statuses_count, 2);
+}

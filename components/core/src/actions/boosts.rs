@@ -6,7 +6,7 @@ use aerie_sdk::db::{self, Error};
 
 use super::notify;
 use crate::rows::StatusRow;
-use crate::store::{notifications, reblogs};
+use crate::store::{self, notifications, reblogs};
 use crate::stream_audience;
 
 /// Adds `reblog`, a new row reblogging `original` (`local` set for a local account,
@@ -15,13 +15,19 @@ use crate::stream_audience;
 /// (not when a status with its URI already exists).
 pub fn boost(reblog: &StatusRow, original: &StatusRow) -> Result<bool, Error> {
     let tx = db::begin()?;
-    if !reblogs::insert(&tx, reblog)? {
+    let mut reblog = reblog.clone();
+    if !reblog.local
+        && let Some(uri) = &reblog.uri
+    {
+        reblog.id = store::statuses::unused_id(&tx, reblog.id, uri)?;
+    }
+    if !reblogs::insert(&tx, &reblog)? {
         return Ok(false);
     }
     let notice = notifications::create(&tx, original.account_id, reblog.account_id, notifications::REBLOG, Some(original.id))?;
     tx.commit()?;
     notify::publish(notice);
-    stream_audience::publish_created(reblog);
+    stream_audience::publish_created(&reblog);
     Ok(true)
 }
 

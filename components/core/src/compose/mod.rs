@@ -11,8 +11,8 @@ pub mod render;
 use aerie_sdk::db::{self, Error};
 
 use crate::actions::polls::NewPoll;
-use crate::contract::uris;
 use crate::actions::statuses::{Attachments, Conversation, NewStatus, Poll};
+use crate::contract::uris;
 use crate::rows::{AccountRow, StatusRow};
 
 /// The instance facts composing needs.

@@ -124,6 +124,27 @@ pub fn insert_local(db: &impl Handle, row: &StatusRow) -> Result<(), Error> {
     Ok(())
 }
 
+/// The id to store remote object `uri` under, given the id it `wanted`. A remote
+/// object's id is its publication millisecond and 16 bits of a hash of its URI
+/// (`settings::id_at`), and servers publish with a resolution of a second, so two
+/// objects can want the same id; without this the second insert failed on the primary
+/// key on every retry and the post was lost. The answer is `wanted` when it is free or
+/// already holds `uri`, else the next free id of the same millisecond, so the status
+/// still sorts where it was published. One indexed lookup when there is no clash.
+pub fn unused_id(db: &impl Handle, wanted: i64, uri: &str) -> Result<i64, Error> {
+    let millisecond = wanted & !0xffff;
+    for step in 0..=0xffff_i64 {
+        let id = millisecond | ((wanted + step) & 0xffff);
+        let rows = db.query("SELECT uri FROM statuses WHERE id = $1", &[Value::Int64(id)])?;
+        match rows.first() {
+            None => return Ok(id),
+            Some(row) if row.string("uri").as_deref() == Some(uri) => return Ok(id),
+            Some(_) => {}
+        }
+    }
+    Err(Error::ConstraintViolation(format!("every status id of the millisecond of {wanted} is taken")))
+}
+
 /// Inserts remote status `row`, stored at `now`, unless a status with its URI is
 /// already stored; returns whether it was written.
 pub fn insert_remote(db: &impl Handle, row: &StatusRow, now: i64) -> Result<bool, Error> {

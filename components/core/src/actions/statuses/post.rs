@@ -74,6 +74,9 @@ pub fn post(origin: &Origin, new: NewStatus) -> Result<Posted, Refused> {
         Conversation::New => store::conversations::create(&tx, aerie_sdk::settings::next_id(), now)?,
     };
     row.conversation_id = Some(conversation_id);
+    if !local && let Some(uri) = &row.uri {
+        row.id = store::statuses::unused_id(&tx, row.id, uri)?;
+    }
     if local {
         store::statuses::insert_local(&tx, &row)?;
     } else if !store::statuses::insert_remote(&tx, &row, now)? {
