@@ -83,7 +83,7 @@ pub async fn create_local(db: &Database, ids: &Arc<IdGenerator>, new: NewAccount
     let user_id = ids.next();
     let name = new.username;
     let base = new.base_url.trim_end_matches('/');
-    let uri = uris::actor(base, &name);
+    let uri = uris::actor(base, name);
     let tx = db.begin().await?;
     tx.execute(
         "INSERT INTO accounts (id, username, domain, display_name, created_at, uri, url, inbox_url, shared_inbox_url, outbox_url, \
@@ -94,7 +94,7 @@ pub async fn create_local(db: &Database, ids: &Arc<IdGenerator>, new: NewAccount
             name.into(),
             now.into(),
             uri.clone().into(),
-            uris::profile(base, &name).into(),
+            uris::profile(base, name).into(),
             uris::inbox(&uri).into(),
             uris::shared_inbox(base).into(),
             uris::outbox(&uri).into(),
