@@ -8,7 +8,7 @@ mod common;
 
 use aerie_core::actions::Origin;
 use aerie_core::actions::lists::{self as actions, Changes, Refusal};
-use aerie_core::actions::statuses::{Attachments, Conversation, NewStatus, Posted, post};
+use aerie_core::actions::statuses::Posted;
 use aerie_core::actions::{accounts, blocks, follows};
 use aerie_core::rows::StatusRow;
 use aerie_core::store::blocks::Block;
@@ -178,18 +178,7 @@ fn a_members_statuses_stream_to_its_lists_by_their_replies_policy() {
             updated_at: now,
             ..Default::default()
         };
-        let new = NewStatus {
-            row,
-            conversation: Conversation::New,
-            mentioned: Vec::new(),
-            silent: Vec::new(),
-            tags: Vec::new(),
-            media: Attachments::Uploads(Vec::new()),
-            poll: None,
-            now,
-            scheduled: None,
-        };
-        assert!(matches!(post(&Origin::Local, new).unwrap(), Posted::Created(_)));
+        assert!(matches!(post_row(&Origin::Local, row, &[]), Posted::Created(_)));
     };
 
     // A reply to a member: `list` and `followed`, not `none`.

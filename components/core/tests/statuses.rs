@@ -52,7 +52,7 @@ fn deleting_takes_the_counters_back() {
 #[test]
 fn remote_posts_that_want_the_same_id_are_both_stored() {
     use aerie_core::actions::Origin;
-    use aerie_core::actions::statuses::{Attachments, Conversation, NewStatus, Posted, post};
+    use aerie_core::actions::statuses::Posted;
     use aerie_core::rows::StatusRow;
     use aerie_sdk::settings;
 
@@ -70,18 +70,7 @@ fn remote_posts_that_want_the_same_id_are_both_stored() {
             updated_at: now,
             ..Default::default()
         };
-        let new = NewStatus {
-            row,
-            conversation: Conversation::New,
-            mentioned: Vec::new(),
-            silent: Vec::new(),
-            tags: Vec::new(),
-            media: Attachments::Remote(Vec::new()),
-            poll: None,
-            scheduled: None,
-            now,
-        };
-        post(&Origin::Remote { uri: uri.to_string() }, new).expect("posted")
+        post_row(&Origin::Remote { uri: uri.to_string() }, row, &[])
     };
 
     let Posted::Created(first) = send("https://remote.test/notes/1") else { panic!("the first was not stored") };

@@ -78,7 +78,19 @@ pub fn status(account: i64, local: bool, text: &str, mentioned: &[i64]) -> Statu
         updated_at: now,
         ..Default::default()
     };
+    let origin = if local { Origin::Local } else { Origin::Remote { uri: String::new() } };
+    match post_row(&origin, row, mentioned) {
+        Posted::Created(row) => *row,
+        Posted::AlreadyStored | Posted::Unscheduled => panic!("a new status was already stored"),
+    }
+}
+
+/// Posts `row` as it is (a new conversation, no tags, media or poll) through the
+/// action, mentioning `mentioned`, and returns what the action answered.
+pub fn post_row(origin: &Origin, row: StatusRow, mentioned: &[i64]) -> Posted {
+    let local = *origin == Origin::Local;
     let new = NewStatus {
+        now: row.updated_at,
         row,
         conversation: Conversation::New,
         mentioned: mentioned.to_vec(),
@@ -87,13 +99,8 @@ pub fn status(account: i64, local: bool, text: &str, mentioned: &[i64]) -> Statu
         media: if local { Attachments::Uploads(Vec::new()) } else { Attachments::Remote(Vec::new()) },
         poll: None,
         scheduled: None,
-        now,
     };
-    let origin = if local { Origin::Local } else { Origin::Remote { uri: String::new() } };
-    match post(&origin, new).expect("posted") {
-        Posted::Created(row) => *row,
-        Posted::AlreadyStored | Posted::Unscheduled => panic!("a new status was already stored"),
-    }
+    post(origin, new).expect("posted")
 }
 
 pub fn account(id: i64) -> AccountRow {
