@@ -153,15 +153,7 @@ pub fn attach(db: &impl Handle, status_id: i64, author: i64, media_ids: &[i64]) 
         return Ok(Ok(()));
     }
     let list = placeholders(3, media_ids.len());
-    let usable = db.query(
-        &format!(
-            "SELECT id FROM media_attachments WHERE account_id = $2 AND (status_id IS NULL OR status_id = $1) \
-             AND scheduled_status_id IS NULL AND id IN ({list})"
-        ),
-        &params,
-    )?;
-    let found: Vec<i64> = usable.iter().filter_map(|r| r.i64("id")).collect();
-    let missing: Vec<i64> = media_ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    let missing = unusable(db, "(status_id IS NULL OR status_id = $1) AND scheduled_status_id IS NULL", &list, &params, media_ids)?;
     if !missing.is_empty() {
         return Ok(Err(missing));
     }
@@ -263,6 +255,15 @@ pub fn for_scheduled(db: &impl Handle, scheduled_ids: &[i64]) -> Result<HashMap<
     Ok(out)
 }
 
+/// Which of `media_ids` (`$3…`, the placeholders `list`) are not `$2`'s uploads free
+/// by `free` (a condition on `$1`, the status or scheduled status they are for): the
+/// check [`attach`] and [`reserve`] make before changing anything.
+fn unusable(db: &impl Handle, free: &str, list: &str, params: &[Value], media_ids: &[i64]) -> Result<Vec<i64>, Error> {
+    let usable = db.query(&format!("SELECT id FROM media_attachments WHERE account_id = $2 AND {free} AND id IN ({list})"), params)?;
+    let found: Vec<i64> = usable.iter().filter_map(|r| r.i64("id")).collect();
+    Ok(media_ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}
+
 /// Reserves `media_ids` for scheduled status `scheduled` by `author`, in that order:
 /// each must be `author`'s, unattached and not reserved already. `Ok(Err(missing))`
 /// names the ids that are not usable (nothing is changed then).
@@ -273,15 +274,8 @@ pub fn reserve(db: &impl Handle, scheduled: i64, author: i64, media_ids: &[i64])
     let mut params = vec![Value::Int64(scheduled), Value::Int64(author)];
     params.extend(ids(media_ids));
     let list = placeholders(3, media_ids.len());
-    let usable = db.query(
-        &format!(
-            "SELECT id FROM media_attachments WHERE account_id = $2 AND status_id IS NULL \
-             AND (scheduled_status_id IS NULL OR scheduled_status_id = $1) AND id IN ({list})"
-        ),
-        &params,
-    )?;
-    let found: Vec<i64> = usable.iter().filter_map(|r| r.i64("id")).collect();
-    let missing: Vec<i64> = media_ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    let missing =
+        unusable(db, "status_id IS NULL AND (scheduled_status_id IS NULL OR scheduled_status_id = $1)", &list, &params, media_ids)?;
     if !missing.is_empty() {
         return Ok(Err(missing));
     }
