@@ -108,11 +108,13 @@ impl SqliteReads {
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
         let (target, scope) = (self.target.clone(), scope.clone());
+        // Whether the inline attempt got as far as finding it to be one statement (it
+        // may have run out of its slice while compiling): if not, the pool checks.
+        let checked = single.get().is_some();
         let job: Job = Box::new(move || {
-            // The inline attempt found it to be one statement before it ran.
-            let done = OnceLock::from(());
+            let single = if checked { OnceLock::from(()) } else { OnceLock::new() };
             let result = target
-                .with_reader(|reader| scoped_read::<S>(reader, &scope, &key, &done, &params, None))
+                .with_reader(|reader| scoped_read::<S>(reader, &scope, &key, &single, &params, None))
                 .map(|sink| sink.expect("no slice, so never out of it"));
             let _ = reply.send(result);
         });
@@ -184,6 +186,9 @@ impl Target {
         let connection = Connection::open_with_flags(&self.path, flags).map_err(to_db_error)?;
         connection.busy_timeout(self.busy_timeout).map_err(to_db_error)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Read the schema now, outside any component's slice: compiling the first
+        // statement would otherwise read it under the progress handler.
+        connection.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).map_err(to_db_error)?;
         let guard = Guard::new(self.schema.clone());
         // SAFETY: the connection is open; the guard is kept beside it in `Reader`,
         // which closes the connection first.
@@ -220,6 +225,11 @@ fn scoped_read<S: Fresh>(
     if single.get().is_none() {
         // SAFETY: this thread owns the connection, and nothing else runs on it now.
         let checked = unsafe { one_statement(reader.connection.handle(), key) };
+        // Compiling can outlast the slice too (a fresh connection reads the schema
+        // first, under the progress handler): that is a retry, not a bad query.
+        if checked.is_err() && entered.out_of_slice() {
+            return Ok(None);
+        }
         entered.finish(checked)?;
         let _ = single.set(());
     }
@@ -322,5 +332,49 @@ fn to_db_error(error: rusqlite::Error) -> DbError {
             }
         }
         _ => DbError::InvalidQuery(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn scope() -> ComponentScope {
+        ComponentScope {
+            component: "reader-test".into(),
+            read_only: true,
+            tables: None,
+            deadline: Instant::now() + Duration::from_secs(30),
+        }
+    }
+
+    fn count(reads: &SqliteReads, table: &str, slice: Option<Duration>) -> Result<Option<RowSet>, DbError> {
+        let key = cache_key(&scope(), &format!("SELECT count(*) AS n FROM {table}"));
+        reads.target.with_reader(|reader| scoped_read::<RowSet>(reader, &scope(), &key, &OnceLock::new(), &[], slice))
+    }
+
+    /// SQLite re-reads a changed schema while compiling, under the progress handler: a
+    /// compile that outlasts the inline slice is tried again without one, not refused as
+    /// an invalid query (on a slow box this failed a plain `SELECT count(*)`).
+    #[test]
+    fn a_compile_that_outlasts_its_slice_is_retried() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reads.db");
+        let writer = Connection::open(&path).unwrap();
+        writer.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE first (id INTEGER PRIMARY KEY)").unwrap();
+        let reads = SqliteReads::new(path, Duration::from_secs(1), Arc::new(Schema::default()));
+        assert!(count(&reads, "first", None).unwrap().is_some());
+
+        let mut ddl = String::new();
+        for i in 0..300 {
+            ddl.push_str(&format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t{i}_v ON t{i} (v);"));
+        }
+        writer.execute_batch(&ddl).unwrap();
+        let stopped = count(&reads, "t299", Some(Duration::ZERO));
+        assert!(matches!(stopped, Ok(None)), "an out-of-slice compile must come back for a retry: {stopped:?}");
+        let rows = count(&reads, "t299", None).unwrap().expect("no slice, so never out of it");
+        assert_eq!(rows.rows, vec![vec![Value::Int(0)]]);
     }
 }
