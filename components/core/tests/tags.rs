@@ -198,3 +198,32 @@ fn endorsements_need_the_follow_and_go_with_it() {
     follow(alice, bob);
     assert!(endorsements::page(&Autocommit, alice, &Page::default()).unwrap().is_empty());
 }
+
+#[test]
+fn a_public_status_with_a_followed_tag_streams_to_the_followers_home() {
+    harness::reset();
+    let alice = local_account("alice");
+    let bob = local_account("bob");
+    let carol = local_account("carol");
+    actions::follow(alice, "rust").unwrap().unwrap();
+    actions::follow(carol, "rust").unwrap().unwrap();
+    aerie_core::store::blocks::mute(&Autocommit, settings::next_id(), carol, bob, true, None, settings::now_millis()).unwrap();
+    let home_streams = || -> Vec<String> {
+        harness::take_events()
+            .into_iter()
+            .filter(|e| e.kind == "update")
+            .flat_map(|e| e.streams)
+            .filter(|s| s.starts_with("user:"))
+            .collect()
+    };
+    harness::take_events();
+    tagged(bob, true, "public", &["Rust"]);
+    let heard = home_streams();
+    assert!(heard.contains(&format!("user:{alice}")), "{heard:?}");
+    assert!(!heard.contains(&format!("user:{carol}")), "carol mutes bob: {heard:?}");
+    for visibility in ["unlisted", "private", "direct"] {
+        tagged(bob, true, visibility, &["rust"]);
+        let heard = home_streams();
+        assert!(!heard.contains(&format!("user:{alice}")), "{visibility}: {heard:?}");
+    }
+}
