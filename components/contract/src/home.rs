@@ -33,6 +33,9 @@
 //! A viewer with an exclusive list (Mastodon 4.2+) does not see its members' statuses
 //! and reblogs at home: the `_with` statements take `exclusive` and then add
 //! [`NOT_IN_EXCLUSIVE_LIST`]; everyone else's statements stay as they were.
+//!
+//! A viewer who follows hashtags also sees the public statuses carrying them: see
+//! [`crate::home_tags`], which reuses these statements' parts.
 
 use crate::paging::Page;
 use crate::visibility::visible_sql;
@@ -55,7 +58,7 @@ const KNOWN_REPLY: &str = "(s.in_reply_to_account_id IS NULL OR s.in_reply_to_ac
      OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = $1 AND rf.target_account_id = s.in_reply_to_account_id))";
 
 /// Membership as a test on one row (for the walk): own, or followed with reblogs shown.
-const MEMBER: &str = "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 \
+pub(crate) const MEMBER: &str = "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 \
      AND hf.target_account_id = s.account_id AND (s.reblog_of_id IS NULL OR hf.show_reblogs = 1)))";
 
 /// Membership as a set of authors (to drive the `statuses (account_id, id)` index):
@@ -75,7 +78,7 @@ pub fn bounds(page: &Page) -> (String, Vec<i64>) {
 
 /// The id where the window ends: the [`WINDOW`]th status from the page bound the walk
 /// starts at (any author, any visibility), or NULL when fewer remain.
-fn window_edge(page: &Page) -> String {
+pub(crate) fn window_edge(page: &Page) -> String {
     // The bound the walk starts from is the first parameter for a page below
     // `max_id`, and the `min_id` parameter (after `max_id`'s, if any) for a page
     // above it, as `Page::sql` numbers them.
@@ -87,7 +90,7 @@ fn window_edge(page: &Page) -> String {
     format!("(SELECT w.id FROM statuses w WHERE {start} ORDER BY w.id {direction} LIMIT 1 OFFSET {})", WINDOW - 1)
 }
 
-fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: u32, exclusive: bool) -> String {
+pub(crate) fn statement(columns: &str, page: &Page, membership: &str, beyond: &str, limit: u32, exclusive: bool) -> String {
     let (bounds, _) = bounds(page);
     let direction = if page.ascending() { "ASC" } else { "DESC" };
     let membership = if exclusive { format!("{membership} AND {NOT_IN_EXCLUSIVE_LIST}") } else { membership.to_string() };

@@ -24,6 +24,7 @@ pub mod blob_keys;
 pub mod events;
 pub mod headers;
 pub mod home;
+pub mod home_tags;
 pub mod jobs;
 pub mod paging;
 pub mod placeholders;

@@ -104,6 +104,13 @@ pub fn tag(base: &str, name: &str) -> String {
     format!("{base}/tags/{name}")
 }
 
+/// An account's statuses with a hashtag, the page a featured hashtag links to:
+/// `PROFILE/tagged/NAME` (`BASE/@NAME/tagged/TAG` for a [`profile`] URL); `name`
+/// must already be safe in a path.
+pub fn tagged(profile: &str, name: &str) -> String {
+    format!("{profile}/tagged/{name}")
+}
+
 /// A report forwarded to another server as a `Flag`: `BASE/reports/ID`.
 pub fn report(base: &str, id: i64) -> String {
     format!("{base}/reports/{id}")
@@ -188,6 +195,7 @@ mod tests {
         assert_eq!(following(&alice), "https://a.example/users/alice/following");
         assert_eq!(featured(&alice), "https://a.example/users/alice/collections/featured");
         assert_eq!(featured_tags(&alice), "https://a.example/users/alice/collections/tags");
+        assert_eq!(tagged(&profile("https://a.example", "alice"), "rust"), "https://a.example/@alice/tagged/rust");
         assert_eq!(shared_inbox(base), "https://a.example/inbox");
         assert_eq!(instance_actor(base), "https://a.example/actor");
         assert_eq!(profile(base, "alice"), "https://a.example/@alice");

@@ -115,7 +115,7 @@ pub fn account_to_mention(row: &AccountRow) -> Mention {
 
 /// A tag name as the Tag entity on a status.
 pub fn tag_to_api(name: &str, base: &str) -> Tag {
-    Tag { name: name.to_string(), url: tag_url(base, name), history: None, following: None }
+    Tag { id: None, name: name.to_string(), url: tag_url(base, name), history: None, following: None }
 }
 
 /// A list row as the client's `List`.

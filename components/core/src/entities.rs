@@ -122,6 +122,10 @@ pub struct TagHistory {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
+    /// Only on the tag endpoints (`GET /api/v1/tags/:name`, followed tags), as in
+    /// Mastodon 4.3; a status's tags carry name and url only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub name: String,
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -397,4 +401,16 @@ pub struct FilterV1 {
     pub expires_at: Option<String>,
     /// The filter's action is `hide`.
     pub irreversible: bool,
+}
+
+/// A hashtag an account features on its profile (`/api/v1/featured_tags`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeaturedTag {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    /// A number as a string, as Mastodon sends it.
+    pub statuses_count: String,
+    /// A date (`2024-05-01`), or null before the first use.
+    pub last_status_at: Option<String>,
 }

@@ -11,6 +11,9 @@
 //! - `public`, `public:local` / `public:remote` (and `:media` variants when it has
 //!   media): public statuses that are not reblogs nor replies to someone else.
 //! - `hashtag:<name>` and, for local statuses, `hashtag:local:<name>`: public statuses.
+//! - `user:<id>` also for local accounts following one of a public status's hashtags,
+//!   when it is not a reply to someone else (their home timeline shows it; see
+//!   `contract::home_tags`), minus those muting the author.
 //! - `list:<id>`: statuses and reblogs of the list's members, but not direct ones,
 //!   by the list's replies policy (its owner, who follows them, sees them; the list
 //!   timeline's rule). Members of an exclusive list leave its owner's `user` stream.
@@ -60,6 +63,7 @@ fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
     let reply_to_other = row.in_reply_to_id.is_some() && row.in_reply_to_account_id != Some(row.account_id);
     if !reply_to_other {
         let place = if facts.author_local { Origin::Local } else { Origin::Remote };
+        facts.tag_followers.iter().for_each(|id| add(user_stream(*id)));
         add(public_stream(Origin::All, false));
         add(public_stream(place, false));
         if facts.has_media {
@@ -113,6 +117,7 @@ mod tests {
             mentioned: vec![3],
             lists: vec![7],
             tags: vec!["rust".into()],
+            tag_followers: vec![4, 2],
             has_media: true,
             author_local: true,
         };
@@ -123,6 +128,7 @@ mod tests {
                 "user:1",
                 "user:2",
                 "list:7",
+                "user:4",
                 "public",
                 "public:local",
                 "public:media",
@@ -135,6 +141,7 @@ mod tests {
         assert_eq!(streams(&direct, &facts), ["user:1", "user:3", "direct:1", "direct:3"]);
         let reply = StatusRow { in_reply_to_id: Some(5), in_reply_to_account_id: Some(3), ..public.clone() };
         assert!(!streams(&reply, &facts).contains(&"public".to_string()));
+        assert!(!streams(&reply, &facts).contains(&"user:4".to_string()), "a reply to another account stays out of tag followers' homes");
         let private = StatusRow { visibility: "private".into(), ..public };
         assert_eq!(streams(&private, &facts), ["user:1", "user:2", "list:7"]);
     }

@@ -58,6 +58,7 @@ fn route(request: Request) -> Response {
 
 fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
     match (method, path) {
+        ("GET", ["accounts"]) => accounts::batch::get(ctx),
         ("GET", ["accounts", "verify_credentials"]) => accounts::credentials::verify(ctx),
         ("PATCH" | "PUT", ["accounts", "update_credentials"]) => accounts::credentials::update(ctx),
         ("DELETE", ["profile", slot]) => {
@@ -80,6 +81,19 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["accounts", id, "unmute"]) => accounts::mute::unmute(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "note"]) => accounts::note::save(ctx, parse_id(id)?),
         ("POST", ["accounts", id, "remove_from_followers"]) => accounts::follow::remove_from_followers(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "pin"]) => routes::api::v1::endorsements::pin(ctx, parse_id(id)?),
+        ("POST", ["accounts", id, "unpin"]) => routes::api::v1::endorsements::unpin(ctx, parse_id(id)?),
+        ("GET", ["accounts", id, "featured_tags"]) => routes::api::v1::featured_tags::of_account(ctx, parse_id(id)?),
+        ("GET", ["endorsements"]) => routes::api::v1::endorsements::list(ctx),
+
+        ("GET", ["tags", name]) => routes::api::v1::tags::get(ctx, name),
+        ("POST", ["tags", name, "follow"]) => routes::api::v1::tags::follow(ctx, name),
+        ("POST", ["tags", name, "unfollow"]) => routes::api::v1::tags::unfollow(ctx, name),
+        ("GET", ["followed_tags"]) => routes::api::v1::tags::followed(ctx),
+        ("GET", ["featured_tags"]) => routes::api::v1::featured_tags::list(ctx),
+        ("POST", ["featured_tags"]) => routes::api::v1::featured_tags::create(ctx),
+        ("GET", ["featured_tags", "suggestions"]) => routes::api::v1::featured_tags::suggestions(ctx),
+        ("DELETE", ["featured_tags", id]) => routes::api::v1::featured_tags::delete(ctx, parse_id(id)?),
 
         ("GET", ["instance", "peers"]) => instance::peers(),
         ("GET", ["instance", "activity"]) => instance::activity(),
@@ -147,6 +161,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
 
         ("GET", ["timelines", "home"]) => timelines::home(ctx),
         ("GET", ["timelines", "public"]) => timelines::public(ctx),
+        ("GET", ["timelines", "link"]) => routes::api::v1::link_timeline::get(ctx),
         ("GET", ["timelines", "tag", hashtag]) => timelines::tag(ctx, hashtag),
         ("GET", ["timelines", "list", id]) => timelines::list(ctx, parse_id(id)?),
 

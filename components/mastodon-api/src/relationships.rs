@@ -47,6 +47,7 @@ pub fn load(viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, Response>
                 r.muting_notifications = notifications;
             }
             Edge::DomainBlocking => r.domain_blocking = true,
+            Edge::Endorsed => r.endorsed = true,
         }
     }
     Ok(targets

@@ -26,6 +26,7 @@ pub mod polls;
 pub mod saved;
 pub mod scheduled;
 pub mod statuses;
+pub mod tags;
 
 /// Where a state change comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

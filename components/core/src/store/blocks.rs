@@ -132,6 +132,21 @@ pub fn muted_page(db: &impl Handle, account: i64, now: i64, page: &Page) -> Resu
     Ok(page.finish(rows.iter().map(|r| (r.i64("page_id").unwrap_or_default(), AccountRow::from_row(&r))).collect()))
 }
 
+/// When `account`'s mutes of `targets` end, as `(target, expiry in milliseconds)`;
+/// mutes for ever are left out.
+pub fn mute_expiries(db: &impl Handle, account: i64, targets: &[i64]) -> Result<Vec<(i64, i64)>, Error> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT target_account_id, expires_at FROM mutes WHERE account_id = $1 AND expires_at IS NOT NULL AND target_account_id IN ({})",
+        aerie_sdk::db::placeholders(2, targets.len())
+    );
+    let mut params = vec![Value::Int64(account)];
+    params.extend(aerie_sdk::db::ids(targets));
+    Ok(db.query(&sql, &params)?.iter().filter_map(|r| Some((r.i64("target_account_id")?, r.i64("expires_at")?))).collect())
+}
+
 /// Hides `domain` for `account` (row `id` at `now`), unless it already is.
 pub fn block_domain(db: &impl Handle, id: i64, account: i64, domain: &str, now: i64) -> Result<(), Error> {
     db.execute(

@@ -43,6 +43,7 @@ pub fn remove(tx: &impl Handle, follower: i64, target: i64) -> Result<(), Error>
     tx.execute("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2", &pair)?;
     if tx.execute("DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2", &pair)? > 0 {
         crate::store::lists::leave_lists_of(tx, follower, target)?;
+        crate::store::endorsements::remove(tx, follower, target)?;
         tx.execute(
             "UPDATE accounts SET following_count = following_count - 1 WHERE id = $1 AND following_count > 0",
             &[Value::Int64(follower)],

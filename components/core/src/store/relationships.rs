@@ -28,6 +28,8 @@ pub enum Edge {
     },
     /// The viewer hides the account's domain.
     DomainBlocking,
+    /// The viewer endorses the account (features it on their profile).
+    Endorsed,
 }
 
 /// Every fact about `viewer` and each of `targets` at `now`, as `(account, edge)`.
@@ -46,7 +48,8 @@ pub fn edges(db: &impl Handle, viewer: i64, targets: &[i64], now: i64) -> Result
          UNION ALL SELECT 'muting' AS k, target_account_id AS aid, hide_notifications AS x, 0 AS y, NULL AS langs FROM mutes WHERE account_id = $1 AND target_account_id IN ({list}) \
            AND (expires_at IS NULL OR expires_at > $2) \
          UNION ALL SELECT 'domain_blocking' AS k, da.id AS aid, 0 AS x, 0 AS y, NULL AS langs FROM accounts da JOIN account_domain_blocks adb ON adb.domain = da.domain \
-           WHERE adb.account_id = $1 AND da.id IN ({list})"
+           WHERE adb.account_id = $1 AND da.id IN ({list}) \
+         UNION ALL SELECT 'endorsed' AS k, target_account_id AS aid, 0 AS x, 0 AS y, NULL AS langs FROM account_pins WHERE account_id = $1 AND target_account_id IN ({list})"
     );
     let mut params = vec![Value::Int64(viewer), Value::Int64(now)];
     params.extend(ids(targets));
@@ -64,6 +67,7 @@ pub fn edges(db: &impl Handle, viewer: i64, targets: &[i64], now: i64) -> Result
                 "blocking" => Edge::Blocking,
                 "blocked_by" => Edge::BlockedBy,
                 "muting" => Edge::Muting { notifications: x },
+                "endorsed" => Edge::Endorsed,
                 _ => Edge::DomainBlocking,
             };
             Some((aid, edge))

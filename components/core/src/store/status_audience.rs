@@ -1,7 +1,8 @@
 //! The facts about a status its streaming audience depends on (local followers,
-//! local mentioned accounts, the lists holding the author, hashtags, media, whether
-//! the author is local), read across `follows`, `mutes`, `lists`, `list_accounts`,
-//! `mentions`, `status_tags`, `media_attachments` and `accounts` in one query.
+//! local mentioned accounts, the lists holding the author, hashtags and who follows
+//! them, media, whether the author is local), read across `follows`, `mutes`, `lists`,
+//! `list_accounts`, `mentions`, `status_tags`, `tag_follows`, `media_attachments` and
+//! `accounts` in one query.
 
 use aerie_sdk::db::{Error, Handle, Value};
 
@@ -15,6 +16,9 @@ pub struct Facts {
     /// The lists whose timeline shows it (see [`facts`]).
     pub lists: Vec<i64>,
     pub tags: Vec<String>,
+    /// Local accounts following one of its hashtags, minus those muting the author or
+    /// holding it in an exclusive list (see `contract::home_tags`).
+    pub tag_followers: Vec<i64>,
     pub has_media: bool,
     pub author_local: bool,
 }
@@ -54,6 +58,12 @@ pub fn facts(db: &impl Handle, status: i64, author: i64, reply_to: Option<i64>, 
          UNION ALL SELECT 'm' AS k, m.account_id AS id, NULL AS name FROM mentions m JOIN accounts ma ON ma.id = m.account_id AND ma.domain IS NULL \
            WHERE m.status_id = $1 AND m.silent = 0 \
          UNION ALL SELECT 't' AS k, 0 AS id, t.name AS name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = $1 \
+         UNION ALL SELECT 'g' AS k, tf.account_id AS id, NULL AS name FROM status_tags gt JOIN tag_follows tf ON tf.tag_id = gt.tag_id \
+           WHERE gt.status_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM mutes gmu WHERE gmu.account_id = tf.account_id AND gmu.target_account_id = $2 \
+             AND (gmu.expires_at IS NULL OR gmu.expires_at > $4)) \
+           AND NOT EXISTS (SELECT 1 FROM list_accounts gxm JOIN lists gxl ON gxl.id = gxm.list_id \
+             WHERE gxm.account_id = $2 AND gxl.account_id = tf.account_id AND gxl.exclusive = 1) \
          UNION ALL SELECT 'p' AS k, 0 AS id, NULL AS name FROM media_attachments ma2 WHERE ma2.status_id = $1 \
          UNION ALL SELECT 'a' AS k, 0 AS id, NULL AS name FROM accounts aa WHERE aa.id = $2 AND aa.domain IS NULL"
     );
@@ -66,6 +76,7 @@ pub fn facts(db: &impl Handle, status: i64, author: i64, reply_to: Option<i64>, 
             Some("m") => facts.mentioned.push(id),
             Some("l") => facts.lists.push(id),
             Some("t") => facts.tags.extend(r.string("name")),
+            Some("g") => facts.tag_followers.push(id),
             Some("p") => facts.has_media = true,
             _ => facts.author_local = true,
         }

@@ -5,6 +5,7 @@
 use aerie_sdk::db::{Error, Handle, Rows, Value, placeholders};
 
 use crate::contract::home::{self, NOT_MUTED};
+use crate::contract::home_tags;
 use crate::contract::paging::Page;
 use crate::rows::{STATUS_COLUMNS, StatusRow};
 
@@ -15,20 +16,34 @@ pub fn paged_rows(rows: &Rows) -> Vec<(i64, StatusRow)> {
 
 /// One page of `viewer`'s home timeline at `now`, before [`Page::finish`]: read in
 /// up to three statements, so that a page never walks the whole table. Members of
-/// the viewer's exclusive lists are left out, tested only for a viewer who has one.
+/// the viewer's exclusive lists are left out, tested only for a viewer who has one;
+/// public statuses with a hashtag the viewer follows are in, read only for a viewer
+/// who follows one (see [`crate::contract::home_tags`]).
 pub fn home(db: &impl Handle, viewer: i64, now: i64, page: &Page) -> Result<Vec<(i64, StatusRow)>, Error> {
     let exclusive = crate::store::lists::has_exclusive(db, viewer)?;
+    let tags = crate::store::followed_tags::follows_any(db, viewer)?;
     let mut params = vec![Value::Int64(viewer), Value::Int64(now)];
     params.extend(home::bounds(page).1.into_iter().map(Value::Int64));
-    let mut rows = paged_rows(&db.query(&home::window_sql_with(STATUS_COLUMNS, page, exclusive), &params)?);
+    let window =
+        if tags { home_tags::window_sql(STATUS_COLUMNS, page, exclusive) } else { home::window_sql_with(STATUS_COLUMNS, page, exclusive) };
+    let mut rows = paged_rows(&db.query(&window, &params)?);
     let missing = page.limit() as usize - rows.len().min(page.limit() as usize);
     if missing > 0 {
         let nearest = paged_rows(&db.query(&home::nearest_rest_sql_with(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?);
-        let rest = if nearest.len() == missing {
+        let mut rest = if nearest.len() == missing {
             nearest
         } else {
             paged_rows(&db.query(&home::rest_sql_with(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?)
         };
+        if tags {
+            let nearest = paged_rows(&db.query(&home_tags::nearest_rest_sql(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?);
+            let tagged = if nearest.len() == missing {
+                nearest
+            } else {
+                paged_rows(&db.query(&home_tags::rest_sql(STATUS_COLUMNS, page, missing as u32, exclusive), &params)?)
+            };
+            rest = home_tags::merge(rest, tagged, page.ascending(), missing);
+        }
         rows.extend(rest);
     }
     Ok(rows)

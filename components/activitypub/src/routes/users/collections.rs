@@ -1,6 +1,6 @@
 //! A local account's collections: `followers` and `following` (totals, and pages of
 //! actor URIs at `?page=N`), `collections/featured` (pinned statuses as Notes) and
-//! `collections/tags` (featured hashtags; none yet).
+//! `collections/tags` (featured hashtags as `Hashtag` objects).
 
 use aerie_core::activitystreams::{self as as2, Collection, Object};
 use aerie_core::contract::uris;
@@ -75,14 +75,30 @@ pub fn featured(ctx: &Ctx, name: &str) -> Answer {
     }))
 }
 
+/// The actor's `featuredTags`: the hashtags the account features on its profile,
+/// as `Hashtag` objects linking to its statuses with the tag (as Mastodon serves
+/// them).
 pub fn tags(ctx: &Ctx, name: &str) -> Answer {
     let account = accounts::active(name)?;
+    let profile = account.url.clone().unwrap_or_else(|| uris::profile(ctx.base(), &account.username));
+    let items: Vec<Object> = store::featured_tags::of_account(&Autocommit, account.id)?
+        .iter()
+        .map(|featured| {
+            let tag = as2::Tag {
+                kind: "Hashtag".into(),
+                href: Some(uris::tagged(&profile, &aerie_sdk::params::percent_encode(&featured.name))),
+                name: Some(format!("#{}", featured.display_name)),
+                ..Default::default()
+            };
+            Object::Other(serde_json::to_value(tag).unwrap_or_default())
+        })
+        .collect();
     Ok(activity_json(&Collection {
-        context: Some(as2::plain_context()),
+        context: Some(serde_json::json!([as2::AS_CONTEXT, { "Hashtag": "as:Hashtag" }])),
         id: Some(uris::featured_tags(&convert::actor_uri(&account, ctx.base()))),
         kind: "Collection".into(),
-        total_items: Some(0),
-        items: Some(Vec::new()),
+        total_items: Some(items.len() as u64),
+        items: Some(items),
         ..Default::default()
     }))
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/accounts`: one account, lookup, its statuses, followers and following.
 
+pub mod batch;
 pub mod block;
 pub mod credentials;
 pub mod familiar_followers;
