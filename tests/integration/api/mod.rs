@@ -17,3 +17,4 @@ mod polls;
 mod scheduled_statuses;
 mod streaming;
 mod visibility;
+mod web_push;
