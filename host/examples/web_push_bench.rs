@@ -183,7 +183,8 @@ async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16
     let (sink, _) = start_sink(port).await?;
     let text: String = subscribers.iter().map(|(name, _)| format!("@{name} ")).collect::<String>() + "push benchmark";
     let started = Instant::now();
-    let response = client.post(format!("{base}/api/v1/statuses")).bearer_auth(author_token).json(&serde_json::json!({"status": text})).send().await?;
+    let response =
+        client.post(format!("{base}/api/v1/statuses")).bearer_auth(author_token).json(&serde_json::json!({"status": text})).send().await?;
     let answered = started.elapsed();
     anyhow::ensure!(response.status().is_success(), "posting: {} {}", response.status(), response.text().await?);
     let deadline = started + Duration::from_secs(timeout);

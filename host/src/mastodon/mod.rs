@@ -22,8 +22,8 @@
 
 pub mod media_files;
 pub mod oauth;
-pub mod push;
 mod oauth_page;
+pub mod push;
 pub mod rate_limit;
 pub mod scopes;
 pub mod streaming;

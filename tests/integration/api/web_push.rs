@@ -192,14 +192,19 @@ async fn run(engine: Engine) {
 
     // Scope `push`, and a token at all.
     let a = Subscriber::new("alice");
-    let subscribe = |s: &Subscriber, alerts: Value| {
-        json!({"subscription": {"endpoint": s.endpoint(), "keys": {"p256dh": s.p256dh(), "auth": s.auth()}}, "data": {"alerts": alerts}})
-    };
+    let subscribe = |s: &Subscriber, alerts: Value| json!({"subscription": {"endpoint": s.endpoint(), "keys": {"p256dh": s.p256dh(), "auth": s.auth()}}, "data": {"alerts": alerts}});
     let (status, body) = call(&instance, reqwest::Method::POST, Some(carol), path, Some(subscribe(&a, json!({})))).await;
     assert_eq!((status, body["error"].as_str()), (403, Some("This action is outside the authorized scopes")), "{engine:?}");
     assert_eq!(call(&instance, reqwest::Method::GET, None, path, None).await.0, 401);
     assert_eq!(call(&instance, reqwest::Method::GET, Some(alice), path, None).await.0, 404, "no subscription yet");
-    let (status, body) = call(&instance, reqwest::Method::POST, Some(alice), path, Some(json!({"subscription": {"endpoint": a.endpoint(), "keys": {"p256dh": "AAAA", "auth": a.auth()}}}))).await;
+    let (status, body) = call(
+        &instance,
+        reqwest::Method::POST,
+        Some(alice),
+        path,
+        Some(json!({"subscription": {"endpoint": a.endpoint(), "keys": {"p256dh": "AAAA", "auth": a.auth()}}})),
+    )
+    .await;
     assert_eq!(status, 422, "{engine:?}: a bad key: {body}");
 
     // alice subscribes with JSON: follows, mentions, favourites; not boosts.
@@ -234,7 +239,8 @@ async fn run(engine: Engine) {
         .as_str()
         .unwrap()
         .to_string();
-    let (status, _) = call(&instance, reqwest::Method::POST, Some(bob), &format!("/api/v1/accounts/{alice_id}/follow"), Some(json!({}))).await;
+    let (status, _) =
+        call(&instance, reqwest::Method::POST, Some(bob), &format!("/api/v1/accounts/{alice_id}/follow"), Some(json!({}))).await;
     assert_eq!(status, 200);
     service.wait_for("alice", 1).await;
     post_status(&instance, bob, json!({"status": "@alice hello there", "visibility": "public"})).await;
@@ -269,7 +275,14 @@ async fn run(engine: Engine) {
 
     // A private status mentioning carol does not reach bob, its author's follower;
     // a direct one to bob does.
-    let (status, _) = call(&instance, reqwest::Method::POST, Some(alice), &format!("/api/v1/accounts/{}/follow", bobs_id(&instance, bob).await), Some(json!({}))).await;
+    let (status, _) = call(
+        &instance,
+        reqwest::Method::POST,
+        Some(alice),
+        &format!("/api/v1/accounts/{}/follow", bobs_id(&instance, bob).await),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(status, 200);
     post_status(&instance, alice, json!({"status": "@carol a private secret", "visibility": "private"})).await;
     post_status(&instance, alice, json!({"status": "@bob just for you", "visibility": "direct"})).await;
@@ -284,7 +297,9 @@ async fn run(engine: Engine) {
     assert_eq!(message["notification_id"].to_string(), newest_notification(&instance, bob, "mention").await["id"].as_str().unwrap());
 
     // PUT changes alerts and policy; `none` sends nothing.
-    let (status, changed) = call(&instance, reqwest::Method::PUT, Some(bob), path, Some(json!({"data": {"alerts": {"mention": true}, "policy": "none"}}))).await;
+    let (status, changed) =
+        call(&instance, reqwest::Method::PUT, Some(bob), path, Some(json!({"data": {"alerts": {"mention": true}, "policy": "none"}})))
+            .await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!((changed["policy"].as_str(), &changed["alerts"]), (Some("none"), &json!({"mention": true})));
     assert_eq!(changed["id"], bobs["id"]);

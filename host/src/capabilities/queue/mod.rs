@@ -124,6 +124,12 @@ mod tests {
         let mut view = QueueView { state: Some(&state), transactions: &idle };
         assert!(matches!(view.enqueue("ping".into(), b"{}".to_vec(), options()).await.unwrap(), Ok(Some(_))));
         assert!(matches!(view.enqueue(String::new(), vec![], options()).await.unwrap(), Err(wit::Error::AccessDenied(_))));
+        // Pushes to devices are the host's; a notification's push for a recipient
+        // without subscriptions is dropped before it becomes a job.
+        let send = aerie_contract::jobs::WEB_PUSH_SEND.to_string();
+        assert!(matches!(view.enqueue(send, b"{}".to_vec(), options()).await.unwrap(), Err(wit::Error::AccessDenied(_))));
+        let push = aerie_contract::jobs::WebPushJob { notification: 1, recipient: 2 }.to_json();
+        assert!(matches!(view.enqueue(aerie_contract::jobs::WEB_PUSH.into(), push, options()).await.unwrap(), Ok(None)));
 
         let holding = Transactions { open: 1, single_writer: true };
         let mut view = QueueView { state: Some(&state), transactions: &holding };

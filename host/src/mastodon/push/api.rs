@@ -118,4 +118,3 @@ pub fn entity(subscription: &Subscription, server_key: &str) -> serde_json::Valu
         "server_key": server_key,
     })
 }
-

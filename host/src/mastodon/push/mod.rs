@@ -38,11 +38,8 @@ pub struct WebPush {
 impl WebPush {
     pub fn new(config: &crate::config::Config, vapid: vapid::VapidKey, routes: RouteTable) -> WebPush {
         let contact = config.instance.contact_email.trim();
-        let subject = if contact.is_empty() {
-            format!("{}://{}", config.scheme(), config.web_domain())
-        } else {
-            format!("mailto:{contact}")
-        };
+        let subject =
+            if contact.is_empty() { format!("{}://{}", config.scheme(), config.web_domain()) } else { format!("mailto:{contact}") };
         WebPush { vapid, subject, routes, https: config.scheme() == "https", host: config.web_domain().to_string() }
     }
 }

@@ -27,7 +27,9 @@ pub fn read(query: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Res
         let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the JSON body is not valid: {e}"))?;
         flatten("", &value, &mut flat);
     } else {
-        for (key, value) in serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| format!("the form body is not valid: {e}"))? {
+        for (key, value) in
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| format!("the form body is not valid: {e}"))?
+        {
             flat.insert(key, value);
         }
     }
@@ -93,7 +95,8 @@ pub fn subscription(flat: &Flat) -> Result<NewSubscription, Invalid> {
         Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => {}
         _ => return Err(Invalid::Field("Validation failed: Endpoint is not a valid URL".into())),
     }
-    let p256dh = field("subscription[keys][p256dh]").ok_or_else(|| Invalid::Field("Validation failed: Key p256dh can't be blank".into()))?;
+    let p256dh =
+        field("subscription[keys][p256dh]").ok_or_else(|| Invalid::Field("Validation failed: Key p256dh can't be blank".into()))?;
     let auth = field("subscription[keys][auth]").ok_or_else(|| Invalid::Field("Validation failed: Key auth can't be blank".into()))?;
     if decode_key(&p256dh).and_then(|bytes| p256::PublicKey::from_sec1_bytes(&bytes).ok()).is_none() {
         return Err(Invalid::Field("Validation failed: Key p256dh is not a valid P-256 public key".into()));
@@ -144,7 +147,11 @@ mod tests {
     fn bad_subscriptions_are_refused() {
         let flat = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Flat>();
         assert_eq!(subscription(&flat(&[("data[policy]", "all")])).err(), Some(Invalid::Missing));
-        let ok = [("subscription[endpoint]", "https://push.example/x"), ("subscription[keys][p256dh]", P256DH), ("subscription[keys][auth]", AUTH)];
+        let ok = [
+            ("subscription[endpoint]", "https://push.example/x"),
+            ("subscription[keys][p256dh]", P256DH),
+            ("subscription[keys][auth]", AUTH),
+        ];
         assert!(subscription(&flat(&ok)).is_ok());
         for (key, bad) in [
             ("subscription[endpoint]", "ftp://push.example/x"),

@@ -101,7 +101,8 @@ pub async fn shared_key(db: &crate::db::Database, data_dir: &Path) -> anyhow::Re
         Some(pem) => pem,
         None => {
             let local = file_key(data_dir)?;
-            VapidKey::from_pem(&local).with_context(|| format!("{}: restore it from a backup or remove it", key_path(data_dir).display()))?;
+            VapidKey::from_pem(&local)
+                .with_context(|| format!("{}: restore it from a backup or remove it", key_path(data_dir).display()))?;
             db.execute(
                 "INSERT INTO instance_keys (name, private_key_pem, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
                 vec![ROW.into(), local.into(), crate::clock::now_millis().into()],
