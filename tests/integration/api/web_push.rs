@@ -189,6 +189,8 @@ async fn run(engine: Engine) {
     let (_, v2) = call(&instance, reqwest::Method::GET, None, "/api/v2/instance", None).await;
     let server_key = v2["configuration"]["vapid"]["public_key"].as_str().unwrap().to_string();
     assert!(p256::PublicKey::from_sec1_bytes(&URL_SAFE_NO_PAD.decode(&server_key).unwrap()).is_ok(), "{engine:?}: {server_key:?}");
+    let (_, app) = call(&instance, reqwest::Method::GET, Some(alice), "/api/v1/apps/verify_credentials", None).await;
+    assert_eq!(app["vapid_key"], server_key.as_str(), "the application's (deprecated) copy of the key");
 
     // Scope `push`, and a token at all.
     let a = Subscriber::new("alice");
