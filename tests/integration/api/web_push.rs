@@ -6,7 +6,8 @@
 //! favourite decrypted (RFC 8291 `aes128gcm`) and matched to the recipient's
 //! notifications; each push's VAPID JWT verified against the advertised key with its
 //! `aud` and `exp`; an alert turned off sends nothing; a private status's mention
-//! reaches only the mentioned; a push service's 410 ends the subscription.
+//! reaches only the mentioned; a push service's 503 is retried and its 410 ends the
+//! subscription.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -31,11 +32,13 @@ struct Received {
     status: u16,
 }
 
-/// The push service: records every push; endpoints named in `gone` answer 410.
+/// The push service: records every push; endpoints named in `gone` answer 410, those
+/// in `flaky` answer 503 once.
 #[derive(Clone, Default)]
 struct PushService {
     received: Arc<Mutex<Vec<Received>>>,
     gone: Arc<Mutex<HashSet<String>>>,
+    flaky: Arc<Mutex<HashSet<String>>>,
 }
 
 impl PushService {
@@ -49,7 +52,13 @@ impl PushService {
                      axum::extract::Path(name): axum::extract::Path<String>,
                      headers: http::HeaderMap,
                      body: axum::body::Bytes| async move {
-                        let status = if service.gone.lock().unwrap().contains(&name) { 410 } else { 201 };
+                        let status = if service.gone.lock().unwrap().contains(&name) {
+                            410
+                        } else if service.flaky.lock().unwrap().remove(&name) {
+                            503
+                        } else {
+                            201
+                        };
                         service.received.lock().unwrap().push(Received { name, headers, body: body.to_vec(), status });
                         http::StatusCode::from_u16(status).unwrap()
                     },
@@ -307,11 +316,20 @@ async fn run(engine: Engine) {
     assert_eq!(changed["id"], bobs["id"]);
     post_status(&instance, alice, json!({"status": "@bob again", "visibility": "public"})).await;
 
+    // A push service's 503 is retried (the durable job's backoff): the same push arrives.
+    service.flaky.lock().unwrap().insert("alice".into());
+    post_status(&instance, bob, json!({"status": "@alice knock knock", "visibility": "public"})).await;
+    let pushes = service.wait_for("alice", 5).await;
+    assert_eq!((pushes[3].status, pushes[4].status), (503, 201), "{engine:?}");
+    let (first, retried) = (a.open(&pushes[3]), a.open(&pushes[4]));
+    assert_eq!(first["notification_id"], retried["notification_id"]);
+    assert!(retried["body"].as_str().unwrap().contains("knock knock"), "{retried}");
+
     // The push service drops alice's subscription: a 410 ends it.
     service.gone.lock().unwrap().insert("alice".into());
     post_status(&instance, bob, json!({"status": "@alice are you there", "visibility": "public"})).await;
-    service.wait_for("alice", 4).await;
-    assert_eq!(service.for_name("alice")[3].status, 410);
+    service.wait_for("alice", 6).await;
+    assert_eq!(service.for_name("alice")[5].status, 410);
     let deadline = Instant::now() + Duration::from_secs(20);
     while call(&instance, reqwest::Method::GET, Some(alice), path, None).await.0 != 404 {
         assert!(Instant::now() < deadline, "{engine:?}: the subscription outlived the 410");
