@@ -50,6 +50,10 @@ enum Mode {
         port: u16,
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// Mention at most this many subscribers per status (0: all in one status),
+        /// posting the statuses back to back.
+        #[arg(long, default_value_t = 0)]
+        per_status: usize,
     },
 }
 
@@ -165,7 +169,7 @@ async fn encrypt(count: usize, concurrency: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16, timeout: u64) -> anyhow::Result<()> {
+async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16, timeout: u64, per_status: usize) -> anyhow::Result<()> {
     let base = base.trim_end_matches('/');
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
     let mut subscribers = Vec::new();
@@ -181,12 +185,19 @@ async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16
         subscribers.push((username.to_string(), keys));
     }
     let (sink, _) = start_sink(port).await?;
-    let text: String = subscribers.iter().map(|(name, _)| format!("@{name} ")).collect::<String>() + "push benchmark";
+    let chunk = if per_status == 0 { subscribers.len() } else { per_status };
     let started = Instant::now();
-    let response =
-        client.post(format!("{base}/api/v1/statuses")).bearer_auth(author_token).json(&serde_json::json!({"status": text})).send().await?;
+    for group in subscribers.chunks(chunk) {
+        let text: String = group.iter().map(|(name, _)| format!("@{name} ")).collect::<String>() + "push benchmark";
+        let response = client
+            .post(format!("{base}/api/v1/statuses"))
+            .bearer_auth(author_token)
+            .json(&serde_json::json!({"status": text}))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "posting: {} {}", response.status(), response.text().await?);
+    }
     let answered = started.elapsed();
-    anyhow::ensure!(response.status().is_success(), "posting: {} {}", response.status(), response.text().await?);
     let deadline = started + Duration::from_secs(timeout);
     let mut first = None;
     loop {
@@ -209,8 +220,9 @@ async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16
         anyhow::ensure!(message["notification_type"] == "mention", "{message}");
     }
     println!(
-        "one mention of {} subscribers: API answered in {:.0} ms, first push after {:.0} ms, all {} pushes (decrypted, mention) after {:.0} ms",
+        "{} subscribers mentioned ({} a status): API answered in {:.0} ms, first push after {:.0} ms, all {} pushes (decrypted, mention) after {:.0} ms",
         subscribers.len(),
+        chunk,
         answered.as_secs_f64() * 1000.0,
         first.unwrap_or_default().as_secs_f64() * 1000.0,
         subscribers.len(),
@@ -223,6 +235,8 @@ async fn run(base: &str, author_token: &str, tokens: &std::path::Path, port: u16
 async fn main() -> anyhow::Result<()> {
     match Args::parse().mode {
         Mode::Encrypt { count, concurrency } => encrypt(count, concurrency).await,
-        Mode::Run { base, author_token, tokens, port, timeout } => run(&base, &author_token, &tokens, port, timeout).await,
+        Mode::Run { base, author_token, tokens, port, timeout, per_status } => {
+            run(&base, &author_token, &tokens, port, timeout, per_status).await
+        }
     }
 }
