@@ -18,3 +18,4 @@ mod scheduled_statuses;
 mod streaming;
 mod visibility;
 mod web_push;
+mod web_push_client;

@@ -69,7 +69,13 @@ pub fn data(flat: &Flat) -> Result<(Alerts, String), String> {
             alerts.insert((*kind).to_string(), truthy(value));
         }
     }
-    let policy = flat.get("data[policy]").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or_else(|| "all".into());
+    // Mastodon.py sends `policy` outside `data`; taken when `data[policy]` is absent.
+    let policy = flat
+        .get("data[policy]")
+        .or_else(|| flat.get("policy"))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "all".into());
     if !POLICIES.contains(&policy.as_str()) {
         return Err(format!("Validation failed: Policy must be one of {}", POLICIES.join(", ")));
     }
