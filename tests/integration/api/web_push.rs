@@ -7,7 +7,7 @@
 //! notifications; each push's VAPID JWT verified against the advertised key with its
 //! `aud` and `exp`; an alert turned off sends nothing; a private status's mention
 //! reaches only the mentioned; a push service's 503 is retried and its 410 ends the
-//! subscription.
+//! subscription; a push service on a private address is refused.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -341,6 +341,31 @@ async fn run(engine: Engine) {
     assert_eq!(call(&instance, reqwest::Method::DELETE, Some(bob), path, None).await, (200, json!({})));
     assert_eq!(call(&instance, reqwest::Method::DELETE, Some(bob), path, None).await.0, 200);
     assert_eq!(call(&instance, reqwest::Method::GET, Some(bob), path, None).await.0, 404);
+
+    // A push service on a private address is refused, as federation's requests are:
+    // the push is dead-lettered with the address policy's reason and never arrives.
+    let direct = json!({
+        "subscription": {"endpoint": format!("http://127.0.0.1:{push_port}/push/direct"), "keys": {"p256dh": b.p256dh(), "auth": b.auth()}},
+        "data": {"alerts": {"mention": true}}
+    });
+    assert_eq!(call(&instance, reqwest::Method::POST, Some(bob), path, Some(direct)).await.0, 200);
+    post_status(&instance, alice, json!({"status": "@bob over loopback", "visibility": "public"})).await;
+    let db = instance.database().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let refused = crate::support::scalar(
+            &db,
+            "SELECT last_error FROM jobs WHERE kind = 'web-push-send' AND state = 'dead' AND last_error LIKE '%allow_private_networks%'",
+            vec![],
+        )
+        .await;
+        if refused.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{engine:?}: the push to a loopback address was not refused");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(service.for_name("direct").is_empty());
 }
 
 async fn bobs_id(instance: &Instance, bob: &str) -> String {
