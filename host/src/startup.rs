@@ -203,7 +203,20 @@ pub async fn build_runtime(
         }
         RuntimeUse::Check => None,
     };
-    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs, events, federation });
+    let push = match purpose {
+        RuntimeUse::Serve(_) => {
+            let vapid = crate::mastodon::push::vapid::shared_key(database, &paths.data_dir).await?;
+            // The public half, for the v2 instance's configuration.vapid.public_key.
+            identity::set_settings(database, &[("vapid_public_key", vapid.public_key.clone())]).await?;
+            let entries = manifest::effective(config);
+            let routes = RouteTable::new(
+                entries.iter().filter(|e| e.hook == crate::config::Hook::Http).map(|e| (e.id.as_str(), e.routes.as_slice())),
+            );
+            Some(Arc::new(crate::mastodon::push::WebPush::new(config, vapid, routes)))
+        }
+        RuntimeUse::Check => None,
+    };
+    let shared = Arc::new(Shared { ids, jobs: jobs.clone(), blobs, events, federation, push });
     let cache_dir = config.runtime.cache_dir.clone().unwrap_or_else(|| paths.data_dir.join("cache").join("components"));
     let runtime = Runtime::new(&config.runtime, &cache_dir, database.clone(), metrics, shared)?;
     runtime.load_all(&manifest::effective(config)).map_err(|e| OperatorError::new(format!("{e:#}"), ""))?;

@@ -28,6 +28,35 @@ pub const DELIVER: &str = "deliver";
 /// The recurring clean-up of finished jobs (queued and run by the host).
 pub const PRUNE: &str = "prune-jobs";
 
+/// A new notification's Web Push (queued by aerie-core's `notify` for every
+/// notification, run by the host: it finds the recipient's push subscriptions that
+/// want it and queues one [`WEB_PUSH_SEND`] each); the payload is a [`WebPushJob`].
+pub const WEB_PUSH: &str = "web-push";
+/// One encrypted push to one subscription's push service (queued and run by the host,
+/// which alone holds the VAPID key).
+pub const WEB_PUSH_SEND: &str = "web-push-send";
+
+/// The payload of a [`WEB_PUSH`] job, as JSON: `{"notification": ID, "recipient": ID}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebPushJob {
+    /// The notification's id.
+    pub notification: i64,
+    /// The local account it is for.
+    pub recipient: i64,
+}
+
+impl WebPushJob {
+    /// The payload's bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("two integers serialize")
+    }
+
+    /// Reads a payload.
+    pub fn parse(bytes: &[u8]) -> Result<WebPushJob, String> {
+        serde_json::from_slice(bytes).map_err(|e| format!("the web-push payload is not readable: {e}"))
+    }
+}
+
 /// The payload of an [`INBOX`] job, as JSON:
 ///
 /// ```json

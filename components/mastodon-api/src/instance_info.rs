@@ -22,6 +22,8 @@ pub struct InstanceInfo {
     pub status_count: i64,
     pub domain_count: i64,
     pub active_month: i64,
+    /// The host's VAPID public key (Web Push), base64url.
+    pub vapid_public_key: String,
 }
 
 impl InstanceInfo {
@@ -57,6 +59,7 @@ pub fn load() -> Result<InstanceInfo, db::Error> {
         status_count: counts.statuses,
         domain_count: counts.domains,
         active_month: counts.active,
+        vapid_public_key: setting("vapid_public_key"),
     })
 }
 

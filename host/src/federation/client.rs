@@ -128,6 +128,23 @@ impl Outbound {
         Ok(status.as_u16())
     }
 
+    /// POSTs `body` with `headers` and no HTTP signature (a Web Push to a push
+    /// service, authorized by its own VAPID header), under the same address policy,
+    /// timeout and redirect refusal as federation; `Ok` on any 2xx.
+    pub async fn post_unsigned(&self, url: &str, headers: http::HeaderMap, body: Vec<u8>) -> Result<u16, OutboundError> {
+        let url = parse(url)?;
+        let host = url.host_str().ok_or_else(|| OutboundError::Refused(format!("{url} has no host")))?;
+        self.policy.check_literal(host).map_err(OutboundError::Refused)?;
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+        *request.headers_mut() = headers;
+        request.headers_mut().insert(http::header::USER_AGENT, self.user_agent.parse().expect("the user agent is a valid header"));
+        *request.body_mut() = Some(body.into());
+        let response = self.client.execute(request).await.map_err(|e| network_error(&url, e))?;
+        let status = response.status();
+        check_status(&url, status)?;
+        Ok(status.as_u16())
+    }
+
     fn request(
         &self,
         method: reqwest::Method,

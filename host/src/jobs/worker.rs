@@ -135,6 +135,19 @@ async fn run_one(runtime: &Runtime, job: &ClaimedJob) -> Result<(), End> {
             None => Ok(()),
         };
     }
+    if let Some(push) = web_push_kind(&job.kind) {
+        let Some(web_push) = runtime.web_push() else {
+            return Err(End::Retry("this node does not push (no VAPID key loaded)".into()));
+        };
+        let done = match push {
+            WebPushKind::FanOut => crate::mastodon::push::jobs::fan_out(runtime, web_push, &job.payload).await,
+            WebPushKind::Send => crate::mastodon::push::jobs::send(runtime, web_push, &job.payload).await,
+        };
+        return done.map_err(|failure| match failure {
+            crate::mastodon::push::jobs::Failure::Retry(reason) => End::Retry(reason),
+            crate::mastodon::push::jobs::Failure::GiveUp(reason) => End::GiveUp(reason),
+        });
+    }
     if job.kind != DELIVER_KIND {
         return runtime.run_job(job).await.map_err(End::Retry);
     }
@@ -160,6 +173,20 @@ async fn run_one(runtime: &Runtime, job: &ClaimedJob) -> Result<(), End> {
         Outcome::Delivered => Ok(()),
         Outcome::Retry(reason) => Err(End::Retry(reason)),
         Outcome::GiveUp(reason) => Err(End::GiveUp(reason)),
+    }
+}
+
+/// The host-run Web Push kinds.
+enum WebPushKind {
+    FanOut,
+    Send,
+}
+
+fn web_push_kind(kind: &str) -> Option<WebPushKind> {
+    match kind {
+        aerie_contract::jobs::WEB_PUSH => Some(WebPushKind::FanOut),
+        aerie_contract::jobs::WEB_PUSH_SEND => Some(WebPushKind::Send),
+        _ => None,
     }
 }
 

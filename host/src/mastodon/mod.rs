@@ -15,12 +15,15 @@
 //! - [`streaming`]: the streaming API (WebSocket and Server-Sent Events), long-lived
 //!   connections fed from the event bus.
 //! - [`rate_limit`]: the client API's rate limit, counted before the component runs.
+//! - [`push`]: Web Push subscriptions and the encrypted, VAPID-signed pushes of new
+//!   notifications — the VAPID key, the subscriptions' keys and tokens are secrets.
 //! - [`media_files`]: uploaded media and profile images served from the blob store at
 //!   `/system/media/*` and `/system/accounts/*`.
 
 pub mod media_files;
 pub mod oauth;
 mod oauth_page;
+pub mod push;
 pub mod rate_limit;
 pub mod scopes;
 pub mod streaming;

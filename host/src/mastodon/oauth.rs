@@ -121,7 +121,9 @@ struct App {
 }
 
 impl App {
-    fn entity(&self) -> serde_json::Value {
+    /// The Application entity; `vapid_key` is the instance's Web Push key (deprecated
+    /// by Mastodon for the instance's, and still read by some clients).
+    fn entity(&self, state: &AppState) -> serde_json::Value {
         json!({
             "id": self.id.to_string(),
             "name": self.name,
@@ -129,7 +131,7 @@ impl App {
             "scopes": self.scopes.iter().collect::<Vec<_>>(),
             "redirect_uri": self.redirect_uris.join("\n"),
             "redirect_uris": self.redirect_uris,
-            "vapid_key": "",
+            "vapid_key": state.runtime.web_push().map(|push| push.vapid.public_key.as_str()).unwrap_or_default(),
         })
     }
 }
@@ -244,7 +246,7 @@ async fn register_app(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
         return internal(&e);
     }
     let app = App { id: app_id, name: name.to_string(), website, redirect_uris, scopes, client_id: client_id.clone() };
-    let mut entity = app.entity();
+    let mut entity = app.entity(&state);
     entity["client_id"] = json!(client_id);
     entity["client_secret"] = json!(client_secret);
     entity["client_secret_expires_at"] = json!(0);
@@ -290,7 +292,7 @@ async fn verify_app(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQ
         Err(e) => return internal(&e.into()),
     };
     match app_from(&rows) {
-        Some(app) => axum::Json(app.entity()).into_response(),
+        Some(app) => axum::Json(app.entity(&state)).into_response(),
         None => json_error(401, "The access token is invalid"),
     }
 }

@@ -148,6 +148,16 @@ impl Runtime {
         self.shared.federation.as_deref()
     }
 
+    /// Web Push (set when the node serves).
+    pub fn web_push(&self) -> Option<&crate::mastodon::push::WebPush> {
+        self.shared.push.as_deref()
+    }
+
+    /// The host's own database handle (host-only tables; never component SQL).
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
     /// The blob store components write media to (served at `/system/media/*`).
     pub fn blobs(&self) -> &crate::blobs::BlobStore {
         &self.shared.blobs

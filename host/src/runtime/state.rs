@@ -23,6 +23,8 @@ pub struct Shared {
     pub events: crate::events::EventBus,
     /// Signed fetches and deliveries; `None` where the node does not serve (CLI checks).
     pub federation: Option<Arc<crate::federation::service::Federation>>,
+    /// Web Push (its VAPID key); `None` where the node does not serve.
+    pub push: Option<Arc<crate::mastodon::push::WebPush>>,
 }
 
 /// The store's memory limits, remembering the largest linear memory the instance

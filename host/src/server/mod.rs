@@ -75,6 +75,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::mastodon::oauth::routes())
         .merge(crate::mastodon::streaming::routes())
+        .merge(crate::mastodon::push::api::routes())
         .merge(crate::federation::inbox::routes())
         .merge(media_files::routes())
         .fallback(dispatch)

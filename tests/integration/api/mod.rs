@@ -20,3 +20,5 @@ mod streaming;
 mod tags;
 mod tags_client;
 mod visibility;
+mod web_push;
+mod web_push_client;

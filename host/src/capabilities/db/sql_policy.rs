@@ -46,6 +46,7 @@ pub const HOST_ONLY_TABLES: &[&str] = &[
     "id_nodes",
     "remote_keys",
     "instance_keys",
+    "web_push_subscriptions",
 ];
 
 /// The functions component SQL may call (lower case): the portable scalar, aggregate

@@ -17,6 +17,8 @@ pub struct Queue;
 /// The job queue, with a queue grant.
 pub struct QueueState {
     pub jobs: Jobs,
+    /// The host's handle, for the Web Push check below (host-only tables).
+    pub database: crate::db::Database,
 }
 
 /// What the `Host` impl works on: the queue, and the call's open transactions (an
@@ -61,7 +63,7 @@ impl Capability for Queue {
     }
 
     fn set_up(&self, setup: &Setup<'_>, states: &mut States) {
-        states.queue = Some(QueueState { jobs: setup.shared.jobs.clone() });
+        states.queue = Some(QueueState { jobs: setup.shared.jobs.clone(), database: setup.database.clone() });
     }
 }
 
@@ -78,6 +80,19 @@ impl Host for QueueView<'_> {
         }
         if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
+        }
+        // One push to one device is the host's to decide (it would carry any message a
+        // component chose to a user's phone).
+        if kind == aerie_contract::jobs::WEB_PUSH_SEND {
+            return Ok(Err(wit::Error::AccessDenied(format!("job kind {kind} is queued by the host only"))));
+        }
+        // Every notification queues a Web Push; most recipients have no subscription,
+        // and one indexed read here saves the job's insert, claim and completion.
+        if kind == aerie_contract::jobs::WEB_PUSH
+            && let Ok(job) = aerie_contract::jobs::WebPushJob::parse(&payload)
+            && let Ok(false) = crate::mastodon::push::subscriptions::any_for_account(&state.database, job.recipient).await
+        {
+            return Ok(Ok(None));
         }
         let job = NewJob {
             kind,
@@ -104,11 +119,17 @@ mod tests {
     #[tokio::test]
     async fn granted_enqueues_and_ungranted_or_waiting_writes_are_refused() {
         let (_dir, database) = crate::capabilities::tests::database().await;
-        let state = QueueState { jobs: Jobs::new(database, "test", Arc::new(IdGenerator::new(1))) };
+        let state = QueueState { jobs: Jobs::new(database.clone(), "test", Arc::new(IdGenerator::new(1))), database };
         let idle = Transactions::default();
         let mut view = QueueView { state: Some(&state), transactions: &idle };
         assert!(matches!(view.enqueue("ping".into(), b"{}".to_vec(), options()).await.unwrap(), Ok(Some(_))));
         assert!(matches!(view.enqueue(String::new(), vec![], options()).await.unwrap(), Err(wit::Error::AccessDenied(_))));
+        // Pushes to devices are the host's; a notification's push for a recipient
+        // without subscriptions is dropped before it becomes a job.
+        let send = aerie_contract::jobs::WEB_PUSH_SEND.to_string();
+        assert!(matches!(view.enqueue(send, b"{}".to_vec(), options()).await.unwrap(), Err(wit::Error::AccessDenied(_))));
+        let push = aerie_contract::jobs::WebPushJob { notification: 1, recipient: 2 }.to_json();
+        assert!(matches!(view.enqueue(aerie_contract::jobs::WEB_PUSH.into(), push, options()).await.unwrap(), Ok(None)));
 
         let holding = Transactions { open: 1, single_writer: true };
         let mut view = QueueView { state: Some(&state), transactions: &holding };

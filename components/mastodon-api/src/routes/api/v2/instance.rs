@@ -26,7 +26,7 @@ pub fn get(request: &Request) -> Response {
             "languages": ["en"],
             "configuration": {
                 "urls": { "streaming": streaming_url(&info, request), "status": null },
-                "vapid": { "public_key": "" },
+                "vapid": { "public_key": info.vapid_public_key },
                 "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
                 "statuses": api::statuses_configuration(info.max_characters),
                 "media_attachments": api::media_configuration(),
