@@ -36,6 +36,11 @@ pub const WEB_PUSH: &str = "web-push";
 /// which alone holds the VAPID key).
 pub const WEB_PUSH_SEND: &str = "web-push-send";
 
+/// The kinds only the host queues: each carries something the host vouches for (an
+/// inbox job a verified signature, a delivery the sender it signs as, a push the
+/// device it reaches), so a component's queue grant never reaches them.
+pub const HOST_QUEUED_KINDS: &[&str] = &[INBOX, DELIVER, PRUNE, WEB_PUSH_SEND];
+
 /// The payload of a [`WEB_PUSH`] job, as JSON: `{"notification": ID, "recipient": ID}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebPushJob {

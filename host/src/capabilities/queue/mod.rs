@@ -81,9 +81,10 @@ impl Host for QueueView<'_> {
         if let Some(why) = self.transactions.write_would_wait() {
             return Ok(Err(wit::Error::Unavailable(why)));
         }
-        // One push to one device is the host's to decide (it would carry any message a
-        // component chose to a user's phone).
-        if kind == aerie_contract::jobs::WEB_PUSH_SEND {
+        // An inbox job, a delivery or one push to one device is the host's to queue: a
+        // forged one would pass as a verified activity, sign as any local account, or
+        // carry any message a component chose to a user's phone.
+        if aerie_contract::jobs::HOST_QUEUED_KINDS.contains(&kind.as_str()) {
             return Ok(Err(wit::Error::AccessDenied(format!("job kind {kind} is queued by the host only"))));
         }
         // Every notification queues a Web Push; most recipients have no subscription,
@@ -128,6 +129,10 @@ mod tests {
         // without subscriptions is dropped before it becomes a job.
         let send = aerie_contract::jobs::WEB_PUSH_SEND.to_string();
         assert!(matches!(view.enqueue(send, b"{}".to_vec(), options()).await.unwrap(), Err(wit::Error::AccessDenied(_))));
+        for kind in [aerie_contract::jobs::INBOX, aerie_contract::jobs::DELIVER, aerie_contract::jobs::PRUNE] {
+            let refused = view.enqueue(kind.into(), b"{}".to_vec(), options()).await.unwrap();
+            assert!(matches!(refused, Err(wit::Error::AccessDenied(m)) if m.contains("host only")), "{kind}");
+        }
         let push = aerie_contract::jobs::WebPushJob { notification: 1, recipient: 2 }.to_json();
         assert!(matches!(view.enqueue(aerie_contract::jobs::WEB_PUSH.into(), push, options()).await.unwrap(), Ok(None)));
 
