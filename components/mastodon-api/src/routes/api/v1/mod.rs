@@ -7,6 +7,8 @@ pub mod follow_requests;
 pub mod instance;
 pub mod lists;
 pub mod markers;
+pub mod conversations;
+pub mod notification_requests;
 pub mod media;
 pub mod notifications;
 pub mod polls;
