@@ -92,6 +92,9 @@ mod tests {
         let new_follower = SenderFacts { follows_since: Some(now - DAY_MS), ..old_follower };
         assert_eq!(applicable(&policy, &new_follower, now), [Action::Drop]);
         let limited_newcomer = SenderFacts { limited: true, created_at: now - DAY_MS, ..stranger };
-        assert_eq!(applicable(&Policy::default(), &limited_newcomer, now), [Action::Filter, Action::Accept, Action::Accept, Action::Accept]);
+        assert_eq!(
+            applicable(&Policy::default(), &limited_newcomer, now),
+            [Action::Filter, Action::Accept, Action::Accept, Action::Accept]
+        );
     }
 }

@@ -150,7 +150,10 @@ fn the_policy_filters_drops_and_requests_are_accepted_or_dismissed() {
 
     requests_actions::accept(alice, &[waiting[0].id]).unwrap();
     assert!(requests::requests_page(&Autocommit, alice, &Page::default()).unwrap().is_empty());
-    assert_eq!(count("SELECT COUNT(*) AS n FROM notifications WHERE account_id = $1 AND filtered = 1", &[aerie_sdk::db::Value::Int64(alice)]), 0);
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM notifications WHERE account_id = $1 AND filtered = 1", &[aerie_sdk::db::Value::Int64(alice)]),
+        0
+    );
     status(bob, true, "@alice accepted", &[alice]);
     assert_eq!(notifications(alice, bob, "mention"), 3);
     assert!(requests::requests_page(&Autocommit, alice, &Page::default()).unwrap().is_empty());

@@ -27,9 +27,8 @@ use aerie_sdk::http::{Request, Response};
 
 use ctx::{Answer, Ctx, parse_id};
 use routes::api::v1::{
-    accounts, blocks, bookmarks, conversations, domain_blocks, follow_requests, instance, lists, markers, notification_requests, notifications,
-    polls as poll_routes,
-    preferences, statuses, timelines,
+    accounts, blocks, bookmarks, conversations, domain_blocks, follow_requests, instance, lists, markers, notification_requests,
+    notifications, polls as poll_routes, preferences, statuses, timelines,
 };
 
 #[aerie_sdk::http_component]

@@ -131,10 +131,14 @@ async fn direct_statuses_make_conversations_for_their_participants_only() {
             assert_eq!(post(&instance, carol, &format!("/api/v1/conversations/{id}/read"), json!({})).await.0, 404);
             assert_eq!(delete(&instance, carol, &format!("/api/v1/conversations/{id}")).await.0, 404);
         }
-        assert!(next_event(&mut carol_socket, Duration::from_millis(1500)).await.is_none(), "{engine:?}: carol's direct stream stays silent");
+        assert!(
+            next_event(&mut carol_socket, Duration::from_millis(1500)).await.is_none(),
+            "{engine:?}: carol's direct stream stays silent"
+        );
 
         // Bob answers: one conversation each still, moved on; unread now for alice only.
-        let answer = post_status(&instance, bob, json!({ "status": "@alice answer", "visibility": "direct", "in_reply_to_id": first })).await;
+        let answer =
+            post_status(&instance, bob, json!({ "status": "@alice answer", "visibility": "direct", "in_reply_to_id": first })).await;
         let theirs = conversations(&instance, bob).await;
         assert_eq!(theirs.len(), 1);
         assert_eq!((theirs[0]["id"].clone(), theirs[0]["unread"].clone()), (json!(bob_conversation), json!(false)));
@@ -171,7 +175,8 @@ async fn direct_statuses_make_conversations_for_their_participants_only() {
         assert!(theirs.iter().all(|c| c["id"] != json!(bob_conversation)), "{engine:?}: {theirs:?}");
         assert!(conversations(&instance, alice).await.iter().any(|c| c["id"] == json!(alice_conversation)));
         assert_eq!(delete(&instance, bob, &format!("/api/v1/conversations/{bob_conversation}")).await.0, 404);
-        let again = post_status(&instance, alice, json!({ "status": "@bob still there?", "visibility": "direct", "in_reply_to_id": first })).await;
+        let again =
+            post_status(&instance, alice, json!({ "status": "@bob still there?", "visibility": "direct", "in_reply_to_id": first })).await;
         let theirs = conversations(&instance, bob).await;
         let back = theirs.iter().find(|c| c["last_status"]["id"] == json!(again)).expect("the thread is back for bob");
         assert_eq!(back["unread"], json!(true));

@@ -82,11 +82,7 @@ async fn the_policy_turns_strangers_into_requests_to_accept_or_dismiss() {
             "{engine:?}"
         );
         let (_, v1) = get(&instance, alice, "/api/v1/notifications/policy").await;
-        assert_eq!(
-            (v1["filter_not_following"].clone(), v1["filter_private_mentions"].clone()),
-            (json!(false), json!(true)),
-            "{v1}"
-        );
+        assert_eq!((v1["filter_not_following"].clone(), v1["filter_private_mentions"].clone()), (json!(false), json!(true)), "{v1}");
 
         // Alice filters accounts she does not follow; she follows erin.
         let (code, policy) =
@@ -161,7 +157,8 @@ async fn the_policy_turns_strangers_into_requests_to_accept_or_dismiss() {
         };
         let (carol_request, dave_request) = (id_of("carol"), id_of("dave"));
         let form = [("id[]", carol_request.as_str())];
-        let response = client().post(instance.url("/api/v1/notifications/requests/dismiss")).bearer_auth(alice).form(&form).send().await.unwrap();
+        let response =
+            client().post(instance.url("/api/v1/notifications/requests/dismiss")).bearer_auth(alice).form(&form).send().await.unwrap();
         assert_eq!(response.status(), 200);
         let response = client()
             .post(instance.url(&format!("/api/v1/notifications/requests/accept?id[]={dave_request}")))
@@ -183,7 +180,8 @@ async fn the_policy_turns_strangers_into_requests_to_accept_or_dismiss() {
         assert!(requests(&instance, alice).await.is_empty());
 
         // v1 update: booleans (true filters, false accepts).
-        let (code, v1) = send(&instance, reqwest::Method::PUT, alice, "/api/v1/notifications/policy", json!({ "filter_not_following": false })).await;
+        let (code, v1) =
+            send(&instance, reqwest::Method::PUT, alice, "/api/v1/notifications/policy", json!({ "filter_not_following": false })).await;
         assert_eq!((code, v1["filter_not_following"].clone()), (200, json!(false)), "{v1}");
         let (_, v2) = get(&instance, alice, "/api/v2/notifications/policy").await;
         assert_eq!(v2["for_not_following"], json!("accept"));
@@ -219,7 +217,8 @@ async fn a_strangers_private_mention_waits_with_its_conversation() {
         assert_eq!((mine[0]["unread"].clone(), mine[0]["last_status"]["id"].clone()), (json!(true), json!(secret)));
         // Her answer in the thread is no stranger's private mention for bob either way,
         // and bob's reply to it reaches her directly (she accepted him).
-        let reply = post_status(&instance, bob, json!({ "status": "@alice again", "visibility": "direct", "in_reply_to_id": secret })).await;
+        let reply =
+            post_status(&instance, bob, json!({ "status": "@alice again", "visibility": "direct", "in_reply_to_id": secret })).await;
         assert!(mentions(&instance, alice, "").await.contains(&reply));
     }
 }
@@ -249,7 +248,8 @@ async fn one_notification_group_by_its_key() {
         let group = &one["notification_groups"][0];
         assert_eq!((group["group_key"].clone(), group["notifications_count"].clone()), (json!(key), json!(2)), "{one}");
         assert_eq!(one["statuses"][0]["id"], json!(post_id));
-        let mut samples: Vec<String> = group["sample_account_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let mut samples: Vec<String> =
+            group["sample_account_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
         samples.sort();
         let mut expected = vec![accounts[1].clone(), accounts[2].clone()];
         expected.sort();

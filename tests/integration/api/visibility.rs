@@ -159,7 +159,12 @@ async fn every_path_shows_a_status_only_to_its_audience() {
         // Mastodon 4.3 files a stranger's private mention as a notification request by
         // default; "mentioned" takes them in the list, as the matrix below expects.
         let (status, _) = api
-            .call(Some("mentioned"), reqwest::Method::PATCH, "/api/v2/notifications/policy", Some(json!({ "for_private_mentions": "accept" })))
+            .call(
+                Some("mentioned"),
+                reqwest::Method::PATCH,
+                "/api/v2/notifications/policy",
+                Some(json!({ "for_private_mentions": "accept" })),
+            )
             .await;
         assert_eq!(status, 200);
 

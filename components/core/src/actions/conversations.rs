@@ -20,7 +20,14 @@ pub struct Joined {
 /// Inside the transaction that posts direct status `row`: its local author's
 /// conversation (when `author_local`) and those of `notified`, the local accounts
 /// its mentions notified. `mentioned` are all the accounts it names.
-pub fn join(tx: &impl Handle, row: &StatusRow, mentioned: &[i64], notified: &[i64], author_local: bool, now: i64) -> Result<Vec<Joined>, Error> {
+pub fn join(
+    tx: &impl Handle,
+    row: &StatusRow,
+    mentioned: &[i64],
+    notified: &[i64],
+    author_local: bool,
+    now: i64,
+) -> Result<Vec<Joined>, Error> {
     let Some(conversation) = row.conversation_id.filter(|_| row.visibility == "direct" && row.reblog_of_id.is_none()) else {
         return Ok(Vec::new());
     };

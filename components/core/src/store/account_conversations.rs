@@ -143,8 +143,10 @@ pub fn one(db: &impl Handle, account: i64, id: i64) -> Result<Option<Conversatio
 
 /// Marks `account`'s conversation `id` read; false when it is not theirs.
 pub fn mark_read(db: &impl Handle, account: i64, id: i64) -> Result<bool, Error> {
-    Ok(db.execute("UPDATE account_conversations SET unread = 0 WHERE account_id = $1 AND id = $2", &[Value::Int64(account), Value::Int64(id)])?
-        > 0)
+    Ok(db.execute(
+        "UPDATE account_conversations SET unread = 0 WHERE account_id = $1 AND id = $2",
+        &[Value::Int64(account), Value::Int64(id)],
+    )? > 0)
 }
 
 /// Removes `account`'s conversation `id` (for them only); false when it is not theirs.
@@ -168,6 +170,9 @@ pub fn mute(db: &impl Handle, account: i64, conversation: i64, now: i64) -> Resu
 
 /// Unmutes thread `conversation` for `account`.
 pub fn unmute(db: &impl Handle, account: i64, conversation: i64) -> Result<(), Error> {
-    db.execute("DELETE FROM status_mutes WHERE account_id = $1 AND conversation_id = $2", &[Value::Int64(account), Value::Int64(conversation)])?;
+    db.execute(
+        "DELETE FROM status_mutes WHERE account_id = $1 AND conversation_id = $2",
+        &[Value::Int64(account), Value::Int64(conversation)],
+    )?;
     Ok(())
 }

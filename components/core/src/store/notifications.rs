@@ -10,10 +10,10 @@ use aerie_sdk::db::{Error, Handle, Value, ids, placeholders};
 use aerie_sdk::settings;
 
 use crate::contract::paging::Page;
-use crate::notification_policy::{self, Decision};
-use crate::store::notification_requests;
 use crate::contract::visibility::visible_sql;
+use crate::notification_policy::{self, Decision};
 use crate::rows::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::store::notification_requests;
 
 /// Notification kinds this component creates (Mastodon's names).
 pub const MENTION: &str = "mention";
@@ -354,7 +354,10 @@ pub fn dismiss_group(db: &impl Handle, viewer: i64, key: &str) -> Result<(), Err
             Err(_) => Ok(()),
         },
         None => {
-            db.execute("DELETE FROM notifications WHERE account_id = $1 AND group_key = $2", &[Value::Int64(viewer), Value::Text(key.into())])?;
+            db.execute(
+                "DELETE FROM notifications WHERE account_id = $1 AND group_key = $2",
+                &[Value::Int64(viewer), Value::Text(key.into())],
+            )?;
             Ok(())
         }
     }

@@ -1,15 +1,15 @@
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
+pub mod conversations;
 pub mod domain_blocks;
 pub mod filters;
 pub mod follow_requests;
 pub mod instance;
 pub mod lists;
 pub mod markers;
-pub mod conversations;
-pub mod notification_requests;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod polls;
 pub mod preferences;

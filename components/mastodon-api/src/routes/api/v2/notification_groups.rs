@@ -47,7 +47,8 @@ pub fn get(ctx: &Ctx, key: &str) -> Answer {
     let (newest, oldest) = (&rows[0], &rows[rows.len() - 1]);
     let samples: Vec<i64> = senders(&rows).into_iter().take(MAX_SAMPLES).collect();
     let accounts = load::accounts(&samples)?;
-    let status_rows: Vec<StatusRow> = load::visible_statuses(Some(viewer), &newest.status_id.into_iter().collect::<Vec<_>>())?.into_values().collect();
+    let status_rows: Vec<StatusRow> =
+        load::visible_statuses(Some(viewer), &newest.status_id.into_iter().collect::<Vec<_>>())?.into_values().collect();
     let statuses = load::statuses_in(Some(viewer), &ctx.base, &status_rows, Scope::Context("notifications"))?;
     if newest.status_id.is_some() && statuses.is_empty() {
         return Err(Response::not_found());
