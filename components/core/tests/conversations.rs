@@ -170,3 +170,30 @@ fn the_policy_filters_drops_and_requests_are_accepted_or_dismissed() {
     assert_eq!(notifications(alice, carol, "mention"), 0);
     assert!(requests::requests_page(&Autocommit, alice, &Page::default()).unwrap().is_empty());
 }
+
+#[test]
+fn an_edit_mentioning_someone_new_brings_them_in() {
+    harness::reset();
+    let alice = local_account("alice");
+    let bob = local_account("bob");
+    let carol = local_account("carol");
+    for account in [bob, carol] {
+        requests_actions::set_policy(account, &Policy { for_private_mentions: Action::Accept, ..Policy::default() }).unwrap();
+    }
+    let dm = direct(alice, true, &[bob]);
+    assert!(conversations_of(carol).is_empty());
+    let edit = statuses::Edit {
+        row: StatusRow { text: "secret for carol too".into(), content_html: "<p>secret for carol too</p>".into(), ..dm.clone() },
+        edited_at: settings::now_millis(),
+        mentioned: vec![bob, carol],
+        silent: Vec::new(),
+        tags: Vec::new(),
+        media: statuses::Attachments::Uploads(Vec::new()),
+        poll: None,
+        now: settings::now_millis(),
+    };
+    statuses::edit(&Origin::Local, &dm, edit).unwrap();
+    let carols = conversations_of(carol);
+    assert_eq!((carols.len(), carols[0].last_status_id, carols[0].unread), (1, dm.id, true));
+    assert_eq!(conversations_of(bob).len(), 1, "bob had it already");
+}
