@@ -13,10 +13,14 @@ pub const DELETE: &str = "delete";
 /// [`notification_path`].
 pub const NOTIFICATION: &str = "notification";
 
+/// A direct conversation as its owner sees it (stream `direct:<id>` only; Mastodon's
+/// `conversation` event); rendered as [`conversation_path`].
+pub const CONVERSATION: &str = "conversation";
+
 /// Every kind, in the order of the `event-kind` enum of `aerie:host/events`
 /// (`wit/host/events.wit`), which components publish and the host turns into these
 /// names (a host test checks they agree).
-pub const KINDS: [&str; 4] = [UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION];
+pub const KINDS: [&str; 5] = [UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, CONVERSATION];
 
 /// Where the payload of an [`UPDATE`] or [`STATUS_UPDATE`] about status `id` is read
 /// (`GET`, as the subscriber; routed to the API component).
@@ -42,13 +46,19 @@ pub fn notification_path(id: i64) -> String {
     format!("/api/v1/notifications/{id}")
 }
 
+/// Where the payload of a [`CONVERSATION`] `id` is read (`GET`, as the subscriber;
+/// another account gets a 404).
+pub fn conversation_path(id: i64) -> String {
+    format!("/api/v1/conversations/{id}")
+}
+
 /// The stream of everything for local account `account` (its home timeline and
 /// notifications).
 pub fn user_stream(account: i64) -> String {
     format!("user:{account}")
 }
 
-/// The stream of direct messages to and from local account `account`.
+/// The stream of local account `account`'s direct conversations (`conversation` events).
 pub fn direct_stream(account: i64) -> String {
     format!("direct:{account}")
 }
@@ -100,6 +110,7 @@ mod tests {
     fn render_paths_and_streams() {
         assert_eq!(status_path(7), "/api/v1/statuses/7");
         assert_eq!(notification_path(8), "/api/v1/notifications/8");
+        assert_eq!(conversation_path(3), "/api/v1/conversations/3");
         assert_eq!(status_path_in(7, Some("home")), "/api/v1/statuses/7?filter_context=home");
         assert_eq!(status_path_in(7, None), "/api/v1/statuses/7");
         assert_eq!(user_stream(9), "user:9");

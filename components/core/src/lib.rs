@@ -26,6 +26,7 @@ pub mod convert;
 pub mod entities;
 pub mod filtering;
 pub mod media;
+pub mod notification_policy;
 /// The contract shared with the host: visibility, paging, header names, jobs, events, scopes.
 pub use aerie_contract as contract;
 /// Status text the Mastodon way: extracting, rendering, counting, sanitizing.

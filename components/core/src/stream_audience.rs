@@ -7,7 +7,9 @@
 //!   the reblogger's reblogs), minus followers muting the author and, for replies,
 //!   followers who know neither side of the conversation (the home timeline rule);
 //!   a direct status goes only to the author and the mentioned local accounts.
-//! - `direct:<id>`: the author and mentioned local accounts of a direct status.
+//! - `direct:<id>` carries no status events: as in Mastodon, a direct status reaches it
+//!   as the `conversation` event of each participant's conversation
+//!   ([`crate::actions::conversations`]).
 //! - `public`, `public:local` / `public:remote` (and `:media` variants when it has
 //!   media): public statuses that are not reblogs nor replies to someone else.
 //! - `hashtag:<name>` and, for local statuses, `hashtag:local:<name>`: public statuses.
@@ -18,7 +20,7 @@
 //!   by the list's replies policy (its owner, who follows them, sees them; the list
 //!   timeline's rule). Members of an exclusive list leave its owner's `user` stream.
 
-use crate::contract::events::{Origin, direct_stream, hashtag_stream, list_stream, public_stream, user_stream};
+use crate::contract::events::{Origin, hashtag_stream, list_stream, public_stream, user_stream};
 use crate::rows::StatusRow;
 use crate::store;
 use crate::store::status_audience::Facts;
@@ -51,8 +53,6 @@ fn streams(row: &StatusRow, facts: &Facts) -> Vec<String> {
     }
     if row.visibility == "direct" {
         facts.mentioned.iter().for_each(|id| add(user_stream(*id)));
-        add(direct_stream(row.account_id));
-        facts.mentioned.iter().for_each(|id| add(direct_stream(*id)));
         return out;
     }
     facts.followers.iter().for_each(|id| add(user_stream(*id)));
@@ -138,7 +138,7 @@ mod tests {
             ]
         );
         let direct = StatusRow { visibility: "direct".into(), ..public.clone() };
-        assert_eq!(streams(&direct, &facts), ["user:1", "user:3", "direct:1", "direct:3"]);
+        assert_eq!(streams(&direct, &facts), ["user:1", "user:3"]);
         let reply = StatusRow { in_reply_to_id: Some(5), in_reply_to_account_id: Some(3), ..public.clone() };
         assert!(!streams(&reply, &facts).contains(&"public".to_string()));
         assert!(!streams(&reply, &facts).contains(&"user:4".to_string()), "a reply to another account stays out of tag followers' homes");

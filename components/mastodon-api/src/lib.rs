@@ -27,8 +27,8 @@ use aerie_sdk::http::{Request, Response};
 
 use ctx::{Answer, Ctx, parse_id};
 use routes::api::v1::{
-    accounts, blocks, bookmarks, domain_blocks, follow_requests, instance, lists, markers, notifications, polls as poll_routes,
-    preferences, statuses, timelines,
+    accounts, blocks, bookmarks, conversations, domain_blocks, follow_requests, instance, lists, markers, notification_requests,
+    notifications, polls as poll_routes, preferences, statuses, timelines,
 };
 
 #[aerie_sdk::http_component]
@@ -147,6 +147,8 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
                 "unbookmark" => a::unbookmark(ctx, id),
                 "pin" => a::pin(ctx, id),
                 "unpin" => a::unpin(ctx, id),
+                "mute" => statuses::mute::mute(ctx, id),
+                "unmute" => statuses::mute::unmute(ctx, id),
                 _ => Err(Response::not_found()),
             }
         }
@@ -174,6 +176,20 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["lists", id, "accounts"]) => lists::add_accounts(ctx, parse_id(id)?),
         ("DELETE", ["lists", id, "accounts"]) => lists::remove_accounts(ctx, parse_id(id)?),
 
+        ("GET", ["conversations"]) => conversations::list(ctx),
+        ("GET", ["conversations", id]) => conversations::get(ctx, parse_id(id)?),
+        ("POST", ["conversations", id, "read"]) => conversations::read(ctx, parse_id(id)?),
+        ("DELETE", ["conversations", id]) => conversations::delete(ctx, parse_id(id)?),
+
+        ("GET", ["notifications", "policy"]) => notification_requests::get_policy(ctx),
+        ("PUT" | "PATCH", ["notifications", "policy"]) => notification_requests::update_policy(ctx),
+        ("GET", ["notifications", "requests"]) => notification_requests::list(ctx),
+        ("GET", ["notifications", "requests", "merged"]) => notification_requests::merged(ctx),
+        ("POST", ["notifications", "requests", "accept"]) => notification_requests::accept_many(ctx),
+        ("POST", ["notifications", "requests", "dismiss"]) => notification_requests::dismiss_many(ctx),
+        ("GET", ["notifications", "requests", id]) => notification_requests::get(ctx, parse_id(id)?),
+        ("POST", ["notifications", "requests", id, "accept"]) => notification_requests::accept(ctx, parse_id(id)?),
+        ("POST", ["notifications", "requests", id, "dismiss"]) => notification_requests::dismiss(ctx, parse_id(id)?),
         ("GET", ["notifications"]) => notifications::list(ctx),
         ("GET", ["notifications", "unread_count"]) => notifications::unread_count(ctx),
         ("POST", ["notifications", "clear"]) => notifications::clear(ctx),
@@ -201,6 +217,12 @@ fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["filters", id, "statuses"]) => filters::statuses(ctx, parse_id(id)?),
         ("POST", ["filters", id, "statuses"]) => filters::add_status(ctx, parse_id(id)?),
         ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
+        ("GET", ["notifications", "policy"]) => routes::api::v2::notification_policy::get(ctx),
+        ("PATCH" | "PUT", ["notifications", "policy"]) => routes::api::v2::notification_policy::update(ctx),
+        ("GET", ["notifications", "unread_count"]) => routes::api::v2::notification_groups::unread_count(ctx),
+        ("GET", ["notifications", key]) => routes::api::v2::notification_groups::get(ctx, key),
+        ("GET", ["notifications", key, "accounts"]) => routes::api::v2::notification_groups::accounts(ctx, key),
+        ("POST", ["notifications", key, "dismiss"]) => routes::api::v2::notification_groups::dismiss(ctx, key),
         ("GET", ["search"]) => routes::api::v2::search::search(ctx),
         ("POST", ["media"]) => routes::api::v1::media::create(ctx),
         _ => Err(Response::not_found()),

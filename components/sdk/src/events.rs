@@ -6,7 +6,7 @@
 use crate::bindings::aerie::host::events as host;
 #[cfg(all(feature = "native-harness", not(target_arch = "wasm32")))]
 use crate::harness::events as host;
-use aerie_contract::events::user_stream;
+use aerie_contract::events::{direct_stream, user_stream};
 use host::EventKind;
 
 /// A new status `id` for `streams` (`user:<id>`, `public`, `public:local`, `hashtag:<name>`, ...).
@@ -27,4 +27,9 @@ pub fn status_deleted(id: i64, streams: &[String]) {
 /// Notification `id` for its recipient, `account_id`.
 pub fn notification(id: i64, account_id: i64) {
     host::publish(EventKind::Notification, id, &[user_stream(account_id)]);
+}
+
+/// Account `account_id`'s direct conversation `id` changed (a status joined it).
+pub fn conversation(id: i64, account_id: i64) {
+    host::publish(EventKind::Conversation, id, &[direct_stream(account_id)]);
 }

@@ -306,7 +306,7 @@ pub mod config {
 /// Recorded stream events behind [`crate::events`].
 pub mod events {
     pub use crate::bindings::aerie::host::events::EventKind;
-    use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
+    use aerie_contract::events::{CONVERSATION, DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
 
     /// Records the event under the name the host gives its kind.
     pub fn publish(kind: EventKind, id: i64, streams: &[String]) {
@@ -315,6 +315,7 @@ pub mod events {
             EventKind::StatusUpdate => STATUS_UPDATE,
             EventKind::Delete => DELETE,
             EventKind::Notification => NOTIFICATION,
+            EventKind::Conversation => CONVERSATION,
         };
         super::EVENTS.with(|e| e.borrow_mut().push(super::Event { kind: kind.to_string(), id, streams: streams.to_vec() }));
     }

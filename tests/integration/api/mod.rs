@@ -4,6 +4,8 @@
 
 mod avatars;
 mod clients;
+mod conversations;
+mod conversations_client;
 mod cors;
 mod cors_browser;
 mod endorsements;
@@ -13,6 +15,7 @@ mod home_timeline;
 mod lists;
 mod lists_client;
 mod media;
+mod notification_requests;
 mod oauth;
 mod polls;
 mod scheduled_statuses;

@@ -17,10 +17,12 @@
 pub mod accounts;
 pub mod blocks;
 pub mod boosts;
+pub mod conversations;
 pub mod favourites;
 pub mod filters;
 pub mod follows;
 pub mod lists;
+pub mod notification_requests;
 pub mod notify;
 pub mod polls;
 pub mod saved;

@@ -17,6 +17,7 @@
 //! - Fragments other queries embed (a `JOIN` for a page of statuses) are constants
 //!   of the module that owns the table.
 
+pub mod account_conversations;
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
@@ -34,6 +35,7 @@ pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod mentions;
+pub mod notification_requests;
 pub mod notifications;
 pub mod pins;
 pub mod poll_views;

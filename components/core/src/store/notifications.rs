@@ -11,7 +11,9 @@ use aerie_sdk::settings;
 
 use crate::contract::paging::Page;
 use crate::contract::visibility::visible_sql;
+use crate::notification_policy::{self, Decision};
 use crate::rows::{NOTIFICATION_COLUMNS, NotificationRow};
+use crate::store::notification_requests;
 
 /// Notification kinds this component creates (Mastodon's names).
 pub const MENTION: &str = "mention";
@@ -71,20 +73,31 @@ fn group_key(tx: &impl Handle, recipient: i64, kind: &str, status: Option<i64>, 
 }
 
 /// Notifies `recipient` that `from` did `kind` (on `status`, if any); `None` when
-/// the rules above leave the notification out.
+/// the rules above leave the notification out, when `status`'s thread is muted by
+/// the recipient, or when the recipient's notification policy drops or filters it
+/// ([`crate::notification_policy`]): a filtered one is stored out of the list and a
+/// filtered mention opens (or updates) the sender's notification request.
 pub fn create(tx: &impl Handle, recipient: i64, from: i64, kind: &str, status: Option<i64>) -> Result<Option<Notice>, Error> {
     if recipient == from {
         return Ok(None);
     }
     let now = settings::now_millis();
+    let filtered = match notification_policy::decide(tx, recipient, from, kind, status, now)? {
+        Decision::Drop => return Ok(None),
+        Decision::Filter => true,
+        Decision::Deliver => false,
+    };
     let id = settings::next_id();
     let key = group_key(tx, recipient, kind, status, now)?;
     let written = tx.execute(
-        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, dismissed, created_at) \
-         SELECT $1, a.id, $3, $4, CAST($5 AS BIGINT), CAST($7 AS TEXT), 0, $6 FROM accounts a WHERE a.id = $2 AND a.domain IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = $2 AND b.target_account_id = $3) \
-           AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $2 AND m.target_account_id = $3 AND m.hide_notifications = 1 \
-             AND (m.expires_at IS NULL OR m.expires_at > $6))",
+        &format!(
+            "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, dismissed, filtered, created_at) \
+             SELECT $1, a.id, $3, $4, CAST($5 AS BIGINT), CAST($7 AS TEXT), 0, $8, $6 FROM accounts a WHERE a.id = $2 AND a.domain IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = $2 AND b.target_account_id = $3) \
+               AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $2 AND m.target_account_id = $3 AND m.hide_notifications = 1 \
+                 AND (m.expires_at IS NULL OR m.expires_at > $6)) AND {}",
+            thread_not_muted("a.id", "$5")
+        ),
         &[
             Value::Int64(id),
             Value::Int64(recipient),
@@ -93,9 +106,25 @@ pub fn create(tx: &impl Handle, recipient: i64, from: i64, kind: &str, status: O
             status.map(Value::Int64).unwrap_or(Value::Null),
             Value::Int64(now),
             key.map(Value::Text).unwrap_or(Value::Null),
+            Value::Int64(filtered as i64),
         ],
     )?;
+    if written > 0 && filtered {
+        if kind == MENTION {
+            notification_requests::note_request(tx, recipient, from, status, settings::next_id(), now)?;
+        }
+        return Ok(None);
+    }
     Ok((written > 0).then_some(Notice { id, recipient }))
+}
+
+/// The condition that `recipient` (an SQL expression) has not muted the thread of
+/// the status in parameter `status` (which may be NULL: no status, no thread).
+fn thread_not_muted(recipient: &str, status: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM statuses ts JOIN status_mutes sm ON sm.conversation_id = ts.conversation_id \
+           WHERE ts.id = CAST({status} AS BIGINT) AND sm.account_id = {recipient})"
+    )
 }
 
 /// Rows per multi-row insert in [`create_many`] (8 parameters each at most).
@@ -112,7 +141,7 @@ pub fn create_many(tx: &impl Handle, recipients: &[i64], from: i64, kind: &str, 
     let now = settings::now_millis();
     let mut notices = Vec::new();
     for chunk in unique.chunks(CHUNK) {
-        let mut params = vec![Value::Int64(from), Value::Int64(now)];
+        let mut params = vec![Value::Int64(from), Value::Int64(now), status.map(Value::Int64).unwrap_or(Value::Null)];
         params.extend(ids(chunk));
         let eligible: Vec<i64> = tx
             .query(
@@ -120,8 +149,9 @@ pub fn create_many(tx: &impl Handle, recipients: &[i64], from: i64, kind: &str, 
                     "SELECT a.id FROM accounts a WHERE a.id IN ({}) AND a.domain IS NULL \
                        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = $1) \
                        AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = a.id AND m.target_account_id = $1 \
-                         AND m.hide_notifications = 1 AND (m.expires_at IS NULL OR m.expires_at > $2))",
-                    placeholders(3, chunk.len())
+                         AND m.hide_notifications = 1 AND (m.expires_at IS NULL OR m.expires_at > $2)) AND {}",
+                    placeholders(4, chunk.len()),
+                    thread_not_muted("a.id", "$3")
                 ),
                 &params,
             )?
@@ -170,6 +200,8 @@ pub struct Filter<'a> {
     pub types: Vec<&'a str>,
     pub exclude_types: Vec<&'a str>,
     pub from_account: Option<i64>,
+    /// Mastodon's `include_filtered`: also those the notification policy filtered.
+    pub include_filtered: bool,
 }
 
 /// Notifications about a status the viewer (`$1`) may no longer see are not shown.
@@ -182,6 +214,9 @@ fn status_visible() -> String {
 fn list_condition(viewer: i64, filter: &Filter) -> (String, Vec<Value>) {
     let mut params = vec![Value::Int64(viewer)];
     let mut condition = format!("n.account_id = $1 AND n.dismissed = 0 AND {}", status_visible());
+    if !filter.include_filtered {
+        condition.push_str(" AND n.filtered = 0");
+    }
     let add_list = |values: &[&str], negate: bool, condition: &mut String, params: &mut Vec<Value>| {
         if values.is_empty() {
             return;
@@ -242,7 +277,7 @@ pub fn dismiss(db: &impl Handle, viewer: i64, id: i64) -> Result<(), Error> {
 /// marker, counting up to `limit`.
 pub fn unread_count(db: &impl Handle, viewer: i64, limit: i64) -> Result<i64, Error> {
     let sql = format!(
-        "SELECT COUNT(*) AS n FROM (SELECT n.id FROM notifications n WHERE n.account_id = $1 AND n.dismissed = 0 \
+        "SELECT COUNT(*) AS n FROM (SELECT n.id FROM notifications n WHERE n.account_id = $1 AND n.dismissed = 0 AND n.filtered = 0 \
            AND n.id > COALESCE((SELECT mk.last_read_id FROM markers mk WHERE mk.account_id = $1 AND mk.timeline = 'notifications'), 0) \
            AND {} LIMIT {limit}) unread",
         status_visible()
@@ -257,7 +292,7 @@ pub fn group_totals(db: &impl Handle, viewer: i64, keys: &[&str]) -> Result<Hash
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT group_key, COUNT(*) AS n FROM notifications WHERE account_id = $1 AND dismissed = 0 AND group_key IN ({}) GROUP BY group_key",
+        "SELECT group_key, COUNT(*) AS n FROM notifications WHERE account_id = $1 AND dismissed = 0 AND filtered = 0 AND group_key IN ({}) GROUP BY group_key",
         placeholders(2, keys.len())
     );
     let mut params = vec![Value::Int64(viewer)];
@@ -290,4 +325,52 @@ pub fn withdraw_from(db: &impl Handle, recipient: i64, from: i64, kinds: &[&str]
 pub fn delete_from(db: &impl Handle, from: i64) -> Result<(), Error> {
     db.execute("DELETE FROM notifications WHERE from_account_id = $1", &[Value::Int64(from)])?;
     Ok(())
+}
+
+/// `viewer`'s shown notifications of group `key` (`ungrouped-<id>` names one
+/// notification), newest first.
+pub fn group(db: &impl Handle, viewer: i64, key: &str) -> Result<Vec<NotificationRow>, Error> {
+    let (condition, mut params) = list_condition(viewer, &Filter::default());
+    let by_key = match key.strip_prefix("ungrouped-").map(str::parse::<i64>) {
+        Some(Ok(id)) => {
+            params.push(Value::Int64(id));
+            format!("n.id = ${}", params.len())
+        }
+        Some(Err(_)) => return Ok(Vec::new()),
+        None => {
+            params.push(Value::Text(key.to_string()));
+            format!("n.group_key = ${}", params.len())
+        }
+    };
+    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE {condition} AND {by_key} ORDER BY n.id DESC");
+    Ok(db.query(&sql, &params)?.iter().map(|r| NotificationRow::from_row(&r)).collect())
+}
+
+/// Deletes `viewer`'s notifications of group `key` (`ungrouped-<id>`: that one).
+pub fn dismiss_group(db: &impl Handle, viewer: i64, key: &str) -> Result<(), Error> {
+    match key.strip_prefix("ungrouped-") {
+        Some(id) => match id.parse::<i64>() {
+            Ok(id) => dismiss(db, viewer, id),
+            Err(_) => Ok(()),
+        },
+        None => {
+            db.execute(
+                "DELETE FROM notifications WHERE account_id = $1 AND group_key = $2",
+                &[Value::Int64(viewer), Value::Text(key.into())],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// Up to `rows` of `viewer`'s shown notifications under `filter` newer than its
+/// `notifications` marker, newest first: what the v2 unread count groups.
+pub fn unread(db: &impl Handle, viewer: i64, filter: &Filter, rows: i64) -> Result<Vec<NotificationRow>, Error> {
+    let (condition, params) = list_condition(viewer, filter);
+    let sql = format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE {condition} \
+           AND n.id > COALESCE((SELECT mk.last_read_id FROM markers mk WHERE mk.account_id = $1 AND mk.timeline = 'notifications'), 0) \
+         ORDER BY n.id DESC LIMIT {rows}"
+    );
+    Ok(db.query(&sql, &params)?.iter().map(|r| NotificationRow::from_row(&r)).collect())
 }

@@ -74,12 +74,13 @@ impl Host for EventsView<'_> {
 /// The name an event kind travels under (between nodes, to the streaming renderer):
 /// aerie-contract's `events` constants.
 pub fn kind_name(kind: wit::EventKind) -> &'static str {
-    use aerie_contract::events::{DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
+    use aerie_contract::events::{CONVERSATION, DELETE, NOTIFICATION, STATUS_UPDATE, UPDATE};
     match kind {
         wit::EventKind::Update => UPDATE,
         wit::EventKind::StatusUpdate => STATUS_UPDATE,
         wit::EventKind::Delete => DELETE,
         wit::EventKind::Notification => NOTIFICATION,
+        wit::EventKind::Conversation => CONVERSATION,
     }
 }
 
@@ -103,7 +104,7 @@ mod tests {
     #[test]
     fn the_wit_enum_names_the_contract_kinds_in_order() {
         use wit::EventKind::*;
-        let names = [Update, StatusUpdate, Delete, Notification].map(kind_name);
+        let names = [Update, StatusUpdate, Delete, Notification, Conversation].map(kind_name);
         assert_eq!(names, aerie_contract::events::KINDS);
         // And the enum has no other case: its WIT lists exactly these, in this order.
         let wit = include_str!("../../../../wit/host/events.wit");
@@ -111,6 +112,6 @@ mod tests {
         let body = &wit[start..start + wit[start..].find('}').unwrap()];
         let cases: Vec<&str> =
             body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("enum")).collect();
-        assert_eq!(cases, ["update,", "status-update,", "delete,", "notification,"]);
+        assert_eq!(cases, ["update,", "status-update,", "delete,", "notification,", "conversation,"]);
     }
 }

@@ -88,6 +88,8 @@ impl Channel {
     pub fn accepts(&self, kind: &str) -> bool {
         match kind {
             aerie_contract::events::NOTIFICATION => self.name.starts_with("user"),
+            // Mastodon's `direct` stream carries conversations, and only it does.
+            aerie_contract::events::CONVERSATION => self.name == "direct",
             _ => !self.is_notifications_only(),
         }
     }
@@ -110,6 +112,8 @@ mod tests {
         let notes = Channel::parse("user:notification", None, None, Some(1)).unwrap();
         assert!(notes.accepts("notification") && !notes.accepts("update"));
         assert!(!Channel::parse("public", None, None, None).unwrap().accepts("notification"));
+        let direct = Channel::parse("direct", None, None, Some(1)).unwrap();
+        assert!(direct.accepts("conversation") && !user.accepts("conversation"));
         // Every public name listens to the key core's stream audience publishes to.
         for name in ["public", "public:local", "public:remote", "public:media", "public:local:media", "public:remote:media"] {
             assert_eq!(Channel::parse(name, None, None, None).unwrap().key, name);

@@ -32,7 +32,7 @@ pub const MAX_CHANNELS: usize = 100;
 pub struct Message {
     /// The `stream` array (`["user"]`, `["hashtag", "rust"]`).
     pub label: Vec<String>,
-    /// `update`, `status.update`, `delete`, `notification`.
+    /// `update`, `status.update`, `delete`, `notification`, `conversation`.
     pub event: String,
     /// A JSON entity as text, or a status id for `delete`.
     pub payload: Arc<str>,

@@ -1,6 +1,7 @@
 //! Renders an event for one viewer by asking the component that serves the API:
 //! `GET /api/v1/statuses/:id` (with the stream's filter context, so the viewer's
-//! filters apply) or `GET /api/v1/notifications/:id` as that viewer. A 404 means the
+//! filters apply), `GET /api/v1/notifications/:id` or `GET /api/v1/conversations/:id`
+//! as that viewer. A 404 means the
 //! viewer may not see it (or filters hide it), and nothing is sent.
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ impl Renderer {
             events::DELETE => return Some(id.to_string().into()),
             events::UPDATE | events::STATUS_UPDATE => events::status_path_in(id, context),
             events::NOTIFICATION => events::notification_path(id),
+            events::CONVERSATION => events::conversation_path(id),
             other => {
                 tracing::warn!(kind = other, "a component published a streaming event of an unknown kind");
                 return None;

@@ -51,6 +51,8 @@ pub fn delete(status: &StatusRow, files: Files) -> Result<Option<Deleted>, db::E
     // Reblogs of a deleted status go with it.
     store::statuses::delete_reblogs_of(&tx, status.id, now)?;
     store::statuses::delete_dependents(&tx, status.id)?;
+    // Conversations fall back to their previous status, or go with their last one.
+    store::account_conversations::remove_status(&tx, status.id)?;
     match files {
         Files::Keep => {}
         Files::Detach => store::media::release(&tx, status.id, false)?,

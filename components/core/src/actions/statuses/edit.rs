@@ -7,7 +7,7 @@
 use aerie_sdk::db::{self, Error, Handle};
 
 use super::{Attachments, Poll, Refused, attach, mention};
-use crate::actions::{Origin, notify, polls};
+use crate::actions::{Origin, conversations, notify, polls};
 use crate::rows::StatusRow;
 use crate::store::notifications::{self, Notice};
 use crate::store::{self, status_edits};
@@ -79,6 +79,7 @@ pub fn edit(origin: &Origin, status: &StatusRow, edit: Edit) -> Result<Edited, R
     // A local edit is always a new version.
     let edited = local || content_changed || poll_changed || media_changed;
     let mut notices: Vec<Notice> = Vec::new();
+    let mut newly_mentioned: Vec<Notice> = Vec::new();
     if edited {
         if !status_edits::any(&tx, status.id)? {
             let (media_ids, titles) = snapshot(&tx, origin, status, old_poll.as_ref())?;
@@ -88,7 +89,7 @@ pub fn edit(origin: &Origin, status: &StatusRow, edit: Edit) -> Result<Edited, R
         row.updated_at = now;
         if local {
             store::statuses::update_local_content(&tx, &row, now)?;
-            notices.extend(mention(&tx, row.id, row.account_id, &mentioned, &silent, now)?);
+            newly_mentioned.extend(mention(&tx, row.id, row.account_id, &mentioned, &silent, now)?);
             store::tags::set(&tx, row.id, &tags, now)?;
             attach(&tx, row.id, row.account_id, &media, now)?;
         } else {
@@ -111,9 +112,14 @@ pub fn edit(origin: &Origin, status: &StatusRow, edit: Edit) -> Result<Edited, R
         store::polls::update_counts(&tx, poll_id, &super::remote_poll_row(remote, &options, row.id, row.account_id), now)?;
     }
     if !local {
-        notices.extend(mention(&tx, row.id, row.account_id, &mentioned, &silent, now)?);
+        newly_mentioned.extend(mention(&tx, row.id, row.account_id, &mentioned, &silent, now)?);
         store::tags::set(&tx, row.id, &tags, now)?;
     }
+    // As in Mastodon, a direct status's newly mentioned recipients get its
+    // conversation (the author's is left as it was).
+    let notified: Vec<i64> = newly_mentioned.iter().map(|n| n.recipient).collect();
+    let joined = conversations::join(&tx, &row, &mentioned, &notified, false, now)?;
+    notices.extend(newly_mentioned);
     tx.commit()?;
     if local && row.poll_id != status.poll_id {
         status.poll_id.into_iter().for_each(polls::forget);
@@ -122,6 +128,7 @@ pub fn edit(origin: &Origin, status: &StatusRow, edit: Edit) -> Result<Edited, R
         }
     }
     notify::publish(notices);
+    conversations::publish(&joined);
     if edited {
         stream_audience::publish_edited(&row);
         Ok(Edited::Edited(row))

@@ -5,7 +5,7 @@
 use aerie_sdk::db::{self, Handle};
 
 use super::{Attachments, Poll, Refused, attach, mention};
-use crate::actions::{Origin, notify, polls};
+use crate::actions::{Origin, conversations, notify, polls};
 use crate::rows::StatusRow;
 use crate::store::notifications::{self, Notice};
 use crate::store::{self, subscribers};
@@ -83,6 +83,10 @@ pub fn post(origin: &Origin, new: NewStatus) -> Result<Posted, Refused> {
         return Ok(Posted::AlreadyStored);
     }
     let mut notices = mention(&tx, row.id, row.account_id, &mentioned, &silent, now)?;
+    // Mastodon: a direct status joins the author's conversation and those of the
+    // recipients its mentions reached (not those the notification policy held back).
+    let notified: Vec<i64> = notices.iter().map(|n| n.recipient).collect();
+    let joined = conversations::join(&tx, &row, &mentioned, &notified, local, now)?;
     store::tags::set(&tx, row.id, &tags, now)?;
     attach(&tx, row.id, row.account_id, &media, now)?;
     if let Some(poll) = &poll {
@@ -106,6 +110,7 @@ pub fn post(origin: &Origin, new: NewStatus) -> Result<Posted, Refused> {
     }
     notify::publish(notices);
     stream_audience::publish_created(&row);
+    conversations::publish(&joined);
     Ok(Posted::Created(Box::new(row)))
 }
 

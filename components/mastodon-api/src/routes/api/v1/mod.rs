@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
+pub mod conversations;
 pub mod domain_blocks;
 pub mod endorsements;
 pub mod featured_tags;
@@ -11,6 +12,7 @@ pub mod link_timeline;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod polls;
 pub mod preferences;

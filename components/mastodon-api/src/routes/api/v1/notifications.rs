@@ -45,9 +45,15 @@ fn to_api(ctx: &Ctx, viewer: i64, rows: &[NotificationRow]) -> Result<Vec<Notifi
         .collect())
 }
 
-/// The list filter of the request: `types[]`, `exclude_types[]`, `account_id`.
+/// The list filter of the request: `types[]`, `exclude_types[]`, `account_id`,
+/// `include_filtered` (what the notification policy filtered, left out by default).
 pub fn filter<'a>(ctx: &'a Ctx) -> Filter<'a> {
-    Filter { types: ctx.params.all("types"), exclude_types: ctx.params.all("exclude_types"), from_account: ctx.params.i64("account_id") }
+    Filter {
+        types: ctx.params.all("types"),
+        exclude_types: ctx.params.all("exclude_types"),
+        from_account: ctx.params.i64("account_id"),
+        include_filtered: ctx.params.bool("include_filtered").unwrap_or(false),
+    }
 }
 
 /// `GET /api/v1/notifications` with `types[]`, `exclude_types[]`, `account_id`.

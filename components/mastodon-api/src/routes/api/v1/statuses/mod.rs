@@ -4,6 +4,7 @@ pub mod actions;
 pub mod by;
 pub mod edits;
 pub mod idempotency;
+pub mod mute;
 
 use aerie_core::actions::statuses::{self, Files};
 use aerie_core::contract::events;
