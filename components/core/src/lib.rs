@@ -22,6 +22,7 @@
 pub mod actions;
 pub mod activitystreams;
 pub mod compose;
+pub mod emoji;
 pub mod convert;
 pub mod entities;
 pub mod filtering;

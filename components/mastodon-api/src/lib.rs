@@ -133,6 +133,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
                 "unbookmark" => a::unbookmark(ctx, id),
                 "pin" => a::pin(ctx, id),
                 "unpin" => a::unpin(ctx, id),
+                "translate" => statuses::translate::translate(ctx, id),
                 _ => Err(Response::not_found()),
             }
         }
@@ -164,7 +165,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["notifications", "clear"]) => notifications::clear(ctx),
         ("GET", ["notifications", id]) => notifications::get(ctx, parse_id(id)?),
         ("POST", ["notifications", id, "dismiss"]) => notifications::dismiss(ctx, parse_id(id)?),
-        _ => Err(Response::not_found()),
+        _ => routes::api::discovery::v1(ctx, method, path).unwrap_or_else(routes::api::discovery::not_found),
     }
 }
 
@@ -188,6 +189,6 @@ fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["notifications"]) => routes::api::v2::notifications::list(ctx),
         ("GET", ["search"]) => routes::api::v2::search::search(ctx),
         ("POST", ["media"]) => routes::api::v1::media::create(ctx),
-        _ => Err(Response::not_found()),
+        _ => routes::api::discovery::v2(ctx, method, path).unwrap_or_else(routes::api::discovery::not_found),
     }
 }
