@@ -25,3 +25,4 @@ pub mod rate_limit;
 pub mod scopes;
 pub mod streaming;
 pub mod tokens;
+pub mod userinfo;

@@ -2,6 +2,7 @@
 //! calling cross-origin (CORS), media and avatars, timelines, lists, filters, visibility
 //! through every path, polls, scheduled statuses, streaming, and the API's edge hardening.
 
+mod announcements;
 mod avatars;
 mod clients;
 mod cors;
@@ -9,6 +10,8 @@ mod cors_browser;
 mod filters;
 mod hardening;
 mod home_timeline;
+mod instance_client;
+mod instance_extras;
 mod lists;
 mod lists_client;
 mod media;
@@ -16,4 +19,5 @@ mod oauth;
 mod polls;
 mod scheduled_statuses;
 mod streaming;
+mod trends;
 mod visibility;
