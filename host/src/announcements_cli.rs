@@ -50,10 +50,7 @@ fn parse_time(flag: &str, text: &str) -> Result<i64, OperatorError> {
 }
 
 fn format_time(millis: Option<i64>) -> String {
-    millis
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "-".into())
+    millis.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into())
 }
 
 pub async fn run(global: &GlobalArgs, command: &AnnouncementCommand) -> anyhow::Result<()> {

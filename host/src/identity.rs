@@ -106,9 +106,11 @@ pub async fn sync_settings(db: &Database, config: &Config) -> anyhow::Result<()>
 async fn sync_texts(db: &Database, config: &Config) -> anyhow::Result<()> {
     let i = &config.instance;
     let now = crate::clock::now_millis();
-    for (key, value) in
-        [("extended_description", &i.extended_description), ("privacy_policy", &i.privacy_policy), ("terms_of_service", &i.terms_of_service)]
-    {
+    for (key, value) in [
+        ("extended_description", &i.extended_description),
+        ("privacy_policy", &i.privacy_policy),
+        ("terms_of_service", &i.terms_of_service),
+    ] {
         db.execute(
             "INSERT INTO instance_settings (key, value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \
@@ -173,4 +175,3 @@ pub async fn record_public_base(db: &Database, config: &Config, port: u16) -> an
     }
     set_settings(db, &[(PUBLIC_BASE, base)]).await
 }
-

@@ -22,8 +22,8 @@
 pub mod actions;
 pub mod activitystreams;
 pub mod compose;
-pub mod emoji;
 pub mod convert;
+pub mod emoji;
 pub mod entities;
 pub mod filtering;
 pub mod media;

@@ -67,7 +67,8 @@ fn announcements_are_read_and_reacted_to_per_account() {
 /// A status by `account` with `visibility`, carrying hashtags `tags`.
 fn tagged(account: i64, visibility: &str, names: &[&str]) -> StatusRow {
     let now = settings::now_millis();
-    let mut row = StatusRow { id: settings::next_id(), account_id: account, local: true, created_at: now, updated_at: now, ..Default::default() };
+    let mut row =
+        StatusRow { id: settings::next_id(), account_id: account, local: true, created_at: now, updated_at: now, ..Default::default() };
     row.visibility = visibility.into();
     row.text = names.join(" ");
     row.uri = Some(format!("https://local.example/statuses/{}", row.id));
@@ -151,9 +152,7 @@ fn suggestions_leave_out_the_viewer_and_whom_it_follows_blocks_or_dismissed() {
     assert!(suggestions::friends_of_friends(&Autocommit, alice, 10).unwrap().is_empty());
     assert!(suggestions::active_local(&Autocommit, alice, 10).unwrap().is_empty(), "blocked by dave, muting frank, carol dismissed");
 
-    let directory = |viewer| {
-        usernames(suggestions::directory(&Autocommit, viewer, suggestions::DirectoryOrder::New, true, 10, 0).unwrap())
-    };
+    let directory = |viewer| usernames(suggestions::directory(&Autocommit, viewer, suggestions::DirectoryOrder::New, true, 10, 0).unwrap());
     assert_eq!(directory(None), vec!["frank", "dave", "carol", "bob", "alice"]);
     assert_eq!(directory(Some(alice)), vec!["carol", "bob", "alice"], "not dave (blocks alice) or frank (muted)");
 }

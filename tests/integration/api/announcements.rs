@@ -42,7 +42,10 @@ async fn announcements_from_the_cli_to_clients() {
         let (status, _) = get(&instance, "", "/api/v1/announcements").await;
         assert_eq!(status, 401, "{engine:?}: a token is needed");
 
-        let out = cli(&instance, &["add", "Maintenance tonight, ask @alice #ops", "--starts-at", "2026-01-02", "--ends-at", "2099-01-01T00:00:00Z"]);
+        let out = cli(
+            &instance,
+            &["add", "Maintenance tonight, ask @alice #ops", "--starts-at", "2026-01-02", "--ends-at", "2099-01-01T00:00:00Z"],
+        );
         let id = out.trim().rsplit(' ').next().unwrap().to_string();
         cli(&instance, &["add", "Long over", "--ends-at", "2001-01-01"]);
         let bad = instance.launch.run(&["admin", "announcement", "add", "x", "--ends-at", "soon"]);

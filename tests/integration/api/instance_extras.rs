@@ -17,7 +17,8 @@ use crate::support::{ENGINES, Engine, Instance, Launch, client, database_section
 async fn start_with(engine: Engine, instance_section: &str) -> Instance {
     let dir = tempfile::tempdir().unwrap();
     let pg = pg_for(engine).await;
-    let config = write_config(dir.path(), &format!("{instance_section}\n\n[server]\nscheme = \"http\"\n\n{}", database_section(pg.as_ref())));
+    let config =
+        write_config(dir.path(), &format!("{instance_section}\n\n[server]\nscheme = \"http\"\n\n{}", database_section(pg.as_ref())));
     let launch = Launch::with_config(dir.path(), &config);
     let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
     Instance { server, launch, engine, dir, pg }
@@ -108,8 +109,13 @@ async fn suggestions_directory_preferences_and_translation() {
         let (_, posted) = post(&instance, alice, "/api/v1/statuses", json!({ "status": "defaults apply" })).await;
         assert_eq!(posted["visibility"], "unlisted", "{engine:?}: {posted}");
         assert_eq!((posted["sensitive"].clone(), posted["language"].clone()), (json!(true), json!("de")), "{engine:?}");
-        let (_, explicit) =
-            post(&instance, alice, "/api/v1/statuses", json!({ "status": "said so", "visibility": "public", "sensitive": false, "language": "fr" })).await;
+        let (_, explicit) = post(
+            &instance,
+            alice,
+            "/api/v1/statuses",
+            json!({ "status": "said so", "visibility": "public", "sensitive": false, "language": "fr" }),
+        )
+        .await;
         assert_eq!(explicit["visibility"], "public", "{engine:?}");
         assert_eq!((explicit["sensitive"].clone(), explicit["language"].clone()), (json!(false), json!("fr")), "{engine:?}");
 
@@ -205,7 +211,17 @@ async fn a_local_trial_links_to_its_port() {
         let launch = Launch::with_config(dir.path(), &config);
         let server = launch.serve().unwrap_or_else(|(code, err)| panic!("{engine:?}: exit {code:?}: {err}"));
         let (port, base) = (server.addr.port(), server.url(""));
-        let out = launch.run(&["admin", "accounts", "create", "alice", "--email", "alice@trial.test", "--password", "alice-password-1", "--confirmed"]);
+        let out = launch.run(&[
+            "admin",
+            "accounts",
+            "create",
+            "alice",
+            "--email",
+            "alice@trial.test",
+            "--password",
+            "alice-password-1",
+            "--confirmed",
+        ]);
         assert!(out.status.success(), "{engine:?}: {}", String::from_utf8_lossy(&out.stderr));
         let token = password_token(&base, "alice", "alice-password-1", "read write").await;
         let (_, me) = call(Method::GET, &base, &token, "/api/v1/accounts/verify_credentials", Value::Null).await;
