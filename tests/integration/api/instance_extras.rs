@@ -67,6 +67,8 @@ async fn suggestions_directory_preferences_and_translation() {
         assert_eq!(code, 200, "{engine:?}: {list}");
         assert_eq!(suggested(&list), ["carol", "dave"], "{engine:?}: {list}");
         assert_eq!(list[0]["sources"], json!(["friends_of_friends"]), "{engine:?}");
+        assert_eq!((list[0]["source"].as_str(), list[1]["source"].as_str()), (Some("past_interactions"), Some("global")), "{engine:?}");
+        assert_eq!(list[1]["sources"], json!(["most_interactions"]), "{engine:?}");
         assert_eq!(list[0]["account"]["id"], ids[2].as_str(), "{engine:?}");
         post(&instance, alice, &format!("/api/v1/accounts/{}/block", ids[3]), json!({})).await;
         let (_, list) = get(&instance, alice, "/api/v2/suggestions").await;

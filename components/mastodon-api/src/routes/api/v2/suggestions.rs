@@ -17,7 +17,8 @@ use crate::ctx::{Answer, Ctx};
 /// Mastodon's Suggestion entity.
 #[derive(Serialize)]
 struct Suggestion {
-    /// The deprecated one-word source: `past_interactions` or `global`.
+    /// The deprecated one-word source, as Mastodon 4.3 maps `sources` to it:
+    /// `past_interactions` for friends of friends, `global` for active accounts.
     source: &'static str,
     sources: Vec<&'static str>,
     account: Account,
@@ -29,7 +30,7 @@ pub fn list(ctx: &Ctx) -> Answer {
     let limit = ctx.params.i64("limit").filter(|l| *l > 0).unwrap_or(40).min(80);
     let mut out: Vec<Suggestion> = suggestions::friends_of_friends(&Autocommit, viewer, limit)?
         .iter()
-        .map(|a| Suggestion { source: "global", sources: vec!["friends_of_friends"], account: account_to_api(a, &ctx.base) })
+        .map(|a| Suggestion { source: "past_interactions", sources: vec!["friends_of_friends"], account: account_to_api(a, &ctx.base) })
         .collect();
     if (out.len() as i64) < limit {
         for a in suggestions::active_local(&Autocommit, viewer, limit)? {
@@ -37,11 +38,7 @@ pub fn list(ctx: &Ctx) -> Answer {
                 break;
             }
             if out.iter().all(|s| s.account.id != a.id.to_string()) {
-                out.push(Suggestion {
-                    source: "past_interactions",
-                    sources: vec!["most_interactions"],
-                    account: account_to_api(&a, &ctx.base),
-                });
+                out.push(Suggestion { source: "global", sources: vec!["most_interactions"], account: account_to_api(&a, &ctx.base) });
             }
         }
     }
