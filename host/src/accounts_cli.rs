@@ -76,7 +76,7 @@ pub async fn run(global: &GlobalArgs, command: &AccountsCommand) -> anyhow::Resu
                 let node = format!("cli-{}", startup::node_name());
                 let tag = ids::claim_node_tag(db, &node).await?;
                 let generator = Arc::new(IdGenerator::new(tag));
-                let base_url = format!("{}://{}", instance.config.scheme(), instance.config.web_domain());
+                let base_url = identity::account_base(db, &instance.config).await?;
                 let created = accounts::create_local(
                     db,
                     &generator,

@@ -74,6 +74,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::reports_cli::ReportsCommand,
     },
+    /// Announcements shown to every local user: publish, list, remove.
+    Announcement {
+        #[command(subcommand)]
+        command: crate::announcements_cli::AnnouncementCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +134,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Admin { command: AdminCommand::Instance { command: InstanceCommand::Show } } => instance_show(&cli.global).await,
         Command::Admin { command: AdminCommand::Accounts { command } } => crate::accounts_cli::run(&cli.global, command).await,
         Command::Admin { command: AdminCommand::Reports { command } } => crate::reports_cli::run(&cli.global, command).await,
+        Command::Admin { command: AdminCommand::Announcement { command } } => crate::announcements_cli::run(&cli.global, command).await,
         Command::Components { command: ComponentsCommand::List } => crate::components_cli::list(&cli.global).await,
         Command::Components { command: ComponentsCommand::Reload { id } } => {
             crate::components_cli::reload(&cli.global, id.as_deref()).await

@@ -96,5 +96,82 @@ pub async fn sync_settings(db: &Database, config: &Config) -> anyhow::Result<()>
             ("software_version", env!("CARGO_PKG_VERSION").to_string()),
         ],
     )
-    .await
+    .await?;
+    sync_texts(db, config).await
+}
+
+/// Copies the operator's texts about the instance (`extended_description`,
+/// `privacy_policy`, `terms_of_service`) into `instance_settings`; a text's
+/// `updated_at` moves only when it changed, since clients show it as the text's date.
+async fn sync_texts(db: &Database, config: &Config) -> anyhow::Result<()> {
+    let i = &config.instance;
+    let now = crate::clock::now_millis();
+    for (key, value) in [
+        ("extended_description", &i.extended_description),
+        ("privacy_policy", &i.privacy_policy),
+        ("terms_of_service", &i.terms_of_service),
+    ] {
+        db.execute(
+            "INSERT INTO instance_settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \
+             WHERE instance_settings.value <> excluded.value",
+            vec![key.into(), value.trim().to_string().into(), now.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The setting holding a local trial's public base with its port (see
+/// [`Config::trial_base`]); components prefer it to `scheme://web_domain`.
+pub const PUBLIC_BASE: &str = "public_base";
+
+/// The base URL local accounts are created with: a trial's recorded public base
+/// (written by the running server, which knows its port), else `scheme://web_domain`.
+pub async fn account_base(db: &Database, config: &Config) -> anyhow::Result<String> {
+    let configured = format!("{}://{}", config.scheme(), config.web_domain());
+    if !config.is_trial() {
+        return Ok(configured);
+    }
+    Ok(setting(db, PUBLIC_BASE).await?.filter(|b| !b.is_empty()).unwrap_or(configured))
+}
+
+/// Records the public base of the server now listening on `port`. For a local trial
+/// that is `http://localhost:PORT`, and local accounts and statuses made under an
+/// earlier base (another port, or none) have their URIs moved to it: a trial cannot
+/// federate, so nobody else holds them. With a domain nothing is recorded and no URI
+/// changes.
+pub async fn record_public_base(db: &Database, config: &Config, port: u16) -> anyhow::Result<()> {
+    let Some(base) = config.trial_base(port) else {
+        db.execute("DELETE FROM instance_settings WHERE key = $1", vec![PUBLIC_BASE.into()]).await?;
+        return Ok(());
+    };
+    let configured = format!("{}://{}", config.scheme(), config.web_domain());
+    let previous = setting(db, PUBLIC_BASE).await?.filter(|b| !b.is_empty()).unwrap_or(configured);
+    if previous != base {
+        let tx = db.begin().await?;
+        let moves: [(&str, &[&str], &str); 2] = [
+            (
+                "accounts",
+                &["uri", "url", "inbox_url", "shared_inbox_url", "outbox_url", "followers_url", "featured_url", "public_key_id"],
+                "domain IS NULL",
+            ),
+            ("statuses", &["uri", "url"], "local = 1"),
+        ];
+        for (table, columns, local) in moves {
+            for column in columns {
+                tx.execute(
+                    &format!(
+                        "UPDATE {table} SET {column} = CAST($1 AS TEXT) || substr({column}, length(CAST($2 AS TEXT)) + 1) \
+                         WHERE {local} AND ({column} = $2 OR {column} LIKE $3)"
+                    ),
+                    vec![base.clone().into(), previous.clone().into(), format!("{previous}/%").into()],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        tracing::info!(from = %previous, to = %base, "the local trial's URLs follow its port");
+    }
+    set_settings(db, &[(PUBLIC_BASE, base)]).await
 }

@@ -6,6 +6,7 @@
 //! [`capabilities`] → [`db`] for storage.
 
 pub mod accounts_cli;
+pub mod announcements_cli;
 pub mod auth;
 pub mod blobs;
 pub mod capabilities;

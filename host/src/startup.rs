@@ -327,6 +327,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         )
     })?;
     let local = listener.local_addr()?;
+    identity::record_public_base(&database, &config, local.port()).await?;
     if config.is_trial() {
         eprintln!(
             "\n  !! LOCAL TRIAL: no domain is set, so this instance runs as `localhost` and CANNOT FEDERATE.\n  \

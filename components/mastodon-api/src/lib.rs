@@ -149,6 +149,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
                 "unpin" => a::unpin(ctx, id),
                 "mute" => statuses::mute::mute(ctx, id),
                 "unmute" => statuses::mute::unmute(ctx, id),
+                "translate" => statuses::translate::translate(ctx, id),
                 _ => Err(Response::not_found()),
             }
         }
@@ -195,7 +196,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["notifications", "clear"]) => notifications::clear(ctx),
         ("GET", ["notifications", id]) => notifications::get(ctx, parse_id(id)?),
         ("POST", ["notifications", id, "dismiss"]) => notifications::dismiss(ctx, parse_id(id)?),
-        _ => Err(Response::not_found()),
+        _ => routes::api::discovery::v1(ctx, method, path).unwrap_or_else(routes::api::discovery::not_found),
     }
 }
 
@@ -225,6 +226,6 @@ fn api_v2(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("POST", ["notifications", key, "dismiss"]) => routes::api::v2::notification_groups::dismiss(ctx, key),
         ("GET", ["search"]) => routes::api::v2::search::search(ctx),
         ("POST", ["media"]) => routes::api::v1::media::create(ctx),
-        _ => Err(Response::not_found()),
+        _ => routes::api::discovery::v2(ctx, method, path).unwrap_or_else(routes::api::discovery::not_found),
     }
 }

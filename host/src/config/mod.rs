@@ -54,6 +54,12 @@ pub struct InstanceConfig {
     pub registrations_open: bool,
     pub approval_required: bool,
     pub max_characters: u32,
+    /// The longer description clients show on the instance's about page.
+    pub extended_description: String,
+    /// The privacy policy; unset, `/api/v1/instance/privacy_policy` is a 404.
+    pub privacy_policy: String,
+    /// The terms of service; unset, `/api/v1/instance/terms_of_service` is a 404.
+    pub terms_of_service: String,
 }
 
 impl Default for InstanceConfig {
@@ -67,6 +73,9 @@ impl Default for InstanceConfig {
             registrations_open: false,
             approval_required: false,
             max_characters: 500,
+            extended_description: String::new(),
+            privacy_policy: String::new(),
+            terms_of_service: String::new(),
         }
     }
 }
@@ -433,6 +442,22 @@ impl Config {
     /// Whether this is a local trial (no domain): it cannot federate.
     pub fn is_trial(&self) -> bool {
         self.instance.domain.is_none()
+    }
+
+    /// The public base URL of a local trial serving on `port`: `scheme://web_domain`
+    /// with the port unless it is the scheme's default (`http://localhost:8080`), so
+    /// the trial's links lead to it. `None` with a domain, whose URLs never carry the
+    /// listening port (a proxy or tunnel serves them).
+    pub fn trial_base(&self, port: u16) -> Option<String> {
+        if !self.is_trial() {
+            return None;
+        }
+        let default_port = if self.scheme() == "https" { 443 } else { 80 };
+        Some(if port == default_port {
+            format!("{}://{}", self.scheme(), self.web_domain())
+        } else {
+            format!("{}://{}:{port}", self.scheme(), self.web_domain())
+        })
     }
 
     /// The public scheme: configured, else `http` for a trial and `https` otherwise.

@@ -28,3 +28,4 @@ pub mod rate_limit;
 pub mod scopes;
 pub mod streaming;
 pub mod tokens;
+pub mod userinfo;

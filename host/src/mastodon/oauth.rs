@@ -104,7 +104,7 @@ fn oauth_error(status: u16, code: &str, description: &str) -> Response {
 
 /// `scheme://host` of this request, for absolute URLs in answers: the public host the
 /// proxy rules settle on (the configured domain once there is one), never a raw `Host`.
-fn base_url(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+pub(super) fn base_url(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     let client = state.trust.client(peer, headers);
     let host = client.host.unwrap_or_else(|| state.web_domain.clone());
     format!("{}://{host}", if client.https { "https" } else { "http" })
@@ -581,6 +581,7 @@ async fn metadata(State(state): State<Arc<AppState>>, ConnectInfo(peer): Connect
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "userinfo_endpoint": format!("{base}/oauth/userinfo"),
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "scopes_supported": scopes::SUPPORTED,
         "response_types_supported": ["code"],

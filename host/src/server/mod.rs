@@ -74,6 +74,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
         .merge(crate::mastodon::oauth::routes())
+        .merge(crate::mastodon::userinfo::routes())
         .merge(crate::mastodon::streaming::routes())
         .merge(crate::mastodon::push::api::routes())
         .merge(crate::federation::inbox::routes())

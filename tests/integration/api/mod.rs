@@ -2,6 +2,7 @@
 //! calling cross-origin (CORS), media and avatars, timelines, lists, filters, visibility
 //! through every path, polls, scheduled statuses, streaming, and the API's edge hardening.
 
+mod announcements;
 mod avatars;
 mod clients;
 mod conversations;
@@ -12,6 +13,8 @@ mod endorsements;
 mod filters;
 mod hardening;
 mod home_timeline;
+mod instance_client;
+mod instance_extras;
 mod lists;
 mod lists_client;
 mod media;
@@ -22,6 +25,7 @@ mod scheduled_statuses;
 mod streaming;
 mod tags;
 mod tags_client;
+mod trends;
 mod visibility;
 mod web_push;
 mod web_push_client;

@@ -15,6 +15,7 @@
 //!   500, the inbox into a retry.
 
 pub mod accounts;
+pub mod announcements;
 pub mod blocks;
 pub mod boosts;
 pub mod conversations;

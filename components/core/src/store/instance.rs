@@ -24,6 +24,9 @@ pub struct Settings {
     pub federation_scheme: String,
     /// The longest status, in characters.
     pub max_characters: String,
+    /// A local trial's base with its listening port (`http://localhost:8080`),
+    /// recorded by the host; empty with a domain.
+    pub public_base: String,
 }
 
 fn or_default(value: &str, default: &str) -> String {
@@ -42,8 +45,11 @@ impl Settings {
     }
 
     /// `scheme://web_domain` (`https` when no scheme is set), with `domain` for an
-    /// unset web domain.
+    /// unset web domain; a local trial's recorded base (with its port) when there is one.
     pub fn base(&self, domain: &str) -> String {
+        if !self.public_base.is_empty() {
+            return self.public_base.clone();
+        }
         format!("{}://{}", or_default(&self.scheme, "https"), self.web_domain_or(domain))
     }
 
@@ -56,7 +62,7 @@ impl Settings {
 /// The instance's identity settings.
 pub fn settings(db: &impl Handle) -> Result<Settings, Error> {
     let rows = db.query(
-        "SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'federation_scheme', 'max_characters')",
+        "SELECT key, value FROM instance_settings WHERE key IN ('domain', 'web_domain', 'scheme', 'federation_scheme', 'max_characters', 'public_base')",
         &[],
     )?;
     let get = |key: &str| rows.iter().find(|r| r.text("key") == Some(key)).and_then(|r| r.string("value")).unwrap_or_default();
@@ -66,6 +72,7 @@ pub fn settings(db: &impl Handle) -> Result<Settings, Error> {
         scheme: get("scheme"),
         federation_scheme: get("federation_scheme"),
         max_characters: get("max_characters"),
+        public_base: get("public_base"),
     })
 }
 

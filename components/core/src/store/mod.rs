@@ -19,6 +19,7 @@
 
 pub mod account_conversations;
 pub mod accounts;
+pub mod announcements;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
@@ -31,6 +32,7 @@ pub mod follows;
 pub mod idempotency_keys;
 pub mod instance;
 pub mod instance_info;
+pub mod instance_texts;
 pub mod lists;
 pub mod markers;
 pub mod media;
@@ -49,6 +51,8 @@ pub mod status_edits;
 pub mod status_pages;
 pub mod statuses;
 pub mod subscribers;
+pub mod suggestions;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 pub mod users;

@@ -1,3 +1,4 @@
+pub mod discovery;
 pub mod v1;
 pub mod v2;
 

@@ -4,3 +4,4 @@ pub mod notification_groups;
 pub mod notification_policy;
 pub mod notifications;
 pub mod search;
+pub mod suggestions;

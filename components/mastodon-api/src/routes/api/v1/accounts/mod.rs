@@ -5,6 +5,7 @@ pub mod block;
 pub mod credentials;
 pub mod familiar_followers;
 pub mod follow;
+pub mod identity_proofs;
 pub mod lists;
 pub mod mute;
 pub mod note;

@@ -5,6 +5,7 @@ pub mod by;
 pub mod edits;
 pub mod idempotency;
 pub mod mute;
+pub mod translate;
 
 use aerie_core::actions::statuses::{self, Files};
 use aerie_core::contract::events;
@@ -21,10 +22,21 @@ use crate::ctx::{Answer, Ctx, invalid};
 use crate::load;
 use aerie_core::actions::scheduled;
 
-/// The visibility a user posts with when the client does not say.
-fn default_visibility(account_id: i64) -> Result<String, Response> {
+/// What a user posts with when the client does not say (their preferences, set
+/// through `update_credentials`' `source[privacy|sensitive|language]`).
+struct PostingDefaults {
+    visibility: String,
+    sensitive: Option<bool>,
+    language: Option<String>,
+}
+
+fn posting_defaults(account_id: i64) -> Result<PostingDefaults, Response> {
     let settings = store::accounts::user_settings(&Autocommit, account_id)?;
-    Ok(settings.get("default_privacy").and_then(|v| v.as_str()).unwrap_or("public").to_string())
+    Ok(PostingDefaults {
+        visibility: settings.get("default_privacy").and_then(|v| v.as_str()).unwrap_or("public").to_string(),
+        sensitive: settings.get("default_sensitive").and_then(|v| v.as_bool()),
+        language: settings.get("default_language").and_then(|v| v.as_str()).filter(|l| !l.is_empty()).map(str::to_string),
+    })
 }
 
 /// `POST /api/v1/statuses`. With an `Idempotency-Key`, the key is reserved first
@@ -71,10 +83,13 @@ fn post(ctx: &Ctx, viewer: i64) -> Result<StatusRow, Response> {
 fn prepare(ctx: &Ctx, viewer: i64) -> Result<NewStatus, Response> {
     let p = &ctx.params;
     let instance = compose::instance()?;
-    let content = compose::content::from_params(p, &instance)?;
+    let mut content = compose::content::from_params(p, &instance)?;
+    let defaults = posting_defaults(viewer)?;
+    content.sensitive = content.sensitive.or(defaults.sensitive);
+    content.language = content.language.or(defaults.language);
     let visibility = match p.get("visibility").filter(|v| !v.is_empty()) {
         Some(v) => Visibility::parse(v).ok_or_else(|| invalid("Visibility is not included in the list"))?.as_str().to_string(),
-        None => default_visibility(viewer)?,
+        None => defaults.visibility,
     };
     let in_reply_to = match p.get("in_reply_to_id").filter(|v| !v.is_empty()) {
         None => None,
