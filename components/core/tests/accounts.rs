@@ -44,3 +44,23 @@ fn a_remote_accounts_delete_takes_its_statuses_follows_and_counters() {
     // The local account's own status is untouched.
     assert!(status_row(mine.id).deleted_at.is_none());
 }
+
+/// Mentions are looked up in one statement, one IN list per domain, case-insensitively:
+/// local names never match a remote account of the same name and the other way round,
+/// and hundreds of names stay one shallow statement.
+#[test]
+fn named_accounts_are_found_per_domain_case_insensitively() {
+    let ann = local_account("ann");
+    let bob = local_account("bob");
+    let remote_ann = remote_account("ann", "far.example");
+    let other = remote_account("cy", "other.example");
+    let _unnamed = remote_account("bob", "far.example");
+    let mut names = vec![("ANN", None), ("Bob", None), ("ann", Some("FAR.example")), ("cy", Some("other.example")), ("nobody", None)];
+    let many: Vec<String> = (0..400).map(|n| format!("ghost{n}")).collect();
+    names.extend(many.iter().map(|n| (n.as_str(), None)));
+    let mut found: Vec<i64> = aerie_core::store::accounts::named(&db::Autocommit, &names).unwrap().iter().map(|a| a.id).collect();
+    found.sort();
+    let mut expected = vec![ann, bob, remote_ann, other];
+    expected.sort();
+    assert_eq!(found, expected);
+}

@@ -71,6 +71,9 @@ async fn seed(db: &Database) -> Vec<(Visibility, i64)> {
 
     let ids = IdGenerator::new(3);
     let mut statuses = Vec::new();
+    // Mention ids of their own: status ids made in one millisecond are consecutive,
+    // so `status id + n` would collide between statuses.
+    let mut mention_id = 0_i64;
     for visibility in [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct] {
         let id = ids.next();
         db.execute(
@@ -79,10 +82,11 @@ async fn seed(db: &Database) -> Vec<(Visibility, i64)> {
         )
         .await
         .unwrap();
-        for (n, who) in [MENTIONED, BLOCKED].into_iter().enumerate() {
+        for who in [MENTIONED, BLOCKED] {
+            mention_id += 1;
             db.execute(
                 "INSERT INTO mentions (id, status_id, account_id, created_at) VALUES ($1, $2, $3, 0)",
-                vec![(id + n as i64 + 1).into(), id.into(), who.into()],
+                vec![mention_id.into(), id.into(), who.into()],
             )
             .await
             .unwrap();

@@ -32,16 +32,27 @@ pub fn named(db: &impl Handle, names: &[(&str, Option<&str>)]) -> Result<Vec<Acc
     if names.is_empty() {
         return Ok(Vec::new());
     }
+    // One condition per domain with an IN list of its names, not one per name: a
+    // post mentioning hundreds would otherwise nest hundreds of ORs.
+    let mut by_domain: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    for (username, domain) in names {
+        let domain = domain.map(str::to_lowercase);
+        match by_domain.iter_mut().find(|(d, _)| *d == domain) {
+            Some((_, users)) => users.push(username.to_lowercase()),
+            None => by_domain.push((domain, vec![username.to_lowercase()])),
+        }
+    }
     let mut conditions = Vec::new();
     let mut params = Vec::new();
-    for (username, domain) in names {
-        params.push(Value::Text(username.to_lowercase()));
-        let user = params.len();
+    for (domain, users) in by_domain {
+        let first = params.len() + 1;
+        params.extend(users.into_iter().map(Value::Text));
+        let list = placeholders(first, params.len() - first + 1);
         match domain {
-            None => conditions.push(format!("(lower(a.username) = ${user} AND a.domain IS NULL)")),
+            None => conditions.push(format!("(lower(a.username) IN ({list}) AND a.domain IS NULL)")),
             Some(domain) => {
-                params.push(Value::Text(domain.to_lowercase()));
-                conditions.push(format!("(lower(a.username) = ${user} AND lower(a.domain) = ${})", params.len()));
+                params.push(Value::Text(domain));
+                conditions.push(format!("(lower(a.username) IN ({list}) AND lower(a.domain) = ${})", params.len()));
             }
         }
     }

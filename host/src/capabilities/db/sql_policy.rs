@@ -120,6 +120,20 @@ pub struct SqlPolicy {
 /// Largest number of cached decisions before the cache starts over.
 const CACHE_LIMIT: usize = 2048;
 
+/// Longest statement text a component may send: far above any real statement, and it
+/// bounds how deep a parsed statement can nest, so its walk and drop fit [`DECIDE_STACK`].
+pub const MAX_STATEMENT_BYTES: usize = 256 * 1024;
+
+/// Deepest expression nesting a statement may have: SQLite's own limit
+/// (`SQLITE_MAX_EXPR_DEPTH`), so nothing SQLite would run is refused here.
+const MAX_EXPR_DEPTH: usize = 1000;
+
+/// The stack a decision runs on. Parsed statements are trees whose walk and drop
+/// recurse once per level (`a OR b OR c ...` nests one level per `OR`); a component's
+/// call runs on a small fiber stack, which a long statement would overflow and abort
+/// the whole process. Only touched pages are ever committed.
+const DECIDE_STACK: usize = 64 << 20;
+
 impl SqlPolicy {
     pub fn new(engine: Engine, grant: DbGrant, tables: Option<&[String]>) -> SqlPolicy {
         SqlPolicy {
@@ -149,13 +163,32 @@ impl SqlPolicy {
         if let Some(decision) = self.decisions.lock().unwrap().get(sql) {
             return decision.clone();
         }
-        let decision = self.decide(sql).map(|kind| Arc::new(Sql::new(sql, kind == StatementKind::Read)));
+        let decision = self.decide_on_own_stack(sql).map(|kind| Arc::new(Sql::new(sql, kind == StatementKind::Read)));
         let mut decisions = self.decisions.lock().unwrap();
         if decisions.len() >= CACHE_LIMIT {
             decisions.clear();
         }
         decisions.insert(sql.to_string(), decision.clone());
         decision
+    }
+
+    /// [`Self::decide`] on a thread with [`DECIDE_STACK`] (only on a cache miss).
+    fn decide_on_own_stack(&self, sql: &str) -> Result<StatementKind, String> {
+        if sql.len() > MAX_STATEMENT_BYTES {
+            return Err(format!(
+                "the statement is {} bytes, more than the {MAX_STATEMENT_BYTES} a component may send; split it or pass values as parameters",
+                sql.len()
+            ));
+        }
+        std::thread::scope(|scope| {
+            let decider = std::thread::Builder::new().name("aerie-sql-policy".into()).stack_size(DECIDE_STACK);
+            match decider.spawn_scoped(scope, || self.decide(sql)) {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|_| Err("the statement could not be checked (the check failed); report this as a bug".into())),
+                Err(e) => Err(format!("the statement could not be checked now ({e}); try again")),
+            }
+        })
     }
 
     fn decide(&self, sql: &str) -> Result<StatementKind, String> {
@@ -180,7 +213,7 @@ impl SqlPolicy {
         if kind == StatementKind::Write && self.grant != DbGrant::ReadWrite {
             return Err(read_only_refusal());
         }
-        let mut walker = Walker { policy: self, frames: Vec::new(), depth: 0, nested_writes: false };
+        let mut walker = Walker { policy: self, frames: Vec::new(), depth: 0, expr_depth: 0, nested_writes: false };
         if let ControlFlow::Break(why) = statement.visit(&mut walker) {
             return Err(why);
         }
@@ -247,6 +280,8 @@ struct Walker<'p> {
     frames: Vec<Frame>,
     /// How many statements deep the walk is (a write inside a query is one deeper).
     depth: usize,
+    /// How many expressions deep the walk is.
+    expr_depth: usize,
     nested_writes: bool,
 }
 
@@ -355,6 +390,12 @@ impl Visitor for Walker<'_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &sqlparser::ast::Expr) -> ControlFlow<String> {
+        self.expr_depth += 1;
+        if self.expr_depth > MAX_EXPR_DEPTH {
+            return ControlFlow::Break(format!(
+                "the statement nests expressions more than {MAX_EXPR_DEPTH} deep; use IN (...) lists or fewer chained ORs"
+            ));
+        }
         let sqlparser::ast::Expr::Function(function) = expr else { return ControlFlow::Continue(()) };
         match name_parts(&function.name).as_deref() {
             Ok([name]) if is_allowed_function(name) => ControlFlow::Continue(()),
@@ -364,6 +405,11 @@ impl Visitor for Walker<'_> {
                 ALLOWED_FUNCTIONS[..6].join(", ")
             )),
         }
+    }
+
+    fn post_visit_expr(&mut self, _: &sqlparser::ast::Expr) -> ControlFlow<String> {
+        self.expr_depth -= 1;
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<String> {
@@ -436,6 +482,28 @@ mod tests {
         assert!(p.check("SELECT COUNT(*) FROM accounts").is_ok());
         assert!(p.check("INSERT INTO accounts (id) VALUES (1)").unwrap_err().contains("read-only"));
         assert!(p.check("WITH gone AS (DELETE FROM accounts RETURNING id) SELECT * FROM gone").unwrap_err().contains("read-only"));
+    }
+
+    /// A long chain of ORs parses into a tree one level deeper per OR: deciding on it
+    /// must neither overflow a small stack (a component's call runs on a fiber's) nor
+    /// let through more nesting than SQLite runs.
+    #[test]
+    fn deep_and_long_statements_are_decided_without_overflowing_a_small_stack() {
+        let ors = |n: usize| format!("SELECT id FROM accounts WHERE {}", vec!["id = 1"; n].join(" OR "));
+        let small_stack = std::thread::Builder::new().stack_size(256 << 10);
+        let verdicts = small_stack
+            .spawn(move || {
+                let p = full();
+                let deepest = format!("SELECT 1{}", "+1".repeat((MAX_STATEMENT_BYTES - 8) / 2));
+                assert!(p.check(&deepest).unwrap_err().contains("more than 1000 deep"));
+                (p.check(&ors(300)), p.check(&ors(5000)), p.check(&"x".repeat(MAX_STATEMENT_BYTES + 1)))
+            })
+            .unwrap()
+            .join()
+            .expect("the decision overflowed its caller's stack");
+        assert_eq!(verdicts.0, Ok(StatementKind::Read));
+        assert!(verdicts.1.unwrap_err().contains("more than 1000 deep"));
+        assert!(verdicts.2.unwrap_err().contains("bytes"));
     }
 
     #[test]
