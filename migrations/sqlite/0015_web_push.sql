@@ -1,9 +1,9 @@
 -- Web Push subscriptions (POST /api/v1/push/subscription): one per access token, as
 -- Mastodon keeps them. Host-only, like oauth_tokens: the row holds the push
 -- service's endpoint and the client's keys (whoever has them can push to the
--- device), and the subscribing access token itself, which Mastodon's push payload
--- carries (`access_token`) so that a client's service worker can act on the
--- notification. The id is a small serial because clients read it as a 32-bit
+-- device), and the subscribing access token, sealed with a key derived from the
+-- VAPID key (host/src/mastodon/push/sealed_token.rs), since Mastodon's push payload
+-- carries it (`access_token`) and only hashes of tokens are kept in the clear. The id is a small serial because clients read it as a 32-bit
 -- integer (Tusky), as Mastodon's ids of this table are.
 CREATE TABLE web_push_subscriptions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -276,6 +276,10 @@ async fn run(engine: Engine) {
         let notification = newest_notification(&instance, alice, kind).await;
         assert_eq!(message["notification_id"].to_string(), notification["id"].as_str().unwrap(), "{engine:?}: {kind}");
         assert_eq!(message["access_token"], alice, "the payload carries the subscribing token");
+        let db = instance.database().await;
+        let stored = crate::support::scalar(&db, "SELECT access_token FROM web_push_subscriptions", vec![]).await;
+        let Some(aerie::db::Value::Text(stored)) = stored else { panic!("{engine:?}: no stored subscription: {stored:?}") };
+        assert!(stored.starts_with("sealed-v1:") && !stored.contains(alice), "{engine:?}: the token is kept sealed, not in the clear");
         assert!(message["title"].as_str().unwrap().contains("bob"), "{message}");
         assert!(message["icon"].as_str().unwrap().starts_with("http"), "{message}");
         if kind == "mention" {

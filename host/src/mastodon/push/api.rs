@@ -34,9 +34,10 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     let Some(account) = auth.account_id else {
         return json_error(422, "This method requires an authenticated user");
     };
-    let Some(server_key) = state.runtime.web_push().map(|push| push.vapid.public_key.clone()) else {
+    let Some(push) = state.runtime.web_push() else {
         return json_error(503, "Web Push is not available on this node");
     };
+    let server_key = push.vapid.public_key.clone();
     let db = &state.database;
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
@@ -55,7 +56,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                 Err(Invalid::Missing) => return json_error(400, "param is missing or the value is empty: subscription"),
                 Err(Invalid::Field(why)) => return json_error(422, &why),
             };
-            subscriptions::replace(db, auth.token_id, account, &token, &new).await
+            subscriptions::replace(db, auth.token_id, account, &push.seal.seal(&token), &new).await
         }
         Method::PUT => {
             let (alerts, policy) = match params::data(&flat) {

@@ -148,7 +148,8 @@ pub fn request(push: &WebPush, subscription: &Subscription, message: &Message) -
         .and_then(|bytes| p256::PublicKey::from_sec1_bytes(&bytes).ok())
         .context("the subscription's p256dh is not a P-256 key")?;
     let auth = decode_key(&subscription.key_auth).filter(|a| a.len() == 16).context("the subscription's auth is not 16 bytes")?;
-    let plaintext = message.to_json(&subscription.access_token).into_bytes();
+    let token = push.seal.open(&subscription.access_token).context("the subscription's token does not open under this VAPID key")?;
+    let plaintext = message.to_json(&token).into_bytes();
     let body = web_push_native::encrypt(plaintext, &public, web_push_native::Auth::from_slice(&auth))
         .map_err(|e| anyhow::anyhow!("encrypting the push: {e}"))?;
     let authorization = push.vapid.authorization(&url, std::time::Duration::from_secs(super::VAPID_VALID_SECS), &push.subject)?;

@@ -13,6 +13,7 @@ pub mod api;
 pub mod jobs;
 pub mod message;
 pub mod params;
+pub mod sealed_token;
 pub mod subscriptions;
 pub mod vapid;
 
@@ -26,6 +27,8 @@ pub const VAPID_VALID_SECS: u64 = 12 * 3600;
 /// What a node needs to push.
 pub struct WebPush {
     pub vapid: vapid::VapidKey,
+    /// Seals the subscribing tokens kept for the payload (derived from the VAPID key).
+    pub seal: sealed_token::TokenSeal,
     /// The VAPID `sub`: the instance's contact address, or its URL.
     pub subject: String,
     /// Where the notifications are rendered (the API component's routes).
@@ -40,6 +43,7 @@ impl WebPush {
         let contact = config.instance.contact_email.trim();
         let subject =
             if contact.is_empty() { format!("{}://{}", config.scheme(), config.web_domain()) } else { format!("mailto:{contact}") };
-        WebPush { vapid, subject, routes, https: config.scheme() == "https", host: config.web_domain().to_string() }
+        let seal = sealed_token::TokenSeal::new(&vapid.secret_bytes());
+        WebPush { vapid, seal, subject, routes, https: config.scheme() == "https", host: config.web_domain().to_string() }
     }
 }

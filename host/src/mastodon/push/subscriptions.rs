@@ -40,7 +40,8 @@ pub struct Subscription {
     pub key_auth: String,
     pub alerts: Alerts,
     pub policy: String,
-    /// The subscribing access token, in the clear: the push payload carries it.
+    /// The subscribing access token, sealed ([`super::sealed_token`]): the push
+    /// payload carries it.
     pub access_token: String,
 }
 

@@ -41,6 +41,11 @@ impl VapidKey {
         VapidKey { signing: p256::ecdsa::SigningKey::from(secret), public_key: URL_SAFE_NO_PAD.encode(public.as_bytes()) }
     }
 
+    /// The private key's bytes, for keys derived from it ([`super::sealed_token`]).
+    pub fn secret_bytes(&self) -> Vec<u8> {
+        self.signing.to_bytes().to_vec()
+    }
+
     fn from_pem(pem: &str) -> anyhow::Result<VapidKey> {
         let secret = p256::SecretKey::from_pkcs8_pem(pem).context("the VAPID key is not a PKCS#8 PEM P-256 key")?;
         Ok(VapidKey::from_secret(&secret))
