@@ -109,8 +109,10 @@ async fn encrypt(count: usize, concurrency: usize) -> anyhow::Result<()> {
         ..Default::default()
     };
     let outbound = aerie::federation::client::Outbound::new(&federation, "social.test")?;
+    let vapid = VapidKey::generate();
     let push = Arc::new(WebPush {
-        vapid: VapidKey::generate(),
+        seal: aerie::mastodon::push::sealed_token::TokenSeal::new(&vapid.secret_bytes()),
+        vapid,
         subject: "mailto:admin@social.test".into(),
         routes: Default::default(),
         https: false,
@@ -128,7 +130,7 @@ async fn encrypt(count: usize, concurrency: usize) -> anyhow::Result<()> {
             key_auth: URL_SAFE_NO_PAD.encode(k.auth),
             alerts: Default::default(),
             policy: "all".into(),
-            access_token: "x".repeat(43),
+            access_token: push.seal.seal(&"x".repeat(43)),
         })
         .collect();
     let message = Message {
