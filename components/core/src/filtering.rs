@@ -66,76 +66,10 @@ pub fn keyword_matches(text: &str, keyword: &str, whole_word: bool) -> bool {
     })
 }
 
-/// HTML to the text a reader sees: line breaks and paragraphs as new lines, tags
-/// dropped, character references decoded.
-pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&decode_entities(&rest[..open]));
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
-            break;
-        };
-        let tag = rest[open + 1..open + close].trim().to_ascii_lowercase();
-        if tag.starts_with("br") {
-            out.push('\n');
-        } else if tag == "/p" {
-            out.push_str("\n\n");
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(&decode_entities(rest));
-    out.truncate(out.trim_end().len());
-    out
-}
-
-fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let decoded = after.find(';').filter(|end| *end <= 10).and_then(|end| {
-            let name = &after[..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                    .and_then(char::from_u32),
-            }?;
-            Some((c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// What a status is searched in, lowercased: its spoiler text, its text without
 /// HTML, its poll's options and its media descriptions, as Mastodon joins them.
 pub fn searchable_text(status: &Status) -> String {
-    let mut parts: Vec<String> = vec![status.spoiler_text.clone(), html_to_text(&status.content)];
+    let mut parts: Vec<String> = vec![status.spoiler_text.clone(), crate::text::html_to_text(&status.content)];
     if let Some(poll) = &status.poll {
         parts.push(poll.options.iter().map(|o| o.title.as_str()).collect::<Vec<_>>().join("\n\n"));
     }

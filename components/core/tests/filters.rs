@@ -5,8 +5,9 @@ mod common;
 
 use aerie_core::actions::filters::{self as actions, KeywordChange};
 use aerie_core::entities::{MediaAttachment, Poll, PollOption, Status};
-use aerie_core::filtering::{Filters, Scope, html_to_text, keyword_matches, searchable_text};
+use aerie_core::filtering::{Filters, Scope, keyword_matches, searchable_text};
 use aerie_core::store::filters::{self, FilterRow, FilterStatusRow, FullFilter, KeywordRow};
+use aerie_core::text::html_to_text;
 use aerie_sdk::db::Autocommit;
 use aerie_sdk::harness;
 use common::*;
