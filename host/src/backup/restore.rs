@@ -103,7 +103,8 @@ fn unpack_and_check(archive: &Path, data_dir: &Path, config_file: &Path) -> anyh
     })?;
     bar.finish_and_clear();
 
-    let manifest_bytes = manifest_bytes.ok_or_else(|| damaged("the archive has no manifest.json (it is incomplete or not an aerie backup)"))?;
+    let manifest_bytes =
+        manifest_bytes.ok_or_else(|| damaged("the archive has no manifest.json (it is incomplete or not an aerie backup)"))?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| damaged(format!("manifest.json is unreadable: {e}")))?;
     if manifest.format_version != FORMAT_VERSION {
         return Err(OperatorError::new(

@@ -48,7 +48,8 @@ async fn a_backup_taken_under_writes_restores_into_a_new_data_dir_that_serves_th
     let (code, media) = upload(&instance, &alice, "/api/v2/media", &small_png(), "image/png", &[]).await;
     assert_eq!(code, 200, "{media}");
     let (code, with_media) =
-        post(&instance, &alice, "/api/v1/statuses", json!({"status": "a picture", "media_ids": [media["id"]], "visibility": "public"})).await;
+        post(&instance, &alice, "/api/v1/statuses", json!({"status": "a picture", "media_ids": [media["id"]], "visibility": "public"}))
+            .await;
     assert_eq!(code, 200, "{with_media}");
     let mut before = vec![with_media["id"].as_str().unwrap().to_string()];
     for i in 0..10 {
@@ -69,8 +70,12 @@ async fn a_backup_taken_under_writes_restores_into_a_new_data_dir_that_serves_th
         tokio::spawn(async move {
             let mut written = 0;
             while writing.load(Ordering::Relaxed) {
-                let response =
-                    crate::support::client().post(&url).bearer_auth(&bob).json(&json!({"status": format!("during {written}")})).send().await;
+                let response = crate::support::client()
+                    .post(&url)
+                    .bearer_auth(&bob)
+                    .json(&json!({"status": format!("during {written}")}))
+                    .send()
+                    .await;
                 assert_eq!(response.unwrap().status().as_u16(), 200);
                 written += 1;
             }
