@@ -23,7 +23,13 @@ pub enum BackupCommand {
     Verify { archive: PathBuf },
     /// Restore an archive into an empty data directory (--data-dir) and its config
     /// (--config, default aerie.toml in the data directory).
-    Restore { archive: PathBuf },
+    Restore {
+        archive: PathBuf,
+        /// Restore the database into this empty PostgreSQL database instead of the
+        /// data directory's SQLite file (archives taken from PostgreSQL only).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(global: &GlobalArgs, command: &BackupCommand) -> anyhow::Result<()> {
@@ -43,7 +49,7 @@ pub async fn run(global: &GlobalArgs, command: &BackupCommand) -> anyhow::Result
             println!("aerie: {shown} is good: {}", summary(&manifest));
             Ok(())
         }
-        BackupCommand::Restore { archive } => {
+        BackupCommand::Restore { archive, database_url } => {
             let Some(data_dir) = global.data_dir.clone() else {
                 return Err(OperatorError::new(
                     "restore needs the data directory to restore into",
@@ -53,8 +59,8 @@ pub async fn run(global: &GlobalArgs, command: &BackupCommand) -> anyhow::Result
             };
             let paths = startup::Paths::resolve(global);
             let config_file = paths.config_file.clone();
-            let archive = archive.clone();
-            let manifest = blocking(move || backup::restore(&archive, &data_dir, &config_file)).await?;
+            let (archive, database_url) = (archive.clone(), database_url.clone());
+            let manifest = blocking(move || backup::restore(&archive, &data_dir, &config_file, database_url.as_deref())).await?;
             println!(
                 "aerie: restored into {} (config {}): {}; start it with `aerie serve`",
                 paths.data_dir.display(),

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::archive::ArchiveWriter;
-use super::layout::{BLOBS, CONFIG, DATABASE, KEYS};
+use super::layout::{BLOBS, CONFIG, DATABASE, DATABASE_TABLES, KEYS};
 use super::manifest::{FORMAT_VERSION, Manifest};
-use super::{progress, sqlite};
+use super::{postgres, progress, sqlite};
 use crate::config::Config;
 use crate::operator_error::OperatorError;
 use crate::startup::Paths;
@@ -26,25 +26,10 @@ pub fn default_dir(data_dir: &Path) -> PathBuf {
 /// Takes a backup of the instance at `paths` into `to` (default `<data dir>/backups`)
 /// while it may be serving; returns the archive's path.
 pub fn create(paths: &Paths, config: &Config, to: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if config.database.url.is_some() {
-        return Err(OperatorError::new(
-            "aerie backups cover the embedded SQLite database only so far; this instance uses PostgreSQL",
-            "back the database up with pg_dump, and the data directory and config with your usual tools",
-        )
-        .into());
-    }
     if config.blobs.backend != "local" {
         return Err(OperatorError::new(
             format!("aerie backups cover local media only so far; blobs.backend is {:?}", config.blobs.backend),
             "back the bucket up with your storage provider's tools",
-        )
-        .into());
-    }
-    let database = paths.data_dir.join("aerie.db");
-    if !database.is_file() {
-        return Err(OperatorError::new(
-            format!("there is no database at {}", database.display()),
-            "check --data-dir (the instance's data directory) or run `aerie serve` once to create the instance",
         )
         .into());
     }
@@ -59,12 +44,31 @@ pub fn create(paths: &Paths, config: &Config, to: Option<&Path>) -> anyhow::Resu
 
     // The snapshot goes beside the archive (same disk), in a folder removed on drop.
     let scratch = tempfile::Builder::new().prefix(".aerie-backup-").tempdir_in(&dir)?;
-    let snapshot = scratch.path().join("aerie.db");
-    sqlite::snapshot(&database, &snapshot)?;
-    let tables = sqlite::table_counts(&snapshot)?;
+    let (engine, mut sources, tables) = match &config.database.url {
+        None => {
+            let database = paths.data_dir.join("aerie.db");
+            if !database.is_file() {
+                return Err(OperatorError::new(
+                    format!("there is no database at {}", database.display()),
+                    "check --data-dir (the instance's data directory) or run `aerie serve` once to create the instance",
+                )
+                .into());
+            }
+            let snapshot = scratch.path().join("aerie.db");
+            sqlite::snapshot(&database, &snapshot)?;
+            let tables = sqlite::table_counts(&snapshot)?;
+            ("sqlite", vec![(DATABASE.to_string(), snapshot)], tables)
+        }
+        Some(url) => {
+            let exported = tokio::runtime::Handle::current().block_on(postgres::export(url, scratch.path()))?;
+            let sources = exported.iter().map(|(table, path, _)| (format!("{DATABASE_TABLES}{table}.jsonl"), path.clone())).collect();
+            let tables = exported.into_iter().map(|(table, _, n)| (table, n)).collect();
+            ("postgres", sources, tables)
+        }
+    };
 
     let blobs_dir = config.blobs.dir.clone().unwrap_or_else(|| paths.data_dir.join("blobs"));
-    let mut sources = vec![(DATABASE.to_string(), snapshot.clone()), (CONFIG.to_string(), paths.config_file.clone())];
+    sources.push((CONFIG.to_string(), paths.config_file.clone()));
     for (name, path) in files_under(&paths.data_dir.join("keys"))? {
         sources.push((format!("{KEYS}{name}"), path));
     }
@@ -90,7 +94,7 @@ pub fn create(paths: &Paths, config: &Config, to: Option<&Path>) -> anyhow::Resu
     bar.finish_and_clear();
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
-        engine: "sqlite".into(),
+        engine: engine.into(),
         created_at: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         aerie_version: env!("CARGO_PKG_VERSION").into(),
         files: writer.files().to_vec(),

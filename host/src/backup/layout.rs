@@ -7,6 +7,10 @@ use std::path::{Component, Path, PathBuf};
 pub const MANIFEST: &str = "manifest.json";
 /// The SQLite database snapshot.
 pub const DATABASE: &str = "database/aerie.db";
+/// A PostgreSQL export: one `<table>.jsonl` per table under this prefix.
+pub const DATABASE_TABLES: &str = "database/tables/";
+/// Where a restore unpacks the table files before importing them (then removes them).
+pub const RESTORE_TABLES_DIR: &str = ".aerie-restore-tables";
 /// The configuration file.
 pub const CONFIG: &str = "config/aerie.toml";
 /// The local blob store's files live under this prefix.
@@ -24,7 +28,9 @@ pub fn destination(name: &str, data_dir: &Path, config_file: &Path) -> Option<Pa
     if name == CONFIG {
         return Some(config_file.to_path_buf());
     }
-    let (folder, rest) = if let Some(rest) = name.strip_prefix(BLOBS) {
+    let (folder, rest) = if let Some(rest) = name.strip_prefix(DATABASE_TABLES) {
+        (RESTORE_TABLES_DIR, rest)
+    } else if let Some(rest) = name.strip_prefix(BLOBS) {
         ("blobs", rest)
     } else if let Some(rest) = name.strip_prefix(KEYS) {
         ("keys", rest)
@@ -48,6 +54,11 @@ mod tests {
         assert_eq!(destination(CONFIG, data, config), Some(PathBuf::from("/c/aerie.toml")));
         assert_eq!(destination("blobs/media/a/b.png", data, config), Some(PathBuf::from("/d/blobs/media/a/b.png")));
         assert_eq!(destination("keys/instance.pem", data, config), Some(PathBuf::from("/d/keys/instance.pem")));
+        assert_eq!(
+            destination("database/tables/accounts.jsonl", data, config),
+            Some(PathBuf::from("/d/.aerie-restore-tables/accounts.jsonl"))
+        );
+        assert_eq!(destination("database/tables/../x", data, config), None);
         assert_eq!(destination("blobs/../../etc/passwd", data, config), None);
         assert_eq!(destination("keys//etc/passwd", data, config), None);
         assert_eq!(destination("other", data, config), None);

@@ -10,7 +10,7 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     pub format_version: u32,
-    /// `sqlite` (the only engine backed up so far).
+    /// `sqlite` (the database file) or `postgres` (one JSON-lines file per table).
     pub engine: String,
     /// RFC 3339, UTC.
     pub created_at: String,

@@ -10,6 +10,7 @@ pub mod archive;
 pub mod create;
 pub mod layout;
 pub mod manifest;
+pub mod postgres;
 pub mod progress;
 pub mod restore;
 pub mod sqlite;

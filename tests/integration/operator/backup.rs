@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::support::fixtures::small_png;
 use crate::support::http::{fetch, get, get_ap, path_of, post, upload};
-use crate::support::{Engine, Instance, Launch};
+use crate::support::{Engine, Instance, Launch, PgDatabase};
 
 /// The one archive in `dir` (and no partial one beside it).
 fn the_archive(dir: &Path) -> PathBuf {
@@ -32,8 +32,25 @@ fn run_ok(launch: &Launch, args: &[&str]) -> String {
 }
 
 #[tokio::test]
-async fn a_backup_taken_under_writes_restores_into_a_new_data_dir_that_serves_the_same_instance() {
-    let engine = Engine::Sqlite;
+async fn a_sqlite_backup_taken_under_writes_restores_into_a_new_data_dir_that_serves_the_same_instance() {
+    round_trip(Engine::Sqlite, false).await;
+}
+
+#[tokio::test]
+async fn a_postgres_backup_taken_under_writes_restores_onto_postgres() {
+    round_trip(Engine::Postgres, true).await;
+}
+
+#[tokio::test]
+async fn a_postgres_backup_restores_onto_sqlite() {
+    round_trip(Engine::Postgres, false).await;
+}
+
+/// Backs an instance on `engine` up under writes, restores it (onto a new PostgreSQL
+/// database when `onto_postgres`, else the new data dir's SQLite file) and checks the
+/// restored instance serves the same accounts, statuses, follow, media and keys.
+async fn round_trip(engine: Engine, onto_postgres: bool) {
+    let at = format!("{engine:?} onto {}", if onto_postgres { "PostgreSQL" } else { "SQLite" });
     let instance = Instance::start(engine).await;
     instance.create_account("alice", "correct-horse-9");
     instance.create_account("bob", "battery-staple-9");
@@ -97,38 +114,53 @@ async fn a_backup_taken_under_writes_restores_into_a_new_data_dir_that_serves_th
     assert_eq!(mode, 0o600, "the archive holds secrets");
     let archive_arg = archive.display().to_string();
     let verified = run_ok(&instance.launch, &["admin", "backup", "verify", &archive_arg]);
-    assert!(verified.contains("is good") && verified.contains("2 accounts"), "{verified}");
+    assert!(verified.contains("is good") && verified.contains("2 accounts"), "{at}: {verified}");
 
     // Restore into a new data dir, serve it.
     let new_dir = tempfile::tempdir().unwrap();
     let new_launch = Launch::with_config(new_dir.path(), &new_dir.path().join("aerie.toml"));
-    run_ok(&new_launch, &["admin", "backup", "restore", &archive_arg]);
+    let new_pg = if onto_postgres { Some(PgDatabase::create().await) } else { None };
+    match &new_pg {
+        Some(pg) => run_ok(&new_launch, &["admin", "backup", "restore", &archive_arg, "--database-url", &pg.url]),
+        None => run_ok(&new_launch, &["admin", "backup", "restore", &archive_arg]),
+    };
+    // The restored config names the database the rows went to, not the old one.
+    let restored_config = std::fs::read_to_string(new_dir.path().join("aerie.toml")).unwrap();
+    match &new_pg {
+        Some(pg) => assert!(restored_config.contains(&pg.url), "{at}: {restored_config}"),
+        None => assert!(!restored_config.contains("postgres://"), "{at}: {restored_config}"),
+    }
+    if !onto_postgres {
+        assert!(new_dir.path().join("data/aerie.db").is_file(), "{at}");
+    }
     // A second restore onto it is refused with the reason.
     let again = new_launch.run(&["admin", "backup", "restore", &archive_arg]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"), "{}", String::from_utf8_lossy(&again.stderr));
-    let server = new_launch.serve().unwrap_or_else(|(code, err)| panic!("the restored instance: exit {code:?}: {err}"));
-    let restored = Instance { server, launch: new_launch, engine, dir: new_dir, pg: None };
+    let server = new_launch.serve().unwrap_or_else(|(code, err)| panic!("{at}: the restored instance: exit {code:?}: {err}"));
+    let restored_engine = if onto_postgres { Engine::Postgres } else { Engine::Sqlite };
+    let restored = Instance { server, launch: new_launch, engine: restored_engine, dir: new_dir, pg: new_pg };
 
     // The same accounts, logins (the old token), statuses, follow, media bytes, keys.
     let (code, me) = get(&restored, &alice, "/api/v1/accounts/verify_credentials").await;
-    assert_eq!(code, 200, "the old token works on the restored instance: {me}");
+    assert_eq!(code, 200, "{at}: the old token works on the restored instance: {me}");
     assert_eq!(me["id"], alice_account["id"]);
     for id in &before {
         let (code, status) = get(&restored, &alice, &format!("/api/v1/statuses/{id}")).await;
-        assert_eq!(code, 200, "status {id}: {status}");
+        assert_eq!(code, 200, "{at}: status {id}: {status}");
     }
     let (_, relationships) = get(&restored, &bob, &format!("/api/v1/accounts/relationships?id[]={alice_id}")).await;
     assert_eq!(relationships[0]["following"], true, "{relationships}");
     let (code, _, restored_bytes) = fetch(&restored.url(&path_of(&media_url)), None).await;
     assert_eq!(code, 200);
-    assert_eq!(restored_bytes, media_bytes, "the media file is restored byte for byte");
+    assert_eq!(restored_bytes, media_bytes, "{at}: the media file is restored byte for byte");
     let (_, restored_actor) = get_ap(&restored, "/users/alice").await;
     assert_eq!(restored_actor["publicKey"]["publicKeyPem"].as_str(), Some(public_key.as_str()));
     for key in ["instance.pem", "vapid.pem"] {
-        let old = std::fs::read(instance.dir.path().join("data/keys").join(key)).unwrap();
-        let new = std::fs::read(restored.dir.path().join("data/keys").join(key)).unwrap();
-        assert_eq!(old, new, "keys/{key}");
+        if let Ok(old) = std::fs::read(instance.dir.path().join("data/keys").join(key)) {
+            let new = std::fs::read(restored.dir.path().join("data/keys").join(key)).unwrap();
+            assert_eq!(old, new, "{at}: keys/{key}");
+        }
     }
     // bob's statuses during the backup: as many as the snapshot saw, all of them whole.
     let (_, bob_account) = get(&restored, &bob, "/api/v1/accounts/verify_credentials").await;
