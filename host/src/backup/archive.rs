@@ -154,3 +154,47 @@ pub fn read_entries(archive: &Path, mut on_entry: impl FnMut(&str, &mut dyn Read
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unfinished_archive_is_never_left_and_a_finished_one_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("source");
+        fs::write(&source, b"bytes").unwrap();
+        let target = dir.path().join("a.tar.gz");
+        let bar = ProgressBar::hidden();
+        {
+            let mut writer = ArchiveWriter::create(&target).unwrap();
+            writer.add_file("keys/k", &source, &bar).unwrap();
+            // Dropped unfinished, as on an error on the way.
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only the source is left");
+        let mut writer = ArchiveWriter::create(&target).unwrap();
+        writer.add_file("keys/k", &source, &bar).unwrap();
+        let manifest = Manifest {
+            format_version: 1,
+            engine: "sqlite".into(),
+            created_at: "now".into(),
+            aerie_version: "0".into(),
+            files: writer.files().to_vec(),
+            tables: Default::default(),
+        };
+        let written = writer.finish(&manifest).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs::metadata(&written).unwrap().permissions().mode() & 0o777, 0o600);
+        let mut names = Vec::new();
+        read_entries(&written, |name, reader| {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes)?;
+            names.push((name.to_string(), bytes.len()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(names[0], ("keys/k".to_string(), 5));
+        assert_eq!(names[1].0, "manifest.json");
+        assert_eq!(manifest.files[0].sha256, hex::encode(Sha256::digest(b"bytes")));
+    }
+}

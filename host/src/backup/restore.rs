@@ -141,6 +141,7 @@ fn unpack_and_check(archive: &Path, data_dir: &Path, config_file: &Path, databas
     if let Some(extra) = seen.keys().next() {
         return Err(damaged(format!("{extra} is in the archive but not in its manifest")));
     }
+    media_into_data_dir(config_file)?;
     let counts = match manifest.engine.as_str() {
         "sqlite" => {
             if !manifest.files.iter().any(|f| f.path == DATABASE) {
@@ -197,6 +198,22 @@ fn import_tables(
     let _ = fs::remove_dir_all(&tables_dir);
     point_config_at(config_file, database_url)?;
     Ok(counts)
+}
+
+/// The media were restored into the data directory's `blobs`: a `blobs.dir` naming
+/// the old instance's folder is removed from the restored config (only then is the
+/// file rewritten).
+fn media_into_data_dir(config_file: &Path) -> anyhow::Result<()> {
+    let text = fs::read_to_string(config_file).with_context(|| format!("cannot read {}", config_file.display()))?;
+    let mut config: toml::Table = text.parse().context("the archived config is not TOML")?;
+    let removed = match config.get_mut("blobs") {
+        Some(toml::Value::Table(blobs)) => blobs.remove("dir").is_some(),
+        _ => false,
+    };
+    if removed {
+        fs::write(config_file, toml::to_string(&config)?)?;
+    }
+    Ok(())
 }
 
 /// Sets (or, for the embedded SQLite, removes) `database.url` in the restored config.
