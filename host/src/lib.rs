@@ -8,6 +8,8 @@
 pub mod accounts_cli;
 pub mod announcements_cli;
 pub mod auth;
+pub mod backup;
+pub mod backup_cli;
 pub mod blobs;
 pub mod capabilities;
 pub mod cli;

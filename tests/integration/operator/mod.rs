@@ -2,6 +2,7 @@
 //! recovery from kills and a full disk, the edge under slow and greedy clients, and
 //! trusted proxies.
 
+mod backup;
 mod config_errors;
 mod edge;
 mod first_start;
