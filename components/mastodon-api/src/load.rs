@@ -103,6 +103,7 @@ pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: S
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_core::media::for_statuses(&content_ids)?;
+    let emojis = crate::status_emojis::of_page(base, &content, &authors)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
@@ -124,7 +125,9 @@ pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: S
             muted: flag(&state.muted),
             reblog,
         };
-        Some(convert::status_to_api(row, parts))
+        let mut status = convert::status_to_api(row, parts);
+        status.emojis = emojis.get(&row.id).cloned().unwrap_or_default();
+        Some(status)
     };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

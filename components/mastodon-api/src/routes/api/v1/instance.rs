@@ -94,7 +94,3 @@ pub fn rules() -> Result<Response, Response> {
     Ok(Response::json(200, &instance_info::rules()?))
 }
 
-/// `GET /api/v1/custom_emojis`: none yet.
-pub fn custom_emojis() -> Result<Response, Response> {
-    Ok(Response::json(200, &json!([])))
-}
