@@ -111,7 +111,14 @@ pub async fn run(global: &GlobalArgs, command: &EmojiCommand) -> anyhow::Result<
                     .execute(
                         "INSERT INTO custom_emojis (id, shortcode, image_key, content_type, category, created_at, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                        vec![id.into(), shortcode.clone().into(), key.clone().into(), content_type.to_string().into(), category.into(), now.into()],
+                        vec![
+                            id.into(),
+                            shortcode.clone().into(),
+                            key.clone().into(),
+                            content_type.to_string().into(),
+                            category.into(),
+                            now.into(),
+                        ],
                     )
                     .await;
                 if let Err(error) = inserted {
@@ -140,10 +147,16 @@ pub async fn run(global: &GlobalArgs, command: &EmojiCommand) -> anyhow::Result<
                 println!("{} emoji", rows.len());
             }
             EmojiCommand::Remove { shortcode } => {
-                let rows =
-                    db.query("SELECT id, image_key FROM custom_emojis WHERE domain IS NULL AND shortcode = $1", vec![shortcode.clone().into()]).await?;
+                let rows = db
+                    .query(
+                        "SELECT id, image_key FROM custom_emojis WHERE domain IS NULL AND shortcode = $1",
+                        vec![shortcode.clone().into()],
+                    )
+                    .await?;
                 if rows.is_empty() {
-                    return Err(OperatorError::new(format!("there is no emoji :{shortcode}:"), "see them with `aerie admin emoji list`").into());
+                    return Err(
+                        OperatorError::new(format!("there is no emoji :{shortcode}:"), "see them with `aerie admin emoji list`").into()
+                    );
                 }
                 let id = rows.i64(0, "id").unwrap_or_default();
                 let key = rows.text(0, "image_key").map(str::to_string);

@@ -64,10 +64,7 @@ pub fn resolve(db: &impl Handle, texts: &[(Option<&str>, &str)]) -> Result<Vec<V
         .iter()
         .zip(&named)
         .map(|((domain, _), codes)| {
-            codes
-                .iter()
-                .filter_map(|code| rows.iter().find(|r| &r.shortcode == code && r.domain.as_deref() == *domain).cloned())
-                .collect()
+            codes.iter().filter_map(|code| rows.iter().find(|r| &r.shortcode == code && r.domain.as_deref() == *domain).cloned()).collect()
         })
         .collect())
 }
@@ -154,7 +151,13 @@ pub fn from_tags(tags: &[as2::Tag]) -> Vec<RemoteEmoji> {
 
 /// Records the emoji of an incoming object by an author of `domain` (new ones take
 /// ids from `next_id`), so its status shows them.
-pub fn store_remote(db: &impl Handle, domain: &str, emojis: &[RemoteEmoji], now: i64, mut next_id: impl FnMut() -> i64) -> Result<(), Error> {
+pub fn store_remote(
+    db: &impl Handle,
+    domain: &str,
+    emojis: &[RemoteEmoji],
+    now: i64,
+    mut next_id: impl FnMut() -> i64,
+) -> Result<(), Error> {
     for emoji in emojis {
         custom_emojis::upsert_remote(db, next_id(), &emoji.shortcode, domain, emoji.uri.as_deref(), &emoji.url, &emoji.content_type, now)?;
     }

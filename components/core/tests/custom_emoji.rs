@@ -20,12 +20,7 @@ fn local_emoji(shortcode: &str, disabled: bool) -> i64 {
     db::execute(
         "INSERT INTO custom_emojis (id, shortcode, image_key, content_type, category, disabled, created_at, updated_at) \
          VALUES ($1, $2, $3, 'image/png', 'Blobs', $4, 0, 0)",
-        &[
-            Value::Int64(id),
-            Value::Text(shortcode.into()),
-            Value::Text(format!("emojis/{id}/abc.png")),
-            Value::Int64(i64::from(disabled)),
-        ],
+        &[Value::Int64(id), Value::Text(shortcode.into()), Value::Text(format!("emojis/{id}/abc.png")), Value::Int64(i64::from(disabled))],
     )
     .expect("an emoji");
     id
@@ -36,11 +31,21 @@ fn texts_show_the_enabled_emoji_of_their_domain() {
     harness::reset();
     let blobcat = local_emoji("blobcat", false);
     local_emoji("hidden", true);
-    custom_emojis::upsert_remote(&Autocommit, settings::next_id(), "blobcat", "remote.example", None, "https://remote.example/c.png", "image/png", 0)
-        .unwrap();
+    custom_emojis::upsert_remote(
+        &Autocommit,
+        settings::next_id(),
+        "blobcat",
+        "remote.example",
+        None,
+        "https://remote.example/c.png",
+        "image/png",
+        0,
+    )
+    .unwrap();
 
-    let found = resolve(&Autocommit, &[(None, "hi :blobcat: :hidden: :nope:"), (Some("remote.example"), "<p>:blobcat:</p>"), (None, "none")])
-        .unwrap();
+    let found =
+        resolve(&Autocommit, &[(None, "hi :blobcat: :hidden: :nope:"), (Some("remote.example"), "<p>:blobcat:</p>"), (None, "none")])
+            .unwrap();
     assert_eq!(found[0].iter().map(|e| e.id).collect::<Vec<_>>(), vec![blobcat]);
     assert_eq!(found[1].len(), 1);
     assert_eq!(found[1][0].domain.as_deref(), Some("remote.example"));

@@ -23,8 +23,7 @@ pub struct CustomEmojiRow {
     pub disabled: bool,
 }
 
-const COLUMNS: &str =
-    "id, shortcode, domain, image_key, content_type, uri, image_remote_url, visible_in_picker, category, disabled";
+const COLUMNS: &str = "id, shortcode, domain, image_key, content_type, uri, image_remote_url, visible_in_picker, category, disabled";
 
 impl CustomEmojiRow {
     fn from_row(row: &Row) -> CustomEmojiRow {

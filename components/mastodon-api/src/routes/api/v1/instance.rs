@@ -93,4 +93,3 @@ pub fn activity() -> Result<Response, Response> {
 pub fn rules() -> Result<Response, Response> {
     Ok(Response::json(200, &instance_info::rules()?))
 }
-
