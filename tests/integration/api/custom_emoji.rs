@@ -2,7 +2,8 @@
 //! (a file that is not a PNG/GIF/WebP, one over 256 KiB and a bad shortcode are
 //! refused with a clear error), clients list them from `GET /api/v1/custom_emojis`
 //! (no token needed) and fetch the picture, a status naming `:shortcode:` carries the
-//! emoji in `emojis` and its Note in `tag`, and `remove` takes it away. Across two
+//! emoji in `emojis` and its Note in `tag` (its id serves the `Emoji`), and `remove`
+//! takes it away. Across two
 //! instances, a followed author's post brings its emoji along as a remote emoji.
 
 use serde_json::{Value, json};
@@ -111,6 +112,22 @@ async fn custom_emoji_from_the_cli_to_statuses_and_notes() {
         assert_eq!(tag["icon"]["type"], "Image", "{engine:?}");
         assert_eq!(tag["icon"]["mediaType"], "image/png", "{engine:?}");
         assert_eq!(path_of(tag["icon"]["url"].as_str().unwrap()), path_of(&url), "{engine:?}");
+        // Its id answers with the Emoji itself.
+        let emoji_id = tag["id"].as_str().unwrap();
+        let object: Value = client()
+            .get(instance.url(&path_of(emoji_id)))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (object["type"].clone(), object["id"].clone(), object["name"].clone()),
+            (json!("Emoji"), json!(emoji_id), json!(":blobcat:"))
+        );
+        assert_eq!(object["icon"]["mediaType"], "image/png", "{engine:?}: {object}");
 
         // Removed: gone from the list, from statuses and its picture with it.
         let (ok, out, err) = cli(&instance, &["remove", "blobcat"]);
@@ -122,6 +139,8 @@ async fn custom_emoji_from_the_cli_to_statuses_and_notes() {
         let (_, fetched) = get(&instance, "", &format!("/api/v1/statuses/{id}")).await;
         assert_eq!(fetched["emojis"], json!([]), "{engine:?}");
         let gone = client().get(instance.url(&path_of(&url))).send().await.unwrap();
+        assert_eq!(gone.status().as_u16(), 404, "{engine:?}");
+        let gone = client().get(instance.url(&path_of(emoji_id))).header("accept", "application/activity+json").send().await.unwrap();
         assert_eq!(gone.status().as_u16(), 404, "{engine:?}");
     }
 }
