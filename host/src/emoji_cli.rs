@@ -34,6 +34,14 @@ pub enum EmojiCommand {
     List,
     /// Remove a local custom emoji (its picture too).
     Remove { shortcode: String },
+    /// Add every picture of a Mastodon-style archive (a .tar.gz of files named
+    /// SHORTCODE.png, .gif or .webp); shortcodes already taken are skipped.
+    Import {
+        file: PathBuf,
+        /// The category of the emoji added.
+        #[arg(long)]
+        category: Option<String>,
+    },
 }
 
 /// The picture's type and extension, recognised from its first bytes (the file's
@@ -83,6 +91,38 @@ async fn local_exists(db: &Database, shortcode: &str) -> anyhow::Result<bool> {
     Ok(!rows.is_empty())
 }
 
+/// Stores a checked picture under a new key and its row; the picture is deleted
+/// again if the row cannot be written.
+async fn add(db: &Database, blobs: &crate::blobs::BlobStore, shortcode: &str, bytes: &[u8], category: Option<&str>) -> anyhow::Result<()> {
+    let Some((content_type, extension)) = sniff(bytes) else { anyhow::bail!("not a picture") };
+    let node = format!("cli-{}", startup::node_name());
+    let tag = ids::claim_node_tag(db, &node).await?;
+    let id = Arc::new(IdGenerator::new(tag)).next();
+    let _ = ids::release_node_tag(db, &node, tag).await;
+    let key = blob_keys::emoji(id, &hex::encode(rand::random::<[u8; 8]>()), extension);
+    blobs.put_stream(&key, bytes, Some(content_type)).await?;
+    let category = category.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let inserted = db
+        .execute(
+            "INSERT INTO custom_emojis (id, shortcode, image_key, content_type, category, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            vec![
+                id.into(),
+                shortcode.to_string().into(),
+                key.clone().into(),
+                content_type.to_string().into(),
+                category.into(),
+                now_millis().into(),
+            ],
+        )
+        .await;
+    if let Err(error) = inserted {
+        let _ = blobs.delete(&key).await;
+        return Err(error.into());
+    }
+    Ok(())
+}
+
 pub async fn run(global: &GlobalArgs, command: &EmojiCommand) -> anyhow::Result<()> {
     let instance = startup::open_instance(global, true).await?;
     let db = &instance.database;
@@ -90,7 +130,7 @@ pub async fn run(global: &GlobalArgs, command: &EmojiCommand) -> anyhow::Result<
         match command {
             EmojiCommand::Add { shortcode, file, category } => {
                 check_shortcode(shortcode)?;
-                let (bytes, content_type, extension) = read_picture(file)?;
+                let (bytes, content_type, _) = read_picture(file)?;
                 if local_exists(db, shortcode).await? {
                     return Err(OperatorError::new(
                         format!("there already is an emoji :{shortcode}:"),
@@ -99,33 +139,35 @@ pub async fn run(global: &GlobalArgs, command: &EmojiCommand) -> anyhow::Result<
                     .into());
                 }
                 let blobs = startup::open_blobs(&instance.config, &instance.paths.data_dir).await?;
-                let node = format!("cli-{}", startup::node_name());
-                let tag = ids::claim_node_tag(db, &node).await?;
-                let id = Arc::new(IdGenerator::new(tag)).next();
-                let _ = ids::release_node_tag(db, &node, tag).await;
-                let key = blob_keys::emoji(id, &hex::encode(rand::random::<[u8; 8]>()), extension);
-                blobs.put_stream(&key, &bytes[..], Some(content_type)).await?;
-                let category = category.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-                let now = now_millis();
-                let inserted = db
-                    .execute(
-                        "INSERT INTO custom_emojis (id, shortcode, image_key, content_type, category, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                        vec![
-                            id.into(),
-                            shortcode.clone().into(),
-                            key.clone().into(),
-                            content_type.to_string().into(),
-                            category.into(),
-                            now.into(),
-                        ],
-                    )
-                    .await;
-                if let Err(error) = inserted {
-                    let _ = blobs.delete(&key).await;
-                    return Err(error.into());
-                }
+                add(db, &blobs, shortcode, &bytes, category.as_deref()).await?;
                 println!("aerie: added :{shortcode}: ({content_type}, {} bytes)", bytes.len());
+            }
+            EmojiCommand::Import { file, category } => {
+                let pictures = crate::emoji_archive::read(file)?;
+                let blobs = startup::open_blobs(&instance.config, &instance.paths.data_dir).await?;
+                let (mut added, mut skipped) = (0, 0);
+                for (name, bytes) in pictures {
+                    let Some(shortcode) = crate::emoji_archive::shortcode_of(&name) else { continue };
+                    let problem = if check_shortcode(&shortcode).is_err() {
+                        Some("not a valid shortcode".to_string())
+                    } else if bytes.len() as u64 > MAX_BYTES {
+                        Some(format!("{} bytes, over 256 KiB", bytes.len()))
+                    } else if sniff(&bytes).is_none() {
+                        Some("not a PNG, GIF or WebP picture".to_string())
+                    } else if local_exists(db, &shortcode).await? {
+                        Some(format!(":{shortcode}: already exists"))
+                    } else {
+                        None
+                    };
+                    if let Some(problem) = problem {
+                        println!("aerie: skipped {name}: {problem}");
+                        skipped += 1;
+                        continue;
+                    }
+                    add(db, &blobs, &shortcode, &bytes, category.as_deref()).await?;
+                    added += 1;
+                }
+                println!("aerie: imported {added} emoji, skipped {skipped}");
             }
             EmojiCommand::List => {
                 let rows = db

@@ -3,7 +3,7 @@
 //! refused with a clear error), clients list them from `GET /api/v1/custom_emojis`
 //! (no token needed) and fetch the picture, a status naming `:shortcode:` carries the
 //! emoji in `emojis` and its Note in `tag` (its id serves the `Emoji`), and `remove`
-//! takes it away. Across two
+//! takes it away; `import` adds a Mastodon-style .tar.gz. Across two
 //! instances, a followed author's post brings its emoji along as a remote emoji.
 
 use serde_json::{Value, json};
@@ -142,6 +142,34 @@ async fn custom_emoji_from_the_cli_to_statuses_and_notes() {
         assert_eq!(gone.status().as_u16(), 404, "{engine:?}");
         let gone = client().get(instance.url(&path_of(emoji_id))).header("accept", "application/activity+json").send().await.unwrap();
         assert_eq!(gone.status().as_u16(), 404, "{engine:?}");
+
+        // An archive Mastodon-style: pictures named after their shortcodes; what is
+        // not a picture or has a bad name is skipped and named.
+        let pack = instance.dir.path().join("pack");
+        std::fs::create_dir_all(pack.join("blobs")).unwrap();
+        std::fs::write(pack.join("blobs/blobfox.png"), PNG).unwrap();
+        std::fs::write(pack.join("blobs/blobparty.gif"), b"GIF89a\x01\0\x01\0\0\0\0;").unwrap();
+        std::fs::write(pack.join("blobs/fake.png"), b"not a picture").unwrap();
+        std::fs::write(pack.join("blobs/bad-name.png"), PNG).unwrap();
+        std::fs::write(pack.join("README.txt"), b"hi").unwrap();
+        let archive = instance.dir.path().join("pack.tar.gz");
+        let tar = std::process::Command::new("tar").arg("czf").arg(&archive).arg("-C").arg(&pack).arg(".").status().unwrap();
+        assert!(tar.success());
+        let (ok, out, err) = cli(&instance, &["import", &archive.display().to_string(), "--category", "Pack"]);
+        assert!(ok, "{engine:?}: {err}");
+        assert!(
+            out.contains("imported 2 emoji, skipped 2") && out.contains("fake.png") && out.contains("bad-name.png"),
+            "{engine:?}: {out}"
+        );
+        let (_, list) = get(&instance, "", "/api/v1/custom_emojis").await;
+        let names: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["shortcode"].as_str().unwrap()).collect();
+        assert_eq!(names, vec!["blobfox", "blobparty"], "{engine:?}: {list}");
+        assert_eq!(list[1]["category"], "Pack", "{engine:?}");
+        assert!(list[1]["url"].as_str().unwrap().ends_with(".gif"), "{engine:?}: {list}");
+        let (ok, out, _) = cli(&instance, &["import", &archive.display().to_string()]);
+        assert!(ok && out.contains("imported 0 emoji, skipped 4"), "{engine:?}: again, all taken or bad: {out}");
+        let (ok, _, err) = cli(&instance, &["import", &png]);
+        assert!(!ok && err.contains("not a tar archive"), "{engine:?}: {err}");
     }
 }
 
