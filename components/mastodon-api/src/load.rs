@@ -104,12 +104,16 @@ pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: S
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_core::media::for_statuses(&content_ids)?;
     let emojis = crate::status_emojis::of_page(base, &content, &authors)?;
+    let author_emojis = crate::status_emojis::of_authors(base, &authors)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
         let flag = |set: &HashSet<i64>| viewer.map(|_| set.contains(&row.id));
         let parts = StatusParts {
-            account: convert::account_to_api(author, base),
+            account: Account {
+                emojis: author_emojis.get(&author.id).cloned().unwrap_or_default(),
+                ..convert::account_to_api(author, base)
+            },
             mentions: mentions.get(&row.id).cloned().unwrap_or_default(),
             tags: tags.get(&row.id).cloned().unwrap_or_default(),
             application: row.application_id.filter(|_| row.local).and_then(|id| apps.get(&id)).map(convert::application_to_api),

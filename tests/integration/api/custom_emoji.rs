@@ -2,14 +2,14 @@
 //! (a file that is not a PNG/GIF/WebP, one over 256 KiB and a bad shortcode are
 //! refused with a clear error), clients list them from `GET /api/v1/custom_emojis`
 //! (no token needed) and fetch the picture, a status naming `:shortcode:` carries the
-//! emoji in `emojis` and its Note in `tag` (its id serves the `Emoji`), and `remove`
+//! emoji in `emojis` (a display name naming one, its `account`'s) and its Note in `tag` (its id serves the `Emoji`), and `remove`
 //! takes it away; `import` adds a Mastodon-style .tar.gz. Across two
 //! instances, a followed author's post brings its emoji along as a remote emoji.
 
 use serde_json::{Value, json};
 
 use crate::support::federation::{PAIRS, SCOPES, a_and_b, eventually, follow_and_wait, home_has};
-use crate::support::http::{get, post};
+use crate::support::http::{get, post, update_credentials_multipart};
 use crate::support::{ENGINES, Instance, client};
 
 /// A tiny PNG (only its first bytes are checked, as the CLI sniffs the type).
@@ -85,10 +85,14 @@ async fn custom_emoji_from_the_cli_to_statuses_and_notes() {
         assert_eq!(picture.headers()["x-content-type-options"], "nosniff", "{engine:?}");
         assert_eq!(picture.bytes().await.unwrap().as_ref(), PNG, "{engine:?}");
 
+        // A display name naming it shows it on the author of statuses.
+        let (status, me) = update_credentials_multipart(&instance, &alice, &[("display_name", "Alice :blobcat:")], &[]).await;
+        assert_eq!(status, 200, "{engine:?}: {me}");
         // A status naming it carries it; one that does not, nothing.
         let (status, posted) = post(&instance, &alice, "/api/v1/statuses", json!({"status": "hello :blobcat: and :unknown:"})).await;
         assert_eq!(status, 200, "{engine:?}: {posted}");
         assert_eq!(posted["emojis"], json!([emoji]), "{engine:?}: {posted}");
+        assert_eq!(posted["account"]["emojis"], json!([emoji]), "{engine:?}: {posted}");
         let (_, plain) = post(&instance, &alice, "/api/v1/statuses", json!({"status": "at 12:30:00 blobcat"})).await;
         assert_eq!(plain["emojis"], json!([]), "{engine:?}");
         let id = posted["id"].as_str().unwrap();
@@ -138,6 +142,7 @@ async fn custom_emoji_from_the_cli_to_statuses_and_notes() {
         assert_eq!(list, json!([]), "{engine:?}");
         let (_, fetched) = get(&instance, "", &format!("/api/v1/statuses/{id}")).await;
         assert_eq!(fetched["emojis"], json!([]), "{engine:?}");
+        assert_eq!(fetched["account"]["emojis"], json!([]), "{engine:?}");
         let gone = client().get(instance.url(&path_of(&url))).send().await.unwrap();
         assert_eq!(gone.status().as_u16(), 404, "{engine:?}");
         let gone = client().get(instance.url(&path_of(emoji_id))).header("accept", "application/activity+json").send().await.unwrap();
