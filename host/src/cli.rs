@@ -84,6 +84,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::backup_cli::BackupCommand,
     },
+    /// Custom emoji: add, list, remove.
+    Emoji {
+        #[command(subcommand)]
+        command: crate::emoji_cli::EmojiCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +146,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Admin { command: AdminCommand::Reports { command } } => crate::reports_cli::run(&cli.global, command).await,
         Command::Admin { command: AdminCommand::Announcement { command } } => crate::announcements_cli::run(&cli.global, command).await,
         Command::Admin { command: AdminCommand::Backup { command } } => crate::backup_cli::run(&cli.global, command).await,
+        Command::Admin { command: AdminCommand::Emoji { command } } => crate::emoji_cli::run(&cli.global, command).await,
         Command::Components { command: ComponentsCommand::List } => crate::components_cli::list(&cli.global).await,
         Command::Components { command: ComponentsCommand::Reload { id } } => {
             crate::components_cli::reload(&cli.global, id.as_deref()).await

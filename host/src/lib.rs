@@ -19,6 +19,8 @@ pub mod config;
 pub mod datadir;
 pub mod db;
 pub mod disk_full;
+pub mod emoji_archive;
+pub mod emoji_cli;
 pub mod events;
 pub mod federation;
 pub mod identity;

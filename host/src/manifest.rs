@@ -72,6 +72,7 @@ pub fn builtin_entries() -> Vec<ComponentEntry> {
                 "/users/*".into(),
                 "/actor".into(),
                 "/actor/*".into(),
+                "/emojis/*".into(),
             ],
             grants: Grants { db: DbGrant::ReadOnly, log: true, ..Default::default() },
             limits: Limits::default(),

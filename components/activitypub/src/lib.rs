@@ -7,7 +7,8 @@
 //! - `/users/NAME` (actor), its `followers`, `following`, `outbox`,
 //!   `collections/featured`, `collections/tags`;
 //! - `/users/NAME/statuses/ID` (Note or Question), `.../activity` (its Create, or a
-//!   reblog's Announce), `.../replies`, `.../likes`, `.../shares`.
+//!   reblog's Announce), `.../replies`, `.../likes`, `.../shares`;
+//! - `/emojis/ID`: a local custom emoji as an `Emoji`.
 //!
 //! Actor and status documents answer browsers (an `Accept` that asks for neither
 //! ActivityPub nor JSON-LD) with a redirect to the HTML page. Every status goes
@@ -44,6 +45,7 @@ fn route(request: Request) -> Response {
         [".well-known", "host-meta.json"] => well_known::host_meta::get(&ctx, true),
         ["actor"] => actor::get(&ctx),
         ["actor", "outbox"] => actor::outbox(&ctx),
+        ["emojis", id] => routes::emojis::get(&ctx, id),
         ["users", name] => users::get(&ctx, name),
         ["users", name, "followers"] => collections::followers(&ctx, name),
         ["users", name, "following"] => collections::following(&ctx, name),

@@ -27,6 +27,8 @@ struct Around {
     attachments: HashMap<i64, Vec<as2::Attachment>>,
     /// The first public or unlisted replies `(id, uri)` the viewer may see, oldest first.
     replies: HashMap<i64, Vec<(i64, String)>>,
+    /// The local custom emoji each status's text names, as `Emoji` tags.
+    emojis: HashMap<i64, Vec<as2::Tag>>,
 }
 
 fn unique(values: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -63,6 +65,14 @@ fn load(ctx: &Ctx, rows: &[StatusRow]) -> Result<Around, Response> {
     }
     for (status_id, media) in aerie_core::media::for_statuses(&status_ids)? {
         around.attachments.insert(status_id, media.iter().map(|m| aerie_core::media::media_to_attachment(m, ctx.base())).collect());
+    }
+    // The author is local: its emoji are the instance's own (one query for the batch).
+    let texts: Vec<String> = rows.iter().map(|s| format!("{} {}", s.spoiler_text, s.content_html)).collect();
+    let asked: Vec<(Option<&str>, &str)> = texts.iter().map(|t| (None, t.as_str())).collect();
+    for (row, found) in rows.iter().zip(aerie_core::custom_emoji::resolve(&Autocommit, &asked)?) {
+        if !found.is_empty() {
+            around.emojis.insert(row.id, found.iter().map(|e| aerie_core::custom_emoji::to_tag(e, ctx.base())).collect());
+        }
     }
     Ok(around)
 }
@@ -112,7 +122,9 @@ pub fn notes(ctx: &Ctx, author: &AccountRow, rows: &[StatusRow]) -> Result<Vec<N
                 replies: Some(around.replies.get(&row.id).map(Vec::as_slice).unwrap_or(&[])),
                 ..NoteParts::new(ctx.base(), &ctx.instance.domain, author)
             };
-            convert::status_to_note(row, &parts)
+            let mut note = convert::status_to_note(row, &parts);
+            note.tag.extend(around.emojis.get(&row.id).cloned().unwrap_or_default());
+            note
         })
         .collect())
 }

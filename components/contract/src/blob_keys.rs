@@ -8,6 +8,8 @@
 pub const MEDIA_PREFIX: &str = "media/";
 /// Account pictures: `accounts/avatars/ID/TOKEN.EXT` and `accounts/headers/ID/TOKEN.EXT`.
 pub const ACCOUNTS_PREFIX: &str = "accounts/";
+/// Local custom emoji: `emojis/ID/TOKEN.EXT` (written by `aerie admin emoji add`).
+pub const EMOJIS_PREFIX: &str = "emojis/";
 /// Where the host serves the blob store's keys: `BASE/system/KEY`.
 pub const URL_PATH: &str = "/system/";
 
@@ -41,6 +43,11 @@ pub fn account_picture(picture: Picture, account: i64, token: &str, extension: &
     format!("{ACCOUNTS_PREFIX}{}/{account}/{token}.{extension}", picture.folder())
 }
 
+/// The key of local custom emoji `id`'s picture: `emojis/ID/TOKEN.EXT`.
+pub fn emoji(id: i64, token: &str, extension: &str) -> String {
+    format!("{EMOJIS_PREFIX}{id}/{token}.{extension}")
+}
+
 /// The absolute URL at which the host serves blob `key`: `BASE/system/KEY`.
 pub fn url(base: &str, key: &str) -> String {
     format!("{base}{URL_PATH}{key}")
@@ -49,7 +56,7 @@ pub fn url(base: &str, key: &str) -> String {
 /// Whether the host serves `key` publicly at [`url`] (it is under one of the prefixes
 /// above).
 pub fn is_served(key: &str) -> bool {
-    key.starts_with(MEDIA_PREFIX) || key.starts_with(ACCOUNTS_PREFIX)
+    key.starts_with(MEDIA_PREFIX) || key.starts_with(ACCOUNTS_PREFIX) || key.starts_with(EMOJIS_PREFIX)
 }
 
 #[cfg(test)]

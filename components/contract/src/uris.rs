@@ -116,6 +116,11 @@ pub fn report(base: &str, id: i64) -> String {
     format!("{base}/reports/{id}")
 }
 
+/// A local custom emoji as an ActivityPub `Emoji`: `BASE/emojis/ID`.
+pub fn emoji(base: &str, id: i64) -> String {
+    format!("{base}/emojis/{id}")
+}
+
 /// The picture shown for an account with no avatar: `BASE/avatars/original/missing.png`.
 pub fn missing_avatar(base: &str) -> String {
     format!("{base}{MISSING_AVATAR_PATH}")

@@ -12,6 +12,9 @@ pub struct CustomEmoji {
     pub url: String,
     pub static_url: String,
     pub visible_in_picker: bool,
+    /// The picker's group (`null` when the operator gave none).
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,7 @@ pub mod actions;
 pub mod activitystreams;
 pub mod compose;
 pub mod convert;
+pub mod custom_emoji;
 pub mod emoji;
 pub mod entities;
 pub mod filtering;

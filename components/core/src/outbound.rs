@@ -404,7 +404,9 @@ pub fn note(row: &StatusRow, author: &AccountRow, base: &str, domain: &str) -> R
         attachments: &attachments,
         ..NoteParts::new(base, domain, author)
     };
-    Ok(convert::status_to_note(row, &parts))
+    let mut note = convert::status_to_note(row, &parts);
+    note.tag.extend(crate::custom_emoji::local_tags(&db::Autocommit, &[&row.spoiler_text, &row.content_html], base)?);
+    Ok(note)
 }
 
 /// A local poll with its tallies.

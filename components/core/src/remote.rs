@@ -649,12 +649,21 @@ fn store_note_at(note: &Note, author: &AccountRow, depth: u32) -> Result<i64, Re
         scheduled: None,
         now,
     };
+    note_emojis(note, author, now)?;
     match statuses::post(&Origin::Remote { uri: note.id.clone() }, new).map_err(refused)? {
         Posted::Created(row) => Ok(row.id),
         Posted::AlreadyStored | Posted::Unscheduled => {
             status_by_uri(&note.id)?.map(|s| s.id).ok_or_else(|| invalid(format!("{} could not be stored", note.id)))
         }
     }
+}
+
+/// Records the custom emoji a remote note's `tag` carries as emoji of its author's
+/// domain, so the status shows them where its text names them.
+fn note_emojis(note: &Note, author: &AccountRow, now: i64) -> Result<(), db::Error> {
+    let Some(domain) = author.domain.as_deref() else { return Ok(()) };
+    let emojis = crate::custom_emoji::from_tags(&note.tag);
+    crate::custom_emoji::store_remote(&db::Autocommit, domain, &emojis, now, settings::next_id)
 }
 
 /// A remote status the core refused to write.
@@ -688,6 +697,7 @@ pub fn update_note(note: &Note, author: &AccountRow) -> Result<i64, RemoteError>
     row.language = note.language().map(str::to_string).or(status.language.clone());
     let poll = (note.kind == "Question").then(|| note_poll(note)).flatten();
     let (mentioned, silent) = note_mentioned(note)?;
+    note_emojis(note, author, now)?;
     let edit = Edit {
         row,
         edited_at: note.updated.as_deref().and_then(parse_iso8601).unwrap_or(now).min(now),

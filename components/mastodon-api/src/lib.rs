@@ -21,6 +21,7 @@ mod polls;
 mod profile_images;
 mod relationships;
 mod routes;
+mod status_emojis;
 mod uploads;
 
 use aerie_sdk::http::{Request, Response};
@@ -98,7 +99,7 @@ fn api_v1(ctx: &Ctx, method: &str, path: &[&str]) -> Answer {
         ("GET", ["instance", "peers"]) => instance::peers(),
         ("GET", ["instance", "activity"]) => instance::activity(),
         ("GET", ["instance", "rules"]) => instance::rules(),
-        ("GET", ["custom_emojis"]) => instance::custom_emojis(),
+        ("GET", ["custom_emojis"]) => routes::api::v1::custom_emojis::list(ctx),
         ("GET", ["domain_blocks"]) => domain_blocks::list(ctx),
         ("POST", ["domain_blocks"]) => domain_blocks::block(ctx),
         ("DELETE", ["domain_blocks"]) => domain_blocks::unblock(ctx),

@@ -103,12 +103,17 @@ pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: S
     let poll_ids: Vec<i64> = content.iter().filter_map(|s| s.poll_id).collect();
     let polls = crate::polls::entities(viewer, &poll_ids)?;
     let media = aerie_core::media::for_statuses(&content_ids)?;
+    let emojis = crate::status_emojis::of_page(base, &content, &authors)?;
+    let author_emojis = crate::status_emojis::of_authors(base, &authors)?;
 
     let build = |row: &StatusRow, reblog: Option<Status>| -> Option<Status> {
         let author = authors.get(&row.account_id)?;
         let flag = |set: &HashSet<i64>| viewer.map(|_| set.contains(&row.id));
         let parts = StatusParts {
-            account: convert::account_to_api(author, base),
+            account: Account {
+                emojis: author_emojis.get(&author.id).cloned().unwrap_or_default(),
+                ..convert::account_to_api(author, base)
+            },
             mentions: mentions.get(&row.id).cloned().unwrap_or_default(),
             tags: tags.get(&row.id).cloned().unwrap_or_default(),
             application: row.application_id.filter(|_| row.local).and_then(|id| apps.get(&id)).map(convert::application_to_api),
@@ -124,7 +129,9 @@ pub fn statuses_in(viewer: Option<i64>, base: &str, rows: &[StatusRow], scope: S
             muted: flag(&state.muted),
             reblog,
         };
-        Some(convert::status_to_api(row, parts))
+        let mut status = convert::status_to_api(row, parts);
+        status.emojis = emojis.get(&row.id).cloned().unwrap_or_default();
+        Some(status)
     };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

@@ -1,6 +1,6 @@
-//! `GET /system/media/KEY` and `GET /system/accounts/KEY`: the files components
-//! stored in the blob store under `media/...` (attachments) and `accounts/...` (local
-//! avatars and headers) — nothing else in the store is public — streamed from either
+//! `GET /system/media/KEY`, `GET /system/accounts/KEY` and `GET /system/emojis/KEY`:
+//! the files stored in the blob store under `media/...` (attachments), `accounts/...`
+//! (local avatars and headers) and `emojis/...` (local custom emoji) — nothing else in the store is public — streamed from either
 //! backend with single byte ranges for video seeking.
 //!
 //! What a browser gets is decided here, not by the stored bytes: the media type comes
@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use aerie_contract::blob_keys::{ACCOUNTS_PREFIX, MEDIA_PREFIX, URL_PATH};
+use aerie_contract::blob_keys::{ACCOUNTS_PREFIX, EMOJIS_PREFIX, MEDIA_PREFIX, URL_PATH};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -31,6 +31,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(&format!("{URL_PATH}{MEDIA_PREFIX}{{*rest}}"), get(media))
         .route(&format!("{URL_PATH}{ACCOUNTS_PREFIX}{{*rest}}"), get(accounts))
+        .route(&format!("{URL_PATH}{EMOJIS_PREFIX}{{*rest}}"), get(emojis))
 }
 
 async fn media(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
@@ -39,6 +40,11 @@ async fn media(State(state): State<Arc<AppState>>, Path(rest): Path<String>, hea
 
 async fn accounts(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
     serve(&state, format!("{ACCOUNTS_PREFIX}{rest}"), &headers).await
+}
+
+/// Local custom emoji (`aerie admin emoji add`).
+async fn emojis(State(state): State<Arc<AppState>>, Path(rest): Path<String>, headers: HeaderMap) -> Response {
+    serve(&state, format!("{EMOJIS_PREFIX}{rest}"), &headers).await
 }
 
 /// The media type a stored file is served with, by its extension.

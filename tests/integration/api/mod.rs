@@ -9,6 +9,7 @@ mod conversations;
 mod conversations_client;
 mod cors;
 mod cors_browser;
+mod custom_emoji;
 mod endorsements;
 mod filters;
 mod hardening;

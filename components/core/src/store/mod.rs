@@ -23,6 +23,7 @@ pub mod announcements;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod endorsements;
 pub mod favourites;
 pub mod featured_tags;

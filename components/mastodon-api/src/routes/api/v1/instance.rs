@@ -93,8 +93,3 @@ pub fn activity() -> Result<Response, Response> {
 pub fn rules() -> Result<Response, Response> {
     Ok(Response::json(200, &instance_info::rules()?))
 }
-
-/// `GET /api/v1/custom_emojis`: none yet.
-pub fn custom_emojis() -> Result<Response, Response> {
-    Ok(Response::json(200, &json!([])))
-}

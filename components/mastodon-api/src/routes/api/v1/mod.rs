@@ -3,6 +3,7 @@ pub mod announcements;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod directory;
 pub mod domain_blocks;
 pub mod endorsements;
