@@ -12,48 +12,20 @@ use crate::operator_error::OperatorError;
 /// The most an archive may unpack to.
 pub const MAX_TOTAL: u64 = 256 * 1024 * 1024;
 
-fn octal(field: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(field).ok()?.trim_matches(|c: char| c == '\0' || c == ' ');
-    if text.is_empty() {
-        return Some(0);
-    }
-    u64::from_str_radix(text, 8).ok()
-}
-
-fn text(field: &[u8]) -> String {
-    let end = field.iter().position(|b| *b == 0).unwrap_or(field.len());
-    String::from_utf8_lossy(&field[..end]).to_string()
-}
-
-/// The regular files of tar `bytes` as `(path, contents)`, in archive order.
+/// The regular files of tar `bytes` as `(path, contents)`, in archive order (read by
+/// the `tar` crate, which also follows GNU long names and ustar prefixes).
 pub fn entries(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut archive = tar::Archive::new(bytes);
     let mut out = Vec::new();
-    let mut at = 0usize;
-    let mut long_name: Option<String> = None;
-    while at + 512 <= bytes.len() {
-        let header = &bytes[at..at + 512];
-        if header.iter().all(|b| *b == 0) {
-            break; // the end-of-archive blocks
+    for entry in archive.entries().map_err(|e| e.to_string())? {
+        let mut entry = entry.map_err(|e| e.to_string())?;
+        if !entry.header().entry_type().is_file() {
+            continue;
         }
-        let size = octal(&header[124..136]).ok_or("a malformed tar header")? as usize;
-        let kind = header[156];
-        let data_start = at + 512;
-        let data_end = data_start.checked_add(size).filter(|end| *end <= bytes.len()).ok_or("a truncated tar archive")?;
-        let data = &bytes[data_start..data_end];
-        let name = match long_name.take() {
-            Some(name) => name,
-            None => {
-                let prefix = if &header[257..262] == b"ustar" { text(&header[345..500]) } else { String::new() };
-                let name = text(&header[0..100]);
-                if prefix.is_empty() { name } else { format!("{prefix}/{name}") }
-            }
-        };
-        match kind {
-            b'0' | 0 => out.push((name, data.to_vec())),
-            b'L' => long_name = Some(text(data)), // GNU long name of the next entry
-            _ => {}
-        }
-        at = data_start + size.div_ceil(512) * 512;
+        let name = entry.path().map_err(|e| e.to_string())?.to_string_lossy().into_owned();
+        let mut data = Vec::with_capacity(entry.size() as usize);
+        entry.read_to_end(&mut data).map_err(|e| format!("{name}: {e}"))?;
+        out.push((name, data));
     }
     Ok(out)
 }
@@ -100,39 +72,27 @@ pub fn read(file: &Path) -> Result<Vec<(String, Vec<u8>)>, OperatorError> {
 mod tests {
     use super::*;
 
-    fn header(name: &str, size: usize, kind: u8) -> Vec<u8> {
-        let mut h = vec![0u8; 512];
-        h[..name.len()].copy_from_slice(name.as_bytes());
-        let size = format!("{size:011o}\0");
-        h[124..136].copy_from_slice(size.as_bytes());
-        h[156] = kind;
-        h[257..262].copy_from_slice(b"ustar");
-        h
-    }
-
-    fn padded(data: &[u8]) -> Vec<u8> {
-        let mut d = data.to_vec();
-        d.resize(data.len().div_ceil(512) * 512, 0);
-        d
-    }
-
     #[test]
     fn files_are_read_and_named() {
-        let mut tar = Vec::new();
-        tar.extend(header("emoji/", 0, b'5'));
-        tar.extend(header("emoji/blobcat.png", 3, b'0'));
-        tar.extend(padded(b"abc"));
-        tar.extend(header("emoji/._blobcat.png", 1, b'0'));
-        tar.extend(padded(b"x"));
-        tar.extend(vec![0u8; 1024]);
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut add = |name: &str, data: &[u8], kind: tar::EntryType| {
+            let mut header = tar::Header::new_ustar();
+            header.set_entry_type(kind);
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder.append_data(&mut header, name, data).unwrap();
+        };
+        add("emoji/", b"", tar::EntryType::Directory);
+        add("emoji/blobcat.png", b"abc", tar::EntryType::Regular);
+        add("emoji/._blobcat.png", b"x", tar::EntryType::Regular);
+        let tar = builder.into_inner().unwrap();
         let files = entries(&tar).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(files[0], ("emoji/blobcat.png".to_string(), b"abc".to_vec()));
         assert_eq!(shortcode_of(&files[0].0).as_deref(), Some("blobcat"));
         assert_eq!(shortcode_of(&files[1].0), None);
         assert_eq!(shortcode_of("readme.txt"), None);
-        let mut truncated = header("a.png", 5000, b'0');
-        truncated.extend(padded(b"abc"));
-        assert!(entries(&truncated).is_err());
+        assert!(entries(&tar[..700]).is_err(), "a truncated archive is an error");
     }
 }
