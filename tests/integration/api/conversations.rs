@@ -12,7 +12,7 @@ use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::{ENGINES, Engine, Instance, client};
+use crate::support::{ENGINES, Instance, client, people};
 
 async fn read(response: reqwest::Response) -> (u16, Option<String>, Value) {
     let status = response.status().as_u16();
@@ -33,22 +33,6 @@ async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16
 async fn delete(instance: &Instance, token: &str, path: &str) -> (u16, Value) {
     let (status, _, body) = read(client().delete(instance.url(path)).bearer_auth(token).send().await.unwrap()).await;
     (status, body)
-}
-
-/// A fresh instance with `names`, their tokens (`read write follow`) and account ids.
-async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
-    let instance = Instance::start(engine).await;
-    let mut tokens = Vec::new();
-    let mut accounts = Vec::new();
-    for name in names {
-        let password = format!("{name}-password-1");
-        instance.create_account(name, &password);
-        let token = instance.token(name, &password, "read write follow").await;
-        let (_, _, account) = get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
-        accounts.push(account["id"].as_str().unwrap().to_string());
-        tokens.push(token);
-    }
-    (instance, tokens, accounts)
 }
 
 async fn post_status(instance: &Instance, token: &str, body: Value) -> String {

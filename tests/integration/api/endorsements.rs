@@ -9,22 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::http::{get, post};
-use crate::support::{ENGINES, Engine, Instance};
-
-async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
-    let instance = Instance::start(engine).await;
-    let mut tokens = Vec::new();
-    let mut accounts = Vec::new();
-    for name in names {
-        let password = format!("{name}-password-1");
-        instance.create_account(name, &password);
-        let token = instance.token(name, &password, "read write follow").await;
-        let (_, account) = get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
-        accounts.push(account["id"].as_str().unwrap().to_string());
-        tokens.push(token);
-    }
-    (instance, tokens, accounts)
-}
+use crate::support::{ENGINES, people};
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array().unwrap_or_else(|| panic!("not an array: {list}")).iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()

@@ -13,7 +13,7 @@ use futures::StreamExt as _;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::{ENGINES, Engine, Instance, client};
+use crate::support::{ENGINES, Instance, client, people};
 
 /// The answer's status, `Link` header and JSON body.
 async fn read(response: reqwest::Response) -> (u16, Option<String>, Value) {
@@ -51,23 +51,6 @@ fn next_path(link: &str) -> String {
     let next = link.split(", ").find(|part| part.ends_with("rel=\"next\"")).unwrap();
     let url = next.trim_start_matches('<').split('>').next().unwrap();
     crate::support::http::path_of(url)
-}
-
-/// A fresh instance with `names` (password `NAME-password-1`), their tokens
-/// (`read write follow`) and account ids, in the order given.
-async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
-    let instance = Instance::start(engine).await;
-    let mut tokens = Vec::new();
-    let mut accounts = Vec::new();
-    for name in names {
-        let password = format!("{name}-password-1");
-        instance.create_account(name, &password);
-        let token = instance.token(name, &password, "read write follow").await;
-        let (_, _, account) = get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
-        accounts.push(account["id"].as_str().unwrap().to_string());
-        tokens.push(token);
-    }
-    (instance, tokens, accounts)
 }
 
 async fn follow(instance: &Instance, token: &str, account: &str) {

@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{ENGINES, Engine, Instance, client};
+use crate::support::{ENGINES, Instance, client, people};
 
 async fn read(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -28,21 +28,6 @@ async fn send(instance: &Instance, method: reqwest::Method, token: &str, path: &
 
 async fn post(instance: &Instance, token: &str, path: &str, body: Value) -> (u16, Value) {
     send(instance, reqwest::Method::POST, token, path, body).await
-}
-
-async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
-    let instance = Instance::start(engine).await;
-    let mut tokens = Vec::new();
-    let mut accounts = Vec::new();
-    for name in names {
-        let password = format!("{name}-password-1");
-        instance.create_account(name, &password);
-        let token = instance.token(name, &password, "read write follow").await;
-        let (_, account) = get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
-        accounts.push(account["id"].as_str().unwrap().to_string());
-        tokens.push(token);
-    }
-    (instance, tokens, accounts)
 }
 
 async fn post_status(instance: &Instance, token: &str, body: Value) -> String {

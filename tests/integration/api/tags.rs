@@ -8,24 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::support::http::{delete, get, get_ap, post};
-use crate::support::{ENGINES, Engine, Instance, client};
-
-/// A fresh instance with `names` (password `NAME-password-1`), their tokens
-/// (`read write follow`) and account ids, in the order given.
-async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
-    let instance = Instance::start(engine).await;
-    let mut tokens = Vec::new();
-    let mut accounts = Vec::new();
-    for name in names {
-        let password = format!("{name}-password-1");
-        instance.create_account(name, &password);
-        let token = instance.token(name, &password, "read write follow").await;
-        let (_, account) = get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
-        accounts.push(account["id"].as_str().unwrap().to_string());
-        tokens.push(token);
-    }
-    (instance, tokens, accounts)
-}
+use crate::support::{ENGINES, Instance, client, people};
 
 async fn post_status(instance: &Instance, token: &str, status: &str, visibility: &str) -> String {
     let (code, posted) = post(instance, token, "/api/v1/statuses", json!({ "status": status, "visibility": visibility })).await;

@@ -191,3 +191,20 @@ grants = {{ db = "read-only", kv = true, queue = true, blobs = "read-only" }}
         }
     }
 }
+
+/// A fresh instance with `names` (password `NAME-password-1`), their tokens
+/// (`read write follow`) and account ids, in the order given.
+pub async fn people(engine: Engine, names: &[&str]) -> (Instance, Vec<String>, Vec<String>) {
+    let instance = Instance::start(engine).await;
+    let mut tokens = Vec::new();
+    let mut accounts = Vec::new();
+    for name in names {
+        let password = format!("{name}-password-1");
+        instance.create_account(name, &password);
+        let token = instance.token(name, &password, "read write follow").await;
+        let (_, account) = super::http::get(&instance, &token, "/api/v1/accounts/verify_credentials").await;
+        accounts.push(account["id"].as_str().unwrap().to_string());
+        tokens.push(token);
+    }
+    (instance, tokens, accounts)
+}
