@@ -16,25 +16,16 @@ with the failed check on stderr otherwise.
 import sys
 import time
 
-from mastodon import Mastodon, MastodonNotFoundError, StreamListener
+from mastodon import MastodonNotFoundError, StreamListener
+
+import flow_support
+from flow_support import check, wait_for
 
 BASE = sys.argv[1]
-SCOPES = ["read", "write", "follow"]
 
 
-def check(condition, message):
-    if not condition:
-        print(f"FAILED: {message}", file=sys.stderr)
-        sys.exit(1)
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+def log_in(login, password=None):
+    return flow_support.log_in(BASE, "conversations-flow", login, password)
 
 
 class Conversations(StreamListener):
@@ -44,13 +35,6 @@ class Conversations(StreamListener):
 
     def on_conversation(self, conversation):
         self.seen.append(conversation)
-
-
-def log_in(login, password):
-    client_id, client_secret = Mastodon.create_app("conversations-flow", api_base_url=BASE, scopes=SCOPES)
-    client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE, version_check_mode="created")
-    client.log_in(f"{login}@social.test", password, scopes=SCOPES, allow_http=True)
-    return client
 
 
 def mentions_from(client, account_id):

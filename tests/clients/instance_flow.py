@@ -11,23 +11,14 @@ when every check passed; exits non-zero with the failed check on stderr otherwis
 
 import sys
 
-from mastodon import Mastodon
+import flow_support
+from flow_support import check
 
 BASE = sys.argv[1]
-SCOPES = ["read", "write", "follow"]
 
 
-def check(condition, message):
-    if not condition:
-        print(f"FAILED: {message}", file=sys.stderr)
-        sys.exit(1)
-
-
-def log_in(login):
-    client_id, client_secret = Mastodon.create_app("instance-flow", api_base_url=BASE, scopes=SCOPES)
-    client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE, version_check_mode="created")
-    client.log_in(f"{login}@social.test", f"{login}-password-1", scopes=SCOPES, allow_http=True)
-    return client
+def log_in(login, password=None):
+    return flow_support.log_in(BASE, "instance-flow", login, password)
 
 
 def main():

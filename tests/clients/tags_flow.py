@@ -13,23 +13,16 @@ failed check on stderr otherwise.
 
 import sys
 
-from mastodon import Mastodon, MastodonAPIError
+from mastodon import MastodonAPIError
+
+import flow_support
+from flow_support import check
 
 BASE = sys.argv[1]
-SCOPES = ["read", "write", "follow"]
 
 
-def check(condition, message):
-    if not condition:
-        print(f"FAILED: {message}", file=sys.stderr)
-        sys.exit(1)
-
-
-def log_in(login, password):
-    client_id, client_secret = Mastodon.create_app("tags-flow", api_base_url=BASE, scopes=SCOPES)
-    client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE, version_check_mode="created")
-    client.log_in(f"{login}@social.test", password, scopes=SCOPES, allow_http=True)
-    return client
+def log_in(login, password=None):
+    return flow_support.log_in(BASE, "tags-flow", login, password)
 
 
 def ids(items):
